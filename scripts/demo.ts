@@ -1,0 +1,51 @@
+/**
+ * `npm run demo`: serves the bundled demo feed and articles on 127.0.0.1, runs the pipeline on
+ * them into data/demo.db (offline extractive engine unless OPENAI_API_KEY is set), and prints
+ * the drafts and where to look.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseConfig } from '../src/config/index.ts';
+import { openDb, listStories } from '../src/store/index.ts';
+import { runPipeline } from '../src/pipeline/run.ts';
+import { formatRunSummary, formatStoryList } from '../src/cli/output.ts';
+import { startSiteServer } from '../test/helpers/site-server.ts';
+import { demoSiteRoutes } from './demo-site.ts';
+
+const dataDir = 'data';
+const dbPath = join(dataDir, 'demo.db');
+const configPath = join(dataDir, 'demo.yaml');
+
+const site = await startSiteServer();
+for (const [path, route] of Object.entries(demoSiteRoutes(site.origin))) site.setRoute(path, route);
+try {
+  const yaml = `# Written by npm run demo: the demo site on ${site.origin} (stopped when the demo ends).
+feeds:
+  - name: The Demo Gazette
+    url: ${site.origin}/feed.xml
+network:
+  allow: ["${site.hostPort}"]
+llm:
+  prompt: ../prompts/draft-story.md
+`;
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(configPath, yaml);
+  for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
+  const { config, errors } = parseConfig(yaml, process.env, join(process.cwd(), configPath));
+  if (!config) throw new Error(errors.join('\n'));
+  const db = openDb(dbPath);
+  console.log(`Demo site on ${site.origin}; drafting with the ${config.llmConfigured ? 'LLM' : 'offline extractive'} engine...\n`);
+  const summary = await runPipeline(config, db);
+  console.log(formatRunSummary(summary));
+  console.log('\nStories:');
+  process.stdout.write(formatStoryList(listStories(db)));
+  db.close();
+  console.log(`
+Where to look:
+  npx aiwins --db ${dbPath} stories            list the drafts
+  npx aiwins --db ${dbPath} show 1             one draft beside its source facts
+  npx aiwins --db ${dbPath} stories --json     the JSON other tools read
+  npx aiwins --db ${dbPath} feeds              the feed's status`);
+} finally {
+  await site.close();
+}

@@ -1,0 +1,185 @@
+import { Command, Option } from 'commander';
+import { loadConfig, type Config } from './config/index.ts';
+import { openDb, StoreOpenError, type Db } from './store/index.ts';
+import * as store from './store/index.ts';
+import { runPipeline, PipelineSetupError } from './pipeline/run.ts';
+import { redraftStories } from './pipeline/redraft.ts';
+import { createRunReporter, formatFeeds, formatRunSummary, formatStory, formatStoryList } from './cli/output.ts';
+
+/** Exit codes: 0 done (even with recorded failures), 1 could not run, 2 invalid config or usage. */
+const EXIT_FAILED = 1;
+const EXIT_INVALID = 2;
+
+interface GlobalOptions {
+  config: string;
+  db: string;
+}
+
+/** A problem the user must fix before the command can run; printed without a stack trace. */
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+const program = new Command();
+program
+  .name('aiwins')
+  .description('Feeds in, reviewed-ready AI news story drafts out.')
+  .addOption(new Option('--config <path>', 'config file').env('AIWINS_CONFIG').default('./feeds.yaml'))
+  .addOption(new Option('--db <path>', 'SQLite database file').env('AIWINS_DB').default('data/aiwins.db'))
+  .showHelpAfterError();
+
+function globals(): GlobalOptions {
+  return program.opts<GlobalOptions>();
+}
+
+function configOrExit(): Config {
+  const { config, errors } = loadConfig(globals().config);
+  if (!config) {
+    throw new UsageError(`invalid config ${globals().config}:\n${errors.map((e) => `  ${e}`).join('\n')}`, EXIT_INVALID);
+  }
+  return config;
+}
+
+function dbOrExit(): Db {
+  try {
+    return openDb(globals().db);
+  } catch (err) {
+    if (err instanceof StoreOpenError) throw new UsageError(err.message, EXIT_FAILED);
+    throw new UsageError(`cannot open database ${globals().db}: ${(err as Error).message}`, EXIT_FAILED);
+  }
+}
+
+program
+  .command('run')
+  .description('one pass: fetch feeds, draft new articles, save candidates (for cron)')
+  .option('--json', 'print a JSON summary of the run as the last line of stdout')
+  .option('--retry-failed', 'retry failed and deferred items now, ignoring their back-off')
+  .action(async (opts: { json?: boolean; retryFailed?: boolean }) => {
+    const config = configOrExit();
+    const db = dbOrExit();
+    const abort = new AbortController();
+    const stop = () => abort.abort();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    const reporter = createRunReporter(process.stderr);
+    try {
+      const summary = await runPipeline(config, db, {
+        retryFailed: opts.retryFailed,
+        signal: abort.signal,
+        onEvent: reporter.event,
+      });
+      reporter.done();
+      if (summary.status === 'already_running') {
+        const h = summary.holder!;
+        process.stderr.write(`another run is in progress (run ${h.runId}, pid ${h.pid} on ${h.host}); nothing to do\n`);
+      } else {
+        process.stderr.write(formatRunSummary(summary) + '\n');
+      }
+      if (opts.json) process.stdout.write(JSON.stringify(summary) + '\n');
+    } catch (err) {
+      if (err instanceof PipelineSetupError) throw new UsageError(err.message, EXIT_INVALID);
+      throw err;
+    } finally {
+      db.close();
+    }
+  });
+
+program
+  .command('stories')
+  .description('list drafted stories (with --all: pending and failed items too)')
+  .option('--status <status>', 'only stories with this status (candidate, approved, rejected, pending, failed, deferred, blocked)')
+  .option('--all', 'include items that are pending or failed')
+  .option('--json', 'print a JSON array')
+  .action((opts: { status?: string; all?: boolean; json?: boolean }) => {
+    const statuses: readonly string[] = [...store.REVIEW_STATUSES, ...store.WORK_STATUSES];
+    if (opts.status && !statuses.includes(opts.status)) {
+      throw new UsageError(`--status: expected one of ${statuses.join(', ')}, got "${opts.status}"`, EXIT_INVALID);
+    }
+    const db = dbOrExit();
+    try {
+      const stories = store.listStories(db, opts);
+      process.stdout.write(opts.json ? JSON.stringify(stories, null, 2) + '\n' : formatStoryList(stories));
+    } finally {
+      db.close();
+    }
+  });
+
+program
+  .command('show')
+  .description('one story, readable')
+  .argument('<id>', 'story id (from `aiwins stories`)')
+  .option('--json', 'print the story as JSON')
+  .action((id: string, opts: { json?: boolean }) => {
+    const n = Number(id);
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`ID: expected a story number, got "${id}"`, EXIT_INVALID);
+    const db = dbOrExit();
+    try {
+      const story = store.getStory(db, n);
+      if (!story) throw new UsageError(`no story ${n} (see \`aiwins stories --all\`)`, EXIT_FAILED);
+      const article = store.getArticle(db, n);
+      process.stdout.write(opts.json ? JSON.stringify(story, null, 2) + '\n' : formatStory(story, article));
+    } finally {
+      db.close();
+    }
+  });
+
+program
+  .command('feeds')
+  .description("each feed's status: last fetch, result, error, item counts")
+  .option('--json', 'print a JSON array')
+  .action((opts: { json?: boolean }) => {
+    const db = dbOrExit();
+    try {
+      const feeds = store.feedStatuses(db);
+      process.stdout.write(opts.json ? JSON.stringify(feeds, null, 2) + '\n' : formatFeeds(feeds));
+    } finally {
+      db.close();
+    }
+  });
+
+program
+  .command('redraft')
+  .description('draft stored articles again: by default the extractive drafts, with the LLM')
+  .addOption(new Option('--engine <engine>', 'engine to draft with').choices(['llm', 'extractive']).default('llm'))
+  .option('--id <ids...>', 'only these story ids (any engine)')
+  .option('--json', 'print a JSON summary')
+  .action(async (opts: { engine: 'llm' | 'extractive'; id?: string[]; json?: boolean }) => {
+    const ids = opts.id?.map((s) => {
+      const n = Number(s);
+      if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--id: expected story numbers, got "${s}"`, EXIT_INVALID);
+      return n;
+    });
+    const config = configOrExit();
+    const db = dbOrExit();
+    try {
+      const result = await redraftStories(config, db, { engine: opts.engine, ids });
+      if (result.status === 'already_running') process.stderr.write('a run is in progress; try again when it ends\n');
+      else {
+        process.stderr.write(`redrafted ${result.redrafted} with ${result.engine}; ${result.failed.length} failed\n`);
+        for (const f of result.failed) process.stderr.write(`  story ${f.id}: ${f.kind}: ${f.message}\n`);
+      }
+      if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
+    } catch (err) {
+      if (err instanceof PipelineSetupError) throw new UsageError(err.message, EXIT_INVALID);
+      throw err;
+    } finally {
+      db.close();
+    }
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof UsageError) {
+    process.stderr.write(`aiwins: ${err.message}\n`);
+    process.exitCode = err.exitCode;
+  } else {
+    process.stderr.write(`aiwins: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = EXIT_FAILED;
+  }
+}

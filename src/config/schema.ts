@@ -1,0 +1,102 @@
+import { z } from 'zod';
+
+/**
+ * The one schema of feeds.yaml. Every key has a default and a description; unknown keys are
+ * errors (a typo must not silently fall back to a default).
+ */
+
+const httpUrl = z
+  .string()
+  .trim()
+  .refine(
+    (s) => {
+      try {
+        const u = new URL(s);
+        return u.protocol === 'http:' || u.protocol === 'https:';
+      } catch {
+        return false;
+      }
+    },
+    { message: 'expected an http(s) URL' },
+  );
+
+export const DEFAULT_CATEGORIES = [
+  'Business',
+  'Research',
+  'Health',
+  'Science',
+  'Education',
+  'Climate',
+  'Policy',
+  'Products',
+];
+
+const FeedSchema = z.strictObject({
+  name: z.string().trim().min(1, 'a feed needs a name'),
+  url: httpUrl,
+  category: z.string().trim().min(1).optional(),
+});
+
+const LlmSchema = z.strictObject({
+  /** Any OpenAI-compatible server (OpenAI, Ollama's /v1, vLLM, LM Studio). Not address-guarded. */
+  baseURL: httpUrl.optional(),
+  model: z.string().trim().min(1).default('gpt-4o-mini'),
+  /** LLM calls in flight at once. */
+  concurrency: z.number().int().min(1).max(256).default(4),
+  /** Per-request timeout: a hung endpoint is cut here, not after the client's 10-minute default. */
+  timeoutSeconds: z.number().positive().max(900).default(120),
+  /** Retries of 5xx and connection errors per call. */
+  maxRetries: z.number().int().min(0).max(5).default(2),
+  /** A Retry-After longer than this defers the item to a later run instead of sleeping. */
+  retryAfterCapSeconds: z.number().min(0).max(3600).default(60),
+  /** Token budget for the article text in the prompt; longer articles are cut (and the cut recorded). */
+  maxInputTokens: z.number().int().min(200).max(200_000).default(6000),
+  /** The prompt file, relative to the config file's folder. */
+  prompt: z.string().trim().min(1).default('prompts/draft-story.md'),
+});
+
+const NetworkSchema = z.strictObject({
+  /** Hosts or host:port that may be fetched although they are private or loopback addresses. */
+  allow: z.array(z.string().trim().min(1)).default([]),
+  /** Ports fetched on hosts that are not in `allow`. */
+  allowedPorts: z.array(z.number().int().min(1).max(65535)).default([80, 443]),
+  userAgent: z.string().trim().min(1).optional(),
+  /** Requests in flight at once, over all hosts. */
+  concurrency: z.number().int().min(1).max(256).default(16),
+  /** Requests in flight at once to one host (politeness). */
+  perHostConcurrency: z.number().int().min(1).max(16).default(1),
+  feedTimeoutSeconds: z.number().positive().max(600).default(30),
+  pageTimeoutSeconds: z.number().positive().max(600).default(30),
+  maxFeedBytes: z.number().int().positive().default(10 * 1024 * 1024),
+  maxPageBytes: z.number().int().positive().default(5 * 1024 * 1024),
+});
+
+const RunSchema = z.strictObject({
+  /** New items taken from one feed per run, newest first. */
+  maxItemsPerFeed: z.number().int().min(1).max(10_000).default(100),
+  /** Attempts at one item before it stays failed (until `run --retry-failed`). */
+  maxAttempts: z.number().int().min(1).max(100).default(5),
+  /** First back-off after a failed attempt; doubles each attempt, capped at 24 h. */
+  retryBackoffMinutes: z.number().positive().default(30),
+  /** A run whose heartbeat is older than this is stale and may be taken over. */
+  leaseSeconds: z.number().int().min(5).max(3600).default(120),
+});
+
+const ExtractSchema = z.strictObject({
+  /** Extraction worker threads; default: the number of cores. */
+  workers: z.number().int().min(1).max(64).optional(),
+  timeoutSeconds: z.number().positive().max(300).default(10),
+  maxHeapMb: z.number().int().min(32).max(4096).default(256),
+});
+
+export const ConfigSchema = z.strictObject({
+  feeds: z.array(FeedSchema).default([]),
+  categories: z.array(z.string().trim().min(1)).min(1).default(DEFAULT_CATEGORIES),
+  llm: LlmSchema.prefault({}),
+  network: NetworkSchema.prefault({}),
+  run: RunSchema.prefault({}),
+  extract: ExtractSchema.prefault({}),
+});
+
+export type FeedConfig = z.infer<typeof FeedSchema>;
+export type ConfigFile = z.infer<typeof ConfigSchema>;

@@ -1,0 +1,111 @@
+/**
+ * The values that flow between stages: config -> fetch -> parse -> extract -> draft -> store.
+ * Stages depend on these types, never on each other.
+ */
+
+/** One item of a feed, normalized across RSS, RDF, Atom and JSON Feed. */
+export interface FeedItem {
+  /** Stable identity within the feed: GUID, else canonical URL, else a hash of title+content. */
+  key: string;
+  guid: string | null;
+  /** Absolute http(s) URL, resolved against the feed URL; null when missing or unsafe. */
+  link: string | null;
+  title: string | null;
+  /** ISO 8601, or null when missing or unparseable. Future dates are clamped to now. */
+  published: string | null;
+  author: string | null;
+  /** Plain-text summary (HTML stripped). */
+  summary: string | null;
+  /** The feed's own full content, as HTML (untrusted). */
+  content: string | null;
+  categories: string[];
+  image: string | null;
+}
+
+export type FeedFormat = 'rss' | 'rdf' | 'atom' | 'json';
+
+export interface ParsedFeed {
+  format: FeedFormat;
+  title: string | null;
+  /** The site's home page, if the feed names one. */
+  link: string | null;
+  items: FeedItem[];
+  /** RSS <ttl> in minutes, when present. */
+  ttlMinutes: number | null;
+  /** Things a lenient parse forgave (bad dates, dropped links...), for the operator. */
+  warnings: string[];
+}
+
+export type ExtractionMethod = 'readability' | 'jsonld' | 'feed';
+
+/** The article text and metadata extracted from a page (or from the feed's own content). */
+export interface Article {
+  title: string | null;
+  byline: string | null;
+  siteName: string | null;
+  publishedTime: string | null;
+  lang: string | null;
+  leadImage: string | null;
+  /** Main text, paragraphs separated by blank lines. */
+  text: string;
+  /** Sanitized HTML of the main content, safe to show in a browser; null when not kept. */
+  html: string | null;
+  wordCount: number;
+  readingMinutes: number;
+  method: ExtractionMethod;
+  /** 0..1, how sure the extractor is that this is the whole story. */
+  confidence: number;
+}
+
+export type Engine = 'llm' | 'extractive';
+export type FramingVerdict = 'positive' | 'mixed' | 'negative' | 'not_ai';
+
+export interface Takeaway {
+  text: string;
+  /** A short verbatim passage of the article supporting the takeaway. */
+  quote: string;
+  /** Whether the quote was found in the article text (whitespace and quotes normalized). */
+  grounded: boolean;
+}
+
+export interface Framing {
+  verdict: FramingVerdict;
+  score: number;
+  rationale: string;
+  concerns: string[];
+}
+
+/** What an engine writes about an article: the shape editors review. */
+export interface DraftContent {
+  headline: string;
+  tldr: string;
+  takeaways: Takeaway[];
+  whyItMatters: string;
+  category: string;
+  framing: Framing;
+}
+
+/** A draft with its provenance, as stored. */
+export interface Draft extends DraftContent {
+  engine: Engine;
+  model: string | null;
+  promptId: string;
+  /** sha256 (hex, first 16 chars) of the prompt file's content. */
+  promptHash: string;
+  inputTokens: number;
+  outputTokens: number;
+  latencyMs: number;
+  /** True when the article text was cut to the token budget before the call. */
+  inputTruncated: boolean;
+  readingMinutes: number;
+}
+
+/** What a drafting engine is given. Article text is untrusted data. */
+export interface DraftInput {
+  title: string;
+  url: string;
+  text: string;
+  siteName: string | null;
+  feedName: string | null;
+  readingMinutes: number;
+}

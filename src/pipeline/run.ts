@@ -1,0 +1,392 @@
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import PQueue from 'p-queue';
+import type { Config } from '../config/index.ts';
+import { failureFromError, isDeferral, isPermanent, type Failure, type Outcome } from '../core/failure.ts';
+import type { Article, Draft, DraftInput } from '../core/types.ts';
+import { createHttpClient } from '../fetch/index.ts';
+import { canonicalUrl, parseFeed } from '../parse/index.ts';
+import { articleFromFeedContent, createExtractor } from '../extract/index.ts';
+import { createLlmDrafter, draftExtractive, loadPrompt } from '../draft/index.ts';
+import * as store from '../store/index.ts';
+import type { Db, FeedRow, ItemRow } from '../store/index.ts';
+import { HostQueues } from './queues.ts';
+import { checkpoint } from './checkpoint.ts';
+
+/** One line of what happened, for progress displays and logs. */
+export type RunEvent =
+  | { type: 'feed'; feed: string; result: 'ok' | 'not_modified' | 'unchanged' | 'error'; newItems: number; failure?: Failure }
+  | { type: 'item'; itemId: number; url: string | null; stage: 'drafted' | 'failed' | 'deferred' | 'blocked'; failure?: Failure; engine?: string }
+  | { type: 'article'; itemId: number; method: string };
+
+export interface RunOptions {
+  /** Retry failed and deferred items now, ignoring their back-off (`run --retry-failed`). */
+  retryFailed?: boolean;
+  /** Stops taking new work; items in progress finish, the lease is released. */
+  signal?: AbortSignal;
+  /** Injectable clock (ms since epoch), for tests of back-off and leases. */
+  now?: () => number;
+  onEvent?: (e: RunEvent) => void;
+}
+
+export interface RunSummary {
+  runId: number | null;
+  status: 'completed' | 'aborted' | 'already_running';
+  /** When status is already_running: who holds the lease. */
+  holder?: { runId: number | null; pid: number; host: string; heartbeatAt: string };
+  tookOverRunId: number | null;
+  engine: 'llm' | 'extractive';
+  feeds: { total: number; fetched: number; notModified: number; failed: number };
+  items: { new: number; worked: number };
+  articles: { fetched: number; extracted: number; fromFeed: number };
+  drafts: { made: number; failed: number; deferred: number; blocked: number };
+  llm: { calls: number; inputTokens: number; outputTokens: number };
+  errors: { scope: 'feed' | 'item'; id: number; name: string; kind: string; message: string }[];
+  durationMs: number;
+}
+
+const DAY_MS = 24 * 3600_000;
+/** Errors listed in a run summary; the rest are still on their feeds and items. */
+const MAX_SUMMARY_ERRORS = 50;
+
+/**
+ * One pass over the configured feeds: fetch each feed, store new items, and take every item
+ * that needs work (new, or failed and due for a retry) through fetch -> extract -> draft -> store.
+ * Items flow through as soon as each stage finishes; a failure is recorded on its feed or item
+ * and never stops the others. Holds the database lease for the whole run.
+ */
+export async function runPipeline(config: Config, db: Db, opts: RunOptions = {}): Promise<RunSummary> {
+  const clock = opts.now ?? Date.now;
+  const iso = (ms = clock()) => new Date(ms).toISOString();
+  const started = clock();
+  const leaseMs = config.run.leaseSeconds * 1000;
+  const emit = opts.onEvent ?? (() => {});
+
+  const summary: RunSummary = {
+    runId: null,
+    status: 'completed',
+    tookOverRunId: null,
+    engine: config.llmConfigured ? 'llm' : 'extractive',
+    feeds: { total: 0, fetched: 0, notModified: 0, failed: 0 },
+    items: { new: 0, worked: 0 },
+    articles: { fetched: 0, extracted: 0, fromFeed: 0 },
+    drafts: { made: 0, failed: 0, deferred: 0, blocked: 0 },
+    llm: { calls: 0, inputTokens: 0, outputTokens: 0 },
+    errors: [],
+    durationMs: 0,
+  };
+
+  // The prompt is loaded before taking the lease: a broken prompt file fails fast, touching nothing.
+  const promptResult = config.llmConfigured ? loadPrompt(config.promptPath) : null;
+  if (promptResult && !promptResult.ok) throw new PipelineSetupError(promptResult.failure.message);
+
+  const lease = store.startRun(db, {
+    pid: process.pid,
+    host: hostname(),
+    now: iso(),
+    expiresAt: iso(clock() + leaseMs),
+    isAlive: processIsAlive,
+  });
+  if (!lease.acquired) {
+    return { ...summary, status: 'already_running', holder: lease.holder, durationMs: clock() - started };
+  }
+  const runId = lease.runId;
+  const owner = store.claimOwner(runId);
+  summary.runId = runId;
+  summary.tookOverRunId = lease.tookOverRunId;
+
+  const heartbeat = setInterval(() => {
+    const until = iso(clock() + leaseMs);
+    store.write(db, () => {
+      store.heartbeat(db, runId, iso(), until);
+      store.extendClaims(db, owner, until);
+    });
+  }, Math.max(1000, leaseMs / 3));
+  heartbeat.unref();
+
+  const http = createHttpClient({
+    allow: [...config.network.allow],
+    allowedPorts: [...config.network.allowedPorts],
+    userAgent: config.network.userAgent,
+  });
+  const hosts = new HostQueues(config.network.concurrency, config.network.perHostConcurrency);
+  const extractor = createExtractor({
+    workers: config.extract.workers,
+    timeoutMs: config.extract.timeoutSeconds * 1000,
+    maxHeapMb: config.extract.maxHeapMb,
+    maxHtmlBytes: config.network.maxPageBytes,
+  });
+  const categories = [...config.categories];
+  const drafter = promptResult?.ok
+    ? createLlmDrafter(
+        {
+          baseURL: config.llm.baseURL,
+          apiKey: config.apiKey,
+          model: config.llm.model,
+          timeoutMs: config.llm.timeoutSeconds * 1000,
+          maxRetries: config.llm.maxRetries,
+          retryAfterCapMs: config.llm.retryAfterCapSeconds * 1000,
+          maxInputTokens: config.llm.maxInputTokens,
+        },
+        promptResult.value,
+        categories,
+      )
+    : null;
+  const llmQueue = new PQueue({ concurrency: config.llm.concurrency });
+  // Bounds the items in progress (and so the pages and texts held in memory) whatever the run's size.
+  const itemQueue = new PQueue({ concurrency: config.llm.concurrency * 2 + config.network.concurrency });
+
+  const addError = (e: RunSummary['errors'][number]) => {
+    if (summary.errors.length < MAX_SUMMARY_ERRORS) summary.errors.push(e);
+  };
+
+  const itemTasks: Promise<void>[] = [];
+  const scheduleItem = (id: number) => {
+    if (opts.signal?.aborted) return;
+    itemTasks.push(itemQueue.add(() => processItem(id)).catch((err) => recordItemBug(id, err)));
+  };
+
+  const recordItemBug = (id: number, err: unknown) => {
+    // A bug in one item must not crash the run: record it on the item like any failure.
+    const failure = failureFromError(err);
+    store.write(db, () => store.recordItemFailure(db, id, failure, 'failed', iso(clock() + 3600_000), iso()));
+    summary.drafts.failed++;
+    addError({ scope: 'item', id, name: String(id), kind: failure.kind, message: failure.message });
+  };
+
+  async function processFeed(feed: FeedRow): Promise<void> {
+    const res = await hosts.run(feed.url, () =>
+      http.fetch({
+        url: feed.url,
+        kind: 'feed',
+        maxBytes: config.network.maxFeedBytes,
+        timeoutMs: config.network.feedTimeoutSeconds * 1000,
+        etag: feed.etag,
+        lastModified: feed.last_modified,
+        signal: opts.signal,
+      }),
+    );
+    checkpoint('after-feed-fetch');
+    if (!res.ok) return feedFailed(feed, res.failure);
+    const r = res.value;
+    const success = {
+      status: r.status,
+      notModified: r.notModified,
+      etag: r.etag,
+      lastModified: r.lastModified,
+      permanentUrl: r.permanentRedirect,
+      contentHash: null as string | null,
+    };
+    if (r.notModified) {
+      store.write(db, () => store.recordFeedSuccess(db, feed.id, success, iso()));
+      summary.feeds.notModified++;
+      emit({ type: 'feed', feed: feed.name, result: 'not_modified', newItems: 0 });
+      return;
+    }
+    // The same bytes under a new ETag create nothing and cost nothing.
+    const contentHash = createHash('sha256').update(r.body).digest('hex');
+    if (contentHash === feed.content_hash) {
+      store.write(db, () => store.recordFeedSuccess(db, feed.id, { ...success, contentHash }, iso()));
+      summary.feeds.notModified++;
+      emit({ type: 'feed', feed: feed.name, result: 'unchanged', newItems: 0 });
+      return;
+    }
+    const parsed = await parseFeed(r.body, r.url, r.contentType, { maxItems: config.run.maxItemsPerFeed });
+    if (!parsed.ok) return feedFailed(feed, parsed.failure);
+    const items = parsed.value.items.map((it) => ({
+      key: it.key,
+      url: it.link,
+      canonicalUrl: it.link ? canonicalUrl(it.link) : null,
+      title: it.title,
+      published: it.published,
+      author: it.author,
+      summary: it.summary,
+      content: it.content,
+    }));
+    const newIds = store.write(db, () => {
+      const ids = store.insertNewItems(db, feed.id, items, iso());
+      store.recordFeedSuccess(
+        db,
+        feed.id,
+        { ...success, contentHash, title: parsed.value.title, siteUrl: parsed.value.link },
+        iso(),
+      );
+      return ids;
+    });
+    summary.feeds.fetched++;
+    summary.items.new += newIds.length;
+    emit({ type: 'feed', feed: feed.name, result: 'ok', newItems: newIds.length });
+    for (const id of newIds) scheduleItem(id);
+  }
+
+  function feedFailed(feed: FeedRow, failure: Failure): void {
+    const next = failure.retryAfterMs ? iso(clock() + Math.min(failure.retryAfterMs, DAY_MS)) : null;
+    store.write(db, () => store.recordFeedFailure(db, feed.id, failure, iso(), next));
+    summary.feeds.failed++;
+    addError({ scope: 'feed', id: feed.id, name: feed.name, kind: failure.kind, message: failure.message });
+    emit({ type: 'feed', feed: feed.name, result: 'error', newItems: 0, failure });
+  }
+
+  async function processItem(id: number): Promise<void> {
+    if (opts.signal?.aborted) return;
+    const item = store.write(db, () => store.claimItem(db, id, owner, iso(clock() + leaseMs), iso()));
+    if (!item) return; // another run has it, or it needs no work any more
+    summary.items.worked++;
+    const article = await articleFor(item);
+    if (!article.ok) return itemFailed(item, article.failure);
+    checkpoint('after-extract');
+
+    const input: DraftInput = {
+      title: article.value.title ?? item.title ?? item.url ?? 'Untitled',
+      url: item.url ?? '',
+      text: article.value.text,
+      siteName: article.value.siteName,
+      feedName: feedName(item.feed_id),
+      readingMinutes: article.value.readingMinutes,
+    };
+    const drafted: Outcome<Draft> = drafter
+      ? await llmQueue.add(() => drafter.draft(input, opts.signal))
+      : { ok: true, value: draftExtractive(input, categories) };
+    checkpoint('after-draft');
+    if (!drafted.ok) return itemFailed(item, drafted.failure);
+    store.write(db, () => store.saveDraft(db, item.id, runId, drafted.value, iso()));
+    summary.drafts.made++;
+    emit({ type: 'item', itemId: item.id, url: item.url, stage: 'drafted', engine: drafted.value.engine });
+  }
+
+  /** The item's article: stored already (a run that died after extracting), or fetched and extracted now. */
+  async function articleFor(item: ItemRow): Promise<Outcome<Article>> {
+    const stored = store.getArticle(db, item.id);
+    if (stored) return { ok: true, value: articleFromRow(stored) };
+    let result: Outcome<Article>;
+    let finalUrl: string | null = item.url;
+    if (item.url) {
+      const page = await hosts.run(item.url, () =>
+        http.fetch({
+          url: item.url!,
+          kind: 'page',
+          maxBytes: config.network.maxPageBytes,
+          timeoutMs: config.network.pageTimeoutSeconds * 1000,
+          signal: opts.signal,
+        }),
+      );
+      if (page.ok) {
+        summary.articles.fetched++;
+        finalUrl = page.value.url;
+        result = await extractor.extract({
+          html: page.value.body,
+          url: page.value.url,
+          contentType: page.value.contentType,
+          feedContent: item.feed_content,
+          feedTitle: item.title,
+        });
+      } else if (item.feed_content && !isDeferral(page.failure)) {
+        // The page cannot be had, but the feed carried the story itself.
+        result = articleFromFeedContent(item.feed_content, item.url, item.title);
+        if (!result.ok) result = page;
+      } else {
+        result = page;
+      }
+    } else if (item.feed_content) {
+      result = articleFromFeedContent(item.feed_content, '', item.title);
+    } else {
+      result = { ok: false, failure: { kind: 'extract.empty', message: 'the feed item has neither a link nor content' } };
+    }
+    if (result.ok) {
+      const article = result.value;
+      store.write(db, () => store.saveArticle(db, item.id, article, finalUrl, iso()));
+      if (article.method === 'feed') summary.articles.fromFeed++;
+      else summary.articles.extracted++;
+      emit({ type: 'article', itemId: item.id, method: article.method });
+    }
+    return result;
+  }
+
+  function itemFailed(item: ItemRow, failure: Failure): void {
+    let disposition: store.FailureDisposition;
+    let next: string | null;
+    if (isDeferral(failure)) {
+      disposition = 'deferred';
+      next = iso(clock() + Math.min(failure.retryAfterMs ?? 3600_000, DAY_MS));
+      summary.drafts.deferred++;
+    } else if (isPermanent(failure)) {
+      disposition = 'blocked';
+      next = null;
+      summary.drafts.blocked++;
+    } else {
+      disposition = 'failed';
+      const backoff = config.run.retryBackoffMinutes * 60_000 * 2 ** item.attempts;
+      next = iso(clock() + Math.min(backoff, DAY_MS));
+      summary.drafts.failed++;
+    }
+    store.write(db, () => store.recordItemFailure(db, item.id, failure, disposition, next, iso()));
+    addError({ scope: 'item', id: item.id, name: item.url ?? item.title ?? String(item.id), kind: failure.kind, message: failure.message });
+    emit({ type: 'item', itemId: item.id, url: item.url, stage: disposition, failure });
+  }
+
+  const feedNames = new Map<number, string>();
+  function feedName(feedId: number): string | null {
+    return feedNames.get(feedId) ?? null;
+  }
+
+  try {
+    store.write(db, () => store.syncFeeds(db, config.feeds, iso()));
+    const feeds = store.activeFeeds(db);
+    for (const f of feeds) feedNames.set(f.id, f.name);
+    summary.feeds.total = feeds.length;
+    // Work left by earlier runs (failed, deferred, or interrupted) flows in beside the new items.
+    for (const id of store.dueItemIds(db, { now: iso(), maxAttempts: config.run.maxAttempts, retryFailed: !!opts.retryFailed })) {
+      scheduleItem(id);
+    }
+    await Promise.all(
+      feeds.map((f) =>
+        processFeed(f).catch((err) => feedFailed(f, failureFromError(err))),
+      ),
+    );
+    // Items scheduled while awaiting may add more tasks; wait until none are left.
+    for (let done = 0; done < itemTasks.length; ) {
+      const batch = itemTasks.slice(done);
+      await Promise.all(batch);
+      done += batch.length;
+    }
+  } finally {
+    clearInterval(heartbeat);
+    if (drafter) summary.llm = { ...drafter.usage };
+    summary.status = opts.signal?.aborted ? 'aborted' : 'completed';
+    summary.durationMs = clock() - started;
+    await Promise.allSettled([http.close(), extractor.close()]);
+    store.finishRun(db, runId, summary.status, summary, iso());
+  }
+  return summary;
+}
+
+/** The prompt or another part of the setup is unusable: nothing was done. */
+export class PipelineSetupError extends Error {}
+
+function articleFromRow(a: store.ArticleRow): Article {
+  return {
+    title: a.title,
+    byline: a.byline,
+    siteName: a.site_name,
+    publishedTime: a.published_time,
+    lang: a.lang,
+    leadImage: a.lead_image,
+    text: a.text,
+    html: a.html,
+    wordCount: a.word_count,
+    readingMinutes: a.reading_minutes,
+    method: a.method as Article['method'],
+    confidence: a.confidence,
+  };
+}
+
+/** Whether a process of this host is still running (signal 0 checks without touching it). */
+function processIsAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,61 @@
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { MIGRATIONS } from './migrations.ts';
+
+export type Db = Database.Database;
+
+const SQLITE_MAGIC = 'SQLite format 3\0';
+
+/** Thrown when the database file cannot be used; the message says what to do. */
+export class StoreOpenError extends Error {}
+
+/**
+ * Opens (creating if needed) the SQLite database: WAL, busy timeout, foreign keys, migrations.
+ * A file that exists but is not a SQLite database is refused, never recreated over.
+ */
+export function openDb(path: string): Db {
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true });
+    if (existsSync(path) && statSync(path).size > 0) {
+      const fd = openSync(path, 'r');
+      const head = Buffer.alloc(16);
+      readSync(fd, head, 0, 16, 0);
+      closeSync(fd);
+      if (head.toString('latin1') !== SQLITE_MAGIC) {
+        throw new StoreOpenError(
+          `${path} exists but is not a SQLite database; move it away or pass another --db PATH (nothing was changed)`,
+        );
+      }
+    }
+  }
+  const db = new Database(path, { timeout: 5000 });
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+/** Applies pending migrations, one transaction each, so a killed migration leaves the old version. */
+export function migrate(db: Db): void {
+  const apply = db.transaction((sql: string, version: number) => {
+    // Re-read inside the write lock: another process may have migrated meanwhile.
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current >= version) return;
+    db.exec(sql);
+    db.pragma(`user_version = ${version}`);
+  });
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new StoreOpenError(
+      `database schema version ${current} is newer than this aiwins (${MIGRATIONS.length}); upgrade aiwins`,
+    );
+  }
+  for (let v = current + 1; v <= MIGRATIONS.length; v++) apply.immediate(MIGRATIONS[v - 1]!, v);
+}
+
+/** Runs fn in a BEGIN IMMEDIATE transaction: writers queue on the busy timeout instead of failing mid-way. */
+export function write<T>(db: Db, fn: () => T): T {
+  return db.transaction(fn).immediate();
+}

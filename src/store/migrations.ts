@@ -1,0 +1,119 @@
+/**
+ * Append-only list of migrations. `PRAGMA user_version` is the number applied; never edit or
+ * reorder an entry once it has landed, only add new ones at the end.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: feeds, items, articles, drafts, runs, lease
+  `
+  CREATE TABLE feeds (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    category TEXT,
+    active INTEGER NOT NULL DEFAULT 1,
+    title TEXT,
+    site_url TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    content_hash TEXT,
+    last_fetch_at TEXT,
+    last_status INTEGER,
+    last_result TEXT,            -- ok | not_modified | error
+    last_error_kind TEXT,
+    last_error_message TEXT,
+    error_count INTEGER NOT NULL DEFAULT 0,
+    next_check_at TEXT,
+    permanent_url TEXT,          -- set when every redirect hop was permanent: update feeds.yaml
+    created_at TEXT NOT NULL
+  );
+
+  CREATE TABLE items (
+    id INTEGER PRIMARY KEY,
+    feed_id INTEGER NOT NULL REFERENCES feeds(id),
+    item_key TEXT NOT NULL,
+    url TEXT,
+    canonical_url TEXT,
+    title TEXT,
+    published_at TEXT,
+    author TEXT,
+    summary TEXT,
+    feed_content TEXT,
+    -- pending | candidate | approved | rejected | failed | deferred | blocked
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    last_error_kind TEXT,
+    last_error_message TEXT,
+    last_error_raw TEXT,
+    claimed_by TEXT,
+    claimed_until TEXT,
+    discovered_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (feed_id, item_key)
+  );
+  -- One story per canonical URL, whichever feed brought it first.
+  CREATE UNIQUE INDEX items_canonical_url ON items(canonical_url) WHERE canonical_url IS NOT NULL;
+  CREATE INDEX items_status ON items(status, next_attempt_at);
+
+  CREATE TABLE articles (
+    item_id INTEGER PRIMARY KEY REFERENCES items(id),
+    final_url TEXT,
+    title TEXT,
+    byline TEXT,
+    site_name TEXT,
+    published_time TEXT,
+    lang TEXT,
+    lead_image TEXT,
+    text TEXT NOT NULL,
+    html TEXT,
+    word_count INTEGER NOT NULL,
+    reading_minutes INTEGER NOT NULL,
+    method TEXT NOT NULL,
+    confidence REAL NOT NULL,
+    extracted_at TEXT NOT NULL
+  );
+
+  CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL,         -- running | completed | abandoned
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    summary TEXT                  -- JSON: counts and errors
+  );
+
+  CREATE TABLE drafts (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    run_id INTEGER REFERENCES runs(id),
+    engine TEXT NOT NULL,
+    model TEXT,
+    prompt_id TEXT NOT NULL,
+    prompt_hash TEXT NOT NULL,
+    headline TEXT NOT NULL,
+    tldr TEXT NOT NULL,
+    takeaways TEXT NOT NULL,      -- JSON [{text, quote, grounded}]
+    why_it_matters TEXT NOT NULL,
+    category TEXT NOT NULL,
+    framing TEXT NOT NULL,        -- JSON {verdict, score, rationale, concerns}
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    latency_ms INTEGER NOT NULL,
+    input_truncated INTEGER NOT NULL,
+    reading_minutes INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX drafts_item ON drafts(item_id, id);
+
+  CREATE TABLE lease (
+    name TEXT PRIMARY KEY,
+    run_id INTEGER,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    acquired_at TEXT NOT NULL,
+    heartbeat_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  );
+  `,
+];
