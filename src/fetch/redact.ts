@@ -1,0 +1,31 @@
+/** URLs as shown in logs, errors and the UI: no credentials (F-17). */
+
+// Query parameter names whose values are secrets often enough to hide (api_key, access_token, sig...).
+const SECRET_PARAM = /token|secret|passw|pwd|auth|sig|session|api[-_]?key|credential|jwt|^(key|code|sid|pass|hash|k)$/i;
+
+/** Strips user:pass and the values of token-like query parameters; safe on any string. */
+export function redactUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    // Not a URL: still hide anything that looks like userinfo or a secret parameter.
+    return redactQuery(url.replace(/\/\/[^/?#@\s]*@/g, '//***@'));
+  }
+  const userinfo = u.username || u.password ? '***@' : '';
+  const authority = u.host ? `//${userinfo}${u.host}` : '';
+  const scheme = u.protocol;
+  return `${scheme}${authority}${u.pathname}${redactQuery(u.search)}${u.hash}`;
+}
+
+function redactQuery(s: string): string {
+  return s.replace(/([?&;])([^=&#;]+)=([^&#;]*)/g, (whole, sep: string, name: string) => {
+    let decoded = name;
+    try {
+      decoded = decodeURIComponent(name.replace(/\+/g, ' '));
+    } catch {
+      // keep the raw name
+    }
+    return SECRET_PARAM.test(decoded) ? `${sep}${name}=REDACTED` : whole;
+  });
+}
