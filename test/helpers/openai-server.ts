@@ -1,0 +1,205 @@
+/**
+ * A scripted OpenAI-compatible server on 127.0.0.1 (harness H3 in RELIABILITY.md): each request to
+ * POST /v1/chat/completions is answered by a handler that picks status, headers, body, delay or a
+ * hang, so tests drive the real `openai` client through every failure mode.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { countTokens } from 'gpt-tokenizer';
+
+/** What the server does with one request. */
+export interface Reply {
+  status?: number;
+  headers?: Record<string, string>;
+  /** An object is sent as JSON; a string as is (text/html when it starts with "<", else application/json). */
+  body?: string | object;
+  /** Wait this long before answering. */
+  delayMs?: number;
+  /** Never answer; close() ends the request. */
+  hang?: true;
+}
+
+/** The parsed request body and its 1-based number among chat requests. */
+export type Handler = (req: { body: any; n: number }) => Reply | Promise<Reply>;
+
+export interface OpenAiServer {
+  /** Base URL ending in /v1, for the client's `baseURL`. */
+  url: string;
+  /** Chat completion requests received so far. */
+  readonly calls: number;
+  /** Their parsed bodies, in order. */
+  requests: any[];
+  /** Most chat requests in flight at once. */
+  readonly peakConcurrency: number;
+  setHandler(fn: Handler): void;
+  /** Stops the server and destroys every open socket, hung requests included. */
+  close(): Promise<void>;
+}
+
+/**
+ * A chat completion around `content` (null for a refusal). Without `usage`, the server fills it
+ * in from the request it answers (prompt tokens counted as a real server would).
+ */
+export function completion(
+  content: string | null,
+  opts: { finishReason?: string; refusal?: string | null; usage?: { prompt_tokens: number; completion_tokens: number }; model?: string } = {},
+): object {
+  const usage = opts.usage && { ...opts.usage, total_tokens: opts.usage.prompt_tokens + opts.usage.completion_tokens };
+  return {
+    id: `chatcmpl-test-${Math.random().toString(36).slice(2)}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: opts.model ?? 'test-model',
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content, refusal: opts.refusal ?? null },
+        finish_reason: opts.finishReason ?? 'stop',
+        logprobs: null,
+      },
+    ],
+    ...(usage ? { usage } : {}),
+  };
+}
+
+/** Fills `usage` on a chat completion that has none, from the request it answers. */
+function withUsage(reply: Reply, request: any): Reply {
+  const body = reply.body as any;
+  if (typeof body !== 'object' || body === null || body.object !== 'chat.completion' || body.usage) return reply;
+  const prompt_tokens = promptTokens(request);
+  const completion_tokens = countTokens(body.choices?.[0]?.message?.content ?? '');
+  return { ...reply, body: { ...body, usage: { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens } } };
+}
+
+/** The article text between the request's boundaries (the real boundary is the first one opened). */
+export function articleFromRequest(body: any): string {
+  for (const m of body?.messages ?? []) {
+    const content = typeof m.content === 'string' ? m.content : '';
+    const open = /<<<UNTRUSTED_ARTICLE boundary=([0-9a-f]+)>>>\n/.exec(content);
+    if (!open) continue;
+    const closing = `\n<<<END_UNTRUSTED_ARTICLE boundary=${open[1]}>>>`;
+    const block = content.slice(open.index + open[0].length, content.lastIndexOf(closing));
+    const textStart = block.indexOf('\nText:\n');
+    return textStart >= 0 ? block.slice(textStart + '\nText:\n'.length) : block;
+  }
+  return '';
+}
+
+/** Prompt tokens as a real server would count them. */
+export const promptTokens = (body: any): number =>
+  (body?.messages ?? []).reduce((n: number, m: any) => n + 4 + countTokens(typeof m.content === 'string' ? m.content : ''), 0);
+
+/** 3-5 verbatim passages of the article (up to 12 words each), so grounding succeeds. */
+function quotesFrom(article: string): string[] {
+  const sentences = article.split(/(?<=[.!?])\s+/).map((s) => s.trim()).filter((s) => s.split(/\s+/).length >= 5);
+  const quotes = sentences.slice(0, 4).map((s) => s.split(/\s+/).slice(0, 12).join(' '));
+  const words = article.split(/\s+/).filter(Boolean);
+  for (let i = 0; quotes.length < 3 && i < Math.max(1, words.length); i += 6) quotes.push(words.slice(i, i + 6).join(' ') || 'no article text found');
+  return quotes;
+}
+
+/** The draft object a well-behaved model would return for this request. */
+export function validDraftContent(body: any): Record<string, unknown> {
+  const article = articleFromRequest(body);
+  const category = body?.response_format?.json_schema?.schema?.properties?.category?.enum?.[0] ?? 'Other';
+  return {
+    headline: 'Hospital AI tool speeds up cancer diagnosis',
+    tldr: 'A hospital used an AI tool to read scans faster. Doctors say it helped patients.',
+    takeaways: quotesFrom(article).map((quote, i) => ({ text: `Takeaway number ${i + 1}.`, quote })),
+    whyItMatters: 'Faster diagnosis means earlier treatment. The article reports measured results.',
+    category,
+    framing: { verdict: 'positive', score: 0.8, rationale: 'The article reports concrete benefits.', concerns: [] },
+  };
+}
+
+/** Default handler: a valid draft built from the request, with usage filled. */
+export function validDraftReply(body: any): Reply {
+  return { body: completion(JSON.stringify(validDraftContent(body))) };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts the server on 127.0.0.1, port 0. */
+export async function startOpenAiServer(handler: Handler = ({ body }) => validDraftReply(body)): Promise<OpenAiServer> {
+  let current = handler;
+  let calls = 0;
+  let inFlight = 0;
+  let peak = 0;
+  const requests: any[] = [];
+  const sockets = new Set<Socket>();
+
+  const readBody = (req: IncomingMessage) =>
+    new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      req.on('error', reject);
+    });
+
+  const send = (res: ServerResponse, reply: Reply) => {
+    if (res.destroyed || res.writableEnded) return;
+    const body = reply.body ?? '';
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    const type = typeof body === 'string' && body.trimStart().startsWith('<') ? 'text/html; charset=utf-8' : 'application/json';
+    res.writeHead(reply.status ?? 200, { 'content-type': type, ...reply.headers });
+    res.end(text);
+  };
+
+  const server = createServer(async (req, res) => {
+    try {
+      if (req.method === 'GET' && req.url?.endsWith('/v1/models')) {
+        return send(res, { body: { object: 'list', data: [{ id: 'test-model', object: 'model', created: 0, owned_by: 'test' }] } });
+      }
+      if (req.method !== 'POST' || !req.url?.endsWith('/v1/chat/completions')) {
+        return send(res, { status: 404, body: { error: { message: `no route ${req.method} ${req.url}`, type: 'not_found' } } });
+      }
+      const raw = await readBody(req);
+      let body: any;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        return send(res, { status: 400, body: { error: { message: 'request body is not JSON', type: 'invalid_request_error' } } });
+      }
+      const n = ++calls;
+      requests.push(body);
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      let counted = true;
+      const done = () => {
+        if (counted) inFlight--;
+        counted = false;
+      };
+      res.on('close', done);
+      const reply = await current({ body, n });
+      if (reply.hang) return;
+      if (reply.delayMs) await sleep(reply.delayMs);
+      send(res, withUsage(reply, body));
+    } catch (err) {
+      send(res, { status: 500, body: { error: { message: `test handler threw: ${(err as Error).message}`, type: 'server_error' } } });
+    }
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    get calls() {
+      return calls;
+    },
+    requests,
+    get peakConcurrency() {
+      return peak;
+    },
+    setHandler(fn) {
+      current = fn;
+    },
+    close() {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
