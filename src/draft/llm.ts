@@ -3,6 +3,7 @@
  * with our own bounded retries (the client's own obey Retry-After without limit), one repair
  * attempt for bad output, and every way a call can go wrong mapped to a FailureKind.
  */
+import { parseRetryAfter } from '../core/retry-after.ts';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
@@ -66,14 +67,11 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   });
 
 /** Retry-After as ms: `retry-after-ms`, then `retry-after` in seconds or as an HTTP date. */
-export function parseRetryAfter(headers: Headers | undefined, now = Date.now()): number | undefined {
+/** Wait asked for by a 429/503: OpenAI's retry-after-ms first, else the standard Retry-After. */
+function retryAfterFromHeaders(headers: Headers | undefined, now = Date.now()): number | undefined {
   const ms = Number.parseFloat(headers?.get('retry-after-ms') ?? '');
   if (Number.isFinite(ms) && ms >= 0) return ms;
-  const value = headers?.get('retry-after')?.trim();
-  if (!value) return undefined;
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return parseRetryAfter(headers?.get('retry-after') ?? null, now) ?? undefined;
 }
 
 type Attempt = { failure: Failure; retry: false } | { failure: Failure; retry: true; waitMs?: number };
@@ -102,7 +100,7 @@ function classifyError(err: unknown, signal: AbortSignal | undefined, timeout: A
       if (err.code === 'insufficient_quota') {
         return { retry: false, failure: { kind: 'llm.http_error', status, message: `${detail}; the account's quota is used up, check billing` } };
       }
-      const retryAfterMs = parseRetryAfter(err.headers);
+      const retryAfterMs = retryAfterFromHeaders(err.headers);
       const failure: Failure = { kind: 'llm.rate_limited', status, message: `${detail}; the item is deferred to a later run`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
       if (retryAfterMs !== undefined && retryAfterMs > settings.retryAfterCapMs) return { retry: false, failure };
       return { retry: true, failure, ...(retryAfterMs !== undefined ? { waitMs: retryAfterMs } : {}) };
