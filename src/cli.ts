@@ -4,6 +4,7 @@ import { openDb, StoreOpenError, type Db } from './store/index.ts';
 import * as store from './store/index.ts';
 import { runPipeline, PipelineSetupError } from './pipeline/run.ts';
 import { redraftStories } from './pipeline/redraft.ts';
+import { parseFeedFile, runParseBatch } from './parse/batch.ts';
 import { createRunReporter, formatFeeds, formatRunSummary, formatStory, formatStoryList } from './cli/output.ts';
 
 /** Exit codes: 0 done (even with recorded failures), 1 could not run, 2 invalid config or usage. */
@@ -170,6 +171,20 @@ program
     } finally {
       db.close();
     }
+  });
+
+program
+  .command('parse')
+  .description('parse feed files (never fetched): one FILE, or JSON lines {"file","url"} on stdin with --batch')
+  .argument('[file]', 'a file holding a feed\'s raw bytes')
+  .option('--url <url>', 'base URL for relative links (never fetched)')
+  .option('--batch', 'read JSON lines on stdin, write one JSON line per request, in order')
+  .action(async (file: string | undefined, opts: { url?: string; batch?: boolean }) => {
+    if (opts.batch) return runParseBatch(process.stdin, process.stdout);
+    if (!file) throw new UsageError('parse: give a FILE, or --batch to read requests on stdin', EXIT_INVALID);
+    const result = await parseFeedFile(file, opts.url ?? null);
+    process.stdout.write(JSON.stringify(result) + '\n');
+    if (!result.ok) process.exitCode = EXIT_FAILED;
   });
 
 try {
