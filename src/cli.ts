@@ -1,4 +1,7 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { addFeedsToConfigText, parseOpml, renderOpml } from './config/opml.ts';
+import { startScheduler } from './schedule/scheduler.ts';
 import { loadConfig, type Config } from './config/index.ts';
 import { openDb, StoreOpenError, type Db } from './store/index.ts';
 import * as store from './store/index.ts';
@@ -60,7 +63,8 @@ program
   .description('one pass: fetch feeds, draft new articles, save candidates (for cron)')
   .option('--json', 'print a JSON summary of the run as the last line of stdout')
   .option('--retry-failed', 'retry failed and deferred items now, ignoring their back-off')
-  .action(async (opts: { json?: boolean; retryFailed?: boolean }) => {
+  .option('--all-feeds', 'check every feed now, not only those that are due')
+  .action(async (opts: { json?: boolean; retryFailed?: boolean; allFeeds?: boolean }) => {
     const config = configOrExit();
     const db = dbOrExit();
     const abort = new AbortController();
@@ -71,6 +75,7 @@ program
     try {
       const summary = await runPipeline(config, db, {
         retryFailed: opts.retryFailed,
+        allFeeds: opts.allFeeds,
         signal: abort.signal,
         onEvent: reporter.event,
       });
@@ -129,9 +134,9 @@ program
     }
   });
 
-program
+const feedsCommand = program
   .command('feeds')
-  .description("each feed's status: last fetch, result, error, item counts")
+  .description("each feed's status: last fetch, HTTP status, next check, error, item counts")
   .option('--json', 'print a JSON array')
   .action((opts: { json?: boolean }) => {
     const db = dbOrExit();
@@ -141,6 +146,70 @@ program
     } finally {
       db.close();
     }
+  });
+
+feedsCommand
+  .command('import')
+  .description('add the feeds of an OPML file to the config file (comments kept; existing URLs skipped)')
+  .argument('<file>', 'an OPML file, as feed readers export')
+  .action((file: string) => {
+    let opml: string;
+    try {
+      opml = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`, EXIT_FAILED);
+    }
+    const feeds = parseOpml(opml);
+    if (!feeds.ok) throw new UsageError(`${file}: ${feeds.failure.message}`, EXIT_INVALID);
+    const configPath = globals().config;
+    let configText = '';
+    try {
+      configText = readFileSync(configPath, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    const merged = addFeedsToConfigText(configText, feeds.value);
+    if (!merged.ok) throw new UsageError(`${configPath}: ${merged.failure.message}`, EXIT_INVALID);
+    // Written to a temp file and renamed, so a crash never leaves half a config.
+    const tmp = `${configPath}.${process.pid}.tmp`;
+    writeFileSync(tmp, merged.value.text);
+    renameSync(tmp, configPath);
+    process.stdout.write(`added ${merged.value.added} feeds to ${configPath}\n`);
+    for (const s of merged.value.skipped) process.stdout.write(`  skipped ${s.url}: ${s.reason}\n`);
+    for (const u of merged.value.uncategorized) {
+      process.stdout.write(`  ${u.url}: folder "${u.folder}" is not one of the categories; added without a category\n`);
+    }
+  });
+
+feedsCommand
+  .command('export')
+  .description('print the configured feeds as OPML 2.0')
+  .action(() => {
+    const config = configOrExit();
+    process.stdout.write(renderOpml(config.feeds));
+  });
+
+program
+  .command('schedule')
+  .description('long-running: check due feeds on the cron schedule in the config (schedule.cron) until SIGTERM')
+  .action(async () => {
+    const config = configOrExit();
+    const db = dbOrExit();
+    const log = (s: string) => process.stderr.write(`${new Date().toISOString()} ${s}\n`);
+    const scheduler = startScheduler(config, db, {
+      onRun: (s) => log(s.status === 'already_running' ? 'tick: another run holds the lease; skipped' : formatRunSummary(s)),
+      onError: (err) => log(`run failed: ${(err as Error).stack ?? err}`),
+    });
+    log(`scheduler started: "${config.schedule.cron}", ${config.feeds.length} feeds; SIGTERM stops it`);
+    const stop = () => {
+      log('stopping: finishing the current items and releasing the lease');
+      void scheduler.stop();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    await scheduler.stopped;
+    db.close();
+    log('scheduler stopped');
   });
 
 program

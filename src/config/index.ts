@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { Cron } from 'croner';
 import { parseDocument } from 'yaml';
 import { ConfigSchema, type ConfigFile } from './schema.ts';
 
@@ -93,6 +94,11 @@ export function parseConfig(
       errors.push(`feeds[${i}].category: "${feed.category}" is not one of categories (${file.categories.join(', ')})`);
     }
   });
+  try {
+    new Cron(file.schedule.cron, { paused: true }).stop();
+  } catch (err) {
+    errors.push(`schedule.cron: ${(err as Error).message}`);
+  }
   if (errors.length > 0) return { config: null, errors };
 
   const apiKey = env.OPENAI_API_KEY?.trim() || undefined;

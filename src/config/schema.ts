@@ -35,6 +35,8 @@ const FeedSchema = z.strictObject({
   name: z.string().trim().min(1, 'a feed needs a name'),
   url: httpUrl,
   category: z.string().trim().min(1).optional(),
+  /** How often to check this feed; default schedule.feedIntervalMinutes. */
+  intervalMinutes: z.number().positive().max(7 * 24 * 60).optional(),
 });
 
 const LlmSchema = z.strictObject({
@@ -69,6 +71,17 @@ const NetworkSchema = z.strictObject({
   pageTimeoutSeconds: z.number().positive().max(600).default(30),
   maxFeedBytes: z.number().int().positive().default(10 * 1024 * 1024),
   maxPageBytes: z.number().int().positive().default(5 * 1024 * 1024),
+  /** Honour robots.txt for article pages (fetched once per site, cached for a day). */
+  respectRobots: z.boolean().default(true),
+});
+
+const ScheduleSchema = z.strictObject({
+  /** When `aiwins schedule` ticks (cron syntax, croner); each tick checks the feeds that are due. */
+  cron: z.string().trim().min(1).default('*/15 * * * *'),
+  /** Default time between two checks of one feed; a feed's TTL, Cache-Control or Expires may lengthen it. */
+  feedIntervalMinutes: z.number().min(0).max(7 * 24 * 60).default(30),
+  /** The shortest time between two checks of one feed, whatever the feed or server says. */
+  minIntervalMinutes: z.number().min(0).max(24 * 60).default(15),
 });
 
 const RunSchema = z.strictObject({
@@ -96,6 +109,7 @@ export const ConfigSchema = z.strictObject({
   network: NetworkSchema.prefault({}),
   run: RunSchema.prefault({}),
   extract: ExtractSchema.prefault({}),
+  schedule: ScheduleSchema.prefault({}),
 });
 
 export type FeedConfig = z.infer<typeof FeedSchema>;

@@ -3,3 +3,4 @@ export { createHttpClient, type FetchRequest, type FetchedResponse, type HttpCli
 export { checkUrl, DEFAULT_USER_AGENT, type FetchPolicy, type LookupFn } from './policy.ts';
 export { parseRetryAfter } from '../core/retry-after.ts';
 export { redactUrl } from './redact.ts';
+export { createRobotsCache, type RobotsCache, type RobotsCacheOptions } from './robots.ts';

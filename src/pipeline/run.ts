@@ -4,7 +4,8 @@ import PQueue from 'p-queue';
 import type { Config } from '../config/index.ts';
 import { failureFromError, isDeferral, isPermanent, type Failure, type Outcome } from '../core/failure.ts';
 import type { Article, Draft, DraftInput } from '../core/types.ts';
-import { createHttpClient } from '../fetch/index.ts';
+import { createHttpClient, createRobotsCache, DEFAULT_USER_AGENT, type FetchedResponse } from '../fetch/index.ts';
+import { nextCheckAt } from '../schedule/next-check.ts';
 import { canonicalUrl, parseFeed } from '../parse/index.ts';
 import { articleFromFeedContent, createExtractor } from '../extract/index.ts';
 import { createLlmDrafter, draftExtractive, loadPrompt } from '../draft/index.ts';
@@ -22,6 +23,8 @@ export type RunEvent =
 export interface RunOptions {
   /** Retry failed and deferred items now, ignoring their back-off (`run --retry-failed`). */
   retryFailed?: boolean;
+  /** Check every feed now, not only the ones that are due (gone feeds stay skipped). */
+  allFeeds?: boolean;
   /** Stops taking new work; items in progress finish, the lease is released. */
   signal?: AbortSignal;
   /** Injectable clock (ms since epoch), for tests of back-off and leases. */
@@ -36,7 +39,8 @@ export interface RunSummary {
   holder?: { runId: number | null; pid: number; host: string; heartbeatAt: string };
   tookOverRunId: number | null;
   engine: 'llm' | 'extractive';
-  feeds: { total: number; fetched: number; notModified: number; failed: number };
+  /** total: feeds checked this run; notDue: active feeds left for a later run. */
+  feeds: { total: number; fetched: number; notModified: number; failed: number; notDue: number };
   items: { new: number; worked: number };
   articles: { fetched: number; extracted: number; fromFeed: number };
   drafts: { made: number; failed: number; deferred: number; blocked: number };
@@ -67,7 +71,7 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
     status: 'completed',
     tookOverRunId: null,
     engine: config.llmConfigured ? 'llm' : 'extractive',
-    feeds: { total: 0, fetched: 0, notModified: 0, failed: 0 },
+    feeds: { total: 0, fetched: 0, notModified: 0, failed: 0, notDue: 0 },
     items: { new: 0, worked: 0 },
     articles: { fetched: 0, extracted: 0, fromFeed: 0 },
     drafts: { made: 0, failed: 0, deferred: 0, blocked: 0 },
@@ -110,6 +114,14 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
     userAgent: config.network.userAgent,
   });
   const hosts = new HostQueues(config.network.concurrency, config.network.perHostConcurrency);
+  const robots = config.network.respectRobots
+    ? createRobotsCache({
+        userAgent: config.network.userAgent ?? DEFAULT_USER_AGENT,
+        now: clock,
+        fetchRobots: (url) =>
+          hosts.run(url, () => http.fetch({ url, kind: 'other', maxBytes: 500 * 1024, timeoutMs: 10_000, signal: opts.signal })),
+      })
+    : null;
   const extractor = createExtractor({
     workers: config.extract.workers,
     timeoutMs: config.extract.timeoutSeconds * 1000,
@@ -169,6 +181,7 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
     checkpoint('after-feed-fetch');
     if (!res.ok) return feedFailed(feed, res.failure);
     const r = res.value;
+    const schedule = { cacheControl: r.cacheControl, expires: r.expires };
     const success = {
       status: r.status,
       notModified: r.notModified,
@@ -176,6 +189,7 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
       lastModified: r.lastModified,
       permanentUrl: r.permanentRedirect,
       contentHash: null as string | null,
+      nextCheckAt: nextCheckFor(feed, schedule),
     };
     if (r.notModified) {
       store.write(db, () => store.recordFeedSuccess(db, feed.id, success, iso()));
@@ -208,7 +222,13 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
       store.recordFeedSuccess(
         db,
         feed.id,
-        { ...success, contentHash, title: parsed.value.title, siteUrl: parsed.value.link },
+        {
+          ...success,
+          contentHash,
+          title: parsed.value.title,
+          siteUrl: parsed.value.link,
+          nextCheckAt: nextCheckFor(feed, { ...schedule, ttlMinutes: parsed.value.ttlMinutes }),
+        },
         iso(),
       );
       return ids;
@@ -219,8 +239,30 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
     for (const id of newIds) scheduleItem(id);
   }
 
+  /** When the feed is next due: its interval, stretched by TTL/Cache-Control/Expires, Retry-After and errors. */
+  function nextCheckFor(
+    feed: FeedRow,
+    hints: { cacheControl?: string | null; expires?: string | null; ttlMinutes?: number | null; failure?: Failure },
+  ): string {
+    const configured = config.feeds.find((f) => f.url === feed.url);
+    return iso(
+      nextCheckAt({
+        now: clock(),
+        intervalMinutes: configured?.intervalMinutes ?? config.schedule.feedIntervalMinutes,
+        minMinutes: config.schedule.minIntervalMinutes,
+        ttlMinutes: hints.ttlMinutes,
+        cacheControl: hints.cacheControl,
+        expires: hints.expires,
+        retryAfterMs: hints.failure?.retryAfterMs,
+        consecutiveErrors: hints.failure ? feed.error_count + 1 : 0,
+        rateLimited: hints.failure?.kind === 'fetch.rate_limited',
+      }),
+    );
+  }
+
   function feedFailed(feed: FeedRow, failure: Failure): void {
-    const next = failure.retryAfterMs ? iso(clock() + Math.min(failure.retryAfterMs, DAY_MS)) : null;
+    if (failure.kind === 'run.aborted') return;
+    const next = nextCheckFor(feed, { failure });
     store.write(db, () => store.recordFeedFailure(db, feed.id, failure, iso(), next));
     summary.feeds.failed++;
     addError({ scope: 'feed', id: feed.id, name: feed.name, kind: failure.kind, message: failure.message });
@@ -261,15 +303,19 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
     let result: Outcome<Article>;
     let finalUrl: string | null = item.url;
     if (item.url) {
-      const page = await hosts.run(item.url, () =>
-        http.fetch({
-          url: item.url!,
-          kind: 'page',
-          maxBytes: config.network.maxPageBytes,
-          timeoutMs: config.network.pageTimeoutSeconds * 1000,
-          signal: opts.signal,
-        }),
-      );
+      const url = item.url;
+      const refused = robots ? await robots.check(url) : null;
+      const page: Outcome<FetchedResponse> = refused
+        ? { ok: false, failure: refused }
+        : await hosts.run(url, () =>
+            http.fetch({
+              url,
+              kind: 'page',
+              maxBytes: config.network.maxPageBytes,
+              timeoutMs: config.network.pageTimeoutSeconds * 1000,
+              signal: opts.signal,
+            }),
+          );
       if (page.ok) {
         summary.articles.fetched++;
         finalUrl = page.value.url;
@@ -303,6 +349,11 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
   }
 
   function itemFailed(item: ItemRow, failure: Failure): void {
+    if (failure.kind === 'run.aborted') {
+      // Stopping is not the item's fault: leave it as it was for the next run.
+      store.write(db, () => store.releaseClaim(db, item.id));
+      return;
+    }
     let disposition: store.FailureDisposition;
     let next: string | null;
     if (isDeferral(failure)) {
@@ -331,9 +382,11 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
 
   try {
     store.write(db, () => store.syncFeeds(db, config.feeds, iso()));
-    const feeds = store.activeFeeds(db);
-    for (const f of feeds) feedNames.set(f.id, f.name);
+    const active = store.activeFeeds(db);
+    for (const f of active) feedNames.set(f.id, f.name);
+    const feeds = opts.allFeeds ? active : store.dueFeeds(db, iso());
     summary.feeds.total = feeds.length;
+    summary.feeds.notDue = active.length - feeds.length;
     // Work left by earlier runs (failed, deferred, or interrupted) flows in beside the new items.
     for (const id of store.dueItemIds(db, { now: iso(), maxAttempts: config.run.maxAttempts, retryFailed: !!opts.retryFailed })) {
       scheduleItem(id);

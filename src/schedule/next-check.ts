@@ -47,7 +47,8 @@ export interface NextCheckInput {
 
 /** The time (ms epoch) the feed is next due. */
 export function nextCheckAt(i: NextCheckInput): number {
-  const minMs = positiveOr(i.minMinutes, 15) * MINUTE_MS;
+  // 0 is a valid floor (tests, and operators who poll their own feeds); only absent or invalid means 15.
+  const minMs = (typeof i.minMinutes === 'number' && i.minMinutes >= 0 ? i.minMinutes : 15) * MINUTE_MS;
   const maxMs = Math.max(minMs, positiveOr(i.maxMinutes, 24 * 60) * MINUTE_MS);
   const hints = [
     positiveOr(i.intervalMinutes, 0) * MINUTE_MS,

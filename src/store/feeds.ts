@@ -22,6 +22,7 @@ export interface FeedRow {
   next_check_at: string | null;
   permanent_url: string | null;
   created_at: string;
+  gone_at: string | null;
 }
 
 /** Makes the feeds table match the config: new feeds added, names updated, removed ones deactivated. */
@@ -34,8 +35,9 @@ export function syncFeeds(db: Db, feeds: readonly { name: string; url: string; c
   for (const f of feeds) upsert.run(f.url, f.name, f.category ?? null, now);
 }
 
+/** Active feeds that are not gone, due or not. */
 export function activeFeeds(db: Db): FeedRow[] {
-  return db.prepare('SELECT * FROM feeds WHERE active = 1 ORDER BY id').all() as FeedRow[];
+  return db.prepare('SELECT * FROM feeds WHERE active = 1 AND gone_at IS NULL ORDER BY id').all() as FeedRow[];
 }
 
 export function allFeeds(db: Db): FeedRow[] {
@@ -51,6 +53,7 @@ export interface FeedSuccess {
   title?: string | null;
   siteUrl?: string | null;
   permanentUrl: string | null;
+  nextCheckAt: string | null;
 }
 
 /** Records a successful fetch (200 or 304): validators kept, error counter reset. */
@@ -60,7 +63,7 @@ export function recordFeedSuccess(db: Db, feedId: number, r: FeedSuccess, now: s
        etag = COALESCE(@etag, etag), last_modified = COALESCE(@lastModified, last_modified),
        content_hash = COALESCE(@contentHash, content_hash),
        title = COALESCE(@title, title), site_url = COALESCE(@siteUrl, site_url),
-       permanent_url = @permanentUrl,
+       permanent_url = @permanentUrl, next_check_at = @nextCheckAt, gone_at = NULL,
        last_error_kind = NULL, last_error_message = NULL, error_count = 0
      WHERE id = @feedId`,
   ).run({
@@ -74,16 +77,30 @@ export function recordFeedSuccess(db: Db, feedId: number, r: FeedSuccess, now: s
     title: r.title ?? null,
     siteUrl: r.siteUrl ?? null,
     permanentUrl: r.permanentUrl,
+    nextCheckAt: r.nextCheckAt,
   });
 }
 
-/** Records a failed fetch or parse on the feed, counting consecutive errors. */
-export function recordFeedFailure(db: Db, feedId: number, failure: Failure, now: string, nextCheckAt: string | null = null): void {
+/**
+ * Records a failed fetch or parse on the feed, counting consecutive errors. A 410 Gone marks
+ * the feed gone: it is not polled again until its URL changes in the config.
+ */
+export function recordFeedFailure(db: Db, feedId: number, failure: Failure, now: string, nextCheckAt: string | null): void {
   db.prepare(
     `UPDATE feeds SET last_fetch_at = ?, last_status = ?, last_result = 'error', last_error_kind = ?,
-       last_error_message = ?, error_count = error_count + 1, next_check_at = COALESCE(?, next_check_at)
+       last_error_message = ?, error_count = error_count + 1, next_check_at = ?,
+       gone_at = CASE WHEN ? = 'fetch.gone' THEN ? ELSE gone_at END
      WHERE id = ?`,
-  ).run(now, failure.status ?? null, failure.kind, failure.message, nextCheckAt, feedId);
+  ).run(now, failure.status ?? null, failure.kind, failure.message, nextCheckAt, failure.kind, now, feedId);
+}
+
+/** Active feeds whose next check is due (never checked, or next_check_at passed), and not gone. */
+export function dueFeeds(db: Db, now: string): FeedRow[] {
+  return db
+    .prepare(
+      `SELECT * FROM feeds WHERE active = 1 AND gone_at IS NULL AND (next_check_at IS NULL OR next_check_at <= ?) ORDER BY id`,
+    )
+    .all(now) as FeedRow[];
 }
 
 /** A feed's status as `aiwins feeds` shows it. */
@@ -98,6 +115,7 @@ export interface FeedStatus {
   nextCheckAt: string | null;
   error: { kind: string; message: string; count: number } | null;
   movedTo: string | null;
+  goneAt: string | null;
   items: { seen: number; drafted: number; pending: number; failed: number };
 }
 
@@ -124,6 +142,7 @@ export function feedStatuses(db: Db): FeedStatus[] {
         ? { kind: f.last_error_kind, message: f.last_error_message ?? '', count: f.error_count }
         : null,
       movedTo: f.permanent_url,
+      goneAt: f.gone_at,
       items: { seen: c.seen, drafted: c.drafted ?? 0, pending: c.pending ?? 0, failed: c.failed ?? 0 },
     };
   });

@@ -94,6 +94,11 @@ export function extendClaims(db: Db, owner: string, until: string): void {
   db.prepare('UPDATE items SET claimed_until = ? WHERE claimed_by = ?').run(until, owner);
 }
 
+/** Drops one item's claim, leaving its status as it was. */
+export function releaseClaim(db: Db, id: number): void {
+  db.prepare('UPDATE items SET claimed_by = NULL, claimed_until = NULL WHERE id = ?').run(id);
+}
+
 /** Drops every claim a run holds, e.g. when it stops early. */
 export function releaseClaims(db: Db, owner: string): void {
   db.prepare('UPDATE items SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?').run(owner);

@@ -116,4 +116,6 @@ export const MIGRATIONS: readonly string[] = [
     expires_at TEXT NOT NULL
   );
   `,
+  // 2: a feed that answered 410 Gone is not polled again until its URL changes in the config
+  `ALTER TABLE feeds ADD COLUMN gone_at TEXT;`,
 ];

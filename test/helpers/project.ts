@@ -43,6 +43,9 @@ network:
   allow: ${JSON.stringify(opts.allow)}
   feedTimeoutSeconds: 5
   pageTimeoutSeconds: 5
+schedule:
+  feedIntervalMinutes: 0
+  minIntervalMinutes: 0
 llm:
   prompt: ${JSON.stringify(PROMPT_PATH)}
   timeoutSeconds: 5
