@@ -1,0 +1,112 @@
+/**
+ * Page metadata read before Readability runs (Readability removes scripts, so JSON-LD must be read
+ * first): Open Graph tags, <title>, the language, and schema.org Article fields from JSON-LD.
+ */
+import { collapseWhitespace } from './text.ts';
+
+export interface PageMetadata {
+  ogTitle: string | null;
+  titleTag: string | null;
+  siteName: string | null;
+  publishedTime: string | null;
+  lang: string | null;
+  leadImage: string | null;
+  byline: string | null;
+  /** schema.org articleBody, as given (may hold HTML or plain text). */
+  jsonLdBody: string | null;
+}
+
+const ARTICLE_TYPES = /(Article|BlogPosting|Report|NewsArticle)$/;
+
+function metaContent(doc: Document, ...keys: string[]): string | null {
+  for (const key of keys) {
+    const el = doc.querySelector(`meta[property="${key}" i], meta[name="${key}" i], meta[itemprop="${key}" i]`);
+    const value = el?.getAttribute('content');
+    if (value && value.trim()) return collapseWhitespace(value);
+  }
+  return null;
+}
+
+/** Resolves `href` against the page and keeps it only when it is http(s). */
+export function absoluteHttpUrl(href: string | null | undefined, base: string): string | null {
+  if (!href) return null;
+  try {
+    const url = new URL(href.trim(), base);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** ISO 8601 when the value parses as a date, else null (a bare "Tuesday" is no use downstream). */
+export function isoDate(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const time = Date.parse(value.trim());
+  return Number.isNaN(time) ? null : new Date(time).toISOString();
+}
+
+function textOf(value: unknown): string | null {
+  if (typeof value === 'string') return value.trim() || null;
+  if (Array.isArray(value)) return value.map(textOf).filter(Boolean).join(', ') || null;
+  if (value && typeof value === 'object' && 'name' in value) return textOf((value as { name: unknown }).name);
+  return null;
+}
+
+/** The first schema.org Article-like object among the page's JSON-LD blocks. */
+function jsonLdArticle(doc: Document): Record<string, unknown> | null {
+  for (const script of doc.querySelectorAll('script[type="application/ld+json" i]')) {
+    let data: unknown;
+    try {
+      data = JSON.parse((script.textContent ?? '').replace(/^\s*<!\[CDATA\[|\]\]>\s*$/g, ''));
+    } catch {
+      continue; // broken JSON-LD is common; the page is still readable
+    }
+    const queue: unknown[] = [data];
+    while (queue.length > 0) {
+      const node = queue.shift();
+      if (Array.isArray(node)) queue.push(...node);
+      else if (node && typeof node === 'object') {
+        const record = node as Record<string, unknown>;
+        const types = ([] as unknown[]).concat(record['@type'] ?? []);
+        if (types.some((t) => typeof t === 'string' && ARTICLE_TYPES.test(t))) return record;
+        if (record['@graph']) queue.push(record['@graph']);
+      }
+    }
+  }
+  return null;
+}
+
+/** Reads the metadata of a freshly parsed page (call before Readability mutates it). */
+export function readPageMetadata(doc: Document, url: string): PageMetadata {
+  const ld = jsonLdArticle(doc);
+  const htmlLang = doc.documentElement?.getAttribute('lang') ?? doc.documentElement?.getAttribute('xml:lang');
+  const titleTag = doc.querySelector('title')?.textContent;
+  const ldImage = ld?.['image'];
+  const ldImageUrl =
+    typeof ldImage === 'string' ? ldImage
+    : Array.isArray(ldImage) ? textOrUrl(ldImage[0])
+    : textOrUrl(ldImage);
+  return {
+    ogTitle: metaContent(doc, 'og:title', 'twitter:title'),
+    titleTag: titleTag ? collapseWhitespace(titleTag) || null : null,
+    siteName: metaContent(doc, 'og:site_name') ?? textOf((ld?.['publisher'] as unknown) ?? null),
+    publishedTime: isoDate(
+      metaContent(doc, 'article:published_time', 'datePublished', 'pubdate', 'dc.date.issued', 'date') ??
+        textOf(ld?.['datePublished']),
+    ),
+    lang: htmlLang?.trim() || metaContent(doc, 'og:locale', 'language', 'content-language') ||
+      doc.querySelector('meta[http-equiv="content-language" i]')?.getAttribute('content')?.trim() || null,
+    leadImage: absoluteHttpUrl(
+      metaContent(doc, 'og:image:secure_url', 'og:image', 'og:image:url', 'twitter:image') ?? ldImageUrl,
+      url,
+    ),
+    byline: metaContent(doc, 'author', 'article:author') ?? textOf(ld?.['author']),
+    jsonLdBody: typeof ld?.['articleBody'] === 'string' ? (ld['articleBody'] as string) : null,
+  };
+}
+
+function textOrUrl(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && 'url' in value) return textOrUrl((value as { url: unknown }).url);
+  return null;
+}

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkGolden, goldenCases, startCountingServer } from './golden-cases.ts';
+import { createExtractor, type Extractor } from './pool.ts';
+
+const nestedDivs = (depth: number): Uint8Array =>
+  Buffer.from(`<!DOCTYPE html><html><body>${'<div>'.repeat(depth)}hello${'</div>'.repeat(depth)}</body></html>`);
+
+const normalPage = (): Uint8Array =>
+  Buffer.from(
+    `<!DOCTYPE html><html><head><title>Fine</title></head><body><article>${
+      '<p>An ordinary paragraph of an ordinary article, long enough to be read as the story.</p>'.repeat(6)
+    }</article></body></html>`,
+  );
+
+describe('createExtractor', () => {
+  let server: Awaited<ReturnType<typeof startCountingServer>>;
+  let extractor: Extractor;
+  beforeAll(async () => {
+    server = await startCountingServer();
+    extractor = createExtractor({ workers: 2 });
+  });
+  afterAll(async () => {
+    await extractor.close();
+    expect(server.requests).toEqual([]); // X-01, through the workers too
+    await server.close();
+  });
+
+  it('extracts every golden case in worker threads, in parallel', async () => {
+    const cases = goldenCases();
+    const outcomes = await Promise.all(cases.map((c) => extractor.extract(c.request(server.origin))));
+    cases.forEach((c, i) => checkGolden(c, outcomes[i]!, server.origin));
+  });
+
+  it("leaves the caller's bytes intact (a copy is transferred)", async () => {
+    const html = normalPage();
+    const before = Buffer.from(html).toString('latin1');
+    const result = await extractor.extract({ html, url: 'https://news.example/a' });
+    expect(result.ok).toBe(true);
+    expect(html.byteLength).toBeGreaterThan(0);
+    expect(Buffer.from(html).toString('latin1')).toBe(before);
+  });
+
+  it('refuses pages over maxHtmlBytes without sending them to a worker', async () => {
+    const small = createExtractor({ workers: 1, maxHtmlBytes: 100 });
+    try {
+      const result = await small.extract({ html: normalPage(), url: 'https://news.example/a' });
+      expect(result.ok ? 'ok' : result.failure.kind).toBe('extract.too_large');
+    } finally {
+      await small.close();
+    }
+  });
+});
+
+describe('pathological pages (X-02, X-03)', () => {
+  it('times out on deeply nested divs, replaces the worker, and the next page works', async () => {
+    const timeoutMs = 300;
+    const extractor = createExtractor({ workers: 1, timeoutMs });
+    try {
+      // 300 levels is under the nesting cap, and Readability takes seconds on it.
+      const started = Date.now();
+      const slow = await extractor.extract({ html: nestedDivs(300), url: 'https://x.example/' });
+      expect(slow.ok ? 'ok' : slow.failure.kind).toBe('extract.timeout');
+      expect(Date.now() - started).toBeLessThan(timeoutMs + 5_000); // generous: only proves it was cut short
+
+      const next = await extractor.extract({ html: normalPage(), url: 'https://news.example/a' });
+      expect(next.ok && next.value.method).toBe('readability');
+    } finally {
+      await extractor.close();
+    }
+  });
+
+  it('gives up on 20,000 nested divs within the timeout', async () => {
+    const extractor = createExtractor({ workers: 1, timeoutMs: 1_000 });
+    try {
+      const result = await extractor.extract({ html: nestedDivs(20_000), url: 'https://x.example/' });
+      expect(['extract.timeout', 'extract.too_large']).toContain(result.ok ? 'ok' : result.failure.kind);
+    } finally {
+      await extractor.close();
+    }
+  });
+
+  it('reports a page that exhausts the worker heap as too large, and the next page works', async () => {
+    const extractor = createExtractor({ workers: 1, maxHeapMb: 64, timeoutMs: 20_000 });
+    try {
+      const huge = Buffer.from(
+        `<html><body>${`<p>${'lorem ipsum dolor sit amet '.repeat(200)}</p>`.repeat(900)}</body></html>`,
+      );
+      const result = await extractor.extract({ html: huge, url: 'https://x.example/' });
+      expect(result.ok ? 'ok' : result.failure.kind).toBe('extract.too_large');
+
+      const next = await extractor.extract({ html: normalPage(), url: 'https://news.example/a' });
+      expect(next.ok).toBe(true);
+    } finally {
+      await extractor.close();
+    }
+  });
+
+  it('fails with a clear message, instead of respawning forever, when workers cannot start', async () => {
+    const extractor = createExtractor({ workers: 1, maxHeapMb: 4 });
+    try {
+      const result = await extractor.extract({ html: normalPage(), url: 'https://news.example/a' });
+      expect(result.ok ? 'ok' : result.failure.message).toMatch(/fail to start.*maxHeapMb/);
+    } finally {
+      await extractor.close();
+    }
+  });
+});

@@ -1,0 +1,174 @@
+/**
+ * Extraction off the event loop: a pool of worker threads, each with a bounded heap, and a wall-clock
+ * deadline per page. A page that hangs gets its worker terminated and replaced; a page that exhausts
+ * the heap kills only its worker. Either way the caller gets a typed failure and the next page runs.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { fail, type Outcome } from '../core/failure.ts';
+import type { Article } from '../core/types.ts';
+import { DEFAULT_MAX_HTML_BYTES, type ExtractRequest } from './extract.ts';
+import type { WorkerJob, WorkerReply } from './worker.ts';
+
+/** Pool settings; every field has a safe default. */
+export interface ExtractorOptions {
+  /** Worker threads (default: os.availableParallelism()). */
+  workers?: number;
+  /** Wall-clock limit per page once a worker has it (default 10 s). */
+  timeoutMs?: number;
+  /** Old-generation heap per worker, in MB (default 256). */
+  maxHeapMb?: number;
+  /** Pages over this many bytes are refused without parsing (default 5 MB). */
+  maxHtmlBytes?: number;
+}
+
+/** A running pool; close() it when done, or the process will not exit. */
+export interface Extractor {
+  extract(req: ExtractRequest): Promise<Outcome<Article>>;
+  close(): Promise<void>;
+}
+
+interface Job {
+  id: number;
+  req: ExtractRequest;
+  resolve: (outcome: Outcome<Article>) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  /** False until the worker has loaded jsdom, so start-up time is not charged to the first page. */
+  ready: boolean;
+  job: Job | null;
+  timer: NodeJS.Timeout | null;
+}
+
+const MAX_FAILED_STARTS = 3;
+const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
+
+/** Starts a pool of extraction workers (see the module comment). */
+export function createExtractor(opts: ExtractorOptions = {}): Extractor {
+  const size = Math.max(1, opts.workers ?? availableParallelism());
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const maxHeapMb = opts.maxHeapMb ?? 256;
+  const maxHtmlBytes = opts.maxHtmlBytes ?? DEFAULT_MAX_HTML_BYTES;
+  const queue: Job[] = [];
+  const slots: Slot[] = [];
+  let nextId = 1;
+  let closed = false;
+  /** Workers that died before they were ready, in a row: a heap too small to load jsdom, a broken install. */
+  let failedStarts = 0;
+  let startFailure: string | null = null;
+
+  function spawn(): Slot {
+    const worker = new Worker(BOOTSTRAP, { resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } });
+    const slot: Slot = { worker, ready: false, job: null, timer: null };
+    worker.on('message', (reply: WorkerReply | 'ready') => {
+      if (reply === 'ready') {
+        slot.ready = true;
+        failedStarts = 0;
+        pump();
+        return;
+      }
+      if (slot.job?.id !== reply.id) return; // a late answer for a page already timed out
+      finish(slot, reply.outcome);
+    });
+    worker.on('error', (err: Error & { code?: string }) => {
+      const outcome: Outcome<Article> =
+        !slot.ready ? fail('internal', `extraction worker died while starting: ${err.message}`)
+        : err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? fail('extract.too_large', `page exhausted the extraction worker's ${maxHeapMb} MB heap`)
+          : fail('extract.failed', `extraction worker crashed: ${err.message}`);
+      replace(slot, outcome);
+    });
+    worker.on('exit', () => replace(slot, fail('extract.failed', 'extraction worker exited unexpectedly')));
+    return slot;
+  }
+
+  /** Settles the slot's page, if any, and retires its worker for a fresh one. */
+  function replace(slot: Slot, outcome: Outcome<Article>): void {
+    const index = slots.indexOf(slot);
+    if (index === -1) return; // already replaced ('error' is followed by 'exit')
+    if (slot.timer) clearTimeout(slot.timer);
+    const job = slot.job;
+    slot.job = null;
+    slots.splice(index, 1);
+    void slot.worker.terminate();
+    job?.resolve(outcome);
+    if (!slot.ready && ++failedStarts >= MAX_FAILED_STARTS) {
+      // Respawning would loop forever: fail what is waiting, and everything after, with the reason.
+      startFailure = `extraction workers fail to start (${outcome.ok ? '' : outcome.failure.message}); check maxHeapMb (${maxHeapMb})`;
+      for (const waiting of queue.splice(0)) waiting.resolve(fail('internal', startFailure));
+      return;
+    }
+    if (!closed) {
+      slots.push(spawn());
+      pump();
+    }
+  }
+
+  function finish(slot: Slot, outcome: Outcome<Article>): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    const job = slot.job!;
+    slot.job = null;
+    slot.timer = null;
+    job.resolve(outcome);
+    pump();
+  }
+
+  function pump(): void {
+    for (const slot of slots) {
+      if (slot.job || !slot.ready) continue;
+      const job = queue.shift();
+      if (!job) return;
+      start(slot, job);
+    }
+  }
+
+  function start(slot: Slot, job: Job): void {
+    slot.job = job;
+    slot.timer = setTimeout(
+      () => replace(slot, fail('extract.timeout', `extraction took over ${timeoutMs} ms; the page was abandoned`)),
+      timeoutMs,
+    );
+    // A private copy of the bytes is transferred (moved, not cloned) so the caller's array stays usable.
+    const bytes = new Uint8Array(job.req.html).buffer as ArrayBuffer; // copies (Buffer#slice would not)
+    const message: WorkerJob = {
+      id: job.id,
+      html: bytes,
+      url: job.req.url,
+      contentType: job.req.contentType ?? null,
+      feedContent: job.req.feedContent ?? null,
+      feedTitle: job.req.feedTitle ?? null,
+      limits: { maxHtmlBytes },
+    };
+    slot.worker.postMessage(message, [bytes]);
+  }
+
+  for (let i = 0; i < size; i++) slots.push(spawn());
+
+  return {
+    extract(req) {
+      if (closed) return Promise.resolve(fail('internal', 'extractor is closed'));
+      if (startFailure) return Promise.resolve(fail('internal', startFailure));
+      if (req.html.byteLength > maxHtmlBytes) {
+        return Promise.resolve(
+          fail('extract.too_large', `page is ${req.html.byteLength} bytes, over the ${maxHtmlBytes}-byte limit; not parsed`),
+        );
+      }
+      return new Promise((resolve) => {
+        queue.push({ id: nextId++, req, resolve });
+        pump();
+      });
+    },
+    async close() {
+      closed = true;
+      for (const job of queue.splice(0)) job.resolve(fail('run.aborted', 'extractor closed before this page ran'));
+      const running = slots.splice(0);
+      for (const slot of running) {
+        if (slot.timer) clearTimeout(slot.timer);
+        slot.job?.resolve(fail('run.aborted', 'extractor closed while this page ran'));
+      }
+      await Promise.all(running.map((slot) => slot.worker.terminate()));
+    },
+  };
+}
