@@ -1,3 +1,4 @@
+import { redactUrl } from '../fetch/index.ts';
 import type { RunEvent, RunSummary } from '../pipeline/run.ts';
 import type { ArticleRow, FeedStatus, StoryJson } from '../store/index.ts';
 
@@ -117,7 +118,7 @@ export function formatFeeds(feeds: FeedStatus[]): string {
       .map((f) => {
         const lines = [
           `${f.name}${f.active ? '' : ' (removed from config)'}`,
-          `  ${f.url}`,
+          `  ${redactUrl(f.url)}`,
           `  last fetch: ${f.lastFetchAt ?? 'never'}${f.lastStatus ? ` (HTTP ${f.lastStatus})` : ''} ${f.lastResult ?? ''}`,
           `  items: ${f.items.seen} seen, ${f.items.drafted} drafted, ${f.items.pending} pending, ${f.items.failed} failed`,
         ];
