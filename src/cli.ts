@@ -87,9 +87,6 @@ program
         process.stderr.write(formatRunSummary(summary) + '\n');
       }
       if (opts.json) process.stdout.write(JSON.stringify(summary) + '\n');
-    } catch (err) {
-      if (err instanceof PipelineSetupError) throw new UsageError(err.message, EXIT_INVALID);
-      throw err;
     } finally {
       db.close();
     }
@@ -234,9 +231,6 @@ program
         for (const f of result.failed) process.stderr.write(`  story ${f.id}: ${f.kind}: ${f.message}\n`);
       }
       if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
-    } catch (err) {
-      if (err instanceof PipelineSetupError) throw new UsageError(err.message, EXIT_INVALID);
-      throw err;
     } finally {
       db.close();
     }
@@ -262,6 +256,9 @@ try {
   if (err instanceof UsageError) {
     process.stderr.write(`aiwins: ${err.message}\n`);
     process.exitCode = err.exitCode;
+  } else if (err instanceof PipelineSetupError) {
+    process.stderr.write(`aiwins: ${err.message}\n`);
+    process.exitCode = EXIT_INVALID;
   } else {
     process.stderr.write(`aiwins: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
     process.exitCode = EXIT_FAILED;

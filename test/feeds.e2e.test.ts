@@ -131,7 +131,7 @@ describe('feed fetching like a good citizen', () => {
         });
       }
       site.setRoute('/many.xml', rss(feedXml(items)));
-      const cfg = config([{ name: 'Many', url: `${site.origin}/many.xml` }], '').valueOf();
+      const cfg = config([{ name: 'Many', url: `${site.origin}/many.xml` }]);
       const withSlow = parseConfig(
         fixtureConfig({ feeds: [{ name: 'Many', url: `${site.origin}/many.xml` }], allow: [site.hostPort, slow.hostPort] }),
         {},

@@ -2,10 +2,11 @@ import { hostname } from 'node:os';
 import PQueue from 'p-queue';
 import type { Config } from '../config/index.ts';
 import type { Engine } from '../core/types.ts';
-import { createLlmDrafter, draftExtractive, loadPrompt } from '../draft/index.ts';
+import { draftExtractive } from '../draft/index.ts';
+import { llmDrafterFor } from './drafter.ts';
 import * as store from '../store/index.ts';
 import type { Db } from '../store/index.ts';
-import { PipelineSetupError, type RunSummary } from './run.ts';
+import type { RunSummary } from './run.ts';
 
 export interface RedraftSummary {
   status: 'completed' | 'already_running';
@@ -27,27 +28,7 @@ export async function redraftStories(
 ): Promise<RedraftSummary> {
   const clock = opts.now ?? Date.now;
   const iso = () => new Date(clock()).toISOString();
-  let drafter: ReturnType<typeof createLlmDrafter> | null = null;
-  if (opts.engine === 'llm') {
-    if (!config.llmConfigured) {
-      throw new PipelineSetupError('no LLM is configured: set llm.baseURL in the config or OPENAI_API_KEY');
-    }
-    const prompt = loadPrompt(config.promptPath);
-    if (!prompt.ok) throw new PipelineSetupError(prompt.failure.message);
-    drafter = createLlmDrafter(
-      {
-        baseURL: config.llm.baseURL,
-        apiKey: config.apiKey,
-        model: config.llm.model,
-        timeoutMs: config.llm.timeoutSeconds * 1000,
-        maxRetries: config.llm.maxRetries,
-        retryAfterCapMs: config.llm.retryAfterCapSeconds * 1000,
-        maxInputTokens: config.llm.maxInputTokens,
-      },
-      prompt.value,
-      [...config.categories],
-    );
-  }
+  const drafter = opts.engine === 'llm' ? llmDrafterFor(config) : null;
   const result: RedraftSummary = {
     status: 'completed',
     engine: opts.engine,

@@ -8,7 +8,9 @@ import { createHttpClient, createRobotsCache, DEFAULT_USER_AGENT, type FetchedRe
 import { nextCheckAt } from '../schedule/next-check.ts';
 import { canonicalUrl, parseFeed } from '../parse/index.ts';
 import { articleFromFeedContent, createExtractor } from '../extract/index.ts';
-import { createLlmDrafter, draftExtractive, loadPrompt } from '../draft/index.ts';
+import { draftExtractive } from '../draft/index.ts';
+import { llmDrafterFor } from './drafter.ts';
+export { PipelineSetupError } from './drafter.ts';
 import * as store from '../store/index.ts';
 import type { Db, FeedRow, ItemRow } from '../store/index.ts';
 import { HostQueues } from './queues.ts';
@@ -81,8 +83,7 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
   };
 
   // The prompt is loaded before taking the lease: a broken prompt file fails fast, touching nothing.
-  const promptResult = config.llmConfigured ? loadPrompt(config.promptPath) : null;
-  if (promptResult && !promptResult.ok) throw new PipelineSetupError(promptResult.failure.message);
+  const drafter = config.llmConfigured ? llmDrafterFor(config) : null;
 
   const lease = store.startRun(db, {
     pid: process.pid,
@@ -129,21 +130,6 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
     maxHtmlBytes: config.network.maxPageBytes,
   });
   const categories = [...config.categories];
-  const drafter = promptResult?.ok
-    ? createLlmDrafter(
-        {
-          baseURL: config.llm.baseURL,
-          apiKey: config.apiKey,
-          model: config.llm.model,
-          timeoutMs: config.llm.timeoutSeconds * 1000,
-          maxRetries: config.llm.maxRetries,
-          retryAfterCapMs: config.llm.retryAfterCapSeconds * 1000,
-          maxInputTokens: config.llm.maxInputTokens,
-        },
-        promptResult.value,
-        categories,
-      )
-    : null;
   const llmQueue = new PQueue({ concurrency: config.llm.concurrency });
   // Bounds the items in progress (and so the pages and texts held in memory) whatever the run's size.
   const itemQueue = new PQueue({ concurrency: config.llm.concurrency * 2 + config.network.concurrency });
@@ -413,8 +399,6 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
   return summary;
 }
 
-/** The prompt or another part of the setup is unusable: nothing was done. */
-export class PipelineSetupError extends Error {}
 
 function articleFromRow(a: store.ArticleRow): Article {
   return {
