@@ -182,6 +182,7 @@ describe('aiwins run, end to end', () => {
       expect(next.code, next.stderr).toBe(0);
       const s = lastJsonLine(next.stdout);
       expect(s.status).toBe('completed');
+      expect(s.errors, next.stderr).toEqual([]);
       expect(s.tookOverRunId).not.toBeNull();
       const db = new Database(project.dbPath, { readonly: true });
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');

@@ -53,6 +53,10 @@ const LlmSchema = z.strictObject({
   retryAfterCapSeconds: z.number().min(0).max(3600).default(60),
   /** Token budget for the article text in the prompt; longer articles are cut (and the cut recorded). */
   maxInputTokens: z.number().int().min(200).max(200_000).default(6000),
+  /** Provider limit: calls started per rolling minute; unset = none. */
+  requestsPerMinute: z.number().int().min(1).optional(),
+  /** Provider limit: tokens (article estimate + prompt + output cap) per rolling minute; unset = none. */
+  tokensPerMinute: z.number().int().min(1).optional(),
   /** The prompt file, relative to the config file's folder. */
   prompt: z.string().trim().min(1).default('prompts/draft-story.md'),
 });

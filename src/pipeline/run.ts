@@ -14,6 +14,7 @@ export { PipelineSetupError } from './drafter.ts';
 import * as store from '../store/index.ts';
 import type { Db, FeedRow, ItemRow } from '../store/index.ts';
 import { HostQueues } from './queues.ts';
+import { createLlmLimiter } from './llm-limiter.ts';
 import { checkpoint } from './checkpoint.ts';
 
 /** One line of what happened, for progress displays and logs. */
@@ -52,6 +53,16 @@ export interface RunSummary {
 }
 
 const DAY_MS = 24 * 3600_000;
+/** Prompt (~800) plus the output cap (1500) of one draft call, for the tokens-per-minute gate. */
+const CALL_OVERHEAD_TOKENS = 2300;
+
+/** The Retry-After of a draft refused with 429 (0 when the provider named none), else null. */
+const rateLimitedFor = (r: Outcome<Draft>): number | null =>
+  !r.ok && r.failure.kind === 'llm.rate_limited' ? (r.failure.retryAfterMs ?? 0) : null;
+
+/** Tokens one draft call may spend, at ~4 chars a token: no tokenizer on the event loop for a gate. */
+const estimateCallTokens = (input: DraftInput, maxInputTokens: number): number =>
+  Math.min(maxInputTokens, Math.ceil(input.text.length / 4)) + CALL_OVERHEAD_TOKENS;
 /** Errors listed in a run summary; the rest are still on their feeds and items. */
 const MAX_SUMMARY_ERRORS = 50;
 
@@ -130,7 +141,12 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
     maxHtmlBytes: config.network.maxPageBytes,
   });
   const categories = [...config.categories];
-  const llmQueue = new PQueue({ concurrency: config.llm.concurrency });
+  const llmLimiter = createLlmLimiter({
+    concurrency: config.llm.concurrency,
+    requestsPerMinute: config.llm.requestsPerMinute,
+    tokensPerMinute: config.llm.tokensPerMinute,
+    retryAfterCapMs: config.llm.retryAfterCapSeconds * 1000,
+  });
   // Bounds the items in progress (and so the pages and texts held in memory) whatever the run's size.
   const itemQueue = new PQueue({ concurrency: config.llm.concurrency * 2 + config.network.concurrency });
 
@@ -273,7 +289,7 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
       readingMinutes: article.value.readingMinutes,
     };
     const drafted: Outcome<Draft> = drafter
-      ? await llmQueue.add(() => drafter.draft(input, opts.signal))
+      ? await llmLimiter.run(estimateCallTokens(input, config.llm.maxInputTokens), () => drafter.draft(input, opts.signal), rateLimitedFor)
       : { ok: true, value: draftExtractive(input, categories) };
     checkpoint('after-draft');
     if (!drafted.ok) return itemFailed(item, drafted.failure);

@@ -92,7 +92,8 @@ export const promptTokens = (body: any): number =>
 /** 3-5 verbatim passages of the article (up to 12 words each), so grounding succeeds. */
 function quotesFrom(article: string): string[] {
   const sentences = article.split(/(?<=[.!?])\s+/).map((s) => s.trim()).filter((s) => s.split(/\s+/).length >= 5);
-  const quotes = sentences.slice(0, 4).map((s) => s.split(/\s+/).slice(0, 12).join(' '));
+  // Capped in characters too: twelve "words" of a page without spaces can exceed the schema's quote limit.
+  const quotes = sentences.slice(0, 4).map((s) => s.split(/\s+/).slice(0, 12).join(' ').slice(0, 200));
   const words = article.split(/\s+/).filter(Boolean);
   for (let i = 0; quotes.length < 3 && i < Math.max(1, words.length); i += 6) quotes.push(words.slice(i, i + 6).join(' ') || 'no article text found');
   return quotes;

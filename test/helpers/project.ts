@@ -43,12 +43,15 @@ network:
   allow: ${JSON.stringify(opts.allow)}
   feedTimeoutSeconds: 5
   pageTimeoutSeconds: 5
+extract:
+  # Generous: CI machines are shared; the time limits themselves are tested in src/extract.
+  timeoutSeconds: 60
 schedule:
   feedIntervalMinutes: 0
   minIntervalMinutes: 0
 llm:
   prompt: ${JSON.stringify(PROMPT_PATH)}
-  timeoutSeconds: 5
+  timeoutSeconds: 20
   concurrency: 4
 ${opts.llmBaseURL ? `  baseURL: ${JSON.stringify(opts.llmBaseURL)}\n` : ''}${opts.extra ?? ''}`;
 }

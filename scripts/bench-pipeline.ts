@@ -1,0 +1,224 @@
+/**
+ * `npm run bench:pipeline`: end-to-end throughput of `aiwins run` against a loopback world.
+ * F feeds x M items of distinct, real-sized article pages (built from extraction-dev) spread over
+ * 20 hosts (127.0.0.1..20, one server each, so per-host politeness applies as in real use), and an
+ * OpenAI-compatible server answering every call after a fixed latency L. The real CLI runs in a
+ * child process on a fresh database, then again; the floor of the first run is N x L / C.
+ *
+ * Usage: tsx scripts/bench-pipeline.ts [--feeds F] [--items M] [--latency-ms L] [--concurrency C]
+ *        [--pages DIR] [--keep]
+ * --keep leaves the work folder (config, database, each run's stderr log); BENCH_NODE_FLAGS adds
+ * node flags to the CLI (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+ * BENCH_CONFIG_APPEND is appended to the generated feeds.yaml (e.g. an `extract:` section).
+ * The last line of stdout is one line of figures (see `figures` below).
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startSiteServer, type SiteServer } from '../test/helpers/site-server.ts';
+import { startOpenAiServer, validDraftReply } from '../test/helpers/openai-server.ts';
+
+const HOSTS = 20;
+const { values: args } = parseArgs({
+  options: {
+    feeds: { type: 'string', default: '50' },
+    items: { type: 'string', default: '20' },
+    'latency-ms': { type: 'string', default: '1000' },
+    concurrency: { type: 'string', default: '16' },
+    pages: { type: 'string', default: '../shared/data/extraction-dev' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+const positiveInt = (name: string, v: string | undefined): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || (n === 0 && name !== 'latency-ms')) {
+    console.error(`--${name} must be a ${name === 'latency-ms' ? 'non-negative' : 'positive'} integer, got ${v}`);
+    process.exit(2);
+  }
+  return n;
+};
+const F = positiveInt('feeds', args.feeds);
+const M = positiveInt('items', args.items);
+const L = positiveInt('latency-ms', args['latency-ms']);
+const C = positiveInt('concurrency', args.concurrency);
+const N = F * M;
+
+/** The page bodies of the dev set, read once; each article is one of them made distinct. */
+function loadPages(dir: string): string[] {
+  if (!existsSync(dir)) {
+    console.error(`no pages folder at ${dir} (pass --pages DIR, in the extraction-dev layout)`);
+    process.exit(2);
+  }
+  const pages = readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, 'page.html')))
+    .map((d) => d.name)
+    .sort()
+    .map((name) => readFileSync(join(dir, name, 'page.html'), 'utf8'));
+  if (pages.length === 0) {
+    console.error(`no <id>/page.html under ${dir}`);
+    process.exit(2);
+  }
+  return pages;
+}
+
+/** Article k: base page k mod 130 with a unique title, heading and paragraph, so no two pages are alike. */
+function articlePage(pages: string[], k: number): string {
+  const base = pages[k % pages.length]!;
+  const marker = `<h2>Bench article ${k}</h2><p>This is benchmark article number ${k}, a distinct copy of a real page, served so that every item of the run has its own text.</p>`;
+  const withTitle = base.replace(/<title>/i, `<title>Bench ${k}: `);
+  const body = /<body[^>]*>/i.exec(withTitle);
+  return body ? withTitle.slice(0, body.index + body[0].length) + marker + withTitle.slice(body.index + body[0].length) : marker + withTitle;
+}
+
+const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+function feedXml(f: number, link: (k: number) => string): string {
+  const items: string[] = [];
+  for (let i = 0; i < M; i++) {
+    const k = f * M + i;
+    const date = new Date(Date.UTC(2026, 10, 1) + k * 60_000).toUTCString();
+    items.push(`<item><title>${escapeXml(`Bench article ${k}`)}</title><link>${escapeXml(link(k))}</link><guid isPermaLink="false">bench-${k}</guid><pubDate>${date}</pubDate><description>Teaser of benchmark article ${k}.</description></item>`);
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>Bench feed ${f}</title><link>http://127.0.0.1/</link><description>bench</description>${items.join('')}</channel></rss>\n`;
+}
+
+interface ChildRun {
+  wallMs: number;
+  exitCode: number | null;
+  peakRssMb: number;
+  summary: any;
+  stderrTail: string;
+}
+
+/** Reads a /proc/<pid>/status field in kB, or 0 once the process is gone. */
+function statusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Runs the real CLI in a child process; peak RSS is the child's high-water mark (threads share it). */
+function runCli(configPath: string, dbPath: string, logPath: string): Promise<ChildRun> {
+  return new Promise((done, failed) => {
+    const started = performance.now();
+    const env = { ...process.env };
+    delete env.OPENAI_API_KEY; // the loopback server needs none; never send a real key anywhere
+    const log = createWriteStream(logPath);
+    const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), 'bin/aiwins.js', '--config', configPath, '--db', dbPath, 'run', '--json'], {
+      cwd: resolve(import.meta.dirname, '..'),
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderrTail = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    // The progress log (one line per feed and item, timestamped) is kept for profiling the stages.
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+      log.write(s);
+      stderrTail = (stderrTail + s).slice(-4000);
+    });
+    let peakKb = 0;
+    const sample = () => (peakKb = Math.max(peakKb, statusKb(child.pid!, 'VmHWM'), statusKb(child.pid!, 'VmRSS')));
+    const poll = setInterval(sample, 100);
+    child.on('error', failed);
+    child.on('exit', (code) => {
+      clearInterval(poll);
+      log.end();
+      const wallMs = performance.now() - started;
+      const last = stdout.trim().split('\n').pop() ?? '';
+      let summary: any = null;
+      try {
+        summary = JSON.parse(last);
+      } catch {
+        /* reported below with the stderr tail */
+      }
+      done({ wallMs, exitCode: code, peakRssMb: peakKb / 1024, summary, stderrTail });
+    });
+  });
+}
+
+const pages = loadPages(resolve(args.pages!));
+const sites: SiteServer[] = [];
+const llm = await startOpenAiServer(({ body }) => ({ ...validDraftReply(body), delayMs: L }));
+const work = mkdtempSync(join(tmpdir(), 'aiwins-bench-'));
+try {
+  for (let h = 1; h <= HOSTS; h++) sites.push(await startSiteServer({}, `127.0.0.${h}`));
+  const articleUrl = (k: number) => `${sites[k % HOSTS]!.origin}/a/${k}.html`;
+  for (let k = 0; k < N; k++) {
+    sites[k % HOSTS]!.setRoute(`/a/${k}.html`, () => ({ headers: { 'content-type': 'text/html; charset=utf-8' }, body: articlePage(pages, k) }));
+  }
+  const feedSite = sites[0]!;
+  for (let f = 0; f < F; f++) {
+    const xml = feedXml(f, articleUrl);
+    feedSite.setRoute(`/feeds/${f}.xml`, { headers: { 'content-type': 'application/rss+xml; charset=utf-8' }, body: xml });
+  }
+  const articleFetches = () => sites.reduce((n, s) => n + [...s.hits].reduce((m, [path, hits]) => m + (path.startsWith('/a/') ? hits : 0), 0), 0);
+
+  const configPath = join(work, 'bench.yaml');
+  const dbPath = join(work, 'bench.db');
+  const feedsYaml = Array.from({ length: F }, (_, f) => `  - name: Bench feed ${f}\n    url: ${feedSite.origin}/feeds/${f}.xml`).join('\n');
+  writeFileSync(
+    configPath,
+    `# Written by scripts/bench-pipeline.ts\nfeeds:\n${feedsYaml}\n` +
+      `llm:\n  baseURL: ${llm.url}\n  model: bench-model\n  concurrency: ${C}\n  timeoutSeconds: 300\n  prompt: ${resolve(import.meta.dirname, '../prompts/draft-story.md')}\n` +
+      `network:\n  allow: [${sites.map((s) => `"${s.hostPort}"`).join(', ')}]\n  concurrency: 32\n  feedTimeoutSeconds: 120\n  pageTimeoutSeconds: 120\n` +
+      `run:\n  maxItemsPerFeed: ${Math.max(M, 1)}\n  leaseSeconds: 600\n` +
+      (process.env.BENCH_CONFIG_APPEND ? `${process.env.BENCH_CONFIG_APPEND}\n` : ''),
+  );
+
+  console.log(`bench: ${F} feeds x ${M} items = ${N} articles on ${HOSTS} hosts (${pages.length} base pages), LLM latency ${L} ms, llm.concurrency ${C}`);
+  console.log(`work dir: ${work}`);
+
+  const first = await runCli(configPath, dbPath, join(work, 'run-1.stderr.log'));
+  const firstCalls = llm.calls;
+  const firstFetches = articleFetches();
+  const peakLlm = llm.peakConcurrency;
+  const report = (label: string, r: ChildRun) => {
+    if (r.exitCode !== 0 || !r.summary) console.log(`${label}: exit ${r.exitCode}; stderr tail:\n${r.stderrTail}`);
+    const s = r.summary;
+    if (s) {
+      console.log(
+        `${label}: status ${s.status}, ${s.items.new} new items, ${s.drafts.made} drafted, ${s.drafts.failed} failed, ` +
+          `${s.drafts.deferred} deferred, ${s.articles.extracted} extracted (+${s.articles.fromFeed} from feed), run said ${(s.durationMs / 1000).toFixed(1)} s`,
+      );
+      for (const e of s.errors.slice(0, 5)) console.log(`  ${e.scope} ${e.name}: ${e.kind}: ${e.message}`);
+    }
+  };
+  const ideal = (N * L) / C / 1000;
+  const wall = first.wallMs / 1000;
+  report('first run', first);
+  console.log(`first run wall time:     ${wall.toFixed(2)} s (CLI process start to exit)`);
+  console.log(`ideal N x L / C:         ${ideal.toFixed(2)} s`);
+  console.log(`ratio:                   ${(wall / ideal).toFixed(3)} (target <= 1.15)`);
+  console.log(`LLM calls:               ${firstCalls} (${N} articles)`);
+  console.log(`peak LLM concurrency:    ${peakLlm} (target ${C})`);
+  console.log(`article fetches:         ${firstFetches}`);
+  console.log(`peak RSS of the CLI:     ${first.peakRssMb.toFixed(1)} MB (target <= 300)`);
+
+  const second = await runCli(configPath, dbPath, join(work, 'run-2.stderr.log'));
+  const rerunCalls = llm.calls - firstCalls;
+  const rerunFetches = articleFetches() - firstFetches;
+  report('second run', second);
+  console.log(`second run wall time:    ${(second.wallMs / 1000).toFixed(2)} s (target < 2), article fetches ${rerunFetches}, LLM calls ${rerunCalls}, peak RSS ${second.peakRssMb.toFixed(1)} MB`);
+
+  const figures = [
+    `pipeline articles=${N}`,
+    `wall_s=${wall.toFixed(2)}`,
+    `ideal_s=${ideal.toFixed(2)}`,
+    `ratio=${(wall / ideal).toFixed(3)}`,
+    `peak_llm_concurrency=${peakLlm}`,
+    `peak_rss_mb=${first.peakRssMb.toFixed(1)}`,
+    `rerun_s=${(second.wallMs / 1000).toFixed(2)}`,
+    `rerun_fetches=${rerunFetches}`,
+    `rerun_llm_calls=${rerunCalls}`,
+  ];
+  console.log(figures.join(' '));
+} finally {
+  await Promise.allSettled([llm.close(), ...sites.map((s) => s.close())]);
+  if (!args.keep) rmSync(work, { recursive: true, force: true });
+}
