@@ -117,7 +117,8 @@ describe('aiwins run, end to end', () => {
   });
 
   it('defers an item when the LLM asks to wait longer than the cap, and --retry-failed drafts it', async () => {
-    writeConfig();
+    // A 429 pauses every call for min(Retry-After, cap): a short cap keeps the test quick.
+    writeConfig({ extra: '  retryAfterCapSeconds: 1\n' });
     llm.setHandler(({ body, n }) =>
       n === 1 ? { status: 429, headers: { 'retry-after': '3600' }, body: { error: { message: 'slow down' } } } : validDraftReply(body),
     );
