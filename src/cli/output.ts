@@ -10,13 +10,19 @@ export function createRunReporter(out: NodeJS.WriteStream): { event: (e: RunEven
   const tty = Boolean(out.isTTY);
   const counts = { feeds: 0, feedErrors: 0, newItems: 0, extracted: 0, drafted: 0, failed: 0 };
   let lastDraw = 0;
+  const started = Date.now();
   const draw = (force = false) => {
     const now = Date.now();
     if (!force && now - lastDraw < 100) return;
     lastDraw = now;
+    // ETA from the pace so far over the items known to be left (more may still come from feeds).
+    const done = counts.drafted + counts.failed;
+    const left = Math.max(0, counts.newItems - done);
+    const pace = done > 0 ? (now - started) / done : 0;
+    const eta = done > 0 && left > 0 ? ` | ETA ${Math.ceil((left * pace) / 1000)} s` : '';
     out.write(
       `\r\x1b[Kfeeds ${counts.feeds} (${counts.feedErrors} failed) | new items ${counts.newItems} | ` +
-        `extracted ${counts.extracted} | drafted ${counts.drafted} | failed ${counts.failed}`,
+        `extracted ${counts.extracted} | drafted ${counts.drafted} | failed ${counts.failed}${eta}`,
     );
   };
   const line = (s: string) => out.write(`${new Date().toISOString()} ${s}\n`);
