@@ -1,13 +1,9 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { addFeedsToConfigText, parseOpml, renderOpml } from './config/opml.ts';
-import { startScheduler } from './schedule/scheduler.ts';
 import { loadConfig, type Config } from './config/index.ts';
 import { openDb, StoreOpenError, type Db } from './store/index.ts';
 import * as store from './store/index.ts';
-import { runPipeline, PipelineSetupError } from './pipeline/run.ts';
-import { redraftStories } from './pipeline/redraft.ts';
-import { parseFeedFile, runParseBatch } from './parse/batch.ts';
+import { PipelineSetupError } from './pipeline/errors.ts';
 import { createRunReporter, formatFeeds, formatRunSummary, formatStory, formatStoryList } from './cli/output.ts';
 
 /** Exit codes: 0 done (even with recorded failures), 1 could not run, 2 invalid config or usage. */
@@ -73,6 +69,7 @@ program
     process.once('SIGINT', stop);
     const reporter = createRunReporter(process.stderr);
     try {
+      const { runPipeline } = await import('./pipeline/run.ts');
       const summary = await runPipeline(config, db, {
         retryFailed: opts.retryFailed,
         allFeeds: opts.allFeeds,
@@ -149,13 +146,14 @@ feedsCommand
   .command('import')
   .description('add the feeds of an OPML file to the config file (comments kept; existing URLs skipped)')
   .argument('<file>', 'an OPML file, as feed readers export')
-  .action((file: string) => {
+  .action(async (file: string) => {
     let opml: string;
     try {
       opml = readFileSync(file, 'utf8');
     } catch (err) {
       throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? err}`, EXIT_FAILED);
     }
+    const { addFeedsToConfigText, parseOpml } = await import('./config/opml.ts');
     const feeds = parseOpml(opml);
     if (!feeds.ok) throw new UsageError(`${file}: ${feeds.failure.message}`, EXIT_INVALID);
     const configPath = globals().config;
@@ -181,8 +179,9 @@ feedsCommand
 feedsCommand
   .command('export')
   .description('print the configured feeds as OPML 2.0')
-  .action(() => {
+  .action(async () => {
     const config = configOrExit();
+    const { renderOpml } = await import('./config/opml.ts');
     process.stdout.write(renderOpml(config.feeds));
   });
 
@@ -193,6 +192,7 @@ program
     const config = configOrExit();
     const db = dbOrExit();
     const log = (s: string) => process.stderr.write(`${new Date().toISOString()} ${s}\n`);
+    const { startScheduler } = await import('./schedule/scheduler.ts');
     const scheduler = startScheduler(config, db, {
       onRun: (s) => log(s.status === 'already_running' ? 'tick: another run holds the lease; skipped' : formatRunSummary(s)),
       onError: (err) => log(`run failed: ${(err as Error).stack ?? err}`),
@@ -224,6 +224,7 @@ program
     const config = configOrExit();
     const db = dbOrExit();
     try {
+      const { redraftStories } = await import('./pipeline/redraft.ts');
       const result = await redraftStories(config, db, { engine: opts.engine, ids });
       if (result.status === 'already_running') process.stderr.write('a run is in progress; try again when it ends\n');
       else {
@@ -243,6 +244,8 @@ program
   .option('--url <url>', 'base URL for relative links (never fetched)')
   .option('--batch', 'read JSON lines on stdin, write one JSON line per request, in order')
   .action(async (file: string | undefined, opts: { url?: string; batch?: boolean }) => {
+    // Loaded per command: `aiwins stories` should not pay for jsdom, openai and the rest.
+    const { parseFeedFile, runParseBatch } = await import('./parse/batch.ts');
     if (opts.batch) return runParseBatch(process.stdin, process.stdout);
     if (!file) throw new UsageError('parse: give a FILE, or --batch to read requests on stdin', EXIT_INVALID);
     const result = await parseFeedFile(file, opts.url ?? null);

@@ -1,4 +1,4 @@
-import { redactUrl } from '../fetch/index.ts';
+import { redactUrl } from '../fetch/redact.ts';
 import type { RunEvent, RunSummary } from '../pipeline/run.ts';
 import type { ArticleRow, FeedStatus, StoryJson } from '../store/index.ts';
 

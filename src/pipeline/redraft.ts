@@ -2,8 +2,7 @@ import { hostname } from 'node:os';
 import PQueue from 'p-queue';
 import type { Config } from '../config/index.ts';
 import type { Engine } from '../core/types.ts';
-import { draftExtractive } from '../draft/index.ts';
-import { llmDrafterFor } from './drafter.ts';
+import { drafterFor } from './drafter.ts';
 import * as store from '../store/index.ts';
 import type { Db } from '../store/index.ts';
 import type { RunSummary } from './run.ts';
@@ -28,7 +27,7 @@ export async function redraftStories(
 ): Promise<RedraftSummary> {
   const clock = opts.now ?? Date.now;
   const iso = () => new Date(clock()).toISOString();
-  const drafter = opts.engine === 'llm' ? llmDrafterFor(config) : null;
+  const drafter = await drafterFor(config, opts.engine);
   const result: RedraftSummary = {
     status: 'completed',
     engine: opts.engine,
@@ -65,9 +64,7 @@ export async function redraftStories(
             feedName: story.feed,
             readingMinutes: article.reading_minutes,
           };
-          const drafted = drafter
-            ? await drafter.draft(input)
-            : { ok: true as const, value: draftExtractive(input, [...config.categories]) };
+          const drafted = await drafter.draft(input);
           if (!drafted.ok) {
             result.failed.push({ id, kind: drafted.failure.kind, message: drafted.failure.message });
             return;
@@ -78,7 +75,7 @@ export async function redraftStories(
       ),
     );
   } finally {
-    if (drafter) result.llm = { ...drafter.usage };
+    result.llm = { ...drafter.usage };
     store.finishRun(db, lease.runId, 'completed', { redraft: result }, iso());
   }
   return result;

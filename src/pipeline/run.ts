@@ -8,9 +8,8 @@ import { createHttpClient, createRobotsCache, DEFAULT_USER_AGENT, type FetchedRe
 import { nextCheckAt } from '../schedule/next-check.ts';
 import { canonicalUrl, parseFeed } from '../parse/index.ts';
 import { articleFromFeedContent, createExtractor } from '../extract/index.ts';
-import { draftExtractive } from '../draft/index.ts';
-import { llmDrafterFor } from './drafter.ts';
-export { PipelineSetupError } from './drafter.ts';
+import { drafterFor } from './drafter.ts';
+export { PipelineSetupError } from './errors.ts';
 import * as store from '../store/index.ts';
 import type { Db, FeedRow, ItemRow } from '../store/index.ts';
 import { HostQueues } from './queues.ts';
@@ -94,7 +93,7 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
   };
 
   // The prompt is loaded before taking the lease: a broken prompt file fails fast, touching nothing.
-  const drafter = config.llmConfigured ? llmDrafterFor(config) : null;
+  const drafter = await drafterFor(config, config.llmConfigured ? 'llm' : 'extractive');
 
   const lease = store.startRun(db, {
     pid: process.pid,
@@ -140,7 +139,6 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
     maxHeapMb: config.extract.maxHeapMb,
     maxHtmlBytes: config.network.maxPageBytes,
   });
-  const categories = [...config.categories];
   const llmLimiter = createLlmLimiter({
     concurrency: config.llm.concurrency,
     requestsPerMinute: config.llm.requestsPerMinute,
@@ -288,9 +286,10 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
       feedName: feedName(item.feed_id),
       readingMinutes: article.value.readingMinutes,
     };
-    const drafted: Outcome<Draft> = drafter
-      ? await llmLimiter.run(estimateCallTokens(input, config.llm.maxInputTokens), () => drafter.draft(input, opts.signal), rateLimitedFor)
-      : { ok: true, value: draftExtractive(input, categories) };
+    const drafted: Outcome<Draft> =
+      drafter.engine === 'llm'
+        ? await llmLimiter.run(estimateCallTokens(input, config.llm.maxInputTokens), () => drafter.draft(input, opts.signal), rateLimitedFor)
+        : await drafter.draft(input);
     checkpoint('after-draft');
     if (!drafted.ok) return itemFailed(item, drafted.failure);
     store.write(db, () => store.saveDraft(db, item.id, runId, drafted.value, iso()));
@@ -406,7 +405,7 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
     }
   } finally {
     clearInterval(heartbeat);
-    if (drafter) summary.llm = { ...drafter.usage };
+    summary.llm = { ...drafter.usage };
     summary.status = opts.signal?.aborted ? 'aborted' : 'completed';
     summary.durationMs = clock() - started;
     await Promise.allSettled([http.close(), extractor.close()]);
