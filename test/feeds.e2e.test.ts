@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../src/config/index.ts';
@@ -6,7 +7,8 @@ import { openDb, feedStatuses, listStories, type Db } from '../src/store/index.t
 import { runPipeline } from '../src/pipeline/run.ts';
 import { startScheduler } from '../src/schedule/scheduler.ts';
 import { startSiteServer, type SiteServer } from './helpers/site-server.ts';
-import { fixtureConfig, runCli, tempProject, type TempProject } from './helpers/project.ts';
+import { startOpenAiServer, validDraftReply } from './helpers/openai-server.ts';
+import { fixtureConfig, ROOT, runCli, tempProject, type TempProject } from './helpers/project.ts';
 import { demoSiteRoutes } from '../scripts/demo-site.ts';
 
 let site: SiteServer;
@@ -198,5 +200,44 @@ describe('operators', () => {
     expect(runs).toEqual(['completed']);
     expect(listStories(db)).toHaveLength(5);
     expect(db.prepare('SELECT COUNT(*) AS n FROM lease').get()).toEqual({ n: 0 });
+  });
+
+  it('aiwins schedule stops on SIGTERM with exit 0, releasing the lease', async () => {
+    project.writeConfig(fixtureConfig({ feeds: [{ name: 'Demo', url: `${site.origin}/feed.xml` }], allow: [site.hostPort] }));
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'aiwins.js'), '--config', project.configPath, '--db', project.dbPath, 'schedule'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    for (let i = 0; i < 600 && !stderr.includes('run 1 completed'); i++) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('scheduler stopped');
+    expect(db.prepare('SELECT COUNT(*) AS n FROM lease').get()).toEqual({ n: 0 });
+    expect(listStories(db)).toHaveLength(5);
+  });
+
+  it('a run stopped mid-way (SIGTERM) abandons in-flight items without counting a failure; the next run drafts them', async () => {
+    const llm = await startOpenAiServer(({ body }) => ({ ...validDraftReply(body), delayMs: 1500 }));
+    try {
+      const yaml = fixtureConfig({ feeds: [{ name: 'Demo', url: `${site.origin}/feed.xml` }], allow: [site.hostPort], llmBaseURL: llm.url });
+      const cfg = parseConfig(yaml, {}, join(project.dir, 'feeds.yaml')).config!;
+      const abort = new AbortController();
+      const running = runPipeline(cfg, db, { signal: abort.signal });
+      for (let i = 0; i < 400 && llm.calls === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      abort.abort();
+      const s1 = await running;
+      expect(s1.status).toBe('aborted');
+      expect(s1.drafts.failed).toBe(0);
+      const all = listStories(db, { all: true });
+      expect(all.every((s) => s.status === 'pending' && s.attempts === 0)).toBe(true);
+      expect(db.prepare('SELECT COUNT(*) AS n FROM lease').get()).toEqual({ n: 0 });
+      const s2 = await runPipeline(cfg, db);
+      expect(s2.drafts.made).toBe(5);
+    } finally {
+      await llm.close();
+    }
   });
 });
