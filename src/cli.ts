@@ -1,10 +1,11 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { loadConfig, type Config } from './config/index.ts';
 import { openDb, StoreOpenError, type Db } from './store/index.ts';
 import * as store from './store/index.ts';
 import { PipelineSetupError } from './pipeline/errors.ts';
-import { createRunReporter, formatFeeds, formatRunSummary, formatStory, formatStoryList } from './cli/output.ts';
+import { createRunReporter, formatDraftHistory, formatFeeds, formatRunSummary, formatStory, formatStoryList } from './cli/output.ts';
 
 /** Exit codes: 0 done (even with recorded failures), 1 could not run, 2 invalid config or usage. */
 const EXIT_FAILED = 1;
@@ -114,7 +115,8 @@ program
   .description('one story, readable')
   .argument('<id>', 'story id (from `aiwins stories`)')
   .option('--json', 'print the story as JSON')
-  .action((id: string, opts: { json?: boolean }) => {
+  .option('--history', 'every draft of the story, oldest first (engine, prompt version, model), to compare them')
+  .action((id: string, opts: { json?: boolean; history?: boolean }) => {
     const n = Number(id);
     if (!Number.isInteger(n) || n <= 0) throw new UsageError(`ID: expected a story number, got "${id}"`, EXIT_INVALID);
     const db = dbOrExit();
@@ -122,6 +124,11 @@ program
       const story = store.getStory(db, n);
       if (!story) throw new UsageError(`no story ${n} (see \`aiwins stories --all\`)`, EXIT_FAILED);
       const article = store.getArticle(db, n);
+      if (opts.history) {
+        const drafts = store.draftHistory(db, n).map(store.draftJson);
+        process.stdout.write(opts.json ? JSON.stringify(drafts, null, 2) + '\n' : formatDraftHistory(drafts));
+        return;
+      }
       process.stdout.write(opts.json ? JSON.stringify(story, null, 2) + '\n' : formatStory(story, article));
     } finally {
       db.close();
@@ -214,14 +221,16 @@ program
   .description('draft stored articles again: by default the extractive drafts, with the LLM')
   .addOption(new Option('--engine <engine>', 'engine to draft with').choices(['llm', 'extractive']).default('llm'))
   .option('--id <ids...>', 'only these story ids (any engine)')
+  .option('--prompt <path>', 'draft with this prompt file instead of llm.prompt (to compare prompt versions)')
   .option('--json', 'print a JSON summary')
-  .action(async (opts: { engine: 'llm' | 'extractive'; id?: string[]; json?: boolean }) => {
+  .action(async (opts: { engine: 'llm' | 'extractive'; id?: string[]; prompt?: string; json?: boolean }) => {
     const ids = opts.id?.map((s) => {
       const n = Number(s);
       if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--id: expected story numbers, got "${s}"`, EXIT_INVALID);
       return n;
     });
-    const config = configOrExit();
+    const loaded = configOrExit();
+    const config = opts.prompt ? { ...loaded, promptPath: resolve(opts.prompt) } : loaded;
     const db = dbOrExit();
     try {
       const { redraftStories } = await import('./pipeline/redraft.ts');

@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { startSiteServer, type SiteServer } from './helpers/site-server.ts';
 import { completion, startOpenAiServer, validDraftReply, type OpenAiServer } from './helpers/openai-server.ts';
-import { fixtureConfig, lastJsonLine, runCli, tempProject, type TempProject } from './helpers/project.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fixtureConfig, lastJsonLine, PROMPT_PATH, runCli, tempProject, type TempProject } from './helpers/project.ts';
 import { demoSiteRoutes, loadDemoArticles } from '../scripts/demo-site.ts';
 
 const ARTICLES = loadDemoArticles();
@@ -114,6 +116,19 @@ describe('aiwins run, end to end', () => {
     const db = new Database(project.dbPath, { readonly: true });
     expect((db.prepare('SELECT COUNT(*) AS n FROM drafts').get() as any).n).toBe(2 * N);
     db.close();
+
+    // A developer tries another prompt file on one stored article and compares the drafts.
+    const altPrompt = join(project.dir, 'alt.md');
+    writeFileSync(altPrompt, readFileSync(PROMPT_PATH, 'utf8').replace(/^id: .*$/m, 'id: draft-story-alt'));
+    const id = String(stories[0].id);
+    const alt = await cli(['redraft', '--id', id, '--prompt', altPrompt, '--json']);
+    expect(lastJsonLine(alt.stdout)).toMatchObject({ redrafted: 1 });
+    const history = JSON.parse((await cli(['show', id, '--history', '--json'])).stdout);
+    expect(history.map((d: any) => [d.engine, d.prompt.id])).toEqual([
+      ['extractive', 'extractive'],
+      ['llm', 'draft-story-v1'],
+      ['llm', 'draft-story-alt'],
+    ]);
   });
 
   it('defers an item when the LLM asks to wait longer than the cap, and --retry-failed drafts it', async () => {

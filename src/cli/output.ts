@@ -1,6 +1,6 @@
 import { redactUrl } from '../fetch/redact.ts';
 import type { RunEvent, RunSummary } from '../pipeline/run.ts';
-import type { ArticleRow, FeedStatus, StoryJson } from '../store/index.ts';
+import type { ArticleRow, draftJson, FeedStatus, StoryJson } from '../store/index.ts';
 
 /**
  * Shows a run as it goes: on a terminal one progress line per stage, redrawn in place;
@@ -133,6 +133,24 @@ export function formatFeeds(feeds: FeedStatus[]): string {
         if (f.nextCheckAt) lines.push(`  next check: ${f.nextCheckAt}`);
         return lines.join('\n');
       })
+      .join('\n\n') + '\n'
+  );
+}
+
+/** Drafts of one story side by side, for comparing prompt versions and engines. */
+export function formatDraftHistory(drafts: ReturnType<typeof draftJson>[]): string {
+  if (drafts.length === 0) return 'no drafts yet\n';
+  return (
+    drafts
+      .map((d, i) =>
+        [
+          `draft ${i + 1} of ${drafts.length}: ${d.engine}${d.model ? ` (${d.model})` : ''}, prompt ${d.prompt.id}@${d.prompt.hash}, ${d.createdAt}`,
+          `  headline: ${d.headline}`,
+          `  tldr: ${d.tldr}`,
+          `  takeaways: ${d.takeaways.length}, grounded ${d.takeaways.filter((t) => t.grounded).length}`,
+          `  framing: ${d.framing.verdict} (${d.framing.score.toFixed(2)}); category ${d.category}; ${d.inputTokens}+${d.outputTokens} tokens`,
+        ].join('\n'),
+      )
       .join('\n\n') + '\n'
   );
 }

@@ -72,6 +72,11 @@ export function currentDraft(db: Db, itemId: number): DraftRow | null {
   );
 }
 
+/** Every draft of an item, oldest first: for comparing prompt versions and engines. */
+export function draftHistory(db: Db, itemId: number): DraftRow[] {
+  return db.prepare('SELECT * FROM drafts WHERE item_id = ? ORDER BY id').all(itemId) as DraftRow[];
+}
+
 /** Items whose current draft was made by the given engine. */
 export function itemIdsWithCurrentEngine(db: Db, engine: Engine): number[] {
   const rows = db
