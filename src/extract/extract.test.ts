@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { articleFromFeedContent, extractArticleSync } from './extract.ts';
+import { articleFromFeedContent, extractArticleSync, MAX_TEXT_BYTES } from './extract.ts';
 import { checkGolden, goldenCases, startCountingServer } from './golden-cases.ts';
 
 describe('golden pages', () => {
@@ -28,8 +28,8 @@ const paragraph = (n: number): string =>
 
 describe('text', () => {
   it('separates blocks with blank lines and never glues words across them', () => {
-    const body = `<article><h2>Heading</h2>${[1, 2, 3, 4, 5].map((n) => `<p>${paragraph(n)}</p>`).join('')}
-      <ul><li>first item</li><li>second item</li></ul><div>Trailing <b>bold</b>\n\n   text</div></article>`;
+    const body = `<article><h2>Heading</h2>${[1, 2, 3, 4].map((n) => `<p>${paragraph(n)}</p>`).join('')}
+      <ul><li>first item</li><li>second item</li></ul><div>Trailing <b>bold</b>\n\n   text</div><p>${paragraph(5)}</p></article>`;
     const result = extractArticleSync({ html: page(body), url: 'https://news.example/a' });
     if (!result.ok) throw new Error(result.failure.message);
     const paragraphs = result.value.text.split('\n\n');
@@ -92,5 +92,32 @@ describe('articleFromFeedContent', () => {
   it('says empty for a teaser', () => {
     const result = articleFromFeedContent('<p>Read more…</p>', 'https://news.example/a');
     expect(result.ok ? 'ok' : result.failure.kind).toBe('extract.empty');
+  });
+});
+
+describe('hostile sizes (X-05, X-06)', () => {
+  it('refuses 5 MB of text as too large, and stores at most 200 KB of a long article', () => {
+    const fiveMb = page(`<p>${'word '.repeat(1_100_000)}</p>`);
+    const refused = extractArticleSync({ html: fiveMb, url: 'https://x.example/' });
+    expect(refused.ok ? 'ok' : refused.failure.kind).toBe('extract.too_large');
+
+    const long = page(`<article>${`<p>${paragraph(1)} ${'more words '.repeat(40)}</p>`.repeat(1_200)}</article>`);
+    const result = extractArticleSync({ html: long, url: 'https://x.example/' });
+    if (!result.ok) throw new Error(result.failure.message);
+    expect(Buffer.byteLength(result.value.text)).toBeLessThanOrEqual(MAX_TEXT_BYTES);
+    expect(Buffer.byteLength(result.value.text)).toBeGreaterThan(MAX_TEXT_BYTES * 0.9);
+    expect(result.value.text.endsWith('more words')).toBe(true); // cut at a paragraph break
+  });
+
+  it('keeps memory flat over 500 pages', () => {
+    const html = page(`<article>${[1, 2, 3, 4, 5, 6].map((n) => `<p>${paragraph(n)}</p>`).join('')}</article>`);
+    const run = (n: number): void => {
+      for (let i = 0; i < n; i++) extractArticleSync({ html, url: `https://x.example/${i}` });
+    };
+    run(50); // warm up
+    const before = process.memoryUsage().heapUsed;
+    run(500);
+    // Generous: a leak of a document per page (as jsdom windows left open) would be hundreds of MB.
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(64 * 1024 * 1024);
   });
 });

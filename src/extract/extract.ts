@@ -3,9 +3,11 @@
  * thread. createExtractor runs this inside worker threads; tests and the worker call it directly.
  */
 import { Readability } from '@mozilla/readability';
-import { JSDOM, VirtualConsole } from 'jsdom';
 import { fail, ok, type Outcome } from '../core/failure.ts';
 import type { Article, ExtractionMethod } from '../core/types.ts';
+import { cleanContentDom, cleanParagraphs, type CleanRule } from './clean.ts';
+import { gateText, MIN_TEXT_CHARS, pageSignals, type PageSignals } from './gate.ts';
+import { decodeHtml, PageTooLargeError, parsePage, type ParsedPage } from './dom.ts';
 import { readPageMetadata, type PageMetadata } from './metadata.ts';
 import { sanitizeArticleHtml } from './sanitize.ts';
 import { blockText, collapseWhitespace, countWords } from './text.ts';
@@ -26,21 +28,21 @@ export interface ExtractRequest {
 export interface ExtractLimits {
   /** Pages over this many bytes are refused before parsing (default 5 MB). */
   maxHtmlBytes?: number;
-  /** Readability gives up above this many elements (default 20,000). */
+  /** Pages with more elements than this are refused as too large (default 20,000). */
   maxElements?: number;
   /** Deeper element nesting than this is refused (default 400): Readability's time grows faster than n^2 with depth. */
   maxDepth?: number;
+  /** Cleaning rules to leave out (see clean.ts); for measuring what each rule buys, not for production. */
+  skipRules?: readonly CleanRule[];
 }
 
 export const DEFAULT_MAX_HTML_BYTES = 5 * 1024 * 1024;
 export const DEFAULT_MAX_ELEMENTS = 20_000;
 export const DEFAULT_MAX_DEPTH = 400;
-/** Less readable text than this is a teaser, a consent wall or a JS-only shell, not an article. */
-export const MIN_TEXT_CHARS = 200;
+/** Extracted text is stored up to this many UTF-8 bytes (cut at a paragraph boundary). */
+export const MAX_TEXT_BYTES = 200 * 1024;
 /** At this many words the text is taken to be the whole story (full confidence for its method). */
 const FULL_STORY_WORDS = 250;
-/** Where <meta charset> is looked for when the Content-Type names none (the spec's prescan stops at 1 KB). */
-const CHARSET_SCAN_BYTES = 64 * 1024;
 
 interface Candidate {
   method: ExtractionMethod;
@@ -63,17 +65,16 @@ export function extractArticleSync(req: ExtractRequest, limits: ExtractLimits = 
   // The page wins ties; the feed's copy only when the page yields less of the story (or nothing).
   const best = pageBest?.text && (!feed || pageBest.text.length >= feed.text.length) ? pageBest : feed?.text ? feed : null;
 
-  if (!best || best.text.length < MIN_TEXT_CHARS) {
-    if (pageFailure) return pageFailure; // why the page failed says more than "empty"
-    return fail(
-      'extract.empty',
-      `no readable article text: the page gave ${pageBest?.text.length ?? 0} chars, the feed content ` +
-        `${feed?.text.length ?? 0} chars (minimum ${MIN_TEXT_CHARS}); likely a teaser, paywall, consent wall or JS-only page`,
-    );
+  const source =
+    `the page gave ${pageBest?.text.length ?? 0} chars` + (feed ? `, the feed content ${feed.text.length} chars` : ', no feed content');
+  const gate = gateText(best?.text ?? null, best !== null && best !== feed, page?.signals ?? null, source);
+  if (!gate.ok || !best) {
+    if (pageFailure && (!best || best.text.length < MIN_TEXT_CHARS)) return pageFailure; // why the page failed says more
+    return gate.ok ? fail('extract.empty', `no readable article text: ${source}`) : (gate as Outcome<Article>);
   }
   const meta = page?.meta;
   return ok(
-    buildArticle(best, {
+    buildArticle(best, page?.signals.paywallMarkup ?? false, {
       title: page?.title ?? meta?.ogTitle ?? meta?.titleTag ?? clean(req.feedTitle),
       byline: page?.byline ?? meta?.byline ?? null,
       siteName: page?.siteName ?? meta?.siteName ?? null,
@@ -86,40 +87,30 @@ export function extractArticleSync(req: ExtractRequest, limits: ExtractLimits = 
 
 /**
  * Parses the page and runs Readability, turning every way a hostile page can fail into a typed
- * failure. The window is closed whatever happens.
+ * failure.
  */
 function readPageSafely(req: ExtractRequest, limits: ExtractLimits): PageResult | { failure: Outcome<Article> } {
   const maxElements = limits.maxElements ?? DEFAULT_MAX_ELEMENTS;
   const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
-  // jsdom needs hundreds of MB and seconds for 200,000 elements before Readability's own count could
-  // refuse them; counting start tags in the bytes refuses such pages at once. The margin allows for
-  // markup inside scripts and comments, which is not parsed into elements.
+  // Counting start tags in the bytes refuses a page of 200,000 elements before any parser sees it. The
+  // margin allows for markup inside scripts and comments, which is not parsed into elements.
   const startTags = countStartTags(req.html);
   if (startTags > maxElements * 2) {
     return { failure: fail('extract.too_large', `page has about ${startTags} tags, over the ${maxElements}-element limit; not parsed`) };
   }
-  let dom: JSDOM | null = null;
   try {
-    dom = new JSDOM(req.html, {
-      url: req.url,
-      contentType: htmlContentType(req.contentType, req.html),
-      virtualConsole: new VirtualConsole(), // quiet: page CSS and markup errors are not ours to log
-    });
-    const depth = nestingDepth(dom.window.document.documentElement);
-    if (depth > maxDepth) {
-      return { failure: fail('extract.too_large', `page nests elements ${depth} deep, over the limit of ${maxDepth}; not extracted`) };
-    }
-    return readPage(dom.window.document, req.url, maxElements);
+    const html = decodeHtml(req.html, req.contentType);
+    const page = parsePage(html, req.url, { maxElements, maxDepth });
+    return readPage(page, html, req.url, maxElements, new Set(limits.skipRules ?? []));
   } catch (err) {
     return { failure: pageFailureFrom(err) };
-  } finally {
-    dom?.window.close(); // jsdom keeps every window alive otherwise (~4 MB a page)
   }
 }
 
 /** Readability's element cap and a blown stack (absurd nesting) mean the page is too big; the rest is a failure. */
 function pageFailureFrom(err: unknown): Outcome<Article> {
   const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof PageTooLargeError) return fail('extract.too_large', message);
   if (/Aborting parsing document/.test(message)) {
     return fail('extract.too_large', `page has too many elements to extract (${message})`);
   }
@@ -139,7 +130,7 @@ export function articleFromFeedContent(html: string, url: string, title?: string
     );
   }
   return ok(
-    buildArticle(feed, {
+    buildArticle(feed, false, {
       title: clean(title), byline: null, siteName: null, publishedTime: null, lang: null, leadImage: null,
     }),
   );
@@ -147,28 +138,49 @@ export function articleFromFeedContent(html: string, url: string, title?: string
 
 type ArticleMeta = Pick<Article, 'title' | 'byline' | 'siteName' | 'publishedTime' | 'lang' | 'leadImage'>;
 
-function buildArticle(best: Candidate, meta: ArticleMeta): Article {
-  const wordCount = countWords(best.text);
+function buildArticle(best: Candidate, paywallMarkup: boolean, meta: ArticleMeta): Article {
+  const text = capText(best.text, MAX_TEXT_BYTES);
+  const wordCount = countWords(text);
   return {
     ...meta,
-    text: best.text,
+    text,
     html: best.html,
     wordCount,
     readingMinutes: Math.max(1, Math.round(wordCount / 230)),
     method: best.method,
-    confidence: confidenceFor(best.method, wordCount),
+    confidence: confidenceFor(best.method, wordCount, paywallMarkup),
   };
 }
 
-/** A simple prior: Readability and JSON-LD on a long text are usually the whole story; feed content often is not. */
-function confidenceFor(method: ExtractionMethod, words: number): number {
+/**
+ * A simple prior: Readability and JSON-LD on a long text are usually the whole story; feed content
+ * often is not; a page marked as paywalled may hold only the free part.
+ */
+function confidenceFor(method: ExtractionMethod, words: number, paywallMarkup: boolean): number {
   const length = Math.min(1, words / FULL_STORY_WORDS);
   const [floor, ceiling] = method === 'jsonld' ? [0.5, 0.95] : method === 'readability' ? [0.4, 0.9] : [0.3, 0.6];
-  return Math.round((floor + (ceiling - floor) * length) * 100) / 100;
+  const confidence = (floor + (ceiling - floor) * length) * (paywallMarkup ? 0.7 : 1);
+  return Math.round(confidence * 100) / 100;
+}
+
+/** Cuts `text` to at most `maxBytes` of UTF-8, at the last paragraph (else line, else word) break that fits. */
+export function capText(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  // Every UTF-16 unit is at most 3 UTF-8 bytes, so this many units always fit; then grow while they do.
+  let cut = Buffer.from(text).subarray(0, maxBytes).toString('utf8').replace(/\uFFFD$/, '');
+  for (const sep of ['\n\n', '\n', ' ']) {
+    const at = cut.lastIndexOf(sep);
+    if (at > cut.length * 0.5) {
+      cut = cut.slice(0, at);
+      break;
+    }
+  }
+  return cut.trimEnd();
 }
 
 interface PageResult {
   meta: PageMetadata;
+  signals: PageSignals;
   title: string | null;
   byline: string | null;
   siteName: string | null;
@@ -178,20 +190,28 @@ interface PageResult {
   jsonLd: Candidate | null;
 }
 
-function readPage(doc: Document, url: string, maxElements: number): PageResult {
-  const meta = readPageMetadata(doc, url);
+function readPage(page: ParsedPage, rawHtml: string, url: string, maxElements: number, skip: ReadonlySet<string>): PageResult {
+  const doc = page.document;
+  const meta = readPageMetadata(doc, url, page.jsonLd);
+  const signals = pageSignals(doc, rawHtml, page.jsonLd);
   const jsonLd = meta.jsonLdBody ? textCandidate('jsonld', meta.jsonLdBody, url) : null;
-  const parsed = new Readability(doc, { maxElemsToParse: maxElements, serializer: (node: Node) => node }).parse();
+  const parsed = new Readability(doc, {
+    maxElemsToParse: maxElements,
+    serializer: (node: Node) => node,
+    keepClasses: true, // clean.ts reads them; the sanitizer drops them from the HTML
+  }).parse();
   const content = parsed?.content as Element | null | undefined;
+  if (content) cleanContentDom(content, skip);
   return {
     meta,
+    signals,
     title: clean(parsed?.title),
     byline: clean(parsed?.byline)?.replace(/^by\s+/i, '').slice(0, 200) ?? null,
     siteName: clean(parsed?.siteName),
     publishedTime: parsed?.publishedTime ? (isoOrNull(parsed.publishedTime) ?? meta.publishedTime) : null,
     lang: normalizeLang(parsed?.lang) ?? normalizeLang(meta.lang),
     readability: content
-      ? { method: 'readability', text: blockText(content), html: sanitizeArticleHtml(content.innerHTML) }
+      ? { method: 'readability', text: cleanParagraphs(blockText(content), skip, meta.titleTag ?? clean(parsed?.title) ?? meta.ogTitle), html: sanitizeArticleHtml(content.innerHTML) }
       : null,
     jsonLd,
   };
@@ -219,25 +239,21 @@ function sharedParagraphs(text: string, other: string): number {
   return paragraphs.filter((p) => other.includes(p)).length / paragraphs.length;
 }
 
-/** Text (and sanitized HTML) from an HTML fragment, parsed in its own throwaway window. */
+/** Text (and sanitized HTML) from an HTML fragment (feed content, JSON-LD articleBody). */
 function textCandidate(method: ExtractionMethod, fragment: string, url: string): Candidate {
-  const dom = new JSDOM('', { url, virtualConsole: new VirtualConsole() });
-  try {
-    const body = dom.window.document.body;
-    const looksLikeHtml = /<[a-z][\s\S]*>/i.test(fragment);
-    if (looksLikeHtml) body.innerHTML = fragment;
-    else {
-      // Plain text: blank lines (or single newlines, as many CMSs emit) are paragraph breaks.
-      for (const para of fragment.split(/\n\s*\n|\r?\n/)) {
-        const p = dom.window.document.createElement('p');
-        p.textContent = para;
-        body.appendChild(p);
-      }
-    }
-    return { method, text: blockText(body), html: sanitizeArticleHtml(body.innerHTML) };
-  } finally {
-    dom.window.close();
-  }
+  const looksLikeHtml = /<[a-z][\s\S]*>/i.test(fragment);
+  const markup = looksLikeHtml
+    ? fragment
+    : // Plain text: blank lines (or single newlines, as many CMSs emit) are paragraph breaks.
+      fragment.split(/\n\s*\n|\r?\n/).map((para) => `<p>${escapeHtml(para)}</p>`).join('');
+  const { document } = parsePage(`<!DOCTYPE html><html><body>${markup}</body></html>`, url, FRAGMENT_LIMITS);
+  return { method, text: blockText(document.body), html: sanitizeArticleHtml(document.body.innerHTML) };
+}
+
+const FRAGMENT_LIMITS = { maxElements: 50_000, maxDepth: DEFAULT_MAX_DEPTH };
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function feedCandidate(feedContent: string | null | undefined, url: string): Candidate | null {
@@ -260,27 +276,6 @@ function normalizeLang(value: string | null | undefined): string | null {
   return match[2] ? `${match[1]!.toLowerCase()}-${match[2].length === 2 ? match[2].toUpperCase() : match[2]}` : match[1]!.toLowerCase();
 }
 
-/**
- * The Content-Type jsdom should parse with. Only the charset is taken from the header (jsdom refuses
- * non-HTML types). With no charset there, a <meta charset> anywhere in the first 64 KB is honoured:
- * browsers re-decode when they meet one after the 1 KB prescan, and jsdom does not.
- */
-function htmlContentType(header: string | null | undefined, bytes: Uint8Array): string {
-  const headerCharset = header?.match(/charset\s*=\s*["']?([\w.:-]+)/i)?.[1];
-  const charset = headerCharset ?? metaCharset(bytes);
-  return charset ? `text/html; charset=${charset}` : 'text/html';
-}
-
-function metaCharset(bytes: Uint8Array): string | null {
-  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, CHARSET_SCAN_BYTES))
-    .toString('latin1');
-  const label =
-    head.match(/<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)/i)?.[1] ?? null;
-  if (!label) return null;
-  // The HTML spec: a meta that claims UTF-16 is read as UTF-8 (the bytes were ASCII-compatible to get here).
-  return /^utf-?16/i.test(label) ? 'utf-8' : label;
-}
-
 /** Counts '<' followed by a letter: an upper bound on the elements a parser would build. */
 function countStartTags(bytes: Uint8Array): number {
   let count = 0;
@@ -291,16 +286,4 @@ function countStartTags(bytes: Uint8Array): number {
     }
   }
   return count;
-}
-
-/** The deepest element nesting under `root`, walked without recursion. */
-function nestingDepth(root: Element): number {
-  let deepest = 0;
-  const stack: Array<[Element, number]> = [[root, 1]];
-  while (stack.length > 0) {
-    const [el, depth] = stack.pop()!;
-    if (depth > deepest) deepest = depth;
-    for (const child of el.children) stack.push([child, depth + 1]);
-  }
-  return deepest;
 }

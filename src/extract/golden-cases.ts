@@ -4,8 +4,9 @@
  * expected outcome: Article fields to match, textIncludes/textExcludes, htmlIncludes/htmlExcludes, or
  * {ok: false, kind}) and optionally expected.txt (the exact text). `{{ORIGIN}}` in source.html is
  * replaced by a test server's origin, to prove that no subresource is ever requested.
- * To add a case: make the folder with source.html, request.json and metadata.json, then run
- * `UPDATE_GOLDEN=1 npx vitest run src/extract` to write expected.txt, and read it before keeping it.
+ * To add a case from a saved page: `npx tsx scripts/add-extract-case.ts NAME PAGE.html --url URL`
+ * (writes the folder with the current output as the expectation; review it before keeping it). After a
+ * deliberate change of output, `UPDATE_GOLDEN=1 npx vitest run src/extract` rewrites every expected.txt.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';

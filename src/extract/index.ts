@@ -3,8 +3,10 @@ export { createExtractor, type Extractor, type ExtractorOptions } from './pool.t
 export {
   articleFromFeedContent,
   extractArticleSync,
-  MIN_TEXT_CHARS,
+  MAX_TEXT_BYTES,
   type ExtractLimits,
   type ExtractRequest,
 } from './extract.ts';
+export { extractFile, runExtractBatch, type BatchLine, type BatchSummary } from './batch.ts';
 export { sanitizeArticleHtml } from './sanitize.ts';
+export { MIN_TEXT_CHARS, SHORT_TEXT_WORDS } from './gate.ts';

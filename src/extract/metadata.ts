@@ -1,6 +1,5 @@
 /**
- * Page metadata read before Readability runs (Readability removes scripts, so JSON-LD must be read
- * first): Open Graph tags, <title>, the language, and schema.org Article fields from JSON-LD.
+ * Page metadata read before Readability runs (Readability rewrites the page): Open Graph tags, <title>, the language, and schema.org Article fields from JSON-LD.
  */
 import { collapseWhitespace } from './text.ts';
 
@@ -53,11 +52,11 @@ function textOf(value: unknown): string | null {
 }
 
 /** The first schema.org Article-like object among the page's JSON-LD blocks. */
-function jsonLdArticle(doc: Document): Record<string, unknown> | null {
-  for (const script of doc.querySelectorAll('script[type="application/ld+json" i]')) {
+function jsonLdArticle(blocks: string[]): Record<string, unknown> | null {
+  for (const block of blocks) {
     let data: unknown;
     try {
-      data = JSON.parse((script.textContent ?? '').replace(/^\s*<!\[CDATA\[|\]\]>\s*$/g, ''));
+      data = JSON.parse(block.replace(/^\s*<!\[CDATA\[|\]\]>\s*$/g, ''));
     } catch {
       continue; // broken JSON-LD is common; the page is still readable
     }
@@ -76,9 +75,9 @@ function jsonLdArticle(doc: Document): Record<string, unknown> | null {
   return null;
 }
 
-/** Reads the metadata of a freshly parsed page (call before Readability mutates it). */
-export function readPageMetadata(doc: Document, url: string): PageMetadata {
-  const ld = jsonLdArticle(doc);
+/** Reads the metadata of a freshly parsed page (call before Readability mutates it); `jsonLd` holds its JSON-LD blocks. */
+export function readPageMetadata(doc: Document, url: string, jsonLd: string[]): PageMetadata {
+  const ld = jsonLdArticle(jsonLd);
   const htmlLang = doc.documentElement?.getAttribute('lang') ?? doc.documentElement?.getAttribute('xml:lang');
   const titleTag = doc.querySelector('title')?.textContent;
   const ldImage = ld?.['image'];

@@ -36,7 +36,7 @@ interface Job {
 
 interface Slot {
   worker: Worker;
-  /** False until the worker has loaded jsdom, so start-up time is not charged to the first page. */
+  /** False until the worker has loaded its libraries, so start-up time is not charged to the first page. */
   ready: boolean;
   job: Job | null;
   timer: NodeJS.Timeout | null;
@@ -55,7 +55,7 @@ export function createExtractor(opts: ExtractorOptions = {}): Extractor {
   const slots: Slot[] = [];
   let nextId = 1;
   let closed = false;
-  /** Workers that died before they were ready, in a row: a heap too small to load jsdom, a broken install. */
+  /** Workers that died before they were ready, in a row: a heap too small to load the libraries, a broken install. */
   let failedStarts = 0;
   let startFailure: string | null = null;
 

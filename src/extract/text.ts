@@ -13,7 +13,7 @@ const BLOCK_TAGS = new Set([
 
 /** Elements whose text is never article prose. */
 const SKIP_TAGS = new Set([
-  'script', 'style', 'noscript', 'template', 'svg', 'math', 'iframe', 'object', 'embed', 'button',
+  'script', 'style', 'noscript', 'template', 'svg', 'iframe', 'object', 'embed', 'button',
   'select', 'textarea', 'input', 'form', 'head', 'title', 'canvas', 'video', 'audio',
 ]);
 

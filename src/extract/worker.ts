@@ -29,11 +29,11 @@ parentPort!.on('message', (job: WorkerJob) => {
   try {
     outcome = extractArticleSync({ ...job, html: new Uint8Array(job.html) }, job.limits);
   } catch (err) {
-    // extractArticleSync catches per page; anything here (jsdom itself, a stack overflow) is still one page's failure.
+    // extractArticleSync catches per page; anything here (the DOM library itself, a stack overflow) is still one page's failure.
     outcome = { ok: false, failure: failureFromError(err, 'extract.failed') };
   }
   parentPort!.postMessage({ id: job.id, outcome } satisfies WorkerReply);
 });
 
-// Loading jsdom takes a while; the pool starts a page's clock only after this.
+// Loading the parser and DOM takes a while; the pool starts a page's clock only after this.
 parentPort!.postMessage('ready');

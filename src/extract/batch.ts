@@ -1,0 +1,115 @@
+/**
+ * The edges of extraction for the command line: `aiwins extract --batch` (JSON lines in, JSON lines
+ * out, in order, one per request, flushed as each is ready) and `aiwins extract --url URL FILE`.
+ * Pages run in the worker pool, so each has its time limit and memory bound and a bad page fails
+ * only its own line.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { fail, type Outcome } from '../core/failure.ts';
+import type { Article } from '../core/types.ts';
+import { DEFAULT_MAX_HTML_BYTES, type ExtractRequest } from './extract.ts';
+import { createExtractor, type Extractor, type ExtractorOptions } from './pool.ts';
+
+/** One output line of the batch: the article's title and text, or a failure kind and message. */
+export type BatchLine =
+  | { id: string | null; title: string | null; text: string }
+  | { id: string | null; error: string; message: string };
+
+/** What a batch run did, for the caller's exit code and log. */
+export interface BatchSummary {
+  requests: number;
+  ok: number;
+  failed: number;
+}
+
+const UTF8_HTML = 'text/html; charset=utf-8';
+
+/**
+ * Reads requests `{"id","url","path"}` (path: a UTF-8 HTML file) as JSON lines from `input` and writes
+ * one JSON line per request to `output`, in input order. Resolves at the end of input, once every line
+ * is written and the workers are stopped. A malformed request line gets an error line, never a crash.
+ */
+export async function runExtractBatch(
+  input: Readable,
+  output: Writable,
+  options: ExtractorOptions = {},
+): Promise<BatchSummary> {
+  const extractor = createExtractor(options);
+  const maxBytes = options.maxHtmlBytes ?? DEFAULT_MAX_HTML_BYTES;
+  const summary: BatchSummary = { requests: 0, ok: 0, failed: 0 };
+  // Pages in flight, in input order; bounded so a long input never piles up in memory.
+  const pending: Array<Promise<BatchLine>> = [];
+  const maxInFlight = Math.max(2, (options.workers ?? 2) * 4);
+
+  const writeNext = async (): Promise<void> => {
+    const line = await pending.shift()!;
+    if ('error' in line) summary.failed++;
+    else summary.ok++;
+    if (!output.write(`${JSON.stringify(line)}\n`)) await new Promise((resolve) => output.once('drain', resolve));
+  };
+
+  try {
+    for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
+      if (!raw.trim()) continue;
+      summary.requests++;
+      pending.push(handleLine(raw, extractor, maxBytes));
+      if (pending.length >= maxInFlight) await writeNext();
+    }
+    while (pending.length > 0) await writeNext();
+  } finally {
+    await extractor.close();
+  }
+  return summary;
+}
+
+async function handleLine(raw: string, extractor: Extractor, maxBytes: number): Promise<BatchLine> {
+  let request: { id?: unknown; url?: unknown; path?: unknown };
+  try {
+    request = JSON.parse(raw) as typeof request;
+  } catch {
+    return { id: null, error: 'internal', message: `not a JSON request line: ${raw.slice(0, 80)}` };
+  }
+  const id = typeof request.id === 'string' || typeof request.id === 'number' ? String(request.id) : null;
+  if (typeof request.url !== 'string' || typeof request.path !== 'string') {
+    return { id, error: 'internal', message: 'a request needs "url" and "path" strings' };
+  }
+  const loaded = await loadPage(request.path, maxBytes);
+  if (!loaded.ok) return { id, error: loaded.failure.kind, message: loaded.failure.message };
+  const outcome = await extractor.extract({ html: loaded.value, url: request.url, contentType: UTF8_HTML });
+  return outcome.ok
+    ? { id, title: outcome.value.title, text: outcome.value.text }
+    : { id, error: outcome.failure.kind, message: outcome.failure.message };
+}
+
+/** Reads a saved page, refusing one over the byte cap without reading it. */
+async function loadPage(path: string, maxBytes: number): Promise<Outcome<Uint8Array>> {
+  try {
+    const { size } = await stat(path);
+    if (size > maxBytes) return fail('extract.too_large', `${path} is ${size} bytes, over the ${maxBytes}-byte limit; not parsed`);
+    return { ok: true, value: await readFile(path) };
+  } catch (err) {
+    return fail('internal', `cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/**
+ * Extracts one saved page (`aiwins extract --url URL FILE`), in a worker with the usual limits. The
+ * file's charset is sniffed as a browser would (a saved page may be in any charset).
+ */
+export async function extractFile(
+  path: string,
+  url: string,
+  extra: Pick<ExtractRequest, 'contentType' | 'feedContent' | 'feedTitle'> = {},
+  options: ExtractorOptions = {},
+): Promise<Outcome<Article>> {
+  const loaded = await loadPage(path, options.maxHtmlBytes ?? DEFAULT_MAX_HTML_BYTES);
+  if (!loaded.ok) return loaded;
+  const extractor = createExtractor({ workers: 1, ...options });
+  try {
+    return await extractor.extract({ html: loaded.value, url, ...extra });
+  } finally {
+    await extractor.close();
+  }
+}

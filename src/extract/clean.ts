@@ -1,0 +1,171 @@
+/**
+ * Precision work on what Readability returns. Readability finds the right part of the page well
+ * (recall ~0.98) but keeps boilerplate inside it: share bars, bylines and datelines, captions, lists of
+ * related links, comment threads, "Advertisement" labels and copyright footers. Two passes remove it:
+ * one on the content DOM (where class names and link density are visible), one on the text's
+ * paragraphs (where short label lines and legal footers are recognisable). Each rule has a name so the
+ * benchmark can switch it off and measure what it buys (scripts/bench-extract.ts --skip-rules).
+ */
+
+/** The names of the cleaning rules, for ExtractLimits.skipRules. */
+export type CleanRule =
+  | 'boilerplate-attr'
+  | 'comments'
+  | 'captions'
+  | 'link-dense'
+  | 'boilerplate-lines'
+  | 'edge-lines'
+  | 'headline';
+
+/** class/id words that mark page furniture rather than story text. */
+const BOILERPLATE_ATTR =
+  /(?:^|[\s_-])(?:share|sharing|social|sociable|addthis|newsletter|signup|subscribe|related|byline|bylines|author|dateline|timestamp|posted|postmeta|breadcrumbs?|crumbs?|tags|tagline|toolbar|tools|promo|advert|advertisement|ads?|sponsor(?:ed)?|print|email|rating|ratings|pagination|pager|footer|disclaimer|copyright|(?:more|most|also|other)-?(?:news|stories|read|popular|headlines))(?:$|[\s_-])/i;
+const COMMENT_ATTR = /(?:^|[\s_-])(?:comments?|commentlist|discussion|talkback|respond|replies|reply|disqus)(?:$|[\s_-])/i;
+const CAPTION_ATTR = /(?:^|[\s_-])(?:caption|captions|credit|credits|photo-?credit|wp-caption-text|image-?caption)(?:$|[\s_-])/i;
+
+/**
+ * Blocks judged by link density: the unit a list of related headlines or a nav bar is made of. A list
+ * is judged as a whole, not item by item: one linked item in a list of prose items is content.
+ */
+const LINK_DENSITY_TAGS = new Set(['p', 'dd', 'dt', 'td', 'th', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'div', 'span', 'font', 'tr', 'ul', 'ol', 'table']);
+
+const textLength = (el: Element): number => (el.textContent ?? '').replace(/\s+/g, ' ').trim().length;
+
+function attrs(el: Element): string {
+  return `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`;
+}
+
+/**
+ * Removes furniture from Readability's content element, in place. A matching element is only removed
+ * when what is left is still a story (at least `minKeptChars`), so a wrapper whose class happens to
+ * match never takes the article with it.
+ */
+export function cleanContentDom(root: Element, skip: ReadonlySet<string> = new Set()): void {
+  const total = textLength(root);
+  const minKept = Math.min(500, total * 0.5);
+  let removed = 0;
+  const removeIfSafe = (el: Element, maxShare: number): void => {
+    const len = textLength(el);
+    if (len > total * maxShare || total - removed - len < minKept) return;
+    removed += len;
+    el.remove();
+  };
+  // Snapshot: removal while iterating a live list would skip elements.
+  const elements = Array.from(root.querySelectorAll('*'));
+  for (const el of elements) {
+    if (!el.parentNode || !root.contains(el)) continue; // inside something already removed
+    const tag = el.localName;
+    const marks = attrs(el);
+    if (!skip.has('captions') && (tag === 'figcaption' || tag === 'figure' || CAPTION_ATTR.test(marks))) {
+      removeIfSafe(el, 0.3);
+    } else if (!skip.has('comments') && COMMENT_ATTR.test(marks)) {
+      // A comment thread can be far longer than the story it follows.
+      removeIfSafe(el, 1);
+    } else if (!skip.has('boilerplate-attr') && BOILERPLATE_ATTR.test(marks)) {
+      removeIfSafe(el, 0.3);
+    }
+  }
+  if (!skip.has('link-dense')) removeLinkDenseBlocks(root, total, minKept);
+}
+
+/**
+ * Removes blocks whose text is mostly link text (related headlines, nav bars, tag lists). Innermost
+ * blocks first, so one link-dense list inside a prose div goes and the div stays.
+ */
+function removeLinkDenseBlocks(root: Element, total: number, minKept: number): void {
+  let kept = total;
+  const blocks = Array.from(root.querySelectorAll('*')).filter((el) => LINK_DENSITY_TAGS.has(el.localName)).reverse();
+  for (const block of blocks) {
+    if (!block.parentNode || !root.contains(block)) continue;
+    const len = textLength(block);
+    if (len === 0) continue;
+    let linkLen = 0;
+    for (const a of block.querySelectorAll('a')) linkLen += textLength(a);
+    // One short linked word in a long paragraph is prose; a line that is nearly all link is not.
+    if (linkLen / len >= 0.6 && kept - len >= minKept) {
+      kept -= len;
+      block.remove();
+    }
+  }
+}
+
+/** Lines that are never story text when they stand alone as a paragraph. */
+const BOILERPLATE_LINE = new RegExp(
+  [
+    /^(?:copyright\b|©|\(c\)\s*\d{4})/.source,
+    /all rights reserved/.source,
+    /^advertisement$|^advertising$|^sponsored links?$/.source,
+    /^(?:posted|published|updated|last updated|filed|submitted|created)\b.{0,60}\d/.source,
+    /^(?:share|email|e-mail|print|save|send)\b(?:\s*(?:this|to a friend|article|story|page|\||,))*/.source,
+    /\b(?:click here|sign up|subscribe|newsletter|register|log in|login)\b/.source,
+    /^(?:related|more|other|latest|top|most)\b.{0,30}\b(?:stories|news|articles|links|headlines|popular|read|viewed|emailed)\b/.source,
+    /^(?:comments?|leave a comment|add (?:a |your )?comment|post a comment|\d+ comments?)\b/.source,
+    /^tags?:|^categor(?:y|ies):|^filed under/.source,
+    /contributed (?:to )?(?:this|the) (?:report|story|article)|originally (?:appeared|published|ran)\b|^additional reporting by/.source,
+  ].join('|'),
+  'i',
+);
+
+/** A date or a time of day ("January 8, 2008 4:33 PM ET", "01.09.2008", "9th January 2008", "2008-01-08"). */
+const DATE_OR_TIME =
+  /\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{4}\b|\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{1,2}:\d{2}\s*(?:am|pm|a\.m\.|p\.m\.)?/i;
+/** "By NAME", "By NAME, AGENCY", "NAME, THE ASSOCIATED PRESS", "Associated Press - date". */
+const BYLINE_LINE = /^(?:by\s+\S|from\s+\S.{0,40}:$)|\b(?:associated press|reuters|afp|staff writer|correspondent|reporter)\b/i;
+
+/** Words, counting each two CJK characters as one (those scripts put no spaces between words). */
+const words = (p: string): number =>
+  p.split(/\s+/).filter(Boolean).length + Math.floor((p.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/gu)?.length ?? 0) / 2);
+const endsLikeSentence = (p: string): boolean => /[.!?:;…"'”’)\]。！？」』）]$/.test(p);
+
+/**
+ * A short line that labels, dates or signs the story rather than telling it. At the top, a longer line
+ * with no sentence ending is a headline or kicker (a lede ends with a full stop); at the bottom only
+ * very short ones go, as a story may end on a short quote or a list.
+ */
+function isEdgeJunk(line: string, atTop: boolean): boolean {
+  const n = words(line);
+  return (n <= 12 && (DATE_OR_TIME.test(line) || BYLINE_LINE.test(line))) || (n <= (atTop ? TOP_LABEL_WORDS : 6) && !endsLikeSentence(line));
+}
+const TOP_LABEL_WORDS = 15;
+
+/**
+ * Removes boilerplate from extracted text (paragraphs separated by blank lines, lines within a
+ * paragraph by single newlines). Short label lines ("Home", "Text Size", a byline, a date) are trimmed
+ * only at the start and end of the text: in the middle a short line may be a sub-heading.
+ * `headline`, when given, is dropped if the text starts with it (annotated article bodies leave it out).
+ */
+export function cleanParagraphs(text: string, skip: ReadonlySet<string> = new Set(), headline: string | null = null): string {
+  let paragraphs = text.split('\n\n').map((p) => p.split('\n'));
+  if (!skip.has('boilerplate-lines')) {
+    paragraphs = paragraphs
+      .map((lines) => lines.filter((line) => !(words(line) <= 40 && BOILERPLATE_LINE.test(line))))
+      .filter((lines) => lines.length > 0);
+  }
+  if (!skip.has('headline') && headline && paragraphs.length > 1 && sameLine(paragraphs[0]![0]!, headline)) {
+    paragraphs[0]!.shift();
+    if (paragraphs[0]!.length === 0) paragraphs.shift();
+  }
+  if (!skip.has('edge-lines')) {
+    // Never trim the text away entirely: if everything looks like junk, leave it for the gate to judge.
+    while (paragraphs.length > 1 && isEdgeJunk(paragraphs[0]![0]!, true)) {
+      paragraphs[0]!.shift();
+      if (paragraphs[0]!.length === 0) paragraphs.shift();
+    }
+    while (paragraphs.length > 1 && isEdgeJunk(paragraphs.at(-1)!.at(-1)!, false)) {
+      paragraphs.at(-1)!.pop();
+      if (paragraphs.at(-1)!.length === 0) paragraphs.pop();
+    }
+  }
+  return paragraphs.map((lines) => lines.join('\n')).join('\n\n');
+}
+
+const letters = (s: string): string => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+
+/** Whether `line` is the headline: equal after normalizing, or the headline with a site suffix or deck. */
+function sameLine(line: string, headline: string): boolean {
+  const a = letters(line);
+  const b = letters(headline);
+  if (!a || !b) return false;
+  // The <title> often wraps the headline in the site's name, before or after it.
+  return a === b || (a.length >= 20 && b.includes(a)) || (b.length >= 20 && a.startsWith(b) && a.length < b.length * 1.5);
+}

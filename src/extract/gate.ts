@@ -1,0 +1,71 @@
+/**
+ * The quality gate: a page that is not the story (a teaser, a paywall, a consent wall, a JS-only shell)
+ * must not reach the LLM as if it were. Judged on the best text found (page or feed) and on signals
+ * from the whole page, read before Readability rewrote it.
+ */
+import { fail, type FailureKind, type Outcome } from '../core/failure.ts';
+import { countWords } from './text.ts';
+
+/** Less readable text than this is never an article. */
+export const MIN_TEXT_CHARS = 200;
+/** Under this many words a text is suspect: the gate looks for the reasons below. */
+export const SHORT_TEXT_WORDS = 150;
+
+/** What the gate knows about the page as a whole. */
+export interface PageSignals {
+  /** The visible text of the whole page, whitespace collapsed. */
+  pageText: string;
+  /** schema.org isAccessibleForFree was false, or the markup names a paywall. */
+  paywallMarkup: boolean;
+  /** The page mounts a script app (an empty #root/#app/#__next, or a <noscript> asking for JavaScript). */
+  scriptShell: boolean;
+}
+
+const PAYWALL_TEXT =
+  /\b(?:subscribers? only|for subscribers|subscribe (?:now |today )?(?:to (?:continue|keep|read|unlock)|from [$£€]\d|for (?:full|unlimited) access)|to (?:continue|keep) reading|already a subscriber|premium (?:content|article)|sign in to (?:read|continue)|this (?:story|article|content) is (?:for|available to) (?:subscribers|members))\b/i;
+const CONSENT_TEXT =
+  /\b(?:we use cookies|uses cookies|cookie (?:policy|settings|preferences|consent)|accept (?:all )?cookies|your privacy choices|manage (?:your )?(?:cookie|privacy)|consent to (?:the use|our use))\b/i;
+const TEASER_TEXT = /\b(?:continue reading|read the (?:full|whole|rest of the) (?:story|article)|read (?:full|whole) (?:story|article)|full story (?:at|on|here))\b/i;
+
+/**
+ * Passes `text` (the best candidate, null when none) or says why it is not the story. Page signals
+ * count only against text that came from the page (`fromPage`): when the feed's copy is the better
+ * text, a paywall on the page does not matter.
+ */
+export function gateText(text: string | null, fromPage: boolean, signals: PageSignals | null, sourceNote: string): Outcome<null> {
+  const chars = text?.length ?? 0;
+  const words = text ? countWords(text) : 0;
+  if (chars >= MIN_TEXT_CHARS && words >= SHORT_TEXT_WORDS) return { ok: true, value: null };
+  const page = signals?.pageText ?? '';
+  const reason = (kind: FailureKind, what: string): Outcome<null> =>
+    fail(kind, `${what}: ${sourceNote}; not sent for drafting (use the feed's content or open the page)`);
+  const paywalled = signals !== null && (signals.paywallMarkup || PAYWALL_TEXT.test(page));
+  if (chars < MIN_TEXT_CHARS) {
+    if (paywalled) return reason('extract.paywall', 'the page is behind a paywall');
+    if (CONSENT_TEXT.test(page)) return reason('extract.empty', 'the page is a cookie consent wall');
+    if (TEASER_TEXT.test(page)) return reason('extract.teaser', 'the page is a teaser with a "continue reading" link');
+    if (signals?.scriptShell) return reason('extract.empty', 'the page is a JavaScript-only shell with no server-rendered text');
+    return reason('extract.empty', `no readable article text (minimum ${MIN_TEXT_CHARS} chars)`);
+  }
+  // A short text is fine (news briefs are short) unless something says it is only the start of the story.
+  if (fromPage && paywalled) return reason('extract.paywall', `the page is behind a paywall (${words} words visible)`);
+  if (fromPage && CONSENT_TEXT.test(text!)) return reason('extract.empty', 'the extracted text is a cookie consent notice');
+  // Only the text itself counts here: "continue reading" links elsewhere on a page are common.
+  if (TEASER_TEXT.test(text!)) {
+    return reason('extract.teaser', `the text is a teaser (${words} words, with a "continue reading" link)`);
+  }
+  return { ok: true, value: null };
+}
+
+/** Signals read from the raw page and its freshly parsed DOM (before Readability changes it). */
+export function pageSignals(doc: Document, rawHtml: string, jsonLd: string[]): PageSignals {
+  const pageText = (doc.body?.textContent ?? '').replace(/\s+/g, ' ').trim();
+  const paywallMarkup =
+    jsonLd.some((block) => /"isAccessibleForFree"\s*:\s*(?:false|"false")/i.test(block)) ||
+    doc.querySelector('[class*="paywall" i], [id*="paywall" i], [class*="piano" i]') !== null;
+  const mountPoint = doc.querySelector('#root, #app, #__next, #__nuxt, [data-reactroot]');
+  const scriptShell =
+    (mountPoint !== null && (mountPoint.textContent ?? '').trim().length < MIN_TEXT_CHARS) ||
+    /<noscript[^>]*>[^<]*(?:enable|turn on|requires?) javascript/i.test(rawHtml);
+  return { pageText, paywallMarkup, scriptShell };
+}
