@@ -247,6 +247,29 @@ program
   });
 
 program
+  .command('extract')
+  .description('extract article text from saved HTML (never fetched): one FILE with --url, or JSON lines {"id","url","path"} on stdin with --batch')
+  .argument('[file]', 'an HTML file (UTF-8, or as its <meta charset> says)')
+  .option('--url <url>', "the page's URL: base for links and metadata (never fetched)")
+  .option('--batch', 'read JSON lines on stdin, write one JSON line per request, in order')
+  .action(async (file: string | undefined, opts: { url?: string; batch?: boolean }) => {
+    const { extractFile, runExtractBatch } = await import('./extract/index.ts');
+    if (opts.batch) {
+      await runExtractBatch(process.stdin, process.stdout);
+      return;
+    }
+    if (!file || !opts.url) throw new UsageError('extract: give --url URL FILE, or --batch to read requests on stdin', EXIT_INVALID);
+    const result = await extractFile(file, opts.url);
+    if (!result.ok) {
+      process.stdout.write(JSON.stringify({ error: result.failure.kind, message: result.failure.message }) + '\n');
+      process.exitCode = EXIT_FAILED;
+      return;
+    }
+    const { html: _html, ...article } = result.value;
+    process.stdout.write(JSON.stringify(article) + '\n');
+  });
+
+program
   .command('parse')
   .description('parse feed files (never fetched): one FILE, or JSON lines {"file","url"} on stdin with --batch')
   .argument('[file]', 'a file holding a feed\'s raw bytes')
