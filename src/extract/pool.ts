@@ -144,11 +144,16 @@ export function createExtractor(opts: ExtractorOptions = {}): Extractor {
     slot.worker.postMessage(message, [bytes]);
   }
 
-  for (let i = 0; i < size; i++) slots.push(spawn());
+  // Workers start with the first page: a run with nothing new never pays for loading them.
+  let started = false;
 
   return {
     extract(req) {
       if (closed) return Promise.resolve(fail('internal', 'extractor is closed'));
+      if (!started) {
+        started = true;
+        for (let i = 0; i < size; i++) slots.push(spawn());
+      }
       if (startFailure) return Promise.resolve(fail('internal', startFailure));
       if (req.html.byteLength > maxHtmlBytes) {
         return Promise.resolve(
