@@ -100,7 +100,7 @@ const RunSchema = z.strictObject({
 });
 
 const ExtractSchema = z.strictObject({
-  /** Extraction worker threads; default: the number of cores. */
+  /** Extraction worker threads; default: the number of cores less one (at least one). */
   workers: z.number().int().min(1).max(64).optional(),
   timeoutSeconds: z.number().positive().max(300).default(10),
   maxHeapMb: z.number().int().min(32).max(4096).default(256),

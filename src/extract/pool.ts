@@ -12,7 +12,7 @@ import type { WorkerJob, WorkerReply } from './worker.ts';
 
 /** Pool settings; every field has a safe default. */
 export interface ExtractorOptions {
-  /** Worker threads (default: os.availableParallelism()). */
+  /** Worker threads (default: one per core but the one the main thread needs for I/O, SQLite and LLM calls). */
   workers?: number;
   /** Wall-clock limit per page once a worker has it (default 10 s). */
   timeoutMs?: number;
@@ -47,7 +47,8 @@ const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
 
 /** Starts a pool of extraction workers (see the module comment). */
 export function createExtractor(opts: ExtractorOptions = {}): Extractor {
-  const size = Math.max(1, opts.workers ?? availableParallelism());
+  // Each worker costs ~70 MB; at ~20 ms a page one worker per spare core keeps ahead of the LLM.
+  const size = Math.max(1, opts.workers ?? availableParallelism() - 1);
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const maxHeapMb = opts.maxHeapMb ?? 256;
   const maxHtmlBytes = opts.maxHtmlBytes ?? DEFAULT_MAX_HTML_BYTES;
