@@ -77,7 +77,10 @@ export const isPermanent = (f: Failure): boolean =>
   f.kind === 'fetch.blocked_address' ||
   f.kind === 'fetch.unsupported_content_type' ||
   f.kind === 'fetch.robots_disallowed' ||
-  f.kind === 'fetch.gone';
+  f.kind === 'fetch.gone' ||
+  // The page will still be a paywall or a teaser next time: not retried, shown to editors with the reason.
+  f.kind === 'extract.paywall' ||
+  f.kind === 'extract.teaser';
 
 /** Turns an unexpected exception into a Failure, for the boundary where bugs are recorded. */
 export function failureFromError(err: unknown, kind: FailureKind = 'internal'): Failure {
