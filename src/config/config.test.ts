@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from './index.ts';
+
+const errorsOf = (yaml: string) => {
+  const r = parseConfig(yaml, {});
+  return r.config ? [] : r.errors;
+};
+
+describe('parseConfig', () => {
+  it('fills every default and folds in the environment', () => {
+    const r = parseConfig('feeds:\n  - name: A\n    url: https://a.example/feed\n', { OPENAI_API_KEY: ' sk-test ' });
+    expect(r.errors).toEqual([]);
+    const c = r.config!;
+    expect(c.llm).toMatchObject({ model: 'gpt-4o-mini', concurrency: 4, retryAfterCapSeconds: 60 });
+    expect(c.network).toMatchObject({ allow: [], allowedPorts: [80, 443], perHostConcurrency: 1, respectRobots: true });
+    expect(c.categories).toContain('Health');
+    expect(c.apiKey).toBe('sk-test');
+    expect(c.llmConfigured).toBe(true);
+    expect(Object.isFrozen(c.llm)).toBe(true);
+  });
+
+  it('is offline (extractive engine) with neither base URL nor key', () => {
+    expect(parseConfig('feeds: []\n', {}).config!.llmConfigured).toBe(false);
+    expect(parseConfig('llm:\n  baseURL: http://127.0.0.1:11434/v1\n', {}).config!.llmConfigured).toBe(true);
+  });
+
+  it('lists every problem at once, each with its path', () => {
+    const errors = errorsOf(`feeds:
+  - name: A
+    url: https://a.example/feed
+  - name: B
+    url: ftp://b.example/feed
+  - name: C
+    url: https://a.example/feed
+  - url: https://d.example/feed
+    colour: red
+llm:
+  concurrency: 0
+network:
+  allow: ["http://127.0.0.1:8080/"]
+`);
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        'feeds[1].url: expected an http(s) URL',
+        expect.stringMatching(/^feeds\[3\]\.name: /),
+        'feeds[3]: unknown key "colour"',
+        expect.stringMatching(/^llm\.concurrency: /),
+      ]),
+    );
+  });
+
+  it('reports duplicates, URL-shaped allow entries, categories and cron separately after the schema passes', () => {
+    expect(errorsOf('feeds:\n  - {name: A, url: "https://a.example/f"}\n  - {name: B, url: "https://a.example/f"}\n')).toEqual([
+      'feeds[1].url: duplicate of feeds[0].url (https://a.example/f)',
+    ]);
+    expect(errorsOf('network:\n  allow: ["http://x/"]\n')[0]).toMatch(/^network\.allow: /);
+    expect(errorsOf('feeds:\n  - {name: A, url: "https://a.example/f", category: Sports}\n')[0]).toMatch(/^feeds\[0\]\.category: "Sports" is not one of/);
+    expect(errorsOf('schedule:\n  cron: "every day"\n')[0]).toMatch(/^schedule\.cron: /);
+  });
+
+  it('refuses YAML syntax errors, duplicate keys and alias bombs with a message, never a crash', () => {
+    expect(errorsOf('feeds: [\n')[0]).toMatch(/YAML/);
+    expect(errorsOf('llm:\n  model: a\n  model: b\n')[0]).toMatch(/YAML/);
+    const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 12; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    expect(errorsOf(bomb.join('\n')).length).toBeGreaterThan(0);
+  });
+});
