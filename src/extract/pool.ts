@@ -7,7 +7,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { fail, type Outcome } from '../core/failure.ts';
 import type { Article } from '../core/types.ts';
-import { DEFAULT_MAX_HTML_BYTES, type ExtractRequest } from './extract.ts';
+// Types only: extract.ts loads the DOM libraries, which belong in the workers, not in the caller's thread.
+import type { ExtractRequest } from './extract.ts';
 import type { WorkerJob, WorkerReply } from './worker.ts';
 
 /** Pool settings; every field has a safe default. */
@@ -18,19 +19,23 @@ export interface ExtractorOptions {
   timeoutMs?: number;
   /** Old-generation heap per worker, in MB (default 256). */
   maxHeapMb?: number;
-  /** Pages over this many bytes are refused without parsing (default 5 MB). */
+  /** Pages over this many bytes are refused without parsing (default 5 MB, applied in the worker). */
   maxHtmlBytes?: number;
+  /** Young-generation heap per worker, in MB (default 8): V8's default grows to ~48 MB of mostly garbage. */
+  maxYoungHeapMb?: number;
 }
 
 /** A running pool; close() it when done, or the process will not exit. */
 export interface Extractor {
   extract(req: ExtractRequest): Promise<Outcome<Article>>;
+  /** An article from a feed item's own HTML content (as articleFromFeedContent), built in a worker too. */
+  fromFeedContent(content: string, url: string, title?: string | null): Promise<Outcome<Article>>;
   close(): Promise<void>;
 }
 
 interface Job {
   id: number;
-  req: ExtractRequest;
+  work: { kind: 'page'; req: ExtractRequest } | { kind: 'feed'; content: string; url: string; title: string | null };
   resolve: (outcome: Outcome<Article>) => void;
 }
 
@@ -51,7 +56,8 @@ export function createExtractor(opts: ExtractorOptions = {}): Extractor {
   const size = Math.max(1, opts.workers ?? availableParallelism() - 1);
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const maxHeapMb = opts.maxHeapMb ?? 256;
-  const maxHtmlBytes = opts.maxHtmlBytes ?? DEFAULT_MAX_HTML_BYTES;
+  const maxHtmlBytes = opts.maxHtmlBytes;
+  const maxYoungHeapMb = opts.maxYoungHeapMb ?? 8;
   const queue: Job[] = [];
   const slots: Slot[] = [];
   let nextId = 1;
@@ -61,7 +67,7 @@ export function createExtractor(opts: ExtractorOptions = {}): Extractor {
   let startFailure: string | null = null;
 
   function spawn(): Slot {
-    const worker = new Worker(BOOTSTRAP, { resourceLimits: { maxOldGenerationSizeMb: maxHeapMb } });
+    const worker = new Worker(BOOTSTRAP, { resourceLimits: { maxOldGenerationSizeMb: maxHeapMb, maxYoungGenerationSizeMb: maxYoungHeapMb } });
     const slot: Slot = { worker, ready: false, job: null, timer: null };
     worker.on('message', (reply: WorkerReply | 'ready') => {
       if (reply === 'ready') {
@@ -131,40 +137,56 @@ export function createExtractor(opts: ExtractorOptions = {}): Extractor {
       () => replace(slot, fail('extract.timeout', `extraction took over ${timeoutMs} ms; the page was abandoned`)),
       timeoutMs,
     );
+    const work = job.work;
+    if (work.kind === 'feed') {
+      const message: WorkerJob = { kind: 'feed', id: job.id, content: work.content, url: work.url, title: work.title };
+      slot.worker.postMessage(message);
+      return;
+    }
     // A private copy of the bytes is transferred (moved, not cloned) so the caller's array stays usable.
-    const bytes = new Uint8Array(job.req.html).buffer as ArrayBuffer; // copies (Buffer#slice would not)
+    const bytes = new Uint8Array(work.req.html).buffer as ArrayBuffer; // copies (Buffer#slice would not)
     const message: WorkerJob = {
+      kind: 'page',
       id: job.id,
       html: bytes,
-      url: job.req.url,
-      contentType: job.req.contentType ?? null,
-      feedContent: job.req.feedContent ?? null,
-      feedTitle: job.req.feedTitle ?? null,
+      url: work.req.url,
+      contentType: work.req.contentType ?? null,
+      feedContent: work.req.feedContent ?? null,
+      feedTitle: work.req.feedTitle ?? null,
       limits: { maxHtmlBytes },
     };
     slot.worker.postMessage(message, [bytes]);
   }
 
-  // Workers start with the first page: a run with nothing new never pays for loading them.
+  // Workers start with the first job: a run with nothing new never pays for loading them.
   let started = false;
+
+  /** Queues one job, starting the workers with the first. */
+  function submit(work: Job['work']): Promise<Outcome<Article>> {
+    if (closed) return Promise.resolve(fail('internal', 'extractor is closed'));
+    if (!started) {
+      started = true;
+      for (let i = 0; i < size; i++) slots.push(spawn());
+    }
+    if (startFailure) return Promise.resolve(fail('internal', startFailure));
+    return new Promise((resolve) => {
+      queue.push({ id: nextId++, work, resolve });
+      pump();
+    });
+  }
 
   return {
     extract(req) {
-      if (closed) return Promise.resolve(fail('internal', 'extractor is closed'));
-      if (!started) {
-        started = true;
-        for (let i = 0; i < size; i++) slots.push(spawn());
-      }
-      if (startFailure) return Promise.resolve(fail('internal', startFailure));
-      if (req.html.byteLength > maxHtmlBytes) {
+      // With no explicit limit the worker applies extract.ts's default (the same refusal, after the copy).
+      if (!closed && maxHtmlBytes !== undefined && req.html.byteLength > maxHtmlBytes) {
         return Promise.resolve(
           fail('extract.too_large', `page is ${req.html.byteLength} bytes, over the ${maxHtmlBytes}-byte limit; not parsed`),
         );
       }
-      return new Promise((resolve) => {
-        queue.push({ id: nextId++, req, resolve });
-        pump();
-      });
+      return submit({ kind: 'page', req });
+    },
+    fromFeedContent(content, url, title = null) {
+      return submit({ kind: 'feed', content, url, title });
     },
     async close() {
       closed = true;

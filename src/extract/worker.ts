@@ -5,10 +5,11 @@
 import { parentPort } from 'node:worker_threads';
 import { failureFromError, type Outcome } from '../core/failure.ts';
 import type { Article } from '../core/types.ts';
-import { extractArticleSync, type ExtractLimits } from './extract.ts';
+import { articleFromFeedContent, extractArticleSync, type ExtractLimits } from './extract.ts';
 
 /** A page sent to the worker; `html` arrives as a transferred ArrayBuffer. */
-export interface WorkerJob {
+export interface PageJob {
+  kind: 'page';
   id: number;
   html: ArrayBuffer;
   url: string;
@@ -17,6 +18,18 @@ export interface WorkerJob {
   feedTitle: string | null;
   limits: ExtractLimits;
 }
+
+/** A feed item's own HTML content, for an item whose page is not to be had. */
+export interface FeedContentJob {
+  kind: 'feed';
+  id: number;
+  content: string;
+  url: string;
+  title: string | null;
+}
+
+/** One unit of work for the worker. */
+export type WorkerJob = PageJob | FeedContentJob;
 
 /** The worker's answer for one job. */
 export interface WorkerReply {
@@ -27,7 +40,10 @@ export interface WorkerReply {
 parentPort!.on('message', (job: WorkerJob) => {
   let outcome: Outcome<Article>;
   try {
-    outcome = extractArticleSync({ ...job, html: new Uint8Array(job.html) }, job.limits);
+    outcome =
+      job.kind === 'page'
+        ? extractArticleSync({ ...job, html: new Uint8Array(job.html) }, job.limits)
+        : articleFromFeedContent(job.content, job.url, job.title);
   } catch (err) {
     // extractArticleSync catches per page; anything here (the DOM library itself, a stack overflow) is still one page's failure.
     outcome = { ok: false, failure: failureFromError(err, 'extract.failed') };

@@ -7,7 +7,8 @@ import type { Article, Draft, DraftInput } from '../core/types.ts';
 import { createHttpClient, createRobotsCache, DEFAULT_USER_AGENT, type FetchedResponse } from '../fetch/index.ts';
 import { nextCheckAt } from '../schedule/next-check.ts';
 import { canonicalUrl, parseFeed } from '../parse/index.ts';
-import { articleFromFeedContent, createExtractor } from '../extract/index.ts';
+// The pool alone, not extract/index.ts: the index loads the DOM libraries (~30 MB), which only the workers use.
+import { createExtractor } from '../extract/pool.ts';
 import { drafterFor } from './drafter.ts';
 export { PipelineSetupError } from './errors.ts';
 import * as store from '../store/index.ts';
@@ -329,13 +330,13 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
         });
       } else if (item.feed_content && !isDeferral(page.failure)) {
         // The page cannot be had, but the feed carried the story itself.
-        result = articleFromFeedContent(item.feed_content, item.url, item.title);
+        result = await extractor.fromFeedContent(item.feed_content, item.url, item.title);
         if (!result.ok) result = page;
       } else {
         result = page;
       }
     } else if (item.feed_content) {
-      result = articleFromFeedContent(item.feed_content, '', item.title);
+      result = await extractor.fromFeedContent(item.feed_content, '', item.title);
     } else {
       result = { ok: false, failure: { kind: 'extract.empty', message: 'the feed item has neither a link nor content' } };
     }
