@@ -40,6 +40,17 @@ describe('createExtractor', () => {
     expect(Buffer.from(html).toString('latin1')).toBe(before);
   });
 
+  it("builds an article from the feed's own content in a worker, and refuses a teaser", async () => {
+    const content = '<p>An AI model helped nurses plan shifts in a rural hospital, a new report says.</p>'.repeat(8);
+    const article = await extractor.fromFeedContent(content, 'https://news.example/story', 'Shift planning');
+    if (!article.ok) throw new Error(article.failure.message);
+    expect(article.value.method).toBe('feed');
+    expect(article.value.title).toBe('Shift planning');
+    expect(article.value.text).toContain('rural hospital');
+    const teaser = await extractor.fromFeedContent('<p>Read more on our site.</p>', 'https://news.example/t', 'T');
+    expect(teaser.ok).toBe(false);
+  });
+
   it('refuses pages over maxHtmlBytes without sending them to a worker', async () => {
     const small = createExtractor({ workers: 1, maxHtmlBytes: 100 });
     try {
