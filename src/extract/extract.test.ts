@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { articleFromFeedContent, extractArticleSync, MAX_TEXT_BYTES } from './extract.ts';
-import { checkGolden, goldenCases, startCountingServer } from './golden-cases.ts';
+import { checkGolden, goldenCases } from './golden-cases.ts';
+import { startSiteServer, type SiteServer } from '../../test/helpers/site-server.ts';
 
 describe('golden pages', () => {
-  let server: Awaited<ReturnType<typeof startCountingServer>>;
+  let server: SiteServer;
   beforeAll(async () => {
-    server = await startCountingServer();
+    server = await startSiteServer(); // every path answers 404; any request at all is a failure
   });
   afterAll(async () => {
     // Scripts never run and no subresource is fetched, for any case.

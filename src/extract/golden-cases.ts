@@ -9,8 +9,6 @@
  * deliberate change of output, `UPDATE_GOLDEN=1 npx vitest run src/extract` rewrites every expected.txt.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { Outcome } from '../core/failure.ts';
@@ -75,18 +73,3 @@ export function checkGolden(c: GoldenCase, outcome: Outcome<Article>, origin: st
   else if (existsSync(expectedTxt)) expect(article.text).toBe(readFileSync(expectedTxt, 'utf8').trimEnd());
 }
 
-/** A 127.0.0.1 server that answers everything with 404 and records every path asked for. */
-export async function startCountingServer(): Promise<{ origin: string; requests: string[]; close(): Promise<void> }> {
-  const requests: string[] = [];
-  const server: Server = createServer((req, res) => {
-    requests.push(req.url ?? '');
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    requests,
-    close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
-  };
-}

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkGolden, goldenCases, startCountingServer } from './golden-cases.ts';
+import { checkGolden, goldenCases } from './golden-cases.ts';
+import { startSiteServer, type SiteServer } from '../../test/helpers/site-server.ts';
 import { createExtractor, type Extractor } from './pool.ts';
 
 const nestedDivs = (depth: number): Uint8Array =>
@@ -13,10 +14,10 @@ const normalPage = (): Uint8Array =>
   );
 
 describe('createExtractor', () => {
-  let server: Awaited<ReturnType<typeof startCountingServer>>;
+  let server: SiteServer;
   let extractor: Extractor;
   beforeAll(async () => {
-    server = await startCountingServer();
+    server = await startSiteServer(); // every path answers 404; any request at all is a failure
     extractor = createExtractor({ workers: 2 });
   });
   afterAll(async () => {
