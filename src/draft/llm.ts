@@ -3,7 +3,7 @@
  * with our own bounded retries (the client's own obey Retry-After without limit), one repair
  * attempt for bad output, and every way a call can go wrong mapped to a FailureKind.
  */
-import { parseRetryAfter } from '../core/retry-after.ts';
+import { parseRetryAfter } from '../core/http-date.ts';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';

@@ -10,7 +10,7 @@ import { fail, ok, type Failure, type FailureKind, type Outcome } from '../core/
 import { TooLargeError, abandon, UnsupportedEncodingError, parseContentEncoding, readBody } from './body.ts';
 import { AddressGuard, BlockedAddressError, DEFAULT_USER_AGENT, type FetchPolicy, type LookupFn } from './policy.ts';
 import { redactUrl } from './redact.ts';
-import { parseRetryAfter } from '../core/retry-after.ts';
+import { parseRetryAfter } from '../core/http-date.ts';
 
 /** One GET. */
 export interface FetchRequest {

@@ -1,3 +1,5 @@
+import { parseHttpDate } from '../core/http-date.ts';
+
 /**
  * When a feed is next due (STYLE 5, RELIABILITY F-09..F-11). Pure: the caller stores the result
  * as `next_check_at` and the scheduler asks the database which feeds are due.
@@ -20,7 +22,6 @@ const DAY_MS = 24 * HOUR_MS;
 const BACKOFF_CAP_MS = DAY_MS;
 /** Floor for a 429/503 that names no Retry-After. */
 const RATE_LIMITED_FLOOR_MS = HOUR_MS;
-const HTTP_DATE_START = /^(mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s/i;
 
 /** What the last check of a feed learned. Times in ms epoch; header values verbatim. */
 export interface NextCheckInput {
@@ -91,12 +92,8 @@ export function maxAgeMs(cacheControl: string | null): number | null {
 /** Expires - now in ms, or null when absent, not an HTTP-date, or already past (e.g. "0", "-1"). */
 export function expiresInMs(expires: string | null, now: number): number | null {
   if (!expires) return null;
-  const v = expires.trim();
-  // Date.parse accepts "0" and other non-dates; an HTTP-date starts with a day name.
-  if (!HTTP_DATE_START.test(v)) return null;
-  const at = Date.parse(/(gmt|utc|[+-]\d{4})$/i.test(v) ? v : `${v} GMT`);
-  if (Number.isNaN(at) || at <= now) return null;
-  return at - now;
+  const at = parseHttpDate(expires);
+  return at === null || at <= now ? null : at - now;
 }
 
 function positiveOr(value: number | null | undefined, fallback: number): number {
