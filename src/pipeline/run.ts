@@ -10,12 +10,13 @@ import { canonicalUrl, parseFeed } from '../parse/index.ts';
 // The pool alone, not extract/index.ts: the index loads the DOM libraries (~30 MB), which only the workers use.
 import { createExtractor } from '../extract/pool.ts';
 import { drafterFor } from './drafter.ts';
-export { PipelineSetupError } from './errors.ts';
 import * as store from '../store/index.ts';
 import type { Db, FeedRow, ItemRow } from '../store/index.ts';
 import { HostQueues } from './queues.ts';
 import { createLlmLimiter } from './llm-limiter.ts';
 import { checkpoint } from './checkpoint.ts';
+
+export { PipelineSetupError } from './errors.ts';
 
 /** One line of what happened, for progress displays and logs. */
 export type RunEvent =
