@@ -5,7 +5,7 @@ import type { Config } from '../config/index.ts';
 import { failureFromError, isDeferral, isPermanent, type Failure, type Outcome } from '../core/failure.ts';
 import type { Article, Draft, DraftInput } from '../core/types.ts';
 import { createHttpClient, createRobotsCache, DEFAULT_USER_AGENT, type FetchedResponse } from '../fetch/index.ts';
-import { nextCheckAt } from '../schedule/next-check.ts';
+import { nextCheckAt } from './next-check.ts';
 import { canonicalUrl, parseFeed } from '../parse/index.ts';
 // The pool alone, not extract/index.ts: the index loads the DOM libraries (~30 MB), which only the workers use.
 import { createExtractor } from '../extract/pool.ts';
