@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkGolden, goldenCases } from './golden-cases.ts';
 import { startSiteServer, type SiteServer } from '../../test/helpers/site-server.ts';
 import { createExtractor, type Extractor } from './pool.ts';
+import { workerEntry } from './worker-entry.ts';
 
 const nestedDivs = (depth: number): Uint8Array =>
   Buffer.from(`<!DOCTYPE html><html><body>${'<div>'.repeat(depth)}hello${'</div>'.repeat(depth)}</body></html>`);
@@ -39,6 +40,10 @@ describe('createExtractor', () => {
     expect(result.ok).toBe(true);
     expect(html.byteLength).toBeGreaterThan(0);
     expect(Buffer.from(html).toString('latin1')).toBe(before);
+  });
+
+  it('starts workers on a JavaScript bundle of worker.ts, named by its content, with no TypeScript loader', () => {
+    expect(workerEntry().pathname).toMatch(/\/node_modules\/\.cache\/aiwins\/worker-[0-9a-f]{16}\.mjs$/);
   });
 
   it("builds an article from the feed's own content in a worker, and refuses a teaser", async () => {

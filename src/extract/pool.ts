@@ -10,6 +10,7 @@ import type { Article } from '../core/types.ts';
 // Types only: extract.ts loads the DOM libraries, which belong in the workers, not in the caller's thread.
 import type { ExtractRequest } from './extract.ts';
 import type { WorkerJob, WorkerReply } from './worker.ts';
+import { workerEntry } from './worker-entry.ts';
 
 /** Pool settings; every field has a safe default. */
 export interface ExtractorOptions {
@@ -48,7 +49,6 @@ interface Slot {
 }
 
 const MAX_FAILED_STARTS = 3;
-const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
 
 /** Starts a pool of extraction workers (see the module comment). */
 export function createExtractor(opts: ExtractorOptions = {}): Extractor {
@@ -67,7 +67,7 @@ export function createExtractor(opts: ExtractorOptions = {}): Extractor {
   let startFailure: string | null = null;
 
   function spawn(): Slot {
-    const worker = new Worker(BOOTSTRAP, { resourceLimits: { maxOldGenerationSizeMb: maxHeapMb, maxYoungGenerationSizeMb: maxYoungHeapMb } });
+    const worker = new Worker(workerEntry(), { resourceLimits: { maxOldGenerationSizeMb: maxHeapMb, maxYoungGenerationSizeMb: maxYoungHeapMb } });
     const slot: Slot = { worker, ready: false, job: null, timer: null };
     worker.on('message', (reply: WorkerReply | 'ready') => {
       if (reply === 'ready') {
