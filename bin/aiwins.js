@@ -11,8 +11,9 @@ import { register } from 'tsx/esm/api';
 const applyGcFlags = () => setFlagsFromString('--semi-space-growth-factor=1 --heap-growing-percent=10');
 register();
 applyGcFlags();
-// Starting a thread resets V8's flags to the command line's: tsx's loader above, each worker, and the
-// loader each worker registers before its first message. So they are applied again after each.
+// Starting a thread resets V8's flags to the command line's: tsx's loader above, each worker, and (when
+// a worker falls back to the tsx bootstrap) the loader it registers before its first message. So they
+// are applied again after each.
 subscribe('worker_threads', ({ worker }) => {
   worker.once('online', applyGcFlags);
   worker.once('message', applyGcFlags);

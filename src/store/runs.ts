@@ -1,4 +1,5 @@
 import type { Db } from './db.ts';
+import { releaseClaims } from './items.ts';
 
 /** What the lease check found. */
 export type LeaseResult =
@@ -42,7 +43,7 @@ export function startRun(
         tookOverRunId = held.run_id;
         if (held.run_id !== null) {
           db.prepare(`UPDATE runs SET status = 'abandoned', finished_at = COALESCE(finished_at, ?) WHERE id = ? AND status = 'running'`).run(me.now, held.run_id);
-          db.prepare('UPDATE items SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?').run(claimOwner(held.run_id));
+          releaseClaims(db, claimOwner(held.run_id));
         }
       }
       const runId = Number(
@@ -80,7 +81,7 @@ export function finishRun(db: Db, runId: number, status: 'completed' | 'aborted'
       runId,
     );
     db.prepare('DELETE FROM lease WHERE name = ? AND run_id = ?').run(LEASE, runId);
-    db.prepare('UPDATE items SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?').run(claimOwner(runId));
+    releaseClaims(db, claimOwner(runId));
   }).immediate();
 }
 
