@@ -39,10 +39,23 @@ export type FailureKind =
   | 'llm.refused'
   | 'llm.context_length'
   | 'llm.input_truncated_by_server'
+  // The endpoint refuses every request alike: no retry or other item can succeed this run.
+  | 'llm.auth' // 401/403: wrong or missing key
+  | 'llm.model_not_found' // 404 / unknown model
+  | 'llm.quota' // insufficient_quota, billing
+  | 'llm.unsupported_request' // the server rejects the request format (e.g. no json_schema)
+  | 'llm.budget' // llm.maxTokensPerRun / maxTokensPerDay reached: the item waits
   // pipeline / config / store
   | 'prompt.invalid'
   | 'config.invalid'
   | 'run.aborted'
+  | 'run.lease_lost' // another run took over this run's lease
+  | 'run.deadline' // run.maxMinutes reached: the rest waits for the next run
+  // store/
+  | 'db.busy' // another connection held the write lock past the busy timeout
+  | 'db.full' // disk or quota full
+  | 'db.io' // I/O error reading or writing the database file
+  | 'db.corrupt' // the file is a SQLite database with damaged pages
   | 'internal';
 
 export interface Failure {
@@ -81,6 +94,13 @@ export const isPermanent = (f: Failure): boolean =>
   // The page will still be a paywall or a teaser next time: not retried, shown to editors with the reason.
   f.kind === 'extract.paywall' ||
   f.kind === 'extract.teaser';
+
+/**
+ * Failures of the LLM endpoint itself, not of one item: the run stops drafting at the first one,
+ * leaves the items pending with no attempt spent, and records the error on the run.
+ */
+export const isRunFatal = (f: Failure): boolean =>
+  f.kind === 'llm.auth' || f.kind === 'llm.model_not_found' || f.kind === 'llm.quota' || f.kind === 'llm.unsupported_request';
 
 /** Turns an unexpected exception into a Failure, for the boundary where bugs are recorded. */
 export function failureFromError(err: unknown, kind: FailureKind = 'internal'): Failure {
