@@ -39,29 +39,51 @@ export async function runExtractBatch(
   const extractor = createExtractor(options);
   const maxBytes = options.maxHtmlBytes ?? DEFAULT_MAX_HTML_BYTES;
   const summary: BatchSummary = { requests: 0, ok: 0, failed: 0 };
-  // Pages in flight, in input order; bounded so a long input never piles up in memory.
-  const pending: Array<Promise<BatchLine>> = [];
+  // Pages in flight run in parallel, but answers go out in input order: each answer is written once it
+  // and every answer before it are done, without waiting for more input (a caller may send one request
+  // and wait for its answer). `written` is the chain of those writes, one link per request.
   const maxInFlight = Math.max(2, (options.workers ?? 2) * 4);
+  const inFlight: Array<Promise<void>> = [];
+  let written: Promise<void> = Promise.resolve();
+  let writeError: unknown = null;
 
-  const writeNext = async (): Promise<void> => {
-    const line = await pending.shift()!;
-    if ('error' in line) summary.failed++;
-    else summary.ok++;
-    if (!output.write(`${JSON.stringify(line)}\n`)) await new Promise((resolve) => output.once('drain', resolve));
+  const answerInOrder = (answer: Promise<BatchLine>): Promise<void> => {
+    const previous = written;
+    written = (async () => {
+      await previous;
+      const line = await answer;
+      if (writeError) return; // the reader is gone: nothing more can be delivered
+      if ('error' in line) summary.failed++;
+      else summary.ok++;
+      try {
+        await writeLine(output, line);
+      } catch (err) {
+        writeError = err;
+      }
+    })();
+    return written;
   };
 
   try {
     for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
+      if (writeError) break;
       if (!raw.trim()) continue;
       summary.requests++;
-      pending.push(handleLine(raw, extractor, maxBytes));
-      if (pending.length >= maxInFlight) await writeNext();
+      inFlight.push(answerInOrder(handleLine(raw, extractor, maxBytes)));
+      // Bounded, so a long input never piles up in memory: wait for the oldest answer to go out.
+      if (inFlight.length >= maxInFlight) await inFlight.shift();
     }
-    while (pending.length > 0) await writeNext();
+    await written;
   } finally {
     await extractor.close();
   }
+  if (writeError) throw writeError;
   return summary;
+}
+
+/** Writes one answer and waits until it is handed to the output, so each line is flushed on its own. */
+function writeLine(output: Writable, line: BatchLine): Promise<void> {
+  return new Promise((resolve, reject) => output.write(`${JSON.stringify(line)}\n`, (err) => (err ? reject(err) : resolve())));
 }
 
 async function handleLine(raw: string, extractor: Extractor, maxBytes: number): Promise<BatchLine> {
