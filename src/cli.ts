@@ -253,20 +253,16 @@ program
   .option('--url <url>', "the page's URL: base for links and metadata (never fetched)")
   .option('--batch', 'read JSON lines on stdin, write one JSON line per request, in order')
   .action(async (file: string | undefined, opts: { url?: string; batch?: boolean }) => {
-    const { extractFile, runExtractBatch } = await import('./extract/index.ts');
+    const { extractAnswer, extractFile, runExtractBatch } = await import('./extract/index.ts');
     if (opts.batch) {
       await runExtractBatch(process.stdin, process.stdout);
       return;
     }
     if (!file || !opts.url) throw new UsageError('extract: give --url URL FILE, or --batch to read requests on stdin', EXIT_INVALID);
-    const result = await extractFile(file, opts.url);
-    if (!result.ok) {
-      process.stdout.write(JSON.stringify({ error: result.failure.kind, message: result.failure.message }) + '\n');
-      process.exitCode = EXIT_FAILED;
-      return;
-    }
-    const { html: _html, ...article } = result.value;
-    process.stdout.write(JSON.stringify(article) + '\n');
+    // Text the quality gate refuses is printed too, with its verdict in "gate"; exit 1 only without text.
+    const answer = extractAnswer(await extractFile(file, opts.url));
+    process.stdout.write(JSON.stringify(answer) + '\n');
+    if ('error' in answer) process.exitCode = EXIT_FAILED;
   });
 
 program
