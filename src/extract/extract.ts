@@ -5,7 +5,7 @@
 import { Readability } from '@mozilla/readability';
 import { fail, ok, type Failure, type Outcome } from '../core/failure.ts';
 import type { Article, ExtractionMethod } from '../core/types.ts';
-import { cleanContentDom, cleanParagraphs, type CleanRule } from './clean.ts';
+import { cleanContentDom, cleanParagraphs, removePageCaptions, type CleanRule } from './clean.ts';
 import { gateText, MIN_TEXT_CHARS, pageSignals, type GateVerdict, type PageSignals } from './gate.ts';
 import { decodeHtml, PageTooLargeError, parsePage, type ParsedPage } from './dom.ts';
 import { readPageMetadata, type PageMetadata } from './metadata.ts';
@@ -210,6 +210,7 @@ function readPage(page: ParsedPage, rawHtml: string, url: string, maxElements: n
   const meta = readPageMetadata(doc, url, page.jsonLd);
   const signals = pageSignals(doc, rawHtml, page.jsonLd);
   const jsonLd = meta.jsonLdBody ? textCandidate('jsonld', meta.jsonLdBody, url) : null;
+  removePageCaptions(doc, skip);
   const parsed = new Readability(doc, {
     maxElemsToParse: maxElements,
     serializer: (node: Node) => node,
