@@ -43,20 +43,42 @@ const CAPTION_MARK = /caption|photo-?credit|image-?credit/i;
 /** Longer than this, an element marked as a caption is more likely a wrapper: it is kept. */
 const MAX_CAPTION_WORDS = 80;
 
+/** An image description this long reads like a caption; shorter ones are labels ("photo", a name). */
+const MIN_ALT_CAPTION_WORDS = 5;
+
 /**
  * Removes captions from the page before Readability sees it: Readability rewrites the elements it
  * keeps (a div becomes a p, without its class), so afterwards a caption looks like any paragraph.
+ * Returns the images' descriptions (alt, title) long enough to be captions: a paragraph that repeats
+ * one is the caption printed beside its image (see cleanParagraphs).
  */
-export function removePageCaptions(doc: Document, skip: ReadonlySet<string> = new Set()): void {
-  if (skip.has('page-captions') || !doc.body) return;
-  const captions = Array.from(doc.body.querySelectorAll('figcaption, [class], [id]')).filter(
-    (el) => el.localName === 'figcaption' || CAPTION_MARK.test(attrs(el)),
-  );
-  for (const el of captions) {
-    if (!el.parentNode || el.localName === 'body' || el.localName === 'html') continue;
-    const text = (el.textContent ?? '').trim();
-    if (text.split(/\s+/).length <= MAX_CAPTION_WORDS) el.remove();
+export function removePageCaptions(doc: Document, skip: ReadonlySet<string> = new Set()): string[] {
+  if (!doc.body) return [];
+  if (!skip.has('page-captions')) {
+    const captions = Array.from(doc.body.querySelectorAll('figcaption, [class], [id]')).filter(
+      (el) => el.localName === 'figcaption' || CAPTION_MARK.test(attrs(el)),
+    );
+    for (const el of captions) {
+      if (!el.parentNode || el.localName === 'body' || el.localName === 'html') continue;
+      const text = (el.textContent ?? '').trim();
+      if (text.split(/\s+/).length <= MAX_CAPTION_WORDS) el.remove();
+    }
   }
+  if (skip.has('alt-captions')) return [];
+  const descriptions = new Set<string>();
+  for (const img of doc.body.querySelectorAll('img[alt], img[title]')) {
+    for (const value of [img.getAttribute('alt'), img.getAttribute('title')]) {
+      const key = letters(value ?? '');
+      if (key.split(' ').length >= MIN_ALT_CAPTION_WORDS) descriptions.add(key);
+    }
+  }
+  return [...descriptions];
+}
+
+/** Whether a paragraph is an image's caption: its description, perhaps followed by a photo credit. */
+function repeatsCaption(paragraph: string, captions: readonly string[]): boolean {
+  const key = letters(paragraph);
+  return captions.some((caption) => key === caption || (key.startsWith(caption) && key.length <= caption.length + 60));
 }
 
 /**
@@ -190,8 +212,16 @@ const TOP_LABEL_WORDS = 15;
  * only at the start and end of the text: in the middle a short line may be a sub-heading.
  * `headline`, when given, is dropped if the text starts with it (annotated article bodies leave it out).
  */
-export function cleanParagraphs(text: string, skip: ReadonlySet<string> = new Set(), headline: string | null = null): string {
+export function cleanParagraphs(
+  text: string,
+  skip: ReadonlySet<string> = new Set(),
+  headline: string | null = null,
+  captions: readonly string[] = [],
+): string {
   let paragraphs = text.split('\n\n').map((p) => p.split('\n'));
+  if (captions.length > 0) {
+    paragraphs = paragraphs.filter((lines) => !repeatsCaption(lines.join(' '), captions));
+  }
   if (!skip.has('boilerplate-lines')) {
     paragraphs = paragraphs
       .map((lines) => lines.filter((line) => !isBoilerplateLine(line)))

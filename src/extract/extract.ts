@@ -210,7 +210,7 @@ function readPage(page: ParsedPage, rawHtml: string, url: string, maxElements: n
   const meta = readPageMetadata(doc, url, page.jsonLd);
   const signals = pageSignals(doc, rawHtml, page.jsonLd);
   const jsonLd = meta.jsonLdBody ? textCandidate('jsonld', meta.jsonLdBody, url) : null;
-  removePageCaptions(doc, skip);
+  const captions = removePageCaptions(doc, skip);
   const parsed = new Readability(doc, {
     maxElemsToParse: maxElements,
     serializer: (node: Node) => node,
@@ -227,7 +227,7 @@ function readPage(page: ParsedPage, rawHtml: string, url: string, maxElements: n
     publishedTime: parsed?.publishedTime ? (isoOrNull(parsed.publishedTime) ?? meta.publishedTime) : null,
     lang: normalizeLang(parsed?.lang) ?? normalizeLang(meta.lang),
     readability: content
-      ? { method: 'readability', text: cleanParagraphs(blockText(content), skip, meta.titleTag ?? clean(parsed?.title) ?? meta.ogTitle), html: sanitizeArticleHtml(content.innerHTML) }
+      ? { method: 'readability', text: cleanParagraphs(blockText(content), skip, meta.titleTag ?? clean(parsed?.title) ?? meta.ogTitle, captions), html: sanitizeArticleHtml(content.innerHTML) }
       : null,
     jsonLd,
   };
