@@ -98,7 +98,15 @@ export interface Draft extends DraftContent {
   /** True when the article text was cut to the token budget before the call. */
   inputTruncated: boolean;
   readingMinutes: number;
+  /** How the LLM was asked for JSON (absent for the extractive engine and older drafts). */
+  responseFormat?: ResponseFormatKind;
 }
+
+/**
+ * `json_schema`: structured output, the schema enforced by the server; `json_object`: JSON mode
+ * with the schema in the prompt, for servers that refuse json_schema (zod checks both alike).
+ */
+export type ResponseFormatKind = 'json_schema' | 'json_object';
 
 /** What a drafting engine is given. Article text is untrusted data. */
 export interface DraftInput {

@@ -33,7 +33,7 @@ export async function redraftStories(
     engine: opts.engine,
     redrafted: 0,
     failed: [],
-    llm: { calls: 0, inputTokens: 0, outputTokens: 0 },
+    llm: { calls: 0, inputTokens: 0, outputTokens: 0, rateLimited: 0 },
   };
   const lease = store.startRun(db, {
     pid: process.pid,

@@ -9,11 +9,10 @@ import { nextCheckAt } from './next-check.ts';
 import { canonicalUrl, parseFeed } from '../parse/index.ts';
 // The pool alone, not extract/index.ts: the index loads the DOM libraries (~30 MB), which only the workers use.
 import { createExtractor } from '../extract/pool.ts';
-import { drafterFor } from './drafter.ts';
+import { drafterFor, type Drafter } from './drafter.ts';
 import * as store from '../store/index.ts';
 import type { Db, FeedRow, ItemRow } from '../store/index.ts';
 import { HostQueues } from './queues.ts';
-import { createLlmLimiter } from './llm-limiter.ts';
 import { checkpoint } from './checkpoint.ts';
 
 export { PipelineSetupError } from './errors.ts';
@@ -48,22 +47,12 @@ export interface RunSummary {
   items: { new: number; worked: number };
   articles: { fetched: number; extracted: number; fromFeed: number };
   drafts: { made: number; failed: number; deferred: number; blocked: number };
-  llm: { calls: number; inputTokens: number; outputTokens: number };
+  llm: Drafter['usage'];
   errors: { scope: 'feed' | 'item'; id: number; name: string; kind: string; message: string }[];
   durationMs: number;
 }
 
 const DAY_MS = 24 * 3600_000;
-/** Prompt (~800) plus the output cap (1500) of one draft call, for the tokens-per-minute gate. */
-const CALL_OVERHEAD_TOKENS = 2300;
-
-/** The Retry-After of a draft refused with 429 (0 when the provider named none), else null. */
-const rateLimitedFor = (r: Outcome<Draft>): number | null =>
-  !r.ok && r.failure.kind === 'llm.rate_limited' ? (r.failure.retryAfterMs ?? 0) : null;
-
-/** Tokens one draft call may spend, at ~4 chars a token: no tokenizer on the event loop for a gate. */
-const estimateCallTokens = (input: DraftInput, maxInputTokens: number): number =>
-  Math.min(maxInputTokens, Math.ceil(input.text.length / 4)) + CALL_OVERHEAD_TOKENS;
 /** Errors listed in a run summary; the rest are still on their feeds and items. */
 const MAX_SUMMARY_ERRORS = 50;
 
@@ -89,7 +78,7 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
     items: { new: 0, worked: 0 },
     articles: { fetched: 0, extracted: 0, fromFeed: 0 },
     drafts: { made: 0, failed: 0, deferred: 0, blocked: 0 },
-    llm: { calls: 0, inputTokens: 0, outputTokens: 0 },
+    llm: { calls: 0, inputTokens: 0, outputTokens: 0, rateLimited: 0 },
     errors: [],
     durationMs: 0,
   };
@@ -140,12 +129,6 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
     timeoutMs: config.extract.timeoutSeconds * 1000,
     maxHeapMb: config.extract.maxHeapMb,
     maxHtmlBytes: config.network.maxPageBytes,
-  });
-  const llmLimiter = createLlmLimiter({
-    concurrency: config.llm.concurrency,
-    requestsPerMinute: config.llm.requestsPerMinute,
-    tokensPerMinute: config.llm.tokensPerMinute,
-    retryAfterCapMs: config.llm.retryAfterCapSeconds * 1000,
   });
   // Bounds the items in progress (and so the pages and texts held in memory) whatever the run's size.
   const itemQueue = new PQueue({ concurrency: config.llm.concurrency * 2 + config.network.concurrency });
@@ -288,10 +271,8 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
       feedName: feedName(item.feed_id),
       readingMinutes: article.value.readingMinutes,
     };
-    const drafted: Outcome<Draft> =
-      drafter.engine === 'llm'
-        ? await llmLimiter.run(estimateCallTokens(input, config.llm.maxInputTokens), () => drafter.draft(input, opts.signal), rateLimitedFor)
-        : await drafter.draft(input);
+    // The drafter sends each LLM request through the run's limiter (made with it in drafterFor).
+    const drafted: Outcome<Draft> = await drafter.draft(input, opts.signal);
     checkpoint('after-draft');
     if (!drafted.ok) return itemFailed(item, drafted.failure);
     store.write(db, () => store.saveDraft(db, item.id, runId, drafted.value, iso()));
