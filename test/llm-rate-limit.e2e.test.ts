@@ -1,0 +1,56 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startSiteServer, type SiteServer } from './helpers/site-server.ts';
+import { rateLimitedHandler, startOpenAiServer, type OpenAiServer } from './helpers/openai-server.ts';
+import { fixtureConfig, lastJsonLine, runCli, tempProject, type TempProject } from './helpers/project.ts';
+import { demoSiteRoutes, loadDemoArticles } from '../scripts/demo-site.ts';
+
+/** Thirty distinct stories made from the five demo articles. */
+const STORIES = Array.from({ length: 30 }, (_, i) => {
+  const demo = loadDemoArticles();
+  const a = demo[i % demo.length]!;
+  return { ...a, slug: `${a.slug}-${i + 1}`, title: `${a.title} (part ${i + 1})` };
+});
+/** The provider's limit: requests a second, over which it answers 429 with Retry-After. */
+const PER_SECOND = 2;
+
+let site: SiteServer;
+let llm: OpenAiServer;
+let project: TempProject;
+
+beforeEach(async () => {
+  site = await startSiteServer();
+  for (const [path, route] of Object.entries(demoSiteRoutes(site.origin, STORIES))) site.setRoute(path, route);
+  llm = await startOpenAiServer();
+  project = tempProject();
+});
+
+afterEach(async () => {
+  await Promise.all([site.close(), llm.close()]);
+  project.remove();
+});
+
+describe('aiwins run against a provider that allows a few requests a second', () => {
+  it('slows to its pace, wastes few calls on 429s, and drafts everything in the same run', async () => {
+    const provider = rateLimitedHandler(PER_SECOND);
+    llm.setHandler(provider);
+    project.writeConfig(
+      fixtureConfig({ feeds: [{ name: 'Demo Gazette', url: `${site.origin}/feed.xml` }], allow: [site.hostPort], llmBaseURL: llm.url }),
+    );
+    const run = await runCli(['--config', project.configPath, '--db', project.dbPath, 'run', '--json'], {}, 180_000);
+    expect(run.code, run.stderr).toBe(0);
+    const summary = lastJsonLine(run.stdout);
+
+    expect(summary.drafts).toEqual({ made: STORIES.length, failed: 0, deferred: 0, blocked: 0 });
+    // The provider did push back (the run went faster than it allows), and every 429 was counted.
+    expect(provider.rejected).toBeGreaterThan(0);
+    expect(summary.llm.rateLimited).toBe(provider.rejected);
+    expect(summary.llm.calls).toBe(STORIES.length + provider.rejected);
+    // Few wasted calls: well under one 429 per item.
+    expect(provider.rejected).toBeLessThanOrEqual(STORIES.length / 3);
+
+    // A 429 is never an attempt: every story drafted at its first.
+    const stories = JSON.parse((await runCli(['--config', project.configPath, '--db', project.dbPath, 'stories', '--json'])).stdout);
+    expect(stories).toHaveLength(STORIES.length);
+    expect(stories.every((s: any) => s.attempts === 0 && s.status === 'candidate')).toBe(true);
+  });
+});
