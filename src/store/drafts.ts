@@ -1,5 +1,5 @@
 import type { Db } from './db.ts';
-import type { Draft, Engine, Framing, Takeaway } from '../core/types.ts';
+import type { Draft, Engine, Framing, ResponseFormatKind, Takeaway } from '../core/types.ts';
 
 export interface DraftRow {
   id: number;
@@ -21,6 +21,7 @@ export interface DraftRow {
   input_truncated: number;
   reading_minutes: number;
   created_at: string;
+  response_format: ResponseFormatKind | null;
 }
 
 /**
@@ -32,8 +33,8 @@ export function saveDraft(db: Db, itemId: number, runId: number | null, d: Draft
     .prepare(
       `INSERT INTO drafts (item_id, run_id, engine, model, prompt_id, prompt_hash, headline, tldr, takeaways,
          why_it_matters, category, framing, input_tokens, output_tokens, latency_ms, input_truncated,
-         reading_minutes, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         reading_minutes, created_at, response_format)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       itemId,
@@ -54,6 +55,7 @@ export function saveDraft(db: Db, itemId: number, runId: number | null, d: Draft
       d.inputTruncated ? 1 : 0,
       d.readingMinutes,
       now,
+      d.responseFormat ?? null,
     );
   db.prepare(
     `UPDATE items SET status = CASE WHEN status IN ('approved', 'rejected') THEN status ELSE 'candidate' END,
@@ -106,6 +108,7 @@ export function draftJson(row: DraftRow) {
     latencyMs: row.latency_ms,
     inputTruncated: row.input_truncated === 1,
     readingMinutes: row.reading_minutes,
+    responseFormat: row.response_format,
     createdAt: row.created_at,
   };
 }

@@ -118,4 +118,6 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 2: a feed that answered 410 Gone is not polled again until its URL changes in the config
   `ALTER TABLE feeds ADD COLUMN gone_at TEXT;`,
+  // 3: how the LLM was asked for JSON (json_schema, or json_object for servers that refuse it); NULL for extractive and older drafts
+  `ALTER TABLE drafts ADD COLUMN response_format TEXT;`,
 ];
