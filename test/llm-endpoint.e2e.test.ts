@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSiteServer, type SiteServer } from './helpers/site-server.ts';
-import { rateLimitedHandler, startOpenAiServer, type OpenAiServer } from './helpers/openai-server.ts';
+import { rateLimitedHandler, refusingJsonSchema, startOpenAiServer, type OpenAiServer } from './helpers/openai-server.ts';
 import { fixtureConfig, lastJsonLine, runCli, tempProject, type TempProject } from './helpers/project.ts';
 import { demoSiteRoutes, loadDemoArticles } from '../scripts/demo-site.ts';
 
@@ -29,14 +29,16 @@ afterEach(async () => {
   project.remove();
 });
 
-describe('aiwins run against a provider that allows a few requests a second', () => {
-  it('slows to its pace, wastes few calls on 429s, and drafts everything in the same run', async () => {
+const cli = (args: string[]) => runCli(['--config', project.configPath, '--db', project.dbPath, ...args], {}, 180_000);
+const writeConfig = () =>
+  project.writeConfig(fixtureConfig({ feeds: [{ name: 'Demo Gazette', url: `${site.origin}/feed.xml` }], allow: [site.hostPort], llmBaseURL: llm.url }));
+
+describe('aiwins run against real-world LLM endpoints', () => {
+  it('against a provider that allows a few requests a second: slows to its pace, wastes few calls on 429s, drafts everything in the same run', async () => {
     const provider = rateLimitedHandler(PER_SECOND);
     llm.setHandler(provider);
-    project.writeConfig(
-      fixtureConfig({ feeds: [{ name: 'Demo Gazette', url: `${site.origin}/feed.xml` }], allow: [site.hostPort], llmBaseURL: llm.url }),
-    );
-    const run = await runCli(['--config', project.configPath, '--db', project.dbPath, 'run', '--json'], {}, 180_000);
+    writeConfig();
+    const run = await cli(['run', '--json']);
     expect(run.code, run.stderr).toBe(0);
     const summary = lastJsonLine(run.stdout);
 
@@ -49,8 +51,24 @@ describe('aiwins run against a provider that allows a few requests a second', ()
     expect(provider.rejected).toBeLessThanOrEqual(STORIES.length / 3);
 
     // A 429 is never an attempt: every story drafted at its first.
-    const stories = JSON.parse((await runCli(['--config', project.configPath, '--db', project.dbPath, 'stories', '--json'])).stdout);
+    const stories = JSON.parse((await cli(['stories', '--json'])).stdout);
     expect(stories).toHaveLength(STORIES.length);
     expect(stories.every((s: any) => s.attempts === 0 && s.status === 'candidate')).toBe(true);
-  });
+  }, 240_000); // 30 items at 2 a second, on a shared machine
+
+  it('against a server that refuses json_schema: falls back to json_object once, drafts everything, and says so on each draft', async () => {
+    llm.setHandler(refusingJsonSchema('llama.cpp'));
+    writeConfig();
+    const run = await cli(['run', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const summary = lastJsonLine(run.stdout);
+    expect(summary.drafts).toEqual({ made: STORIES.length, failed: 0, deferred: 0, blocked: 0 });
+    // Refused once per request in flight when the first refusal came back, never after.
+    const refused = llm.requests.filter((r) => r.response_format.type === 'json_schema').length;
+    expect(refused).toBeGreaterThanOrEqual(1);
+    expect(refused).toBeLessThanOrEqual(4); // llm.concurrency
+    expect(summary.llm.calls).toBe(STORIES.length + refused);
+    const stories = JSON.parse((await cli(['stories', '--json'])).stdout);
+    expect(stories.map((s: any) => s.draft.responseFormat)).toEqual(STORIES.map(() => 'json_object'));
+  }, 240_000);
 });
