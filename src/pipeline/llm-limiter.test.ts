@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
 import { createLlmLimiter, type LlmLimiterOptions } from './llm-limiter.ts';
+import { createLlmDrafter, loadPrompt } from '../draft/index.ts';
+import { positiveAi } from '../draft/__fixtures__/articles.ts';
+import { errorReply, startOpenAiServer, validDraftReply } from '../../test/helpers/openai-server.ts';
 
 /** A manual clock: sleep() resolves only when advance() passes its time. */
 function fakeClock() {
@@ -231,5 +235,25 @@ describe('createLlmLimiter', () => {
     await expect(limiter.run(1, async () => { throw new Error('boom'); })).rejects.toThrow('boom');
     expect(await limiter.run(1, async () => 'next')).toBe('next');
     expect(limiter.stats.inFlight).toBe(0);
+  });
+
+  it('is the one layer that handles an LLM 429: the drafter returns it, the limiter pauses and sends it again', async () => {
+    const server = await startOpenAiServer(({ body, n }) =>
+      n === 1 ? errorReply(429, 'Rate limit reached', { code: 'rate_limit_exceeded', headers: { 'retry-after-ms': '200' } }) : validDraftReply(body),
+    );
+    try {
+      const prompt = loadPrompt(fileURLToPath(new URL('../../prompts/draft-story.md', import.meta.url)));
+      if (!prompt.ok) throw new Error(prompt.failure.message);
+      const limiter = createLlmLimiter({ concurrency: 2 });
+      const settings = { baseURL: server.url, model: 'test-model', timeoutMs: 10_000, maxRetries: 2, retryAfterCapMs: 60_000, maxInputTokens: 6000 };
+      const drafter = createLlmDrafter(settings, prompt.value, ['Health', 'Other'], limiter);
+      const out = await drafter.draft(positiveAi);
+      expect(out.ok).toBe(true);
+      expect(server.calls).toBe(2);
+      expect(drafter.usage).toMatchObject({ calls: 2, rateLimited: 1 });
+      expect(limiter.stats).toMatchObject({ rateLimited: 1, inFlight: 0 });
+    } finally {
+      await server.close();
+    }
   });
 });
