@@ -36,7 +36,6 @@ export interface EndpointSettings {
   model: string;
   timeoutMs: number;
   maxRetries: number;
-  retryAfterCapMs: number;
   retryBaseMs?: number;
   temperature: number | null;
   /** The structured-output format built from the draft schema, tried first. */
@@ -96,7 +95,8 @@ interface Verdict {
   rejectsFormat?: true;
 }
 
-const CONTEXT_LENGTH_RE = /context[ _-]?length|maximum context|context window|too many tokens/i;
+/** OpenAI and vLLM say "maximum context length", llama.cpp "exceeds the available context size". */
+const CONTEXT_LENGTH_RE = /context[ _-]?(length|size|window)|maximum context|too many tokens/i;
 // The status line the client puts in front of the server's message is said once, in `detail`.
 const serverMessage = (err: APIError) => err.message.replace(/^\d{3}\s+/, '');
 /** Billing and quota answers: OpenAI's insufficient_quota (a 429) and the 402s of gateways. */
@@ -184,7 +184,7 @@ export function createChatEndpoint(settings: EndpointSettings, usage: LlmUsage, 
         return { retry: false, failure: retryAfterMs !== undefined ? { ...f, retryAfterMs } : f };
       }
       if (status === 401 || status === 403) return { retry: false, failure: failure('llm.auth', keyHint) };
-      if ((status === 400 || status === 413) && (err.code === 'context_length_exceeded' || CONTEXT_LENGTH_RE.test(err.message))) {
+      if ((status === 400 || status === 413) && (err.code === 'context_length_exceeded' || err.type === 'exceed_context_size_error' || CONTEXT_LENGTH_RE.test(err.message))) {
         return { retry: false, failure: failure('llm.context_length', "the article does not fit the model's context: lower llm.maxInputTokens, or set llm.contextTokens to the model's window") };
       }
       if (isModelNotFound(err)) {

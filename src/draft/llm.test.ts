@@ -26,7 +26,6 @@ const settings = (over: Partial<LlmSettings> = {}): LlmSettings => ({
   model: 'test-model',
   timeoutMs: 10_000,
   maxRetries: 2,
-  retryAfterCapMs: 60_000,
   maxInputTokens: 6000,
   retryBaseMs: 5,
   ...over,
@@ -300,6 +299,16 @@ describe('createLlmDrafter', () => {
     expect(out.ok).toBe(true);
     expect(server.calls).toBe(2);
     expect(articleFromRequest(server.requests[1]).length).toBeLessThan(articleFromRequest(server.requests[0]).length);
+  });
+
+  it("halves once on llama.cpp's own words for it", async () => {
+    server.setHandler(({ body, n }) =>
+      n === 1 ? errorReply(400, 'the request exceeds the available context size, try increasing it', { type: 'exceed_context_size_error' }) : validDraftReply(body),
+    );
+    const long = { ...positiveAi, text: positiveAi.text.repeat(20) };
+    const out = await createLlmDrafter(settings(), prompt, CATEGORIES).draft(long);
+    expect(out.ok).toBe(true);
+    expect(server.calls).toBe(2);
   });
 
   it('fails with llm.context_length when the halved request overflows too (no loop), for good', async () => {

@@ -27,8 +27,6 @@ export interface LlmSettings {
   timeoutMs: number;
   /** Retries for 5xx, 408 and connection resets (e.g. 2); 429s are the call gate's. */
   maxRetries: number;
-  /** A 429 asking to wait longer than this defers the item instead (e.g. 60_000). */
-  retryAfterCapMs: number;
   /** Token budget for the article text (e.g. 6000). */
   maxInputTokens: number;
   /**

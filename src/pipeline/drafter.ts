@@ -51,7 +51,6 @@ export async function drafterFor(config: Config, engine: Engine): Promise<Drafte
       model: config.llm.model,
       timeoutMs: config.llm.timeoutSeconds * 1000,
       maxRetries: config.llm.maxRetries,
-      retryAfterCapMs: config.llm.retryAfterCapSeconds * 1000,
       maxInputTokens: config.llm.maxInputTokens,
       contextTokens: config.llm.contextTokens,
     },

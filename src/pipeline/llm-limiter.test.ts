@@ -245,7 +245,7 @@ describe('createLlmLimiter', () => {
       const prompt = loadPrompt(fileURLToPath(new URL('../../prompts/draft-story.md', import.meta.url)));
       if (!prompt.ok) throw new Error(prompt.failure.message);
       const limiter = createLlmLimiter({ concurrency: 2 });
-      const settings = { baseURL: server.url, model: 'test-model', timeoutMs: 10_000, maxRetries: 2, retryAfterCapMs: 60_000, maxInputTokens: 6000 };
+      const settings = { baseURL: server.url, model: 'test-model', timeoutMs: 10_000, maxRetries: 2, maxInputTokens: 6000 };
       const drafter = createLlmDrafter(settings, prompt.value, ['Health', 'Other'], limiter);
       const out = await drafter.draft(positiveAi);
       expect(out.ok).toBe(true);
