@@ -177,11 +177,18 @@ describe('aiwins run, end to end', () => {
 
   it('a second run while one is running exits 0 saying so', async () => {
     writeConfig();
-    llm.setHandler(({ body }) => ({ ...validDraftReply(body), delayMs: 3000 }));
+    // The first run's drafts wait until the second run is over: on a loaded machine a fixed delay
+    // can end before the second process has even started. The LLM timeout is raised to match.
+    writeFileSync(project.configPath, readFileSync(project.configPath, 'utf8').replace('  timeoutSeconds: 20\n', '  timeoutSeconds: 600\n'));
+    expect(readFileSync(project.configPath, 'utf8')).toContain('timeoutSeconds: 600');
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    llm.setHandler(async ({ body }) => (await released, validDraftReply(body)));
     const first = cli(['run', '--json']);
     // Wait until the first run holds the lease and is drafting.
-    for (let i = 0; i < 200 && llm.calls === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 2400 && llm.calls === 0; i++) await new Promise((r) => setTimeout(r, 50));
     const second = await cli(['run', '--json']);
+    release();
     expect(second.code).toBe(0);
     expect(second.stderr).toContain('another run is in progress');
     expect(lastJsonLine(second.stdout).status).toBe('already_running');
