@@ -98,6 +98,8 @@ export interface Draft extends DraftContent {
   /** True when the article text was cut to the token budget before the call. */
   inputTruncated: boolean;
   readingMinutes: number;
+  /** True when the draft needs an editor's closer look (e.g. claims its article does not support). */
+  needsReview?: boolean;
   /** How the LLM was asked for JSON (absent for the extractive engine and older drafts). */
   responseFormat?: ResponseFormatKind;
 }
