@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSiteServer, type SiteServer } from './helpers/site-server.ts';
-import { rateLimitedHandler, refusingJsonSchema, startOpenAiServer, type OpenAiServer } from './helpers/openai-server.ts';
+import { errorReply, rateLimitedHandler, refusingJsonSchema, startOpenAiServer, type OpenAiServer } from './helpers/openai-server.ts';
 import { fixtureConfig, lastJsonLine, runCli, tempProject, type TempProject } from './helpers/project.ts';
 import { demoSiteRoutes, loadDemoArticles } from '../scripts/demo-site.ts';
 
@@ -17,9 +17,13 @@ let site: SiteServer;
 let llm: OpenAiServer;
 let project: TempProject;
 
+/** Serves the first `n` stories: a feed of them, and their pages. */
+const serveStories = (n: number) => {
+  for (const [path, route] of Object.entries(demoSiteRoutes(site.origin, STORIES.slice(0, n)))) site.setRoute(path, route);
+};
+
 beforeEach(async () => {
   site = await startSiteServer();
-  for (const [path, route] of Object.entries(demoSiteRoutes(site.origin, STORIES))) site.setRoute(path, route);
   llm = await startOpenAiServer();
   project = tempProject();
 });
@@ -35,6 +39,7 @@ const writeConfig = () =>
 
 describe('aiwins run against real-world LLM endpoints', () => {
   it('against a provider that allows a few requests a second: slows to its pace, wastes few calls on 429s, drafts everything in the same run', async () => {
+    serveStories(STORIES.length);
     const provider = rateLimitedHandler(PER_SECOND);
     llm.setHandler(provider);
     writeConfig();
@@ -42,7 +47,7 @@ describe('aiwins run against real-world LLM endpoints', () => {
     expect(run.code, run.stderr).toBe(0);
     const summary = lastJsonLine(run.stdout);
 
-    expect(summary.drafts).toEqual({ made: STORIES.length, failed: 0, deferred: 0, blocked: 0 });
+    expect(summary.drafts).toMatchObject({ made: STORIES.length, failed: 0, deferred: 0, blocked: 0 });
     // The provider did push back (the run went faster than it allows), and every 429 was counted.
     expect(provider.rejected).toBeGreaterThan(0);
     expect(summary.llm.rateLimited).toBe(provider.rejected);
@@ -57,18 +62,39 @@ describe('aiwins run against real-world LLM endpoints', () => {
   }, 240_000); // 30 items at 2 a second, on a shared machine
 
   it('against a server that refuses json_schema: falls back to json_object once, drafts everything, and says so on each draft', async () => {
+    const n = 8;
+    serveStories(n);
     llm.setHandler(refusingJsonSchema('llama.cpp'));
     writeConfig();
     const run = await cli(['run', '--json']);
     expect(run.code, run.stderr).toBe(0);
     const summary = lastJsonLine(run.stdout);
-    expect(summary.drafts).toEqual({ made: STORIES.length, failed: 0, deferred: 0, blocked: 0 });
+    expect(summary.drafts).toMatchObject({ made: n, failed: 0, deferred: 0, blocked: 0 });
     // Refused once per request in flight when the first refusal came back, never after.
     const refused = llm.requests.filter((r) => r.response_format.type === 'json_schema').length;
     expect(refused).toBeGreaterThanOrEqual(1);
     expect(refused).toBeLessThanOrEqual(4); // llm.concurrency
-    expect(summary.llm.calls).toBe(STORIES.length + refused);
+    expect(summary.llm.calls).toBe(n + refused);
     const stories = JSON.parse((await cli(['stories', '--json'])).stdout);
-    expect(stories.map((s: any) => s.draft.responseFormat)).toEqual(STORIES.map(() => 'json_object'));
+    expect(stories.map((s: any) => s.draft.responseFormat)).toEqual(Array(n).fill('json_object'));
+  }, 240_000);
+
+  it('against an endpoint refusing the key: stops at the first answer, spends no attempt, says what to check, exits 1', async () => {
+    const n = 8;
+    serveStories(n);
+    llm.setHandler(() => errorReply(401, 'Incorrect API key provided', { code: 'invalid_api_key' }));
+    writeConfig();
+    const run = await cli(['run', '--json']);
+    expect(run.code, run.stderr).toBe(1);
+    const summary = lastJsonLine(run.stdout);
+    expect(summary.status).toBe('failed');
+    expect(summary.stop.kind).toBe('llm.auth');
+    expect(summary.stop.message).toMatch(/OPENAI_API_KEY/);
+    // The requests in flight when the first answer came back, at most: never one per item.
+    expect(llm.calls).toBeGreaterThanOrEqual(1);
+    expect(llm.calls).toBeLessThanOrEqual(4); // llm.concurrency
+    const all = JSON.parse((await cli(['stories', '--all', '--json'])).stdout);
+    expect(all).toHaveLength(n);
+    expect(all.every((s: any) => s.status === 'pending' && s.attempts === 0)).toBe(true);
   }, 240_000);
 });
