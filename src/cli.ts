@@ -5,7 +5,23 @@ import { loadConfig, type Config } from './config/index.ts';
 import { openDb, StoreOpenError, type Db } from './store/index.ts';
 import * as store from './store/index.ts';
 import { PipelineSetupError } from './pipeline/errors.ts';
-import { createRunReporter, formatDraftHistory, formatFeeds, formatRunSummary, formatStory, formatStoryList } from './cli/output.ts';
+import { stripControlChars } from './core/terminal.ts';
+import {
+  createLogger,
+  createRunReporter,
+  defaultLogFormat,
+  describeBug,
+  feedsJson,
+  formatDraftHistory,
+  formatFeeds,
+  formatStory,
+  formatStoryList,
+  jsonOutput,
+  LOG_FORMATS,
+  logRunSummary,
+  type LogFormat,
+  type Logger,
+} from './cli/output.ts';
 
 /** Exit codes: 0 done (even with recorded failures), 1 could not run, 2 invalid config or usage. */
 const EXIT_FAILED = 1;
@@ -14,6 +30,8 @@ const EXIT_INVALID = 2;
 interface GlobalOptions {
   config: string;
   db: string;
+  logFormat: LogFormat;
+  debug?: boolean;
 }
 
 /** A problem the user must fix before the command can run; printed without a stack trace. */
@@ -21,6 +39,8 @@ class UsageError extends Error {
   constructor(
     message: string,
     readonly exitCode: number,
+    /** For JSON logs: what kind of problem, and its parts (each config error). */
+    readonly fields: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -32,16 +52,33 @@ program
   .description('Feeds in, reviewed-ready AI news story drafts out.')
   .addOption(new Option('--config <path>', 'config file').env('AIWINS_CONFIG').default('./feeds.yaml'))
   .addOption(new Option('--db <path>', 'SQLite database file').env('AIWINS_DB').default('data/aiwins.db'))
+  .addOption(
+    new Option('--log-format <format>', 'stderr log: one JSON object per event, or text (default: text on a terminal, else json)')
+      .choices(LOG_FORMATS)
+      .env('AIWINS_LOG_FORMAT')
+      .default(defaultLogFormat(process.stderr)),
+  )
+  .option('--debug', 'show stack traces of unexpected errors in the log')
   .showHelpAfterError();
 
 function globals(): GlobalOptions {
   return program.opts<GlobalOptions>();
 }
 
+let stderrLog: Logger | null = null;
+/** The command's logger on stderr, in the format asked for. */
+function log(): Logger {
+  stderrLog ??= createLogger(process.stderr, globals().logFormat ?? defaultLogFormat(process.stderr));
+  return stderrLog;
+}
+
 function configOrExit(): Config {
   const { config, errors } = loadConfig(globals().config);
   if (!config) {
-    throw new UsageError(`invalid config ${globals().config}:\n${errors.map((e) => `  ${e}`).join('\n')}`, EXIT_INVALID);
+    throw new UsageError(`invalid config ${globals().config}:\n${errors.map((e) => `  ${e}`).join('\n')}`, EXIT_INVALID, {
+      kind: 'config.invalid',
+      errors,
+    });
   }
   return config;
 }
@@ -68,7 +105,7 @@ program
     const stop = () => abort.abort();
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
-    const reporter = createRunReporter(process.stderr);
+    const reporter = createRunReporter(process.stderr, log());
     try {
       const { runPipeline } = await import('./pipeline/run.ts');
       const summary = await runPipeline(config, db, {
@@ -78,13 +115,8 @@ program
         onEvent: reporter.event,
       });
       reporter.done();
-      if (summary.status === 'already_running') {
-        const h = summary.holder!;
-        process.stderr.write(`another run is in progress (run ${h.runId}, pid ${h.pid} on ${h.host}); nothing to do\n`);
-      } else {
-        process.stderr.write(formatRunSummary(summary) + '\n');
-      }
-      if (opts.json) process.stdout.write(JSON.stringify(summary) + '\n');
+      logRunSummary(log(), summary);
+      if (opts.json) process.stdout.write(jsonOutput(summary));
     } finally {
       db.close();
     }
@@ -104,7 +136,7 @@ program
     const db = dbOrExit();
     try {
       const stories = store.listStories(db, opts);
-      process.stdout.write(opts.json ? JSON.stringify(stories, null, 2) + '\n' : formatStoryList(stories));
+      process.stdout.write(opts.json ? jsonOutput(stories, 2) : formatStoryList(stories));
     } finally {
       db.close();
     }
@@ -126,10 +158,10 @@ program
       const article = store.getArticle(db, n);
       if (opts.history) {
         const drafts = store.draftHistory(db, n).map(store.draftJson);
-        process.stdout.write(opts.json ? JSON.stringify(drafts, null, 2) + '\n' : formatDraftHistory(drafts));
+        process.stdout.write(opts.json ? jsonOutput(drafts, 2) : formatDraftHistory(drafts));
         return;
       }
-      process.stdout.write(opts.json ? JSON.stringify(story, null, 2) + '\n' : formatStory(story, article));
+      process.stdout.write(opts.json ? jsonOutput(story, 2) : formatStory(story, article));
     } finally {
       db.close();
     }
@@ -143,7 +175,7 @@ const feedsCommand = program
     const db = dbOrExit();
     try {
       const feeds = store.feedStatuses(db);
-      process.stdout.write(opts.json ? JSON.stringify(feeds, null, 2) + '\n' : formatFeeds(feeds));
+      process.stdout.write(opts.json ? jsonOutput(feedsJson(feeds), 2) : formatFeeds(feeds));
     } finally {
       db.close();
     }
@@ -198,22 +230,30 @@ program
   .action(async () => {
     const config = configOrExit();
     const db = dbOrExit();
-    const log = (s: string) => process.stderr.write(`${new Date().toISOString()} ${s}\n`);
     const { startScheduler } = await import('./schedule/scheduler.ts');
+    const reporter = createRunReporter(process.stderr, log());
     const scheduler = startScheduler(config, db, {
-      onRun: (s) => log(s.status === 'already_running' ? 'tick: another run holds the lease; skipped' : formatRunSummary(s)),
-      onError: (err) => log(`run failed: ${(err as Error).stack ?? err}`),
+      onEvent: reporter.event,
+      onRun: (s) => {
+        reporter.done();
+        if (s.status === 'already_running') log().info('tick: another run holds the lease; skipped', { event: 'tick', status: s.status });
+        else logRunSummary(log(), s);
+      },
+      onError: (err) => {
+        const bug = describeBug(err, Boolean(globals().debug));
+        log().error(`run failed: ${bug.msg}`, bug.fields);
+      },
     });
-    log(`scheduler started: "${config.schedule.cron}", ${config.feeds.length} feeds; SIGTERM stops it`);
+    log().info(`scheduler started: "${config.schedule.cron}", ${config.feeds.length} feeds; SIGTERM stops it`, { event: 'scheduler' });
     const stop = () => {
-      log('stopping: finishing the current items and releasing the lease');
+      log().info('stopping: finishing the current items and releasing the lease', { event: 'scheduler' });
       void scheduler.stop();
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     await scheduler.stopped;
     db.close();
-    log('scheduler stopped');
+    log().info('scheduler stopped', { event: 'scheduler' });
   });
 
 program
@@ -235,12 +275,17 @@ program
     try {
       const { redraftStories } = await import('./pipeline/redraft.ts');
       const result = await redraftStories(config, db, { engine: opts.engine, ids });
-      if (result.status === 'already_running') process.stderr.write('a run is in progress; try again when it ends\n');
+      if (result.status === 'already_running') log().info('a run is in progress; try again when it ends', { event: 'redraft', status: result.status });
       else {
-        process.stderr.write(`redrafted ${result.redrafted} with ${result.engine}; ${result.failed.length} failed\n`);
-        for (const f of result.failed) process.stderr.write(`  story ${f.id}: ${f.kind}: ${f.message}\n`);
+        log().info(`redrafted ${result.redrafted} with ${result.engine}; ${result.failed.length} failed`, {
+          event: 'redraft',
+          engine: result.engine,
+          redrafted: result.redrafted,
+          failed: result.failed.length,
+        });
+        for (const f of result.failed) log().warn(`story ${f.id}: ${f.kind}: ${f.message}`, { event: 'redraft', item_id: f.id, kind: f.kind });
       }
-      if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
+      if (opts.json) process.stdout.write(jsonOutput(result));
     } finally {
       db.close();
     }
@@ -285,17 +330,27 @@ program
     if (!result.ok) process.exitCode = EXIT_FAILED;
   });
 
+/** A problem that ends the command: a line of text on a terminal, one JSON event in a log. */
+function reportFatal(msg: string, fields: Record<string, unknown>): void {
+  if (log().format === 'text') {
+    const stack = typeof fields.stack === 'string' ? `\n${fields.stack}` : '';
+    process.stderr.write(`aiwins: ${stripControlChars(msg + stack)}\n`);
+  }
+  else log().error(msg, fields);
+}
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof UsageError) {
-    process.stderr.write(`aiwins: ${err.message}\n`);
+    reportFatal(err.message, { kind: 'usage', ...err.fields });
     process.exitCode = err.exitCode;
   } else if (err instanceof PipelineSetupError) {
-    process.stderr.write(`aiwins: ${err.message}\n`);
+    reportFatal(err.message, { kind: 'setup' });
     process.exitCode = EXIT_INVALID;
   } else {
-    process.stderr.write(`aiwins: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
+    const bug = describeBug(err, Boolean(globals().debug));
+    reportFatal(bug.msg, bug.fields);
     process.exitCode = EXIT_FAILED;
   }
 }

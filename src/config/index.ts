@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Cron } from 'croner';
 import { parseDocument } from 'yaml';
 import { ConfigSchema, type ConfigFile } from './schema.ts';
@@ -17,6 +18,12 @@ export interface Config extends ConfigFile {
   /** True when a base URL or an API key is set: drafts use the LLM, else the extractive engine. */
   llmConfigured: boolean;
 }
+
+/**
+ * The prompt that ships with aiwins, found from this module's own location (not the config's or
+ * the working directory), so a config kept anywhere can use a model without copying the prompt.
+ */
+export const BUNDLED_PROMPT_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'prompts', 'draft-story.md');
 
 export type ConfigResult = { config: Config; errors: [] } | { config: null; errors: string[] };
 
@@ -49,7 +56,7 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
   return parseConfig(text, env, resolve(path));
 }
 
-/** Validates config text. `path` anchors relative paths (the prompt file). */
+/** Validates config text. `path` anchors the relative paths the config sets (a prompt file). */
 export function parseConfig(
   text: string,
   env: NodeJS.ProcessEnv = process.env,
@@ -106,7 +113,7 @@ export function parseConfig(
   const config: Config = {
     ...file,
     path,
-    promptPath: resolve(base, file.llm.prompt),
+    promptPath: file.llm.prompt ? resolve(base, file.llm.prompt) : BUNDLED_PROMPT_PATH,
     apiKey,
     llmConfigured: Boolean(file.llm.baseURL || apiKey),
   };

@@ -57,8 +57,8 @@ const LlmSchema = z.strictObject({
   requestsPerMinute: z.number().int().min(1).optional(),
   /** Provider limit: tokens (article estimate + prompt + output cap) per rolling minute; unset = none. */
   tokensPerMinute: z.number().int().min(1).optional(),
-  /** The prompt file, relative to the config file's folder. */
-  prompt: z.string().trim().min(1).default('prompts/draft-story.md'),
+  /** A prompt file of your own, relative to the config file's folder; unset: the prompt that ships with aiwins. */
+  prompt: z.string().trim().min(1).optional(),
 });
 
 const NetworkSchema = z.strictObject({

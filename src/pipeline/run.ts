@@ -19,10 +19,22 @@ import { checkpoint } from './checkpoint.ts';
 export { PipelineSetupError } from './errors.ts';
 
 /** One line of what happened, for progress displays and logs. */
-export type RunEvent =
-  | { type: 'feed'; feed: string; result: 'ok' | 'not_modified' | 'unchanged' | 'error'; newItems: number; failure?: Failure }
-  | { type: 'item'; itemId: number; url: string | null; stage: 'drafted' | 'failed' | 'deferred' | 'blocked'; failure?: Failure; engine?: string }
-  | { type: 'article'; itemId: number; method: string };
+export type RunEvent = { runId: number } & (
+  | { type: 'feed'; feedId: number; feed: string; result: 'ok' | 'not_modified' | 'unchanged' | 'error'; newItems: number; failure?: Failure }
+  | {
+      type: 'item';
+      feedId: number;
+      itemId: number;
+      url: string | null;
+      stage: 'drafted' | 'failed' | 'deferred' | 'blocked';
+      failure?: Failure;
+      engine?: string;
+    }
+  | { type: 'article'; feedId: number; itemId: number; method: string }
+);
+
+/** A RunEvent before the run stamps its id on it. */
+type RunEventOf<E = RunEvent> = E extends RunEvent ? Omit<E, 'runId'> : never;
 
 export interface RunOptions {
   /** Retry failed and deferred items now, ignoring their back-off (`run --retry-failed`). */
@@ -78,7 +90,6 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
   const iso = (ms = clock()) => new Date(ms).toISOString();
   const started = clock();
   const leaseMs = config.run.leaseSeconds * 1000;
-  const emit = opts.onEvent ?? (() => {});
 
   const summary: RunSummary = {
     runId: null,
@@ -108,6 +119,7 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
     return { ...summary, status: 'already_running', holder: lease.holder, durationMs: clock() - started };
   }
   const runId = lease.runId;
+  const emit = (e: RunEventOf) => opts.onEvent?.({ ...e, runId } as RunEvent);
   const owner = store.claimOwner(runId);
   summary.runId = runId;
   summary.tookOverRunId = lease.tookOverRunId;
@@ -196,7 +208,7 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
     if (r.notModified) {
       store.write(db, () => store.recordFeedSuccess(db, feed.id, success, iso()));
       summary.feeds.notModified++;
-      emit({ type: 'feed', feed: feed.name, result: 'not_modified', newItems: 0 });
+      emit({ type: 'feed', feedId: feed.id, feed: feed.name, result: 'not_modified', newItems: 0 });
       return;
     }
     // The same bytes under a new ETag create nothing and cost nothing.
@@ -204,7 +216,7 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
     if (contentHash === feed.content_hash) {
       store.write(db, () => store.recordFeedSuccess(db, feed.id, { ...success, contentHash }, iso()));
       summary.feeds.notModified++;
-      emit({ type: 'feed', feed: feed.name, result: 'unchanged', newItems: 0 });
+      emit({ type: 'feed', feedId: feed.id, feed: feed.name, result: 'unchanged', newItems: 0 });
       return;
     }
     const parsed = await parseFeed(r.body, r.url, r.contentType, { maxItems: config.run.maxItemsPerFeed });
@@ -237,7 +249,7 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
     });
     summary.feeds.fetched++;
     summary.items.new += newIds.length;
-    emit({ type: 'feed', feed: feed.name, result: 'ok', newItems: newIds.length });
+    emit({ type: 'feed', feedId: feed.id, feed: feed.name, result: 'ok', newItems: newIds.length });
     for (const id of newIds) scheduleItem(id);
   }
 
@@ -268,7 +280,7 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
     store.write(db, () => store.recordFeedFailure(db, feed.id, failure, iso(), next));
     summary.feeds.failed++;
     addError({ scope: 'feed', id: feed.id, name: feed.name, kind: failure.kind, message: failure.message });
-    emit({ type: 'feed', feed: feed.name, result: 'error', newItems: 0, failure });
+    emit({ type: 'feed', feedId: feed.id, feed: feed.name, result: 'error', newItems: 0, failure });
   }
 
   async function processItem(id: number): Promise<void> {
@@ -296,7 +308,7 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
     if (!drafted.ok) return itemFailed(item, drafted.failure);
     store.write(db, () => store.saveDraft(db, item.id, runId, drafted.value, iso()));
     summary.drafts.made++;
-    emit({ type: 'item', itemId: item.id, url: item.url, stage: 'drafted', engine: drafted.value.engine });
+    emit({ type: 'item', feedId: item.feed_id, itemId: item.id, url: item.url, stage: 'drafted', engine: drafted.value.engine });
   }
 
   /** The item's article: stored already (a run that died after extracting), or fetched and extracted now. */
@@ -346,7 +358,7 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
       store.write(db, () => store.saveArticle(db, item.id, article, finalUrl, iso()));
       if (article.method === 'feed') summary.articles.fromFeed++;
       else summary.articles.extracted++;
-      emit({ type: 'article', itemId: item.id, method: article.method });
+      emit({ type: 'article', feedId: item.feed_id, itemId: item.id, method: article.method });
     }
     return result;
   }
@@ -375,7 +387,7 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
     }
     store.write(db, () => store.recordItemFailure(db, item.id, failure, disposition, next, iso()));
     addError({ scope: 'item', id: item.id, name: item.url ?? item.title ?? String(item.id), kind: failure.kind, message: failure.message });
-    emit({ type: 'item', itemId: item.id, url: item.url, stage: disposition, failure });
+    emit({ type: 'item', feedId: item.feed_id, itemId: item.id, url: item.url, stage: disposition, failure });
   }
 
   const feedNames = new Map<number, string>();
