@@ -219,9 +219,10 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
       emit({ type: 'feed', feedId: feed.id, feed: feed.name, result: 'unchanged', newItems: 0 });
       return;
     }
-    const parsed = await parseFeed(r.body, r.url, r.contentType, { maxItems: config.run.maxItemsPerFeed });
+    const parsed = await parseFeed(r.body, r.url, r.contentType);
     if (!parsed.ok) return feedFailed(feed, parsed.failure);
-    const items = parsed.value.items.map((it) => ({
+    // The parser returns every item, newest first; how many this run takes is the run's decision.
+    const items = parsed.value.items.slice(0, config.run.maxItemsPerFeed).map((it) => ({
       key: it.key,
       url: it.link,
       canonicalUrl: it.link ? canonicalUrl(it.link) : null,
