@@ -182,3 +182,44 @@ describe('the log', () => {
     expect(text.stderr).toMatch(/^aiwins: invalid config .*\n {2}feeds\[0\]\.url: expected an http\(s\) URL\n/);
   });
 });
+
+describe('network.allow means what it says', () => {
+  it('a bare IP opens ports 80 and 443 only, and a feed\'s own allow opens its links alone', async () => {
+    // B: another port of the same IP as the allowed fixture, serving article pages.
+    const other = await startSiteServer();
+    try {
+      for (const [path, route] of Object.entries(demoSiteRoutes(other.origin))) other.setRoute(path, route);
+      const [first, second, third] = loadDemoArticles();
+      const rss = (links: string[]) =>
+        `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>${site.origin}/</link>` +
+        links.map((l, i) => `<item><title>Item ${i}</title><guid>${l}</guid><link>${l}</link></item>`).join('') +
+        '</channel></rss>';
+      const page = (s: { slug: string }) => `${other.origin}/articles/${s.slug}.html`;
+      const rssRoute = (body: string) => ({ body, headers: { 'content-type': 'application/rss+xml' } });
+      site.setRoute('/open.xml', rssRoute(rss([page(first!), `${site.origin}/articles/${third!.slug}.html`])));
+      site.setRoute('/scoped.xml', rssRoute(rss([page(second!)])));
+      const yaml = fixtureConfig({
+        feeds: [
+          { name: 'Open', url: `${site.origin}/open.xml` },
+          { name: 'Scoped', url: `${site.origin}/scoped.xml` },
+        ],
+        // The bare 127.0.0.1 used to open every port of it, other.port included.
+        allow: [site.hostPort, '127.0.0.1'],
+      }).replace(`url: "${site.origin}/scoped.xml"`, `url: "${site.origin}/scoped.xml"\n    allow: ["${other.hostPort}"]`);
+      project.writeConfig(yaml);
+      const r = await runCli(['--config', project.configPath, '--db', project.dbPath, 'run', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+
+      // The Open feed's link into B was refused before connecting; the Scoped feed's was fetched.
+      expect(other.hits.get(`/articles/${first!.slug}.html`) ?? 0).toBe(0);
+      expect(other.hits.get(`/articles/${second!.slug}.html`)).toBe(1);
+      const stories = JSON.parse((await runCli(['--db', project.dbPath, 'stories', '--all', '--json'])).stdout);
+      const byUrl = new Map(stories.map((s: any) => [s.url, s]));
+      expect((byUrl.get(page(first!)) as any).error.kind).toBe('fetch.blocked_address');
+      expect((byUrl.get(page(second!)) as any).status).toBe('candidate');
+      expect((byUrl.get(`${site.origin}/articles/${third!.slug}.html`) as any).status).toBe('candidate');
+    } finally {
+      await other.close();
+    }
+  });
+});

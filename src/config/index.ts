@@ -93,9 +93,14 @@ export function parseConfig(
     if (first !== undefined) errors.push(`feeds[${i}].url: duplicate of feeds[${first}].url (${key})`);
     else seen.set(key, i);
   });
-  for (const entry of file.network.allow) {
-    if (/[/\s]/.test(entry)) errors.push(`network.allow: "${entry}" must be a host or host:port, not a URL`);
-  }
+  const checkAllow = (entries: readonly string[], where: string) => {
+    for (const entry of entries) {
+      const problem = allowEntryProblem(entry);
+      if (problem) errors.push(`${where}: "${entry}" ${problem}`);
+    }
+  };
+  checkAllow(file.network.allow, 'network.allow');
+  file.feeds.forEach((feed, i) => checkAllow(feed.allow ?? [], `feeds[${i}].allow`));
   file.feeds.forEach((feed, i) => {
     if (feed.category && !file.categories.includes(feed.category)) {
       errors.push(`feeds[${i}].category: "${feed.category}" is not one of categories (${file.categories.join(', ')})`);
@@ -118,6 +123,16 @@ export function parseConfig(
     llmConfigured: Boolean(file.llm.baseURL || apiKey),
   };
   return { config: deepFreeze(config), errors: [] };
+}
+
+/** Why an allow entry is not `host`, `host:port`, `[ipv6]` or `[ipv6]:port`; null when it is. */
+function allowEntryProblem(entry: string): string | null {
+  if (/[/\s@?#]/.test(entry)) return 'must be a host or host:port, not a URL';
+  const bracketed = /^\[[^\]]*\](?::(.*))?$/.exec(entry);
+  const colons = entry.split(':').length - 1;
+  const port = bracketed ? bracketed[1] : colons === 1 ? entry.split(':')[1] : undefined;
+  if (port !== undefined && !(/^\d+$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) return 'has no valid port (1-65535)';
+  return null;
 }
 
 function issueMessage(issue: { code: string; message: string; keys?: string[] }): string {

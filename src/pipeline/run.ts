@@ -143,8 +143,8 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
     ? createRobotsCache({
         userAgent: config.network.userAgent ?? DEFAULT_USER_AGENT,
         now: clock,
-        fetchRobots: (url) =>
-          hosts.run(url, () => http.fetch({ url, kind: 'other', maxBytes: 500 * 1024, timeoutMs: 10_000, signal: opts.signal })),
+        fetchRobots: (url, allow) =>
+          hosts.run(url, () => http.fetch({ url, kind: 'other', maxBytes: 500 * 1024, timeoutMs: 10_000, signal: opts.signal, allow })),
       })
     : null;
   const extractor = createExtractor({
@@ -190,6 +190,7 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
         etag: feed.etag,
         lastModified: feed.last_modified,
         signal: opts.signal,
+        allow: feedAllow(feed.id),
       }),
     );
     checkpoint('after-feed-fetch');
@@ -320,7 +321,8 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
     let finalUrl: string | null = item.url;
     if (item.url) {
       const url = item.url;
-      const refused = robots ? await robots.check(url) : null;
+      const allow = feedAllow(item.feed_id);
+      const refused = robots ? await robots.check(url, allow) : null;
       const page: Outcome<FetchedResponse> = refused
         ? { ok: false, failure: refused }
         : await hosts.run(url, () =>
@@ -330,6 +332,7 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
               maxBytes: config.network.maxPageBytes,
               timeoutMs: config.network.pageTimeoutSeconds * 1000,
               signal: opts.signal,
+              allow,
             }),
           );
       if (page.ok) {
@@ -395,11 +398,20 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
   function feedName(feedId: number): string | null {
     return feedNames.get(feedId) ?? null;
   }
+  /** A feed's own allow entries (feeds[].allow): they open its feed URL and its items' pages, no other feed's. */
+  const feedAllows = new Map<number, readonly string[]>();
+  function feedAllow(feedId: number): readonly string[] | undefined {
+    return feedAllows.get(feedId);
+  }
 
   try {
     store.write(db, () => store.syncFeeds(db, config.feeds, iso()));
     const active = store.activeFeeds(db);
-    for (const f of active) feedNames.set(f.id, f.name);
+    for (const f of active) {
+      feedNames.set(f.id, f.name);
+      const own = config.feeds.find((c) => c.url === f.url)?.allow;
+      if (own?.length) feedAllows.set(f.id, own);
+    }
     const feeds = opts.allFeeds ? active : store.dueFeeds(db, iso());
     summary.feeds.total = feeds.length;
     summary.feeds.notDue = active.length - feeds.length;
