@@ -321,7 +321,7 @@ program
   .option('--url <url>', 'base URL for relative links (never fetched)')
   .option('--batch', 'read JSON lines on stdin, write one JSON line per request, in order')
   .action(async (file: string | undefined, opts: { url?: string; batch?: boolean }) => {
-    // Loaded per command: `aiwins stories` should not pay for jsdom, openai and the rest.
+    // Loaded per command: `aiwins stories` should not pay for the parsers, openai and the rest.
     const { parseFeedFile, runParseBatch } = await import('./parse/batch.ts');
     if (opts.batch) return runParseBatch(process.stdin, process.stdout);
     if (!file) throw new UsageError('parse: give a FILE, or --batch to read requests on stdin', EXIT_INVALID);

@@ -48,9 +48,9 @@ export interface LlmDrafter {
   usage: LlmUsage;
 }
 
-/** The server reported far fewer prompt tokens than we sent: it cut the input silently (L-09). */
+/** The server reported far fewer prompt tokens than we sent: it cut the input silently. */
 const SERVER_TRUNCATION_RATIO = 0.5;
-/** Below this estimate tokenizer differences dominate, so the L-09 check is skipped. */
+/** Below this estimate tokenizer differences dominate, so the silent-truncation check is skipped. */
 const SERVER_TRUNCATION_MIN_TOKENS = 512;
 const MAX_BACKOFF_MS = 8_000;
 const RAW_KEEP_CHARS = 20_000;

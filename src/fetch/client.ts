@@ -26,7 +26,7 @@ export interface FetchRequest {
   /**
    * Sets the Accept header and which content types are refused before the body is read:
    * 'page' accepts only text/html and application/xhtml+xml (a missing Content-Type is refused too,
-   * as miniflux's scraper does: A-08); 'feed' refuses only media (image/audio/video/font, PDF, zip),
+   * as miniflux's scraper does); 'feed' refuses only media (image/audio/video/font, PDF, zip),
    * since real feeds come as text/html, octet-stream or nothing at all; 'other' refuses nothing.
    */
   kind: 'feed' | 'page' | 'other';
