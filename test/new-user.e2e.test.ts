@@ -170,6 +170,22 @@ describe('the log', () => {
     for (const e of events) expect(typeof e.time === 'string' && typeof e.msg === 'string').toBe(true);
   });
 
+  it('keeps stack traces of unexpected errors out of the log unless --debug asks for them', async () => {
+    const opml = join(project.dir, 'feeds.opml');
+    writeFileSync(opml, '<opml version="2.0"><body><outline text="A" xmlUrl="https://a.example/feed"/></body></opml>');
+    // The config's folder does not exist, so writing it fails in a way no check foresaw.
+    const args = ['--config', join(project.dir, 'no-such-folder', 'feeds.yaml'), 'feeds', 'import', opml];
+    const plain = await runCli(args);
+    expect(plain.code).toBe(1);
+    const [event] = jsonLines(plain.stderr);
+    expect(event).toMatchObject({ level: 'error', kind: 'bug' });
+    expect(event.msg).toMatch(/ENOENT.*run again with --debug/);
+    expect(event.stack).toBeUndefined();
+    expect(plain.stderr).not.toMatch(/\n\s+at |\\n\s+at /);
+    const debug = await runCli(['--debug', ...args]);
+    expect(jsonLines(debug.stderr)[0].stack).toMatch(/\n\s+at /);
+  });
+
   it('reports a config error as a JSON event with every problem, and text on request', async () => {
     project.writeConfig('feeds:\n  - name: A\n    url: ftp://x/\nllm:\n  modle: typo\n');
     const json = await runCli(['--config', project.configPath, '--db', project.dbPath, 'run']);
