@@ -83,9 +83,10 @@ export function describeBug(err: unknown, debug: boolean): { msg: string; fields
  */
 export function createRunReporter(out: NodeJS.WriteStream, log: Logger): { event: (e: RunEvent) => void; done: () => void } {
   const progress = log.format === 'text' && Boolean(out.isTTY);
-  const counts = { feeds: 0, feedErrors: 0, newItems: 0, extracted: 0, drafted: 0, failed: 0 };
+  const zero = { feeds: 0, feedErrors: 0, newItems: 0, extracted: 0, drafted: 0, failed: 0 };
+  let counts = { ...zero };
   let lastDraw = 0;
-  const started = Date.now();
+  let started = Date.now();
   const draw = (force = false) => {
     const now = Date.now();
     if (!force && now - lastDraw < 100) return;
@@ -130,11 +131,14 @@ export function createRunReporter(out: NodeJS.WriteStream, log: Logger): { event
       }
       if (progress) draw();
     },
+    /** Ends the run's progress line; the scheduler's next run starts a new one from zero. */
     done() {
       if (progress) {
         draw(true);
         out.write('\n');
       }
+      counts = { ...zero };
+      started = Date.now();
     },
   };
 }
