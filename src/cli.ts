@@ -19,6 +19,7 @@ import {
   jsonOutput,
   LOG_FORMATS,
   logRunSummary,
+  runSummaryJson,
   type LogFormat,
   type Logger,
 } from './cli/output.ts';
@@ -116,7 +117,7 @@ program
       });
       reporter.done();
       logRunSummary(log(), summary);
-      if (opts.json) process.stdout.write(jsonOutput(summary));
+      if (opts.json) process.stdout.write(jsonOutput(runSummaryJson(summary)));
     } finally {
       db.close();
     }

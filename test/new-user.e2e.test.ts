@@ -88,7 +88,11 @@ describe('secrets in feed URLs', () => {
     const [feed] = JSON.parse(json.stdout);
     expect(feed.url).toBe(`http://***@${site.hostPort}/feed.xml?token=REDACTED&page=1`);
     const text = await cli(['feeds']);
-    for (const out of [json.stdout, text.stdout, run.stderr, run.stdout]) {
+    // A feed that fails keeps its URL's secrets out of the summary's errors too.
+    site.setRoute('/feed.xml', { status: 500, body: 'down' });
+    const failed = await cli(['run', '--all-feeds', '--json']);
+    expect(lastJsonLine(failed.stdout).errors[0]).toMatchObject({ scope: 'feed', kind: 'fetch.http_error' });
+    for (const out of [json.stdout, text.stdout, run.stderr, run.stdout, failed.stdout, failed.stderr]) {
       expect(out).not.toContain('hunter2');
       expect(out).not.toContain('s3cr3t');
     }

@@ -177,11 +177,19 @@ describe('aiwins run, end to end', () => {
 
   it('a second run while one is running exits 0 saying so', async () => {
     writeConfig();
-    llm.setHandler(({ body }) => ({ ...validDraftReply(body), delayMs: 3000 }));
+    // The model answers once the second run is done (or after 15 s, inside the 20 s timeout), so the
+    // first run still holds the lease however long a loaded machine takes to start the second.
+    let secondDone!: () => void;
+    const gate = new Promise<void>((r) => (secondDone = r));
+    llm.setHandler(async ({ body }) => {
+      await Promise.race([gate, new Promise((r) => setTimeout(r, 15_000))]);
+      return validDraftReply(body);
+    });
     const first = cli(['run', '--json']);
     // Wait until the first run holds the lease and is drafting.
     for (let i = 0; i < 200 && llm.calls === 0; i++) await new Promise((r) => setTimeout(r, 50));
     const second = await cli(['run', '--json']);
+    secondDone();
     expect(second.code).toBe(0);
     expect(second.stderr).toContain('another run is in progress');
     expect(lastJsonLine(second.stdout).status).toBe('already_running');

@@ -271,6 +271,11 @@ export function feedsJson<T extends { url: string; movedTo: string | null; error
   }));
 }
 
+/** A run summary as `run --json` prints it: the URLs in its errors without credentials. */
+export function runSummaryJson(s: RunSummary): RunSummary {
+  return { ...s, errors: s.errors.map((e) => ({ ...e, name: redactUrlsIn(e.name), message: redactUrlsIn(e.message) })) };
+}
+
 /** JSON for stdout: indented for people (`--json` of the listing commands), exact for tools, safe on a terminal. */
 export function jsonOutput(value: unknown, indent?: number): string {
   return terminalSafeJson(value, indent) + '\n';

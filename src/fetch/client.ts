@@ -327,7 +327,7 @@ function failureFromFetchError(err: unknown, url: string, req: FetchRequest, dea
   if (deadline.aborted) return f('fetch.timeout', `${shown} did not finish within ${req.timeoutMs} ms`);
   if (err instanceof TooLargeError) return f('fetch.too_large', `${shown} is over the ${req.maxBytes}-byte limit once decompressed; nothing was kept`);
   if (err instanceof BlockedAddressError) {
-    return f('fetch.blocked_address', `blocked address: ${shown} (${err.message}); add the host to network.allow only if you trust it`);
+    return f('fetch.blocked_address', `blocked address: ${shown} (${err.message}); add the host (or host:port) to network.allow, or to the feed's allow, only if you trust it`);
   }
   if (err instanceof UnsupportedEncodingError) return f('fetch.network', `${shown}: ${err.message}`);
   const e = err as NodeJS.ErrnoException;
