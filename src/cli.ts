@@ -46,6 +46,14 @@ function configOrExit(): Config {
   return config;
 }
 
+/** The newsletter settings of the config; its defaults when there is no config file at all. */
+function newsletterSettings(): Config['newsletter'] {
+  const { config, errors } = loadConfig(globals().config);
+  if (config) return config.newsletter;
+  if (errors.length === 1 && errors[0]!.includes('config file not found')) return { timezone: 'UTC', sourceName: 'feed' };
+  throw new UsageError(`invalid config ${globals().config}:\n${errors.map((e) => `  ${e}`).join('\n')}`, EXIT_INVALID);
+}
+
 function dbOrExit(): Db {
   try {
     return openDb(globals().db);
@@ -116,7 +124,8 @@ program
   .argument('<id>', 'story id (from `aiwins stories`)')
   .option('--json', 'print the story as JSON')
   .option('--history', 'every draft of the story, oldest first (engine, prompt version, model), to compare them')
-  .action((id: string, opts: { json?: boolean; history?: boolean }) => {
+  .addOption(new Option('--format <format>', 'the story as the newsletter prints it').choices(['markdown', 'html', 'text']))
+  .action(async (id: string, opts: { json?: boolean; history?: boolean; format?: 'markdown' | 'html' | 'text' }) => {
     const n = Number(id);
     if (!Number.isInteger(n) || n <= 0) throw new UsageError(`ID: expected a story number, got "${id}"`, EXIT_INVALID);
     const db = dbOrExit();
@@ -127,6 +136,14 @@ program
       if (opts.history) {
         const drafts = store.draftHistory(db, n).map(store.draftJson);
         process.stdout.write(opts.json ? JSON.stringify(drafts, null, 2) + '\n' : formatDraftHistory(drafts));
+        return;
+      }
+      if (opts.format) {
+        const { newsletterStory, renderHtml, renderMarkdown, renderText } = await import('./render/index.ts');
+        const shown = newsletterStory(story, newsletterSettings());
+        if (!shown) throw new UsageError(`story ${n} has no draft yet (status ${story.status}); nothing to render`, EXIT_FAILED);
+        const render = { markdown: renderMarkdown, html: renderHtml, text: renderText }[opts.format];
+        process.stdout.write(render(shown));
         return;
       }
       process.stdout.write(opts.json ? JSON.stringify(story, null, 2) + '\n' : formatStory(story, article));

@@ -1,5 +1,5 @@
 import type { Db } from './db.ts';
-import type { Draft, Engine, Framing, Takeaway } from '../core/types.ts';
+import type { Draft, Engine, Framing, Takeaway, UnsupportedClaim } from '../core/types.ts';
 
 export interface DraftRow {
   id: number;
@@ -21,6 +21,12 @@ export interface DraftRow {
   input_truncated: number;
   reading_minutes: number;
   created_at: string;
+  deck: string;
+  body: string;
+  implications: string;
+  reader_note: string | null;
+  unsupported_claims: string;
+  needs_review: number;
 }
 
 /**
@@ -32,8 +38,8 @@ export function saveDraft(db: Db, itemId: number, runId: number | null, d: Draft
     .prepare(
       `INSERT INTO drafts (item_id, run_id, engine, model, prompt_id, prompt_hash, headline, tldr, takeaways,
          why_it_matters, category, framing, input_tokens, output_tokens, latency_ms, input_truncated,
-         reading_minutes, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         reading_minutes, created_at, deck, body, implications, reader_note, unsupported_claims, needs_review)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       itemId,
@@ -54,6 +60,12 @@ export function saveDraft(db: Db, itemId: number, runId: number | null, d: Draft
       d.inputTruncated ? 1 : 0,
       d.readingMinutes,
       now,
+      d.deck,
+      JSON.stringify(d.body),
+      JSON.stringify(d.implications),
+      d.readerNote,
+      JSON.stringify(d.unsupportedClaims),
+      d.needsReview ? 1 : 0,
     );
   db.prepare(
     `UPDATE items SET status = CASE WHEN status IN ('approved', 'rejected') THEN status ELSE 'candidate' END,
@@ -89,16 +101,27 @@ export function itemIdsWithCurrentEngine(db: Db, engine: Engine): number[] {
   return rows.map((r) => r.id);
 }
 
+/** Rubric fields of drafts stored before the rubric existed: unknown, said as null. */
+const FRAMING_BEFORE_RUBRIC = { angle: null, confidence: null, recommendation: null };
+
 /** The draft as the JSON contract shows it. */
 export function draftJson(row: DraftRow) {
   return {
     engine: row.engine,
     headline: row.headline,
     tldr: row.tldr,
-    takeaways: JSON.parse(row.takeaways) as Takeaway[],
+    // `supported` is unknown for drafts stored before the check existed; their `grounded` stands in.
+    takeaways: (JSON.parse(row.takeaways) as Takeaway[]).map((t) => ({ ...t, supported: t.supported ?? t.grounded })),
+    deck: row.deck,
+    body: JSON.parse(row.body) as string[],
     whyItMatters: row.why_it_matters,
+    implications: JSON.parse(row.implications) as string[],
+    readerNote: row.reader_note,
     category: row.category,
-    framing: JSON.parse(row.framing) as Framing,
+    framing: { ...FRAMING_BEFORE_RUBRIC, ...(JSON.parse(row.framing) as Framing) } as Omit<Framing, 'angle' | 'confidence' | 'recommendation'> &
+      { [K in 'angle' | 'confidence' | 'recommendation']: Framing[K] | null },
+    unsupportedClaims: JSON.parse(row.unsupported_claims) as UnsupportedClaim[],
+    needsReview: row.needs_review === 1,
     model: row.model,
     prompt: { id: row.prompt_id, hash: row.prompt_hash },
     inputTokens: row.input_tokens,

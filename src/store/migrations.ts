@@ -118,4 +118,13 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 2: a feed that answered 410 Gone is not polled again until its URL changes in the config
   `ALTER TABLE feeds ADD COLUMN gone_at TEXT;`,
+  // 3: the whole newsletter story (deck, body, implications, reader note) and what its checks left unsupported
+  `
+  ALTER TABLE drafts ADD COLUMN deck TEXT NOT NULL DEFAULT '';
+  ALTER TABLE drafts ADD COLUMN body TEXT NOT NULL DEFAULT '[]';               -- JSON [paragraph]
+  ALTER TABLE drafts ADD COLUMN implications TEXT NOT NULL DEFAULT '[]';       -- JSON [string]
+  ALTER TABLE drafts ADD COLUMN reader_note TEXT;
+  ALTER TABLE drafts ADD COLUMN unsupported_claims TEXT NOT NULL DEFAULT '[]'; -- JSON [{field, claim}]
+  ALTER TABLE drafts ADD COLUMN needs_review INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

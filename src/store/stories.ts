@@ -13,8 +13,19 @@ export interface StoryJson {
   error: { kind: string; message: string } | null;
   attempts: number;
   nextAttemptAt: string | null;
+  /** The article URL without tracking parameters (null when the item has no usable link). */
+  canonicalUrl: string | null;
+  /** The site's own name, from the article page (og:site_name and the like). */
+  siteName: string | null;
   draft: ReturnType<typeof draftJson> | null;
+  /** A check still failed after the repair turn: an editor must look before it is used. */
+  needsReview: boolean;
+  /** The framing says skip, not_ai or uncertain: stored, but listed after the ready candidates. */
+  setAside: boolean;
 }
+
+/** Verdicts and a recommendation that keep a draft out of the ready candidates. */
+const SET_ASIDE_VERDICTS = new Set(['not_ai', 'uncertain']);
 
 type StoryRow = ItemRow & { feed_name: string; draft_id: number | null };
 
@@ -39,7 +50,9 @@ export function listStories(db: Db, opts: { status?: string; all?: boolean } = {
   const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
     ORDER BY COALESCE(i.published_at, i.discovered_at) DESC, i.id DESC`;
   const rows = db.prepare(sql).all(...params) as StoryRow[];
-  return rows.map((r) => toStory(db, r));
+  const stories = rows.map((r) => toStory(db, r));
+  // Stable: newest first within each group, the set-aside ones after the rest.
+  return [...stories.filter((s) => !s.setAside), ...stories.filter((s) => s.setAside)];
 }
 
 /** One story, or null. */
@@ -51,16 +64,22 @@ export function getStory(db: Db, id: number): StoryJson | null {
 function toStory(db: Db, r: StoryRow): StoryJson {
   const draft = r.draft_id ? (db.prepare('SELECT * FROM drafts WHERE id = ?').get(r.draft_id) as DraftRow) : null;
   const failedNow = r.status === 'failed' || r.status === 'deferred' || r.status === 'blocked';
+  const article = getArticle(db, r.id);
+  const shown = draft ? draftJson(draft) : null;
   return {
     id: r.id,
     url: r.url,
-    title: r.title ?? getArticle(db, r.id)?.title ?? null,
+    title: r.title ?? article?.title ?? null,
     feed: r.feed_name,
     status: r.status,
     published: r.published_at,
     error: failedNow && r.last_error_kind ? { kind: r.last_error_kind, message: r.last_error_message ?? '' } : null,
     attempts: r.attempts,
     nextAttemptAt: r.next_attempt_at,
-    draft: draft ? draftJson(draft) : null,
+    canonicalUrl: r.canonical_url,
+    siteName: article?.site_name ?? null,
+    draft: shown,
+    needsReview: shown?.needsReview ?? false,
+    setAside: shown !== null && (shown.framing.recommendation === 'skip' || SET_ASIDE_VERDICTS.has(shown.framing.verdict)),
   };
 }
