@@ -232,9 +232,10 @@ function pickTakeaways(sentences: Sentence[], ranked: Sentence[], lead: Sentence
   }
   if (picked.length < LIMITS.minTakeaways) {
     // Short article: any remaining sentence that fits, rather than too few takeaways.
-    for (const s of sentences) {
+    // The lead goes last: repeating the TL;DR is better than too few takeaways.
+    for (const s of [...sentences.filter((x) => x !== lead), ...(lead ? [lead] : [])]) {
       if (picked.length >= LIMITS.minTakeaways) break;
-      if (s === lead || picked.some((p) => p.sentence === s) || s.words.length < 3 || s.text.length > LIMITS.quote) continue;
+      if (picked.some((p) => p.sentence === s) || s.words.length < 3 || s.text.length > LIMITS.quote) continue;
       picked.push({ text: s.text, sentence: s, facts: 0, reasons: ['filler: the article has too few sentences'] });
     }
   }

@@ -54,7 +54,7 @@ describe('createLlmDrafter', () => {
     expect(d.inputTokens).toBeGreaterThan(0);
     expect(d.outputTokens).toBeGreaterThan(0);
     expect(d.inputTruncated).toBe(false);
-    expect(d.readingMinutes).toBe(2);
+    expect(d.readingMinutes).toBe(1); // the story as published, not the 2-minute source
     expect(drafter.usage).toEqual({ calls: 1, inputTokens: d.inputTokens, outputTokens: d.outputTokens });
 
     const req = server.requests[0];
