@@ -46,7 +46,7 @@ describe('createLlmDrafter', () => {
     const d = out.value;
     expect(d.engine).toBe('llm');
     expect(d.model).toBe('test-model');
-    expect(d.promptId).toBe('draft-story-v1');
+    expect(d.promptId).toBe('draft-story-v2');
     expect(d.promptHash).toBe(prompt.hash);
     expect(d.category).toBe('Health');
     expect(d.takeaways.length).toBeGreaterThanOrEqual(3);
