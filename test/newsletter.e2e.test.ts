@@ -156,3 +156,52 @@ describe('show --format', () => {
     expect(bad.stderr).toMatch(/markdown, html, text/);
   });
 });
+
+describe('drafts stored before the whole story existed', () => {
+  it('migrate, and show their new fields as empty or unknown', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const { MIGRATIONS } = await import('../src/store/migrations.ts');
+    const old = tempProject();
+    try {
+      // A database as the previous release left it: the first two migrations and one draft.
+      const db = new Database(old.dbPath);
+      db.exec(MIGRATIONS[0]!);
+      db.exec(MIGRATIONS[1]!);
+      db.pragma('user_version = 2');
+      const now = '2026-11-20T10:00:00.000Z';
+      db.prepare(`INSERT INTO feeds (id, url, name, created_at) VALUES (1, 'https://news.example/feed', 'Old Feed', ?)`).run(now);
+      db.prepare(`INSERT INTO items (id, feed_id, item_key, url, status, discovered_at, updated_at) VALUES (1, 1, 'k', 'https://news.example/a', 'candidate', ?, ?)`).run(now, now);
+      db.prepare(
+        `INSERT INTO drafts (item_id, engine, prompt_id, prompt_hash, headline, tldr, takeaways, why_it_matters, category, framing,
+           input_tokens, output_tokens, latency_ms, input_truncated, reading_minutes, created_at)
+         VALUES (1, 'llm', 'draft-story-v1', 'h', 'Old headline', 'Old tldr', ?, 'Why', 'Health', ?, 1, 1, 1, 0, 3, ?)`,
+      ).run(
+        JSON.stringify([{ text: 't', quote: 'q q q q q', grounded: false }]),
+        JSON.stringify({ verdict: 'negative', score: 0.1, rationale: 'r', concerns: [] }),
+        now,
+      );
+      db.close();
+      const listed = await runCli(['--config', old.configPath, '--db', old.dbPath, 'stories', '--json']);
+      expect(listed.code, listed.stderr).toBe(0);
+      const [story] = JSON.parse(listed.stdout);
+      expect(story).toMatchObject({ needsReview: false, setAside: true, canonicalUrl: null });
+      expect(story.draft).toMatchObject({
+        headline: 'Old headline',
+        takeaways: [{ grounded: false, supported: false }],
+        deck: '',
+        body: [],
+        implications: [],
+        readerNote: null,
+        unsupportedClaims: [],
+        needsReview: false,
+        framing: { verdict: 'negative', angle: null, confidence: null, recommendation: null },
+      });
+      const shown = await runCli(['--config', old.configPath, '--db', old.dbPath, 'show', '1', '--format', 'text']);
+      expect(shown.code, shown.stderr).toBe(0);
+      expect(shown.stdout).toContain('Health · 3 min read');
+      expect(shown.stdout).toContain('Source: Old Feed <https://news.example/a>');
+    } finally {
+      old.remove();
+    }
+  });
+});

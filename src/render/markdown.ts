@@ -7,7 +7,8 @@ export function escapeMarkdown(text: string): string {
   return text
     .replace(/\s*\n\s*/g, ' ')
     .replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`)
-    .replace(/^(\s*)([#+\->]|\d+[.)])/, (_, space: string, mark: string) => `${space}\\${mark}`);
+    .replace(/^(\s*)([#+\-])/, (_, space: string, mark: string) => `${space}\\${mark}`)
+    .replace(/^(\s*\d+)([.)])/, (_, number: string, mark: string) => `${number}\\${mark}`);
 }
 
 /** A URL inside (...) of a link: spaces and parentheses encoded so the link cannot break out. */

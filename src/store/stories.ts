@@ -24,8 +24,8 @@ export interface StoryJson {
   setAside: boolean;
 }
 
-/** Verdicts and a recommendation that keep a draft out of the ready candidates. */
-const SET_ASIDE_VERDICTS = new Set(['not_ai', 'uncertain']);
+/** Verdicts that keep a draft out of the ready candidates (negative too: drafts stored before the recommendation existed). */
+const SET_ASIDE_VERDICTS = new Set(['negative', 'not_ai', 'uncertain']);
 
 type StoryRow = ItemRow & { feed_name: string; draft_id: number | null };
 
