@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../src/config/index.ts';
-import { openDb, listStories } from '../src/store/index.ts';
+import { openStore } from '../src/store/index.ts';
 import { runPipeline } from '../src/pipeline/run.ts';
 import { formatRunSummary, formatStoryList } from '../src/cli/output.ts';
 import { newsletterStory, renderText } from '../src/render/index.ts';
@@ -34,12 +34,12 @@ llm:
   for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
   const { config, errors } = parseConfig(yaml, process.env, join(process.cwd(), configPath));
   if (!config) throw new Error(errors.join('\n'));
-  const db = openDb(dbPath);
+  const db = await openStore(dbPath);
   console.log(`Demo site on ${site.origin}; drafting with the ${config.llmConfigured ? 'LLM' : 'offline extractive'} engine...\n`);
   const summary = await runPipeline(config, db);
   console.log(formatRunSummary(summary));
   console.log('\nStories:');
-  const stories = listStories(db);
+  const stories = await db.stories.list();
   process.stdout.write(formatStoryList(stories));
   const first = stories.find((s) => s.draft);
   const shown = first && newsletterStory(first, config.newsletter);
@@ -47,7 +47,7 @@ llm:
     console.log(`\nStory ${first.id} as the newsletter prints it (show ${first.id} --format text):\n`);
     process.stdout.write(renderText(shown));
   }
-  db.close();
+  await db.close();
   console.log(`
 Where to look:
   npx aiwins --db ${dbPath} stories            list the drafts

@@ -10,7 +10,8 @@ export interface StoredStory {
   title: string | null;
   feed: string;
   siteName: string | null;
-  published: string | null;
+  /** When the item was published (a Date from the store, an ISO string from JSON). */
+  published: Date | string | null;
   needsReview: boolean;
   setAside: boolean;
   draft: {
@@ -60,7 +61,7 @@ export interface NewsletterStory {
 export const OFFLINE_NOTE = 'offline draft: needs a model or an editor';
 
 /** "Friday, May 8, 2026" for an ISO instant, in `timezone`; null when there is no valid date. */
-export function formatStoryDate(iso: string | null, timezone: string): string | null {
+export function formatStoryDate(iso: Date | string | null, timezone: string): string | null {
   if (!iso) return null;
   const when = new Date(iso);
   if (Number.isNaN(when.getTime())) return null;
