@@ -47,7 +47,8 @@ beforeAll(async () => {
   );
   const run = await cli(['run', '--json']);
   if (run.code !== 0) throw new Error(run.stderr);
-  expect(lastJsonLine(run.stdout).drafts.made).toBe(5);
+  // The flood story's invented name survives the repair turn: one draft flagged in the run summary.
+  expect(lastJsonLine(run.stdout).drafts).toMatchObject({ made: 5, flagged: 1 });
 });
 
 afterAll(async () => {
