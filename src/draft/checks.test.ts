@@ -20,7 +20,6 @@ const settings = (): LlmSettings => ({
   model: 'test-model',
   timeoutMs: 10_000,
   maxRetries: 0,
-  retryAfterCapMs: 60_000,
   maxInputTokens: 6000,
   retryBaseMs: 5,
 });

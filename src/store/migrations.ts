@@ -130,7 +130,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE items ADD COLUMN over_cap INTEGER NOT NULL DEFAULT 0; -- beyond run.maxItemsPerFeed when found
   CREATE INDEX items_feed_status ON items(feed_id, status);
   `,
-  // 4: the whole newsletter story (deck, body, implications, reader note) and what its checks left unsupported
+  // 4: how the LLM was asked for JSON (json_schema, or json_object for servers that refuse it); NULL for extractive and older drafts
+  `ALTER TABLE drafts ADD COLUMN response_format TEXT;`,
+  // 5: the whole newsletter story (deck, body, implications, reader note) and what its checks left unsupported
   `
   ALTER TABLE drafts ADD COLUMN deck TEXT NOT NULL DEFAULT '';
   ALTER TABLE drafts ADD COLUMN body TEXT NOT NULL DEFAULT '[]';               -- JSON [paragraph]
