@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
 import { startSiteServer, type SiteServer } from './helpers/site-server.ts';
 import { completion, startOpenAiServer, validDraftReply, type OpenAiServer } from './helpers/openai-server.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixtureConfig, lastJsonLine, PROMPT_PATH, runCli, tempProject, type TempProject } from './helpers/project.ts';
+import { sqliteBinding } from '../src/store/db.ts';
 import { demoSiteRoutes, loadDemoArticles } from '../scripts/demo-site.ts';
 
 const ARTICLES = loadDemoArticles();
@@ -113,7 +113,7 @@ describe('aiwins run, end to end', () => {
     expect(lastJsonLine(redraft.stdout)).toMatchObject({ engine: 'llm', redrafted: N });
     stories = JSON.parse((await cli(['stories', '--json'])).stdout);
     expect(stories.every((s: any) => s.draft.engine === 'llm')).toBe(true);
-    const db = new Database(project.dbPath, { readonly: true });
+    const db = new (sqliteBinding())(project.dbPath, { readonly: true });
     expect((db.prepare('SELECT COUNT(*) AS n FROM drafts').get() as any).n).toBe(2 * N);
     db.close();
 
@@ -168,7 +168,7 @@ describe('aiwins run, end to end', () => {
     const failed = JSON.parse((await cli(['stories', '--status', 'failed', '--json'])).stdout);
     expect(failed).toHaveLength(1);
     expect(failed[0].error.kind).toBe('llm.invalid_output');
-    const db = new Database(project.dbPath, { readonly: true });
+    const db = new (sqliteBinding())(project.dbPath, { readonly: true });
     const raw = db.prepare('SELECT last_error_raw, attempts FROM items WHERE id = ?').get(failed[0].id) as any;
     db.close();
     expect(raw.last_error_raw).toContain('not json');
@@ -200,7 +200,7 @@ describe('aiwins run, end to end', () => {
       expect(s.status).toBe('completed');
       expect(s.errors, next.stderr).toEqual([]);
       expect(s.tookOverRunId).not.toBeNull();
-      const db = new Database(project.dbPath, { readonly: true });
+      const db = new (sqliteBinding())(project.dbPath, { readonly: true });
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       const perItem = db.prepare('SELECT item_id, COUNT(*) AS n FROM drafts GROUP BY item_id').all() as any[];
       const items = (db.prepare('SELECT COUNT(*) AS n FROM items').get() as any).n;

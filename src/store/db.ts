@@ -1,9 +1,38 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { existsSync, mkdirSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './migrations.ts';
 
 export type Db = Database.Database;
+
+/*
+ * The SQLite binding for this Node. better-sqlite3 13 is built on Node-API and ships prebuilt
+ * binaries inside its npm package, but crashes on Node 20; 12 (compiled at install) works on 20 but
+ * aborts Node 24 when the GC finalizes a statement. So Node 22 and later load 13, and Node 20 loads
+ * 12, installed under the alias better-sqlite3-node20 as an optional dependency. Same API, same types.
+ * Import the binding through this, never 'better-sqlite3' directly (on Node 20 that one crashes).
+ */
+let binding: typeof Database | null = null;
+
+/** The better-sqlite3 constructor that works on this Node (loaded once). */
+export function sqliteBinding(): typeof Database {
+  binding ??= loadBinding();
+  return binding;
+}
+
+function loadBinding(): typeof Database {
+  const require = createRequire(import.meta.url);
+  if (Number(process.versions.node.split('.')[0]) >= 22) return require('better-sqlite3') as typeof Database;
+  try {
+    return require('better-sqlite3-node20') as typeof Database;
+  } catch (err) {
+    throw new StoreOpenError(
+      `the SQLite binding for Node ${process.versions.node} (better-sqlite3 12, built from source at install) is missing: ` +
+        `run npm ci with python3, make and a C++ compiler installed, or use Node 22 or later (${(err as Error).message})`,
+    );
+  }
+}
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
 
@@ -29,7 +58,7 @@ export function openDb(path: string): Db {
       }
     }
   }
-  const db = new Database(path, { timeout: 5000 });
+  const db = new (sqliteBinding())(path, { timeout: 5000 });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
