@@ -1,7 +1,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { loadConfig, type Config } from './config/index.ts';
+import type { Config } from './config/index.ts';
 import { openDb, StoreOpenError, type Db } from './store/index.ts';
 import * as store from './store/index.ts';
 import { PipelineSetupError } from './pipeline/errors.ts';
@@ -38,7 +38,9 @@ function globals(): GlobalOptions {
   return program.opts<GlobalOptions>();
 }
 
-function configOrExit(): Config {
+/** Loads the config; its module (yaml, zod) is imported here, so `--help` and `parse` never pay for it. */
+async function configOrExit(): Promise<Config> {
+  const { loadConfig } = await import('./config/index.ts');
   const { config, errors } = loadConfig(globals().config);
   if (!config) {
     throw new UsageError(`invalid config ${globals().config}:\n${errors.map((e) => `  ${e}`).join('\n')}`, EXIT_INVALID);
@@ -62,7 +64,7 @@ program
   .option('--retry-failed', 'retry failed and deferred items now, ignoring their back-off')
   .option('--all-feeds', 'check every feed now, not only those that are due')
   .action(async (opts: { json?: boolean; retryFailed?: boolean; allFeeds?: boolean }) => {
-    const config = configOrExit();
+    const config = await configOrExit();
     const db = dbOrExit();
     const abort = new AbortController();
     const stop = () => abort.abort();
@@ -187,7 +189,7 @@ feedsCommand
   .command('export')
   .description('print the configured feeds as OPML 2.0')
   .action(async () => {
-    const config = configOrExit();
+    const config = await configOrExit();
     const { renderOpml } = await import('./config/opml.ts');
     process.stdout.write(renderOpml(config.feeds));
   });
@@ -196,7 +198,7 @@ program
   .command('schedule')
   .description('long-running: check due feeds on the cron schedule in the config (schedule.cron) until SIGTERM')
   .action(async () => {
-    const config = configOrExit();
+    const config = await configOrExit();
     const db = dbOrExit();
     const log = (s: string) => process.stderr.write(`${new Date().toISOString()} ${s}\n`);
     const { startScheduler } = await import('./schedule/scheduler.ts');
@@ -229,7 +231,7 @@ program
       if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--id: expected story numbers, got "${s}"`, EXIT_INVALID);
       return n;
     });
-    const loaded = configOrExit();
+    const loaded = await configOrExit();
     const config = opts.prompt ? { ...loaded, promptPath: resolve(opts.prompt) } : loaded;
     const db = dbOrExit();
     try {
