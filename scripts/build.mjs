@@ -18,7 +18,17 @@ export const DIST = join(ROOT, 'dist');
 /** Written last: its mtime is when dist/ was complete. */
 export const STAMP = join(DIST, '.built');
 
+/**
+ * Packages compiled into the modules that import them instead of loaded from node_modules at run
+ * time: feedsmith is ~140 small ES modules, and resolving them one by one cost ~0.2 s of CPU at
+ * every start of `aiwins parse` (measured: import 0.40 s as a package, 0.21 s as one bundle).
+ */
+const BUNDLED = new Set(['feedsmith']);
+
 const isSource = (name) => name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts');
+
+/** 'a/b' -> 'a', '@s/a/b' -> '@s/a'. */
+const packageName = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
 
 /** Every file under dir (recursively) that pick() accepts. */
 function walk(dir, pick, out = []) {
@@ -72,7 +82,10 @@ export async function build() {
         setup(b) {
           b.onResolve({ filter: /.*/ }, (args) => {
             if (args.kind === 'entry-point') return undefined;
+            // Inside a bundled package: esbuild resolves and inlines it (node: builtins stay imports).
+            if (!args.importer.startsWith(SRC)) return args.path.startsWith('node:') ? { path: args.path, external: true } : undefined;
             if (args.path.startsWith('.')) return { path: args.path.replace(/\.ts$/, '.js'), external: true };
+            if (BUNDLED.has(packageName(args.path))) return undefined;
             return { path: args.path, external: true };
           });
         },
