@@ -113,7 +113,7 @@ describe('createLlmDrafter', () => {
   it('does not retry a 401 and names the setting to check', async () => {
     server.setHandler(() => ({ status: 401, body: { error: { message: 'bad key' } } }));
     const out = await createLlmDrafter(settings(), prompt, CATEGORIES).draft(positiveAi);
-    expect(!out.ok && out.failure.kind).toBe('llm.http_error');
+    expect(!out.ok && out.failure.kind).toBe('llm.auth');
     expect(!out.ok && out.failure.message).toMatch(/API key/);
     expect(server.calls).toBe(1);
   });

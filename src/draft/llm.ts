@@ -112,7 +112,9 @@ function classifyError(err: unknown, signal: AbortSignal | undefined, timeout: A
       status === 401 || status === 403 ? '; check the API key setting'
       : status === 404 ? '; check the model name and the base URL'
       : '';
-    return { retry: status === 408 || status >= 500, failure: { kind: 'llm.http_error', status, message: detail + hint } };
+    // A refused key fails every request alike: its own kind, so the run stops drafting at the first one.
+    const kind = status === 401 || status === 403 ? 'llm.auth' : 'llm.http_error';
+    return { retry: status === 408 || status >= 500, failure: { kind, status, message: detail + hint } };
   }
   if (err instanceof SyntaxError) {
     return { retry: false, failure: { kind: 'llm.not_json', message: `${where} sent a body that is not valid JSON: ${err.message}` } };
