@@ -124,9 +124,13 @@ async function draft(ctx: RunContext, item: WorkItem, article: Article): Promise
   return ctx.llm.run(
     estimate,
     async () => {
-      // The slot may come after the run stopped (an endpoint fault, a lost lease): no call then.
+      // The slot may come after the run stopped, or after the process was stopped past its lease: no call then.
+      if (!ctx.stop.signal.aborted) await ctx.lease.confirm();
       if (ctx.stop.signal.aborted) return { ok: false, failure: ctx.stop.reason ?? { kind: 'run.aborted', message: 'the run stopped' } };
-      return ctx.drafter.draft(input, ctx.stop.signal);
+      const drafted = await ctx.drafter.draft(input, ctx.stop.signal);
+      // Stop before the limiter hands this slot to the next item: no call after a fault of the endpoint.
+      if (!drafted.ok && isRunFatal(drafted.failure)) ctx.stop.stop(drafted.failure, { abortInFlight: true });
+      return drafted;
     },
     rateLimitedFor,
   );
@@ -169,7 +173,8 @@ export function keepDraft(ctx: RunContext, item: WorkItem, d: Draft): void {
 
 async function itemFailed(ctx: RunContext, item: WorkItem, failure: Failure): Promise<void> {
   if (isRunFatal(failure)) ctx.stop.stop(failure, { abortInFlight: true });
-  const d = itemDisposition(failure, item.attempts, ctx.config.run, ctx.clock());
+  // Work the run itself cut short (a signal, a lost lease, an endpoint fault) is not the item's failure.
+  const d = ctx.stop.signal.aborted ? ({ action: 'release' } as const) : itemDisposition(failure, item.attempts, ctx.config.run, ctx.clock());
   const name = item.url ?? item.title ?? String(item.id);
   if (d.action === 'release' || ctx.path.mode === 'redraft') {
     await ctx.store.items.release(item.id, ctx.runId);
