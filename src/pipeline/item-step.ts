@@ -145,7 +145,7 @@ async function saveDraft(ctx: RunContext, item: WorkItem, d: Draft): Promise<voi
     if (!(err instanceof StoreError)) throw err;
     if (err.failure.kind === 'db.busy') ctx.heldDrafts.push({ item, draft: d });
     else {
-      keepDraft(ctx, item, d);
+      await keepDraft(ctx, item, d);
       ctx.stop.stop(err.failure, { abortInFlight: false });
     }
     return;
@@ -165,8 +165,8 @@ export function countDraft(ctx: RunContext, item: WorkItem, d: Draft): void {
 }
 
 /** Writes a paid draft the database would not take to the spool beside it; the next run stores it. */
-export function keepDraft(ctx: RunContext, item: WorkItem, d: Draft): void {
-  const file = ctx.store.drafts.keep(item.id, ctx.runId, d, nowOf(ctx));
+export async function keepDraft(ctx: RunContext, item: WorkItem, d: Draft): Promise<void> {
+  const file = await ctx.store.drafts.keep(item.id, ctx.runId, d, nowOf(ctx));
   ctx.summary.drafts.kept++;
   addError(ctx.summary, { scope: 'item', id: item.id, name: item.url ?? String(item.id), kind: 'db.busy', message: `the draft could not be stored; kept in ${file} for the next run` });
 }

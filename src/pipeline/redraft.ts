@@ -40,10 +40,9 @@ export async function redraftStories(
     opts.onEvent?.(e);
   };
   const outcome = await withRunLease(store, { leaseSeconds: config.run.leaseSeconds, clock }, async (lease) => {
-    const ctx = runContext(config, store, lease, drafter, summary, clock, { signal: opts.signal, onEvent }, null, {
-      statuses: opts.ids ? [...WORK_STATUSES, ...REVIEW_STATUSES] : ['candidate'],
-      mode: 'redraft',
-    });
+    // Approved and rejected stories only when asked for by id; by default, candidates only.
+    const path = { statuses: opts.ids ? [...WORK_STATUSES, ...REVIEW_STATUSES] : (['candidate'] as const), mode: 'redraft' } as const;
+    const ctx = runContext({ config, store, lease, drafter, summary, clock, signal: opts.signal, onEvent, net: null, path });
     const ids = opts.ids ?? (await store.drafts.itemIdsWithCurrentEngine('extractive'));
     const items = itemQueue(ctx);
     items.take(ids);

@@ -48,7 +48,9 @@ export async function runPipeline(config: Config, store: Store, opts: RunOptions
   const summary = emptySummary(engine);
 
   const outcome = await withRunLease(store, { leaseSeconds: config.run.leaseSeconds, clock }, async (lease) => {
-    const ctx = runContext(config, store, lease, drafter, summary, clock, opts, createNet(config, clock), { statuses: RUNNABLE_STATUSES, mode: 'run' });
+    const net = createNet(config, clock);
+    const path = { statuses: RUNNABLE_STATUSES, mode: 'run' } as const;
+    const ctx = runContext({ config, store, lease, drafter, summary, clock, signal: opts.signal, onEvent: opts.onEvent, net, path });
     const items = itemQueue(ctx);
     try {
       await storeKeptDrafts(ctx);
@@ -88,17 +90,19 @@ async function checkpointWal(store: Store, summary: RunSummary, runId: number): 
 }
 
 /** The shared state of one run (or redraft), passed explicitly to each step. */
-export function runContext(
-  config: Config,
-  store: Store,
-  lease: HeldLease,
-  drafter: Drafter,
-  summary: RunSummary,
-  clock: () => number,
-  opts: { signal?: AbortSignal; onEvent?: (e: RunEvent) => void },
-  net: RunNet | null,
-  path: ItemPath,
-): RunContext {
+export function runContext(parts: {
+  config: Config;
+  store: Store;
+  lease: HeldLease;
+  drafter: Drafter;
+  summary: RunSummary;
+  clock: () => number;
+  signal?: AbortSignal;
+  onEvent?: (e: RunEvent) => void;
+  net: RunNet | null;
+  path: ItemPath;
+}): RunContext {
+  const { config, lease, summary, clock } = parts;
   summary.runId = lease.runId;
   summary.tookOverRunId = lease.tookOverRunId;
   const stop = new RunStop();
@@ -106,27 +110,27 @@ export function runContext(
     if (signal.aborted) stop.stop(failure(), { abortInFlight: true });
     else signal.addEventListener('abort', () => stop.stop(failure(), { abortInFlight: true }), { once: true });
   };
-  if (opts.signal) onAbort(opts.signal, () => ({ kind: 'run.aborted', message: 'stopped by a signal; the items in progress wait for the next run' }));
+  if (parts.signal) onAbort(parts.signal, () => ({ kind: 'run.aborted', message: 'stopped by a signal; the items in progress wait for the next run' }));
   onAbort(lease.lost, () => lease.lost.reason as Failure);
   return {
     config,
-    store,
+    store: parts.store,
     runId: lease.runId,
     clock,
     deadline: clock() + config.run.maxMinutes * 60_000,
     summary,
-    emit: opts.onEvent ?? (() => {}),
+    emit: parts.onEvent ?? (() => {}),
     stop,
     lease,
-    drafter,
+    drafter: parts.drafter,
     llm: createLlmLimiter({
       concurrency: config.llm.concurrency,
       requestsPerMinute: config.llm.requestsPerMinute,
       tokensPerMinute: config.llm.tokensPerMinute,
       retryAfterCapMs: config.llm.retryAfterCapSeconds * 1000,
     }),
-    net,
-    path,
+    net: parts.net,
+    path: parts.path,
     heldDrafts: [],
     retryLater: new Set(),
   };
@@ -217,7 +221,7 @@ export async function retryAfterBusy(ctx: RunContext, items: ReturnType<typeof i
       if (id !== null) countDraft(ctx, item, draft);
     } catch (err) {
       if (!(err instanceof StoreError)) throw err;
-      keepDraft(ctx, item, draft);
+      await keepDraft(ctx, item, draft);
     }
   }
   for (const id of ctx.retryLater) {

@@ -129,7 +129,7 @@ describe('items', () => {
     const run = await s.runs.start(me(100, at(0)));
     if (!run.acquired) throw new Error('expected the lease');
     const { newIds: [id] } = await withItems(s);
-    s.drafts.keep(id!, run.runId, draft, at(1));
+    await s.drafts.keep(id!, run.runId, draft, at(1));
     expect(await s.drafts.storeKept(at(2))).toEqual({ stored: 1, dropped: 0 });
     expect(await s.drafts.storeKept(at(3))).toEqual({ stored: 0, dropped: 0 });
     expect((await s.drafts.history(id!)).map((d) => d.headline)).toEqual(['H']);
