@@ -40,7 +40,7 @@ function writeConfig(opts: { llm?: boolean; extra?: string } = {}) {
 }
 
 const cli = (args: string[], env: Record<string, string | undefined> = {}) =>
-  runCli(['--config', project.configPath, '--db', project.dbPath, ...args], env);
+  runCli(['--config', project.configPath, '--db', project.dbPath, ...args], env, 180_000);
 
 describe('aiwins run, end to end', () => {
   it('drafts every new article with the LLM, and a second run does no work', async () => {
