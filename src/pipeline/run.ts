@@ -11,7 +11,6 @@ import { drafterFor, type Drafter } from './drafter.ts';
 import { runFeed } from './feed-step.ts';
 import { countDraft, keepDraft, runItem } from './item-step.ts';
 import { withRunLease, type HeldLease, type RunEnd } from './lease.ts';
-import { createLlmLimiter } from './llm-limiter.ts';
 import { HostQueues } from './queues.ts';
 import { addError, emptySummary, type RunEvent, type RunSummary } from './summary.ts';
 
@@ -44,10 +43,12 @@ export async function runPipeline(config: Config, store: Store, opts: RunOptions
   const started = clock();
   const engine: Engine = config.llmConfigured ? 'llm' : 'extractive';
   // The prompt is loaded before taking the lease: a broken prompt file fails fast, touching nothing.
-  const drafter = await drafterFor(config, engine);
+  const leaseCheck = beforeEachRequest();
+  const drafter = await drafterFor(config, engine, { beforeRequest: leaseCheck.run });
   const summary = emptySummary(engine);
 
   const outcome = await withRunLease(store, { leaseSeconds: config.run.leaseSeconds, clock }, async (lease) => {
+    leaseCheck.use(lease);
     const net = createNet(config, clock);
     const path = { statuses: RUNNABLE_STATUSES, mode: 'run' } as const;
     const ctx = runContext({ config, store, lease, drafter, summary, clock, signal: opts.signal, onEvent: opts.onEvent, net, path });
@@ -89,6 +90,23 @@ async function checkpointWal(store: Store, summary: RunSummary, runId: number): 
   }
 }
 
+/**
+ * The check before each LLM request: that the run still holds its lease. The drafter is made
+ * before the lease is taken (a broken prompt fails before touching the database), so the lease
+ * is given to the check once held.
+ */
+export function beforeEachRequest(): { run: () => Promise<void>; use: (lease: HeldLease) => void } {
+  let held: HeldLease | null = null;
+  return {
+    run: async () => {
+      await held?.confirm();
+    },
+    use: (lease) => {
+      held = lease;
+    },
+  };
+}
+
 /** The shared state of one run (or redraft), passed explicitly to each step. */
 export function runContext(parts: {
   config: Config;
@@ -123,12 +141,6 @@ export function runContext(parts: {
     stop,
     lease,
     drafter: parts.drafter,
-    llm: createLlmLimiter({
-      concurrency: config.llm.concurrency,
-      requestsPerMinute: config.llm.requestsPerMinute,
-      tokensPerMinute: config.llm.tokensPerMinute,
-      retryAfterCapMs: config.llm.retryAfterCapSeconds * 1000,
-    }),
     net: parts.net,
     path: parts.path,
     heldDrafts: [],
