@@ -1,4 +1,5 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { loadConfig, type Config } from './config/index.ts';
@@ -245,6 +246,124 @@ program
       db.close();
     }
   });
+
+/** The story id argument of the review commands: an unknown one is a usage error (exit 2). */
+function storyIdOrExit(id: string): number {
+  const n = Number(id);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`ID: expected a story number, got "${id}"`, EXIT_INVALID);
+  return n;
+}
+
+/** Appends one editor decision from the terminal and prints the new status (or the story with --json). */
+async function decideFromCli(
+  id: string,
+  decision: { action: store.DecisionAction; reason?: store.ReasonCode; note?: string },
+  json: boolean | undefined,
+): Promise<void> {
+  const n = storyIdOrExit(id);
+  const db = dbOrExit();
+  try {
+    await new store.EditorialStore(db).decide(n, { ...decision, by: `${userInfo().username} (cli)`, now: new Date() });
+    const story = store.getStory(db, n)!;
+    process.stdout.write(json ? JSON.stringify(story, null, 2) + '\n' : `story ${n}: ${story.status}\n`);
+  } catch (err) {
+    if (err instanceof store.EditorialError) throw new UsageError(err.message, EXIT_INVALID);
+    throw err;
+  } finally {
+    db.close();
+  }
+}
+
+program
+  .command('approve')
+  .description("approve a story's current version (a later re-draft leaves the approval on this version)")
+  .argument('<id>', 'story id')
+  .option('--note <text>', 'a note for the record')
+  .option('--json', 'print the story as JSON')
+  .action((id: string, opts: { note?: string; json?: boolean }) => decideFromCli(id, { action: 'approve', note: opts.note }, opts.json));
+
+program
+  .command('reject')
+  .description('reject a story, with a reason code')
+  .argument('<id>', 'story id')
+  .requiredOption('--reason <code>', `why: ${store.REASON_CODES.join(', ')}`)
+  .option('--note <text>', 'a note for the record')
+  .option('--json', 'print the story as JSON')
+  .action((id: string, opts: { reason: string; note?: string; json?: boolean }) => {
+    if (!(store.REASON_CODES as readonly string[]).includes(opts.reason)) {
+      throw new UsageError(`--reason: expected one of ${store.REASON_CODES.join(', ')}, got "${opts.reason}"`, EXIT_INVALID);
+    }
+    return decideFromCli(id, { action: 'reject', reason: opts.reason as store.ReasonCode, note: opts.note }, opts.json);
+  });
+
+program
+  .command('reopen')
+  .description('make an approved or rejected story a candidate again (the earlier decisions stay on record)')
+  .argument('<id>', 'story id')
+  .option('--json', 'print the story as JSON')
+  .action((id: string, opts: { json?: boolean }) => decideFromCli(id, { action: 'reopen' }, opts.json));
+
+const usersCommand = program.command('users').description("the editors who can log in to the desk (aiwins serve)");
+
+usersCommand
+  .command('add')
+  .description('add an editor; the password is read from stdin (one line)')
+  .argument('<name>', 'login name')
+  .requiredOption('--password-stdin', 'read the password from stdin')
+  .action(async (name: string) => {
+    if (!/^[\p{L}\p{N}._@-]{1,64}$/u.test(name)) {
+      throw new UsageError(`NAME: 1 to 64 letters, digits, ".", "_", "@" or "-", got "${name}"`, EXIT_INVALID);
+    }
+    const password = (await readStdin()).replace(/\r?\n$/, '');
+    if (password.length < 8) throw new UsageError('password: at least 8 characters, given on stdin', EXIT_INVALID);
+    if (password.length > 1024) throw new UsageError('password: at most 1024 characters', EXIT_INVALID);
+    const { hashPassword } = await import('./review/password.ts');
+    const db = dbOrExit();
+    try {
+      await new store.UserStore(db).addUser(name, await hashPassword(password), new Date());
+      process.stdout.write(`added user ${name}\n`);
+    } catch (err) {
+      if (err instanceof store.UserExistsError) throw new UsageError(err.message, EXIT_INVALID);
+      throw err;
+    } finally {
+      db.close();
+    }
+  });
+
+usersCommand
+  .command('list')
+  .description('list the editors')
+  .option('--json', 'print a JSON array')
+  .action(async (opts: { json?: boolean }) => {
+    const db = dbOrExit();
+    try {
+      const users = await new store.UserStore(db).listUsers();
+      if (opts.json) process.stdout.write(JSON.stringify(users.map((u) => ({ name: u.name, createdAt: u.createdAt.toISOString() }))) + '\n');
+      else process.stdout.write(users.length ? users.map((u) => `${u.name}  (added ${u.createdAt.toISOString()})`).join('\n') + '\n' : 'no users (add one with `aiwins users add NAME --password-stdin`)\n');
+    } finally {
+      db.close();
+    }
+  });
+
+usersCommand
+  .command('remove')
+  .description('remove an editor and end their sessions (their decisions stay on record)')
+  .argument('<name>', 'login name')
+  .action(async (name: string) => {
+    const db = dbOrExit();
+    try {
+      if (!(await new store.UserStore(db).removeUser(name))) throw new UsageError(`no user "${name}" (see \`aiwins users list\`)`, EXIT_INVALID);
+      process.stdout.write(`removed user ${name}\n`);
+    } finally {
+      db.close();
+    }
+  });
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 program
   .command('extract')

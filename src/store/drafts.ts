@@ -21,6 +21,9 @@ export interface DraftRow {
   input_truncated: number;
   reading_minutes: number;
   created_at: string;
+  /** model | editor (an editor's edit of `based_on`); see src/store/editorial.ts. */
+  origin?: 'model' | 'editor';
+  edited_by?: string | null;
 }
 
 /**
@@ -92,6 +95,9 @@ export function itemIdsWithCurrentEngine(db: Db, engine: Engine): number[] {
 /** The draft as the JSON contract shows it. */
 export function draftJson(row: DraftRow) {
   return {
+    version: row.id,
+    origin: row.origin ?? 'model',
+    editedBy: row.edited_by ?? null,
     engine: row.engine,
     headline: row.headline,
     tldr: row.tldr,

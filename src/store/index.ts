@@ -5,3 +5,5 @@ export * from './items.ts';
 export * from './drafts.ts';
 export * from './runs.ts';
 export * from './stories.ts';
+export * from './editorial.ts';
+export * from './users.ts';

@@ -1,6 +1,7 @@
 import type { Db } from './db.ts';
 import { draftJson, type DraftRow } from './drafts.ts';
 import { getArticle, type ItemRow } from './items.ts';
+import { decisionJson, reviewState } from './editorial.ts';
 
 /** A story as the `stories --json` contract shows it. */
 export interface StoryJson {
@@ -14,6 +15,14 @@ export interface StoryJson {
   attempts: number;
   nextAttemptAt: string | null;
   draft: ReturnType<typeof draftJson> | null;
+  review: StoryReviewJson;
+}
+
+/** Editors' latest decision, and the version an approval pinned. */
+export interface StoryReviewJson {
+  decision: ReturnType<typeof decisionJson> | null;
+  approvedVersion: number | null;
+  changedSinceApproval: boolean;
 }
 
 type StoryRow = ItemRow & { feed_name: string; draft_id: number | null };
@@ -62,5 +71,15 @@ function toStory(db: Db, r: StoryRow): StoryJson {
     attempts: r.attempts,
     nextAttemptAt: r.next_attempt_at,
     draft: draft ? draftJson(draft) : null,
+    review: storyReview(db, r.id),
+  };
+}
+
+function storyReview(db: Db, id: number): StoryReviewJson {
+  const r = reviewState(db, id);
+  return {
+    decision: r.decision ? decisionJson(r.decision) : null,
+    approvedVersion: r.approvedVersionId,
+    changedSinceApproval: r.changedSinceApproval,
   };
 }
