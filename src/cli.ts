@@ -218,6 +218,64 @@ program
   });
 
 program
+  .command('serve')
+  .description("the editors' desk, a web app: review, edit, approve or reject drafts (with --schedule, also the scheduler)")
+  .option('--host <host>', 'address to listen on (keep 127.0.0.1 unless behind a reverse proxy)', '127.0.0.1')
+  .option('--port <port>', 'port (0 picks a free one)', '8080')
+  .option('--public-origin <url>', 'the https://… origin editors reach the desk at through a reverse proxy')
+  .option('--trust-proxy', 'believe X-Forwarded-Proto, -Host and -For (only behind a proxy that sets them)')
+  .option('--schedule', 'run the scheduler in the same process (what `npm start` does)')
+  .action(async (opts: { host: string; port: string; publicOrigin?: string; trustProxy?: boolean; schedule?: boolean }) => {
+    const port = Number(opts.port);
+    if (!/^\d+$/.test(opts.port) || port > 65535) throw new UsageError(`--port: expected 0 to 65535, got "${opts.port}"`, EXIT_INVALID);
+    if (opts.publicOrigin && !/^https?:\/\/[^/]+\/?$/.test(opts.publicOrigin)) {
+      throw new UsageError(`--public-origin: expected an origin like https://desk.example.org, got "${opts.publicOrigin}"`, EXIT_INVALID);
+    }
+    const config = configOrExit();
+    const db = dbOrExit();
+    const log = (s: string) => process.stderr.write(`${new Date().toISOString()} ${s}\n`);
+    const { startDesk } = await import('./review/server.ts');
+    const { redraftStories } = await import('./pipeline/redraft.ts');
+    const desk = await startDesk({
+      host: opts.host,
+      port,
+      store: store.deskStore(db),
+      categories: config.categories,
+      publicOrigin: opts.publicOrigin,
+      trustProxy: opts.trustProxy,
+      redraft: async (id) => {
+        const r = await redraftStories(config, db, { engine: config.llmConfigured ? 'llm' : 'extractive', ids: [id] });
+        if (r.status === 'already_running') return { ok: false, message: 'a run is in progress; try again when it ends' };
+        const failed = r.failed[0];
+        return failed ? { ok: false, message: `${failed.kind}: ${failed.message}` } : { ok: true };
+      },
+    }).catch((err: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot listen on ${opts.host}:${opts.port}: ${err.code ?? err.message}`, EXIT_FAILED);
+    });
+    process.stdout.write(`aiwins desk listening on ${desk.url}\n`);
+    let scheduler: { stop(): Promise<void>; stopped: Promise<void> } | null = null;
+    if (opts.schedule) {
+      const { startScheduler } = await import('./schedule/scheduler.ts');
+      scheduler = startScheduler(config, db, {
+        onRun: (s) => log(s.status === 'already_running' ? 'tick: another run holds the lease; skipped' : formatRunSummary(s)),
+        onError: (err) => log(`run failed: ${(err as Error).stack ?? err}`),
+      });
+      log(`scheduler started: "${config.schedule.cron}", ${config.feeds.length} feeds`);
+    }
+    await new Promise<void>((stop) => {
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+    log('stopping: closing the desk' + (scheduler ? ', finishing the current items and releasing the lease' : ''));
+    await desk.close();
+    if (scheduler) {
+      void scheduler.stop();
+      await scheduler.stopped;
+    }
+    db.close();
+  });
+
+program
   .command('redraft')
   .description('draft stored articles again: by default the extractive drafts, with the LLM')
   .addOption(new Option('--engine <engine>', 'engine to draft with').choices(['llm', 'extractive']).default('llm'))

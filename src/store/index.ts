@@ -7,3 +7,4 @@ export * from './runs.ts';
 export * from './stories.ts';
 export * from './editorial.ts';
 export * from './users.ts';
+export * from './desk.ts';
