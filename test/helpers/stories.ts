@@ -45,13 +45,16 @@ export function sampleDraft(over: Partial<Draft> = {}): Draft {
  * Writes drafted stories into a real database through the store, as a run would leave them:
  * a feed, an item, its extracted article and one draft each. Returns the story ids in order.
  */
+let seeded = 0;
+
 export function seedStories(db: store.Db, stories: SeedStory[]): number[] {
   const now = '2026-11-30T10:00:00.000Z';
   const feeds = [...new Set(stories.map((s) => s.feed ?? 'Test Feed'))];
   store.syncFeeds(db, feeds.map((name, i) => ({ name, url: `https://feeds.example/${i}.xml` })), now);
   const feedIds = new Map(store.allFeeds(db).map((f) => [f.name, f.id]));
   return stories.map((s, i) => {
-    const url = s.url ?? `https://news.example/story-${i + 1}-${Math.random().toString(36).slice(2)}`;
+    // Numbered per process, so a test's pages (and screenshots) are the same on every run.
+    const url = s.url ?? `https://news.example/story-${++seeded}`;
     const [id] = store.insertNewItems(
       db,
       feedIds.get(s.feed ?? 'Test Feed')!,
