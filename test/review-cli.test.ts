@@ -87,3 +87,36 @@ describe('aiwins users', () => {
     expect(gone.stderr).toMatch(/no user "ann"/);
   });
 });
+
+describe('aiwins serve', () => {
+  it('--port 0 picks a free port, prints the listening line once it accepts connections, and stops on SIGTERM', async () => {
+    project.writeConfig('feeds: []\n');
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'aiwins.js'), '--config', project.configPath, '--db', project.dbPath, 'serve', '--port', '0'], {
+      cwd: ROOT,
+    });
+    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+    const url = await new Promise<string>((ok, fail) => {
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = /^aiwins desk listening on (http:\/\/127\.0\.0\.1:(\d+))\n$/.exec(out);
+        if (m) ok(m[1]!);
+      });
+      child.once('exit', (code) => fail(new Error(`serve exited ${code}`)));
+    });
+    const login = await fetch(url + '/login');
+    expect(login.status).toBe(200);
+    expect(login.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    const queue = await fetch(url + '/', { redirect: 'manual' });
+    expect(queue.status).toBe(303);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('refuses a port that is not one', async () => {
+    project.writeConfig('feeds: []\n');
+    const r = await runCli(['--config', project.configPath, '--db', project.dbPath, 'serve', '--port', 'http']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--port: expected 0 to 65535/);
+  });
+});
