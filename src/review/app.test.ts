@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import * as store from '../store/index.ts';
 import { createDeskApp } from './app.tsx';
+import { hashPassword } from './password.ts';
 import { csrfOf, deskDb } from '../../test/helpers/desk.ts';
 import { seedStories } from '../../test/helpers/stories.ts';
 
@@ -86,6 +87,12 @@ describe('sessions', () => {
     clock += 121 * 60_000;
     expect((await app.request('/', { headers: { cookie: idle.cookie } })).status).toBe(303);
 
+    // Removing an editor (aiwins users remove) ends their sessions.
+    await new store.UserStore(env.db).addUser('cat', await hashPassword('cat-password-3'), new Date());
+    const cat = await login('cat', 'cat-password-3');
+    await new store.UserStore(env.db).removeUser('cat');
+    expect((await app.request('/', { headers: { cookie: cat.cookie } })).status).toBe(303);
+
     const busy = await login();
     for (let h = 0; h < 12; h++) {
       clock += 60 * 60_000;
@@ -164,8 +171,8 @@ describe('actions', () => {
     expect(invalid.status).toBe(400);
     expect(await invalid.text()).toContain('headline: required');
     const diff = await (await app.request(`/stories/${id}?from=${v1!.id}&to=${versions[1]!.id}`, { headers: { cookie: s.cookie } })).text();
-    expect(diff).toContain('<ins>Ann’s</ins>');
-    expect(diff).toMatch(/<del>[^<]*AI spots eye disease/);
+    expect(diff).toContain('<ins>Ann’s headline</ins>');
+    expect(diff).toContain('<del>AI spots eye disease early in rural clinics</del>');
   });
 
   it('the story page shows the draft as readers see it, the source with quotes marked, and the action buttons', async () => {
@@ -208,5 +215,29 @@ describe('hostile text', () => {
       const scripts = [...html.matchAll(/<script([^>]*)>/g)].map((m) => m[1]);
       expect(scripts).toEqual([` nonce="${nonce}"`]);
     }
+  });
+});
+
+describe('behind a reverse proxy', () => {
+  it('with --public-origin https://…, the cookie is __Host- and Secure, and only that origin may post', async () => {
+    const proxied = createDeskApp({ store: store.deskStore(env.db), publicOrigin: 'https://desk.example.org', clientAddress: () => '10.3.0.1' });
+    const send = (origin: string) =>
+      proxied.request('/login', {
+        method: 'POST',
+        body: form({ username: 'ann', password: 'ann-password-1' }),
+        headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
+      });
+    expect((await send('http://localhost')).status).toBe(403);
+    const r = await send('https://desk.example.org');
+    expect(r.status).toBe(303);
+    expect(r.headers.get('set-cookie')).toMatch(/^__Host-aiwins_session=[^;]+; Max-Age=43200; Path=\/; HttpOnly; Secure; SameSite=Lax/);
+  });
+
+  it('X-Forwarded-* are ignored unless proxies are trusted', async () => {
+    const headers = { origin: 'https://evil.example', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example', 'content-type': 'application/x-www-form-urlencoded' };
+    const body = () => form({ username: 'nobody', password: 'x' });
+    expect((await app.request('/login', { method: 'POST', body: body(), headers })).status).toBe(403);
+    const trusting = createDeskApp({ store: store.deskStore(env.db), trustProxy: true });
+    expect((await trusting.request('/login', { method: 'POST', body: body(), headers })).status).toBe(401);
   });
 });

@@ -56,12 +56,14 @@ export class UserStore {
     return r ? { user: toUser(r), passwordHash: r.password_hash } : null;
   }
 
+  /** Stores a new session, and drops the ones past their absolute expiry (never used again). */
   async createSession(s: { tokenHash: string; userId: number; csrfToken: string; now: Date; expiresAt: Date }): Promise<void> {
-    write(this.db, () =>
+    write(this.db, () => {
+      this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(s.now.toISOString());
       this.db
         .prepare('INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(s.tokenHash, s.userId, s.csrfToken, s.now.toISOString(), s.now.toISOString(), s.expiresAt.toISOString()),
-    );
+        .run(s.tokenHash, s.userId, s.csrfToken, s.now.toISOString(), s.now.toISOString(), s.expiresAt.toISOString());
+    });
   }
 
   /**
