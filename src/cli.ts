@@ -1,14 +1,29 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { loadConfig, type Config } from './config/index.ts';
-import { openDb, StoreOpenError, type Db } from './store/index.ts';
-import * as store from './store/index.ts';
+import {
+  EditorialError,
+  openStore,
+  REASON_CODES,
+  REVIEW_STATUSES,
+  StoreError,
+  UserExistsError,
+  WORK_STATUSES,
+  type DecisionAction,
+  type ItemStatus,
+  type ReasonCode,
+  type Store,
+} from './store/index.ts';
 import { PipelineSetupError } from './pipeline/errors.ts';
 import { createRunReporter, formatDraftHistory, formatFeeds, formatRunSummary, formatStory, formatStoryList } from './cli/output.ts';
 
-/** Exit codes: 0 done (even with recorded failures), 1 could not run, 2 invalid config or usage. */
+/**
+ * Exit codes (the README has the table): 0 done, even with failures recorded on feeds and items;
+ * 1 could not run, or a fault of the LLM endpoint or the database stopped the run; 2 invalid
+ * config or usage, or a missing database for a command that only reads.
+ */
 const EXIT_FAILED = 1;
 const EXIT_INVALID = 2;
 
@@ -47,12 +62,21 @@ function configOrExit(): Config {
   return config;
 }
 
-function dbOrExit(): Db {
+/**
+ * The store at --db. Commands that only read never create a database: a missing one is a usage
+ * error naming the path, and a file the user may not write is read as it is.
+ */
+async function storeOrExit(access: 'write' | 'read' | 'check' = 'write'): Promise<Store> {
+  const path = globals().db;
+  if (access !== 'write' && !existsSync(path)) {
+    throw new UsageError(`no database at ${resolve(path)}: check --db (or AIWINS_DB); \`aiwins run\` creates it`, EXIT_INVALID);
+  }
   try {
-    return openDb(globals().db);
+    // A check reads the file as it is: no migration writes to a database that may be damaged.
+    return await openStore(path, access === 'check' ? { access: 'read', migrate: false } : { access });
   } catch (err) {
-    if (err instanceof StoreOpenError) throw new UsageError(err.message, EXIT_FAILED);
-    throw new UsageError(`cannot open database ${globals().db}: ${(err as Error).message}`, EXIT_FAILED);
+    if (err instanceof StoreError) throw new UsageError(err.message, EXIT_FAILED);
+    throw new UsageError(`cannot open database ${path}: ${(err as Error).message}`, EXIT_FAILED);
   }
 }
 
@@ -64,7 +88,7 @@ program
   .option('--all-feeds', 'check every feed now, not only those that are due')
   .action(async (opts: { json?: boolean; retryFailed?: boolean; allFeeds?: boolean }) => {
     const config = configOrExit();
-    const db = dbOrExit();
+    const db = await storeOrExit();
     const abort = new AbortController();
     const stop = () => abort.abort();
     process.once('SIGTERM', stop);
@@ -86,8 +110,10 @@ program
         process.stderr.write(formatRunSummary(summary) + '\n');
       }
       if (opts.json) process.stdout.write(JSON.stringify(summary) + '\n');
+      // A run stopped by a fault no retry fixes (the LLM endpoint, the database) exits 1, so cron mails it.
+      if (summary.status === 'failed') process.exitCode = EXIT_FAILED;
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
@@ -97,17 +123,17 @@ program
   .option('--status <status>', 'only stories with this status (candidate, approved, rejected, pending, failed, deferred, blocked)')
   .option('--all', 'include items that are pending or failed')
   .option('--json', 'print a JSON array')
-  .action((opts: { status?: string; all?: boolean; json?: boolean }) => {
-    const statuses: readonly string[] = [...store.REVIEW_STATUSES, ...store.WORK_STATUSES];
+  .action(async (opts: { status?: string; all?: boolean; json?: boolean }) => {
+    const statuses: readonly string[] = [...REVIEW_STATUSES, ...WORK_STATUSES];
     if (opts.status && !statuses.includes(opts.status)) {
       throw new UsageError(`--status: expected one of ${statuses.join(', ')}, got "${opts.status}"`, EXIT_INVALID);
     }
-    const db = dbOrExit();
+    const db = await storeOrExit('read');
     try {
-      const stories = store.listStories(db, opts);
+      const stories = await db.stories.list({ status: opts.status as ItemStatus | undefined, all: opts.all });
       process.stdout.write(opts.json ? JSON.stringify(stories, null, 2) + '\n' : formatStoryList(stories));
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
@@ -117,22 +143,21 @@ program
   .argument('<id>', 'story id (from `aiwins stories`)')
   .option('--json', 'print the story as JSON')
   .option('--history', 'every draft of the story, oldest first (engine, prompt version, model), to compare them')
-  .action((id: string, opts: { json?: boolean; history?: boolean }) => {
+  .action(async (id: string, opts: { json?: boolean; history?: boolean }) => {
     const n = Number(id);
     if (!Number.isInteger(n) || n <= 0) throw new UsageError(`ID: expected a story number, got "${id}"`, EXIT_INVALID);
-    const db = dbOrExit();
+    const db = await storeOrExit('read');
     try {
-      const story = store.getStory(db, n);
-      if (!story) throw new UsageError(`no story ${n} (see \`aiwins stories --all\`)`, EXIT_FAILED);
-      const article = store.getArticle(db, n);
+      const found = await db.stories.getWithArticle(n);
+      if (!found) throw new UsageError(`no story ${n} (see \`aiwins stories --all\`)`, EXIT_FAILED);
       if (opts.history) {
-        const drafts = store.draftHistory(db, n).map(store.draftJson);
+        const drafts = await db.drafts.history(n);
         process.stdout.write(opts.json ? JSON.stringify(drafts, null, 2) + '\n' : formatDraftHistory(drafts));
         return;
       }
-      process.stdout.write(opts.json ? JSON.stringify(story, null, 2) + '\n' : formatStory(story, article));
+      process.stdout.write(opts.json ? JSON.stringify(found.story, null, 2) + '\n' : formatStory(found.story, found.article));
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
@@ -140,13 +165,13 @@ const feedsCommand = program
   .command('feeds')
   .description("each feed's status: last fetch, HTTP status, next check, error, item counts")
   .option('--json', 'print a JSON array')
-  .action((opts: { json?: boolean }) => {
-    const db = dbOrExit();
+  .action(async (opts: { json?: boolean }) => {
+    const db = await storeOrExit('read');
     try {
-      const feeds = store.feedStatuses(db);
+      const feeds = await db.feeds.statuses();
       process.stdout.write(opts.json ? JSON.stringify(feeds, null, 2) + '\n' : formatFeeds(feeds));
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
@@ -198,12 +223,12 @@ program
   .description('long-running: check due feeds on the cron schedule in the config (schedule.cron) until SIGTERM')
   .action(async () => {
     const config = configOrExit();
-    const db = dbOrExit();
+    const db = await storeOrExit();
     const log = (s: string) => process.stderr.write(`${new Date().toISOString()} ${s}\n`);
     const { startScheduler } = await import('./schedule/scheduler.ts');
     const scheduler = startScheduler(config, db, {
       onRun: (s) => log(s.status === 'already_running' ? 'tick: another run holds the lease; skipped' : formatRunSummary(s)),
-      onError: (err) => log(`run failed: ${(err as Error).stack ?? err}`),
+      onError: (err) => log(`run failed: ${err instanceof StoreError ? err.message : ((err as Error).stack ?? err)}`),
     });
     log(`scheduler started: "${config.schedule.cron}", ${config.feeds.length} feeds; SIGTERM stops it`);
     const stop = () => {
@@ -213,7 +238,7 @@ program
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     await scheduler.stopped;
-    db.close();
+    await db.close();
     log('scheduler stopped');
   });
 
@@ -232,14 +257,14 @@ program
       throw new UsageError(`--public-origin: expected an origin like https://desk.example.org, got "${opts.publicOrigin}"`, EXIT_INVALID);
     }
     const config = configOrExit();
-    const db = dbOrExit();
+    const db = await storeOrExit();
     const log = (s: string) => process.stderr.write(`${new Date().toISOString()} ${s}\n`);
     const { startDesk } = await import('./review/server.ts');
     const { redraftStories } = await import('./pipeline/redraft.ts');
     const desk = await startDesk({
       host: opts.host,
       port,
-      store: store.deskStore(db),
+      store: db,
       categories: config.categories,
       publicOrigin: opts.publicOrigin,
       trustProxy: opts.trustProxy,
@@ -258,7 +283,7 @@ program
       const { startScheduler } = await import('./schedule/scheduler.ts');
       scheduler = startScheduler(config, db, {
         onRun: (s) => log(s.status === 'already_running' ? 'tick: another run holds the lease; skipped' : formatRunSummary(s)),
-        onError: (err) => log(`run failed: ${(err as Error).stack ?? err}`),
+        onError: (err) => log(`run failed: ${err instanceof StoreError ? err.message : ((err as Error).stack ?? err)}`),
       });
       log(`scheduler started: "${config.schedule.cron}", ${config.feeds.length} feeds`);
     }
@@ -272,7 +297,7 @@ program
       void scheduler.stop();
       await scheduler.stopped;
     }
-    db.close();
+    await db.close();
   });
 
 program
@@ -290,18 +315,72 @@ program
     });
     const loaded = configOrExit();
     const config = opts.prompt ? { ...loaded, promptPath: resolve(opts.prompt) } : loaded;
-    const db = dbOrExit();
+    const db = await storeOrExit();
+    const abort = new AbortController();
+    const stop = () => abort.abort();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
     try {
       const { redraftStories } = await import('./pipeline/redraft.ts');
-      const result = await redraftStories(config, db, { engine: opts.engine, ids });
+      const result = await redraftStories(config, db, { engine: opts.engine, ids, signal: abort.signal });
       if (result.status === 'already_running') process.stderr.write('a run is in progress; try again when it ends\n');
       else {
         process.stderr.write(`redrafted ${result.redrafted} with ${result.engine}; ${result.failed.length} failed\n`);
         for (const f of result.failed) process.stderr.write(`  story ${f.id}: ${f.kind}: ${f.message}\n`);
+        if (result.skipped.length) process.stderr.write(`  not redrafted (an editor decided on them: redraft by --id): ${result.skipped.join(', ')}\n`);
+        if (result.stop) process.stderr.write(`stopped: ${result.stop.kind}: ${result.stop.message}\n`);
       }
       if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
+      if (result.status === 'failed') process.exitCode = EXIT_FAILED;
     } finally {
-      db.close();
+      await db.close();
+    }
+  });
+
+const dbCommand = program.command('db').description('operator tools for the database file (--db)');
+
+dbCommand
+  .command('check')
+  .description('PRAGMA integrity_check: prints ok, or the problems found (exit 1)')
+  .action(async () => {
+    const db = await storeOrExit('check');
+    try {
+      const problems = await db.check();
+      process.stdout.write(problems.join('\n') + '\n');
+      if (problems.length !== 1 || problems[0] !== 'ok') {
+        process.stderr.write(`aiwins: ${globals().db} is damaged: restore the last backup (\`aiwins db backup FILE\` makes one), or copy out what \`sqlite3 .recover\` can save\n`);
+        process.exitCode = EXIT_FAILED;
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
+dbCommand
+  .command('vacuum')
+  .description('rebuild the database file, returning the space of deleted rows to the disk (needs about its size free)')
+  .action(async () => {
+    const db = await storeOrExit();
+    try {
+      await db.vacuum();
+      process.stdout.write(`vacuumed ${globals().db}\n`);
+    } finally {
+      await db.close();
+    }
+  });
+
+dbCommand
+  .command('backup')
+  .description('an online, consistent copy of the database to FILE, safe while runs write')
+  .argument('<file>', 'the copy to write (must not exist)')
+  .action(async (file: string) => {
+    if (existsSync(file)) throw new UsageError(`${file} exists: choose a new file name (nothing was overwritten)`, EXIT_INVALID);
+    const db = await storeOrExit('read');
+    try {
+      await db.backup(file);
+      process.stdout.write(`backed up ${globals().db} to ${file}\n`);
+    } finally {
+      await db.close();
     }
   });
 
@@ -315,20 +394,20 @@ function storyIdOrExit(id: string): number {
 /** Appends one editor decision from the terminal and prints the new status (or the story with --json). */
 async function decideFromCli(
   id: string,
-  decision: { action: store.DecisionAction; reason?: store.ReasonCode; note?: string },
+  decision: { action: DecisionAction; reason?: ReasonCode; note?: string },
   json: boolean | undefined,
 ): Promise<void> {
   const n = storyIdOrExit(id);
-  const db = dbOrExit();
+  const db = await storeOrExit();
   try {
-    await new store.EditorialStore(db).decide(n, { ...decision, by: `${userInfo().username} (cli)`, now: new Date() });
-    const story = store.getStory(db, n)!;
+    await db.editorial.decide(n, { ...decision, by: `${userInfo().username} (cli)`, now: new Date() });
+    const story = (await db.stories.get(n))!;
     process.stdout.write(json ? JSON.stringify(story, null, 2) + '\n' : `story ${n}: ${story.status}\n`);
   } catch (err) {
-    if (err instanceof store.EditorialError) throw new UsageError(err.message, EXIT_INVALID);
+    if (err instanceof EditorialError) throw new UsageError(err.message, EXIT_INVALID);
     throw err;
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -344,14 +423,14 @@ program
   .command('reject')
   .description('reject a story, with a reason code')
   .argument('<id>', 'story id')
-  .requiredOption('--reason <code>', `why: ${store.REASON_CODES.join(', ')}`)
+  .requiredOption('--reason <code>', `why: ${REASON_CODES.join(', ')}`)
   .option('--note <text>', 'a note for the record')
   .option('--json', 'print the story as JSON')
   .action((id: string, opts: { reason: string; note?: string; json?: boolean }) => {
-    if (!(store.REASON_CODES as readonly string[]).includes(opts.reason)) {
-      throw new UsageError(`--reason: expected one of ${store.REASON_CODES.join(', ')}, got "${opts.reason}"`, EXIT_INVALID);
+    if (!(REASON_CODES as readonly string[]).includes(opts.reason)) {
+      throw new UsageError(`--reason: expected one of ${REASON_CODES.join(', ')}, got "${opts.reason}"`, EXIT_INVALID);
     }
-    return decideFromCli(id, { action: 'reject', reason: opts.reason as store.ReasonCode, note: opts.note }, opts.json);
+    return decideFromCli(id, { action: 'reject', reason: opts.reason as ReasonCode, note: opts.note }, opts.json);
   });
 
 program
@@ -376,15 +455,15 @@ usersCommand
     if (password.length < 8) throw new UsageError('password: at least 8 characters, given on stdin', EXIT_INVALID);
     if (password.length > 1024) throw new UsageError('password: at most 1024 characters', EXIT_INVALID);
     const { hashPassword } = await import('./review/password.ts');
-    const db = dbOrExit();
+    const db = await storeOrExit();
     try {
-      await new store.UserStore(db).addUser(name, await hashPassword(password), new Date());
+      await db.users.addUser(name, await hashPassword(password), new Date());
       process.stdout.write(`added user ${name}\n`);
     } catch (err) {
-      if (err instanceof store.UserExistsError) throw new UsageError(err.message, EXIT_INVALID);
+      if (err instanceof UserExistsError) throw new UsageError(err.message, EXIT_INVALID);
       throw err;
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
@@ -393,13 +472,13 @@ usersCommand
   .description('list the editors')
   .option('--json', 'print a JSON array')
   .action(async (opts: { json?: boolean }) => {
-    const db = dbOrExit();
+    const db = await storeOrExit('read');
     try {
-      const users = await new store.UserStore(db).listUsers();
+      const users = await db.users.listUsers();
       if (opts.json) process.stdout.write(JSON.stringify(users.map((u) => ({ name: u.name, createdAt: u.createdAt.toISOString() }))) + '\n');
       else process.stdout.write(users.length ? users.map((u) => `${u.name}  (added ${u.createdAt.toISOString()})`).join('\n') + '\n' : 'no users (add one with `aiwins users add NAME --password-stdin`)\n');
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
@@ -408,12 +487,12 @@ usersCommand
   .description('remove an editor and end their sessions (their decisions stay on record)')
   .argument('<name>', 'login name')
   .action(async (name: string) => {
-    const db = dbOrExit();
+    const db = await storeOrExit();
     try {
-      if (!(await new store.UserStore(db).removeUser(name))) throw new UsageError(`no user "${name}" (see \`aiwins users list\`)`, EXIT_INVALID);
+      if (!(await db.users.removeUser(name))) throw new UsageError(`no user "${name}" (see \`aiwins users list\`)`, EXIT_INVALID);
       process.stdout.write(`removed user ${name}\n`);
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
@@ -468,6 +547,10 @@ try {
   if (err instanceof UsageError) {
     process.stderr.write(`aiwins: ${err.message}\n`);
     process.exitCode = err.exitCode;
+  } else if (err instanceof StoreError) {
+    // A database fault (locked past the busy timeout, full, I/O, damaged): the message says what to do.
+    process.stderr.write(`aiwins: ${err.failure.kind}: ${err.message}\n`);
+    process.exitCode = EXIT_FAILED;
   } else if (err instanceof PipelineSetupError) {
     process.stderr.write(`aiwins: ${err.message}\n`);
     process.exitCode = EXIT_INVALID;

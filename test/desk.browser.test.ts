@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as store from '../src/store/index.ts';
+import { openStore } from '../src/store/index.ts';
 import { fixtureConfig, ROOT, tempProject, type TempProject } from './helpers/project.ts';
 import { startSiteServer, type SiteServer } from './helpers/site-server.ts';
 import { hashPassword } from '../src/review/password.ts';
@@ -61,12 +61,12 @@ async function loggedIn(user: string, password: string): Promise<{ context: Brow
   return { context, page };
 }
 
-const statusOf = (id: number) => {
-  const db = store.openDb(project.dbPath);
+const statusOf = async (id: number) => {
+  const store = await openStore(project.dbPath);
   try {
-    return store.getStory(db, id)!;
+    return (await store.stories.get(id))!;
   } finally {
-    db.close();
+    await store.close();
   }
 };
 
@@ -76,8 +76,8 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
     project = tempProject();
     project.writeConfig(fixtureConfig({ feeds: [{ name: 'Test Feed', url: 'https://feeds.example/0.xml' }], allow: [] }));
     const c = canary.origin;
-    const db = store.openDb(project.dbPath);
-    const users = new store.UserStore(db);
+    const db = await openStore(project.dbPath);
+    const users = db.users;
     await users.addUser('ann', await hashPassword('ann-password-1'), new Date());
     await users.addUser('bob', await hashPassword('bob-password-2'), new Date());
     const stories: [string, SeedStory][] = [
@@ -135,11 +135,11 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
         },
       ],
     ];
-    seedStories(db, stories.map(([, s]) => s)).forEach((id, i) => (ids[stories[i]![0]] = id));
+    (await seedStories(db, stories.map(([, s]) => s))).forEach((id, i) => (ids[stories[i]![0]] = id));
     // Out of the default queue, so the queue screenshot is the same on every run (the canary's
     // port is in this story's text); the test below opens it through status=all and its page.
-    await new store.EditorialStore(db).decide(ids.hostile!, { action: 'reject', reason: 'other', by: 'setup', now: new Date() });
-    db.close();
+    await db.editorial.decide(ids.hostile!, { action: 'reject', reason: 'other', by: 'setup', now: new Date() });
+    await db.close();
     attacker = await startSiteServer({});
     deskUrl = await startServe();
     browser = await chromium.launch({
@@ -180,23 +180,23 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
     await Promise.all([page.waitForURL(/done=saved/), page.click('button:has-text("Save")')]);
     await expect(page.locator('h1').textContent()).resolves.toBe('Eye scans read by AI catch disease early');
     await Promise.all([page.waitForURL(/done=approved/), page.click('button:has-text("Approve")')]);
-    const approved = statusOf(ids.eyes!);
+    const approved = (await statusOf(ids.eyes!));
     expect(approved.status).toBe('approved');
-    expect(approved.review.approvedVersion).toBe(approved.draft!.version);
+    expect(approved.review.approvedVersionId).toBe(approved.draft!.id);
     expect(approved.draft!.editedBy).toBe('ann');
 
     await Promise.all([page.waitForURL(/done=redrafted/), page.click('button:has-text("Re-draft")')]);
     await expect(page.locator('.story-head').textContent()).resolves.toContain('re-drafted since approval');
-    const redrafted = statusOf(ids.eyes!);
+    const redrafted = (await statusOf(ids.eyes!));
     expect(redrafted.status).toBe('approved');
-    expect(redrafted.draft!.version).not.toBe(approved.review.approvedVersion);
-    expect(redrafted.review.approvedVersion).toBe(approved.review.approvedVersion);
+    expect(redrafted.draft!.id).not.toBe(approved.review.approvedVersionId);
+    expect(redrafted.review.approvedVersionId).toBe(approved.review.approvedVersionId);
 
     await page.goto(`${deskUrl}/stories/${ids.reject}`);
     await page.selectOption('select[name=reason]', 'spin');
     await page.fill('input[name=note]', 'A press release, not news');
     await Promise.all([page.waitForURL(/done=rejected/), page.click('button:has-text("Reject")')]);
-    expect(statusOf(ids.reject!).review.decision).toMatchObject({ action: 'reject', reason: 'spin', note: 'A press release, not news', by: 'ann' });
+    expect((await statusOf(ids.reject!)).review.decision).toMatchObject({ action: 'reject', reason: 'spin', note: 'A press release, not news', by: 'ann' });
     await context.close();
   });
 
@@ -212,7 +212,7 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
     const text = await bob.page.locator('main').textContent();
     expect(text).toContain('Ann: recycling robots sort faster');
     expect(text).toContain('Bob: robots speed up recycling');
-    expect(statusOf(ids.conflict!).draft!.headline).toBe('Ann: recycling robots sort faster');
+    expect((await statusOf(ids.conflict!)).draft!.headline).toBe('Ann: recycling robots sort faster');
     await ann.context.close();
     await bob.context.close();
   });
@@ -245,8 +245,8 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
     });
     const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/approve')), page.goto(attacker.origin + '/')]);
     expect(response.status()).toBe(403);
-    expect(statusOf(ids.crossorigin!).status).toBe('candidate');
-    expect(statusOf(ids.crossorigin!).review.decision).toBeNull();
+    expect((await statusOf(ids.crossorigin!)).status).toBe('candidate');
+    expect((await statusOf(ids.crossorigin!)).review.decision).toBeNull();
     await context.close();
   });
 

@@ -1,17 +1,17 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import * as store from '../src/store/index.ts';
+import { openStore } from '../src/store/index.ts';
 import { ROOT, runCli, tempProject, type TempProject } from './helpers/project.ts';
 import { seedStories } from './helpers/stories.ts';
 
 let project: TempProject;
 let id: number;
-beforeEach(() => {
+beforeEach(async () => {
   project = tempProject();
-  const db = store.openDb(project.dbPath);
-  [id] = seedStories(db, [{}]);
-  db.close();
+  const store = await openStore(project.dbPath);
+  [id] = (await seedStories(store, [{}])) as [number];
+  await store.close();
 });
 afterEach(() => project.remove());
 
@@ -27,7 +27,7 @@ describe('aiwins approve / reject / reopen', () => {
     expect(rejected.code, rejected.stderr).toBe(0);
     const story = JSON.parse(rejected.stdout);
     expect(story).toMatchObject({ id, status: 'rejected', review: { decision: { action: 'reject', reason: 'spin', note: 'oversold' } } });
-    expect(story.review.decision.version).toBe(story.draft.version);
+    expect(story.review.decision.versionId).toBe(story.draft.id);
 
     const reopened = await cli('reopen', String(id));
     expect(reopened.stdout).toBe(`story ${id}: candidate\n`);
@@ -44,9 +44,9 @@ describe('aiwins approve / reject / reopen', () => {
     expect(badCode.stderr).toMatch(/--reason: expected one of not_ai, negative, spin, duplicate, paywalled, low_quality, other, got "boring"/);
     const notANumber = await cli('reopen', 'abc');
     expect(notANumber.code).toBe(2);
-    const db = store.openDb(project.dbPath);
-    expect(await new store.EditorialStore(db).decisions(id)).toEqual([]);
-    db.close();
+    const store = await openStore(project.dbPath);
+    expect(await store.editorial.decisions(id)).toEqual([]);
+    await store.close();
   });
 });
 
@@ -73,11 +73,11 @@ describe('aiwins users', () => {
     const short = await cliWithStdin(['--db', project.dbPath, 'users', 'add', 'bob', '--password-stdin'], 'short\n');
     expect(short.code).toBe(2);
 
-    const db = store.openDb(project.dbPath);
-    const creds = await new store.UserStore(db).credentials('ann');
+    const store = await openStore(project.dbPath);
+    const creds = await store.users.credentials('ann');
     expect(creds!.passwordHash).toMatch(/^scrypt\$N=131072,r=8,p=1\$/);
     expect(creds!.passwordHash).not.toContain('correct horse');
-    db.close();
+    await store.close();
 
     const listed = await cli('users', 'list', '--json');
     expect(JSON.parse(listed.stdout).map((u: { name: string }) => u.name)).toEqual(['ann']);

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import * as store from '../store/index.ts';
 import { createDeskApp } from './app.tsx';
 import { hashPassword } from './password.ts';
 import { csrfOf, deskDb } from '../../test/helpers/desk.ts';
@@ -16,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => env.remove());
 beforeEach(() => {
   clock = Date.parse('2026-12-01T09:00:00Z');
-  app = createDeskApp({ store: store.deskStore(env.db), now: () => new Date(clock), clientAddress: (c) => c.req.header('x-test-address') ?? '10.0.0.1' });
+  app = createDeskApp({ store: env.store, now: () => new Date(clock), clientAddress: (c) => c.req.header('x-test-address') ?? '10.0.0.1' });
 });
 
 function form(fields: Record<string, string>): URLSearchParams {
@@ -51,7 +50,7 @@ describe('sessions', () => {
 
   // Each real attempt costs a full scrypt; earlier failures are recorded through the store instead.
   const failedBefore = async (username: string, address: string, n: number) => {
-    const users = new store.UserStore(env.db);
+    const users = env.store.users;
     for (let i = 0; i < n; i++) {
       await users.recordLoginAttempt({ username, address, ok: false, now: new Date(clock), forgetBefore: new Date(0) });
     }
@@ -88,9 +87,9 @@ describe('sessions', () => {
     expect((await app.request('/', { headers: { cookie: idle.cookie } })).status).toBe(303);
 
     // Removing an editor (aiwins users remove) ends their sessions.
-    await new store.UserStore(env.db).addUser('cat', await hashPassword('cat-password-3'), new Date());
+    await env.store.users.addUser('cat', await hashPassword('cat-password-3'), new Date());
     const cat = await login('cat', 'cat-password-3');
-    await new store.UserStore(env.db).removeUser('cat');
+    await env.store.users.removeUser('cat');
     expect((await app.request('/', { headers: { cookie: cat.cookie } })).status).toBe(303);
 
     const busy = await login();
@@ -106,24 +105,24 @@ describe('actions', () => {
   let ids: number[];
   let s: { cookie: string; csrf: string };
   beforeEach(async () => {
-    ids = seedStories(env.db, [{ title: 'First story' }, { title: 'Second story' }]);
+    ids = await seedStories(env.store, [{ title: 'First story' }, { title: 'Second story' }]);
     s = await login();
   });
 
   it('approve: only a POST with the session token from the desk origin changes anything', async () => {
     const id = ids[0]!;
-    const status = () => store.getStory(env.db, id)!.status;
+    const status = async () => (await env.store.stories.get(id))!.status;
     expect((await app.request(`/stories/${id}/approve`, { headers: { cookie: s.cookie } })).status).toBe(404);
     expect((await post(`/stories/${id}/approve`, {}, { cookie: s.cookie })).status).toBe(403);
     expect((await post(`/stories/${id}/approve`, { _csrf: 'x'.repeat(s.csrf.length) }, { cookie: s.cookie })).status).toBe(403);
     expect((await post(`/stories/${id}/approve`, { _csrf: s.csrf }, { cookie: s.cookie, origin: 'http://localhost:9999' })).status).toBe(403);
     expect((await post(`/stories/${id}/approve`, { _csrf: s.csrf }, { cookie: s.cookie, origin: '' })).status).toBe(403);
-    expect(status()).toBe('candidate');
+    expect(await status()).toBe('candidate');
     const ok = await post(`/stories/${id}/approve`, { _csrf: s.csrf }, { cookie: s.cookie });
     expect(ok.status).toBe(303);
     expect(ok.headers.get('location')).toBe(`/stories/${id}?done=approved`);
-    expect(status()).toBe('approved');
-    expect(store.getStory(env.db, id)!.review.decision).toMatchObject({ action: 'approve', by: 'ann' });
+    expect(await status()).toBe('approved');
+    expect((await env.store.stories.get(id))!.review.decision).toMatchObject({ action: 'approve', by: 'ann' });
   });
 
   it('reject needs a known reason; unknown stories are 404', async () => {
@@ -133,14 +132,14 @@ describe('actions', () => {
     expect(await bad.text()).toContain('reason: expected one of not_ai');
     const ok = await post(`/stories/${id}/reject`, { _csrf: s.csrf, reason: 'low_quality', note: 'thin' }, { cookie: s.cookie });
     expect(ok.status).toBe(303);
-    expect(store.getStory(env.db, id)!.review.decision).toMatchObject({ action: 'reject', reason: 'low_quality', note: 'thin' });
+    expect((await env.store.stories.get(id))!.review.decision).toMatchObject({ action: 'reject', reason: 'low_quality', note: 'thin' });
     expect((await post('/stories/99999/approve', { _csrf: s.csrf }, { cookie: s.cookie })).status).toBe(404);
     expect((await app.request('/stories/abc', { headers: { cookie: s.cookie } })).status).toBe(404);
   });
 
   it('edit saves a new version with quotes checked again; a second save of the same version is a 409 showing both texts', async () => {
     const id = ids[0]!;
-    const [v1] = await new store.EditorialStore(env.db).versions(id);
+    const [v1] = await env.store.editorial.versions(id);
     const fields = (headline: string, quote: string) => ({
       _csrf: s.csrf,
       version: String(v1!.id),
@@ -161,7 +160,7 @@ describe('actions', () => {
     const page = await second.text();
     expect(page).toContain('Bob’s headline');
     expect(page).toContain('Ann’s headline');
-    const versions = await new store.EditorialStore(env.db).versions(id);
+    const versions = await env.store.editorial.versions(id);
     expect(versions.map((v) => [v.draft.headline, v.editedBy])).toEqual([
       [v1!.draft.headline, null],
       ['Ann’s headline', 'ann'],
@@ -189,7 +188,7 @@ describe('actions', () => {
 
 describe('hostile text', () => {
   it('titles, article HTML and model output are escaped or sanitized; links are http(s) only; strict CSP with a nonce', async () => {
-    const [id] = seedStories(env.db, [
+    const [id] = await seedStories(env.store, [
       {
         title: '<img src=x onerror=alert(1)>',
         url: 'javascript:alert(2)',
@@ -220,7 +219,7 @@ describe('hostile text', () => {
 
 describe('behind a reverse proxy', () => {
   it('with --public-origin https://…, the cookie is __Host- and Secure, and only that origin may post', async () => {
-    const proxied = createDeskApp({ store: store.deskStore(env.db), publicOrigin: 'https://desk.example.org', clientAddress: () => '10.3.0.1' });
+    const proxied = createDeskApp({ store: env.store, publicOrigin: 'https://desk.example.org', clientAddress: () => '10.3.0.1' });
     const send = (origin: string) =>
       proxied.request('/login', {
         method: 'POST',
@@ -237,7 +236,7 @@ describe('behind a reverse proxy', () => {
     const headers = { origin: 'https://evil.example', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example', 'content-type': 'application/x-www-form-urlencoded' };
     const body = () => form({ username: 'nobody', password: 'x' });
     expect((await app.request('/login', { method: 'POST', body: body(), headers })).status).toBe(403);
-    const trusting = createDeskApp({ store: store.deskStore(env.db), trustProxy: true });
+    const trusting = createDeskApp({ store: env.store, trustProxy: true });
     expect((await trusting.request('/login', { method: 'POST', body: body(), headers })).status).toBe(401);
   });
 });

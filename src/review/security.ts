@@ -34,7 +34,7 @@ export async function startSession(c: DeskContext, userId: number): Promise<void
   const o = c.get('options');
   const token = randomToken();
   const now = o.now();
-  await o.store.createSession({
+  await o.store.users.createSession({
     tokenHash: tokenHash(token),
     userId,
     csrfToken: randomToken(),
@@ -48,7 +48,7 @@ export async function startSession(c: DeskContext, userId: number): Promise<void
 /** Ends the request's session on the server and clears its cookie. */
 export async function endSession(c: DeskContext): Promise<void> {
   const session = c.get('session');
-  if (session) await c.get('options').store.endSession(session.tokenHash);
+  if (session) await c.get('options').store.users.endSession(session.tokenHash);
   const { name, secure } = cookieName(c);
   deleteCookie(c, name, { path: '/', secure });
 }
@@ -84,7 +84,7 @@ export const securityHeaders: MiddlewareHandler<DeskEnv> = async (c, next) => {
 export const requireSession: MiddlewareHandler<DeskEnv> = async (c, next) => {
   const o = c.get('options');
   const token = getCookie(c, cookieName(c).name);
-  const session = token ? await o.store.useSession(tokenHash(token), o.now(), o.sessionIdleMinutes * 60_000) : null;
+  const session = token ? await o.store.users.useSession(tokenHash(token), o.now(), o.sessionIdleMinutes * 60_000) : null;
   c.set('session', session);
   if (!session && !PUBLIC_PATHS(c.req.path)) {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return c.redirect('/login', 303);

@@ -1,5 +1,5 @@
-import { write, type Db } from './db.ts';
-import { draftJson, type DraftRow } from './drafts.ts';
+import type { Connection } from './db.ts';
+import { draftById, type StoredDraft } from './drafts.ts';
 import type { Takeaway } from '../core/types.ts';
 
 /** Why an editor rejected a story: the labels the prompt workbench scores prompts against. */
@@ -20,7 +20,6 @@ export interface Decision {
   at: Date;
 }
 
-export type DraftJson = ReturnType<typeof draftJson>;
 
 /** A version of a story's text: a model draft, or an editor's edit of an earlier version. */
 export interface Version {
@@ -30,7 +29,7 @@ export interface Version {
   editedBy: string | null;
   basedOn: number | null;
   createdAt: Date;
-  draft: DraftJson;
+  draft: StoredDraft;
 }
 
 /** The fields an editor may change; everything else (provenance) is carried over from the base. */
@@ -101,7 +100,7 @@ interface DecisionRow {
   created_at: string;
 }
 
-type VersionRow = DraftRow & { origin: 'model' | 'editor'; edited_by: string | null; based_on: number | null };
+type VersionRow = { id: number; item_id: number; origin: 'model' | 'editor'; edited_by: string | null; based_on: number | null; created_at: string };
 
 const STATUS_AFTER: Record<DecisionAction, string | null> = {
   approve: 'approved',
@@ -113,7 +112,7 @@ const STATUS_AFTER: Record<DecisionAction, string | null> = {
 
 /** Editors' side of the store: versions, decisions, the review queue. Each method is one transaction. */
 export class EditorialStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Connection) {}
 
   /**
    * Appends a decision on a version (default: the current one) and sets the story's status.
@@ -123,8 +122,8 @@ export class EditorialStore {
     storyId: number,
     d: { action: DecisionAction; by: string; now: Date; versionId?: number; reason?: ReasonCode; note?: string; until?: Date },
   ): Promise<Decision> {
-    return write(this.db, () => {
-      const item = this.db.prepare('SELECT id, status FROM items WHERE id = ?').get(storyId) as { id: number; status: string } | undefined;
+    return this.db.write(() => {
+      const item = this.db.get('SELECT id, status FROM items WHERE id = ?', storyId) as { id: number; status: string } | undefined;
       if (!item) throw new EditorialError(`no story ${storyId} (see \`aiwins stories\`)`, 'unknown_story');
       const current = this.currentVersionId(storyId);
       if (current === null) {
@@ -132,7 +131,7 @@ export class EditorialStore {
       }
       const versionId = d.versionId ?? current;
       if (d.versionId !== undefined) {
-        const owner = this.db.prepare('SELECT item_id FROM drafts WHERE id = ?').get(d.versionId) as { item_id: number } | undefined;
+        const owner = this.db.get('SELECT item_id FROM drafts WHERE id = ?', d.versionId) as { item_id: number } | undefined;
         if (owner?.item_id !== storyId) throw new EditorialError(`version ${d.versionId} is not a version of story ${storyId}`, 'unknown_version');
       }
       if (d.action === 'reject' && !d.reason) throw new EditorialError('a rejection needs a reason code', 'invalid');
@@ -141,28 +140,24 @@ export class EditorialStore {
       }
       if (d.action === 'snooze' && !d.until) throw new EditorialError('snooze needs a date', 'invalid');
       const at = d.now.toISOString();
-      const r = this.db
-        .prepare(
-          `INSERT INTO decisions (item_id, draft_id, action, reason, note, snoozed_until, decided_by, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(storyId, versionId, d.action, d.action === 'reject' ? d.reason : null, d.note || null, d.until?.toISOString() ?? null, d.by, at);
+      const r = this.db.run(`INSERT INTO decisions (item_id, draft_id, action, reason, note, snoozed_until, decided_by, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, storyId, versionId, d.action, d.action === 'reject' ? d.reason : null, d.note || null, d.until?.toISOString() ?? null, d.by, at);
       const status = STATUS_AFTER[d.action];
-      if (status) this.db.prepare('UPDATE items SET status = ?, updated_at = ? WHERE id = ?').run(status, at, storyId);
-      return toDecision(this.db.prepare('SELECT * FROM decisions WHERE id = ?').get(r.lastInsertRowid) as DecisionRow);
+      if (status) this.db.run('UPDATE items SET status = ?, updated_at = ? WHERE id = ?', status, at, storyId);
+      return toDecision(this.db.get('SELECT * FROM decisions WHERE id = ?', r.lastInsertRowid) as DecisionRow);
     });
   }
 
   /** Every decision on a story, oldest first. */
   async decisions(storyId: number): Promise<Decision[]> {
-    const rows = this.db.prepare('SELECT * FROM decisions WHERE item_id = ? ORDER BY id').all(storyId) as DecisionRow[];
+    const rows = this.db.all('SELECT * FROM decisions WHERE item_id = ? ORDER BY id', storyId) as DecisionRow[];
     return rows.map(toDecision);
   }
 
   /** Every version of a story, oldest first; the last is current. */
   async versions(storyId: number): Promise<Version[]> {
-    const rows = this.db.prepare('SELECT * FROM drafts WHERE item_id = ? ORDER BY id').all(storyId) as VersionRow[];
-    return rows.map(toVersion);
+    const rows = this.db.all('SELECT * FROM drafts WHERE item_id = ? ORDER BY id', storyId) as VersionRow[];
+    return this.db.read(() => rows.map((r) => toVersion(this.db, r)));
   }
 
   /** The review state of a story (its latest decision, the approved version). */
@@ -182,14 +177,14 @@ export class EditorialStore {
     by: string,
     now: Date,
   ): Promise<{ ok: true; version: Version } | { ok: false; current: Version }> {
-    return write(this.db, () => {
-      const base = this.db.prepare('SELECT * FROM drafts WHERE id = ? AND item_id = ?').get(baseVersionId, storyId) as
+    return this.db.write(() => {
+      const base = this.db.get('SELECT * FROM drafts WHERE id = ? AND item_id = ?', baseVersionId, storyId) as
         | VersionRow
         | undefined;
       if (!base) throw new EditorialError(`version ${baseVersionId} is not a version of story ${storyId}`, 'unknown_version');
       const currentId = this.currentVersionId(storyId)!;
       if (currentId !== baseVersionId) {
-        return { ok: false as const, current: toVersion(this.db.prepare('SELECT * FROM drafts WHERE id = ?').get(currentId) as VersionRow) };
+        return { ok: false as const, current: toVersion(this.db, this.db.get('SELECT * FROM drafts WHERE id = ?', currentId) as VersionRow) };
       }
       // Copy every column of the base (columns added later included), then the edited fields.
       const row: Record<string, unknown> = { ...base };
@@ -207,10 +202,8 @@ export class EditorialStore {
         created_at: now.toISOString(),
       });
       const cols = Object.keys(row);
-      const r = this.db
-        .prepare(`INSERT INTO drafts (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`)
-        .run(row);
-      return { ok: true as const, version: toVersion(this.db.prepare('SELECT * FROM drafts WHERE id = ?').get(r.lastInsertRowid) as VersionRow) };
+      const r = this.db.run(`INSERT INTO drafts (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`, row);
+      return { ok: true as const, version: toVersion(this.db, this.db.get('SELECT * FROM drafts WHERE id = ?', r.lastInsertRowid) as VersionRow) };
     });
   }
 
@@ -232,17 +225,13 @@ export class EditorialStore {
     if (f.verdict) (where.push(`json_extract(d.framing, '$.verdict') = @verdict`), (params.verdict = f.verdict));
     const match = f.q ? ftsQuery(f.q) : null;
     if (match) (where.push('i.id IN (SELECT rowid FROM story_search WHERE story_search MATCH @match)'), (params.match = match));
-    const rows = this.db
-      .prepare(
-        `SELECT i.id, i.title, i.url, i.status, i.published_at, f.name AS feed_name, d.headline, d.category, d.engine,
+    const rows = this.db.all(`SELECT i.id, i.title, i.url, i.status, i.published_at, f.name AS feed_name, d.headline, d.category, d.engine,
            d.takeaways, json_extract(d.framing, '$.verdict') AS verdict,
            (SELECT snoozed_until FROM decisions x WHERE x.item_id = i.id ORDER BY x.id DESC LIMIT 1) AS snoozed_until
          FROM items i JOIN feeds f ON f.id = i.feed_id
          LEFT JOIN drafts d ON d.id = (SELECT MAX(id) FROM drafts WHERE item_id = i.id)
          WHERE ${where.join(' AND ')}
-         ORDER BY COALESCE(i.published_at, i.discovered_at) DESC, i.id DESC`,
-      )
-      .all(params) as {
+         ORDER BY COALESCE(i.published_at, i.discovered_at) DESC, i.id DESC`, params) as {
       id: number;
       title: string | null;
       url: string | null;
@@ -278,7 +267,7 @@ export class EditorialStore {
 
   /** The distinct values the queue's filters offer. */
   async queueFacets(): Promise<{ feeds: string[]; categories: string[]; engines: string[]; verdicts: string[] }> {
-    const col = (sql: string) => (this.db.prepare(sql).all() as { v: string }[]).map((r) => r.v).filter(Boolean);
+    const col = (sql: string) => this.db.all<{ v: string }>(sql).map((r) => r.v).filter(Boolean);
     return {
       feeds: col('SELECT DISTINCT name AS v FROM feeds ORDER BY name'),
       categories: col('SELECT DISTINCT category AS v FROM drafts ORDER BY category'),
@@ -288,7 +277,7 @@ export class EditorialStore {
   }
 
   private currentVersionId(storyId: number): number | null {
-    const r = this.db.prepare('SELECT MAX(id) AS id FROM drafts WHERE item_id = ?').get(storyId) as { id: number | null };
+    const r = this.db.get('SELECT MAX(id) AS id FROM drafts WHERE item_id = ?', storyId) as { id: number | null };
     return r.id;
   }
 }
@@ -306,13 +295,13 @@ export function reviewFlags(d: { verdict: string | null; takeaways: Takeaway[] }
 }
 
 /** The review state of a story; synchronous, for the story JSON built inside other reads. */
-export function reviewState(db: Db, storyId: number): ReviewState {
-  const latest = db.prepare('SELECT * FROM decisions WHERE item_id = ? ORDER BY id DESC LIMIT 1').get(storyId) as DecisionRow | undefined;
+export function reviewState(db: Connection, storyId: number): ReviewState {
+  const latest = db.get<DecisionRow>('SELECT * FROM decisions WHERE item_id = ? ORDER BY id DESC LIMIT 1', storyId);
   const decision = latest ? toDecision(latest) : null;
   const approvedVersionId = decision?.action === 'approve' ? decision.versionId : null;
   let changedSinceApproval = false;
   if (approvedVersionId !== null) {
-    const cur = db.prepare('SELECT MAX(id) AS id FROM drafts WHERE item_id = ?').get(storyId) as { id: number | null };
+    const cur = db.get<{ id: number | null }>('SELECT MAX(id) AS id FROM drafts WHERE item_id = ?', storyId)!;
     changedSinceApproval = cur.id !== approvedVersionId;
   }
   return { decision, approvedVersionId, changedSinceApproval };
@@ -352,7 +341,7 @@ function toDecision(r: DecisionRow): Decision {
   };
 }
 
-function toVersion(r: VersionRow): Version {
+function toVersion(db: Connection, r: VersionRow): Version {
   return {
     id: r.id,
     storyId: r.item_id,
@@ -360,6 +349,6 @@ function toVersion(r: VersionRow): Version {
     editedBy: r.edited_by,
     basedOn: r.based_on,
     createdAt: new Date(r.created_at),
-    draft: draftJson(r),
+    draft: draftById(db, r.id)!,
   };
 }

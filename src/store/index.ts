@@ -1,10 +1,34 @@
-/** The SQLite store: one file per table, plain functions over a better-sqlite3 handle. */
-export { openDb, migrate, write, StoreOpenError, type Db } from './db.ts';
-export * from './feeds.ts';
-export * from './items.ts';
-export * from './drafts.ts';
-export * from './runs.ts';
-export * from './stories.ts';
-export * from './editorial.ts';
-export * from './users.ts';
-export * from './desk.ts';
+/** The store: one typed object (`Store`) over SQLite, one file per table. Nothing outside src/store writes SQL. */
+export { openStore, type Store, type OpenStoreOptions } from './store.ts';
+export { StoreError, StoreOpenError } from './db.ts';
+export type { Feed, FeedFetched, FeedStatus, FeedStore } from './feeds.ts';
+export {
+  WORK_STATUSES,
+  REVIEW_STATUSES,
+  RUNNABLE_STATUSES,
+  type ItemStatus,
+  type NewItem,
+  type WorkItem,
+  type FailureDisposition,
+  type DueQuery,
+  type ItemStore,
+} from './items.ts';
+export type { StoredArticle, ArticleStore } from './articles.ts';
+export type { StoredDraft, DraftStore } from './drafts.ts';
+export type { Run, RunStatus, LeaseClaimant, LeaseResult, RunStore } from './runs.ts';
+export type { Story, StoryStore } from './stories.ts';
+export {
+  REASON_CODES,
+  EditorialError,
+  reviewFlags,
+  type EditorialStore,
+  type ReasonCode,
+  type DecisionAction,
+  type Decision,
+  type Version,
+  type DraftEdit,
+  type ReviewState,
+  type QueueFilters,
+  type QueueEntry,
+} from './editorial.ts';
+export { UserExistsError, type UserStore, type User, type Session } from './users.ts';

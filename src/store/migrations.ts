@@ -1,3 +1,5 @@
+import { StoreOpenError, type Connection } from './db.ts';
+
 /**
  * Append-only list of migrations. `PRAGMA user_version` is the number applied; never edit or
  * reorder an entry once it has landed, only add new ones at the end.
@@ -118,7 +120,17 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 2: a feed that answered 410 Gone is not polled again until its URL changes in the config
   `ALTER TABLE feeds ADD COLUMN gone_at TEXT;`,
-  // 3: the editors' desk. Drafts become versions (model drafts and editor edits, never changed),
+  // 3: why a run stopped early (lease lost, deadline, an endpoint or database fault), and what the
+  // last parse of a feed forgave or left for later
+  `
+  ALTER TABLE runs ADD COLUMN error_kind TEXT;
+  ALTER TABLE runs ADD COLUMN error_message TEXT;
+  ALTER TABLE feeds ADD COLUMN parse_warnings TEXT;   -- JSON array of the last parse's warnings
+  ALTER TABLE feeds ADD COLUMN items_in_feed INTEGER; -- items in the last parsed feed body
+  ALTER TABLE items ADD COLUMN over_cap INTEGER NOT NULL DEFAULT 0; -- beyond run.maxItemsPerFeed when found
+  CREATE INDEX items_feed_status ON items(feed_id, status);
+  `,
+  // 4: the editors' desk. Drafts become versions (model drafts and editor edits, never changed),
   // decisions are append-only, editors log in, and stories are searchable (FTS5).
   `
   ALTER TABLE drafts ADD COLUMN origin TEXT NOT NULL DEFAULT 'model';   -- model | editor
@@ -191,9 +203,30 @@ export const MIGRATIONS: readonly string[] = [
   `,
 ];
 
+/** Applies pending migrations, one transaction each, so a killed migration leaves the old version. */
+export function migrate(db: Connection): void {
+  const current = db.userVersion;
+  if (current > MIGRATIONS.length) {
+    throw new StoreOpenError({
+      kind: 'db.io',
+      message: `database ${db.path} has schema version ${current}, newer than this aiwins (${MIGRATIONS.length}): upgrade aiwins`,
+    });
+  }
+  for (let v = current + 1; v <= MIGRATIONS.length; v++) {
+    db.guard(() =>
+      db.writeSync(() => {
+        // Re-read inside the write lock: another process may have migrated meanwhile.
+        if (db.userVersion >= v) return;
+        db.exec(MIGRATIONS[v - 1]!);
+        db.userVersion = v;
+      }),
+    );
+  }
+}
+
 /**
  * Inserts the search row of the item(s) selected by `itemId` (an SQL expression). Part of
- * migration 3's text: changing it would change a landed migration, so add a new one instead.
+ * migration 4's text: changing it would change a landed migration, so add a new one instead.
  */
 function storySearchRow(itemId: string): string {
   return `INSERT INTO story_search (rowid, title, draft, text)

@@ -1,4 +1,4 @@
-import { write, type Db } from './db.ts';
+import type { Connection } from './db.ts';
 
 /** An editor who can log in to the desk. */
 export interface User {
@@ -31,38 +31,36 @@ const toUser = (r: { id: number; name: string; created_at: string }): User => ({
 
 /** Editors, their sessions and login attempts. Each method is one transaction. */
 export class UserStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Connection) {}
 
   async addUser(name: string, passwordHash: string, now: Date): Promise<User> {
-    return write(this.db, () => {
-      if (this.db.prepare('SELECT 1 FROM users WHERE name = ?').get(name)) throw new UserExistsError(`user "${name}" already exists`);
-      const r = this.db.prepare('INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?)').run(name, passwordHash, now.toISOString());
-      return toUser(this.db.prepare('SELECT * FROM users WHERE id = ?').get(r.lastInsertRowid) as UserRow);
+    return this.db.write(() => {
+      if (this.db.get('SELECT 1 FROM users WHERE name = ?', name)) throw new UserExistsError(`user "${name}" already exists`);
+      const r = this.db.run('INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?)', name, passwordHash, now.toISOString());
+      return toUser(this.db.get('SELECT * FROM users WHERE id = ?', r.lastInsertRowid) as UserRow);
     });
   }
 
   async listUsers(): Promise<User[]> {
-    return (this.db.prepare('SELECT * FROM users ORDER BY name').all() as UserRow[]).map(toUser);
+    return this.db.all<UserRow>('SELECT * FROM users ORDER BY name').map(toUser);
   }
 
   /** Removes a user and ends their sessions; their past decisions keep their name. False when unknown. */
   async removeUser(name: string): Promise<boolean> {
-    return write(this.db, () => this.db.prepare('DELETE FROM users WHERE name = ?').run(name).changes === 1);
+    return this.db.write(() => this.db.run('DELETE FROM users WHERE name = ?', name).changes === 1);
   }
 
   /** The user and their password hash, for checking a login. */
   async credentials(name: string): Promise<{ user: User; passwordHash: string } | null> {
-    const r = this.db.prepare('SELECT * FROM users WHERE name = ?').get(name) as UserRow | undefined;
+    const r = this.db.get('SELECT * FROM users WHERE name = ?', name) as UserRow | undefined;
     return r ? { user: toUser(r), passwordHash: r.password_hash } : null;
   }
 
   /** Stores a new session, and drops the ones past their absolute expiry (never used again). */
   async createSession(s: { tokenHash: string; userId: number; csrfToken: string; now: Date; expiresAt: Date }): Promise<void> {
-    write(this.db, () => {
-      this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(s.now.toISOString());
-      this.db
-        .prepare('INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(s.tokenHash, s.userId, s.csrfToken, s.now.toISOString(), s.now.toISOString(), s.expiresAt.toISOString());
+    await this.db.write(() => {
+      this.db.run('DELETE FROM sessions WHERE expires_at <= ?', s.now.toISOString());
+      this.db.run('INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)', s.tokenHash, s.userId, s.csrfToken, s.now.toISOString(), s.now.toISOString(), s.expiresAt.toISOString());
     });
   }
 
@@ -71,22 +69,18 @@ export class UserStore {
    * not idle longer than `idleMs`), marking it seen; an expired one is deleted and null returned.
    */
   async useSession(tokenHash: string, now: Date, idleMs: number): Promise<Session | null> {
-    return write(this.db, () => {
-      const r = this.db
-        .prepare(
-          `SELECT s.*, u.id AS uid, u.name, u.created_at AS user_created_at FROM sessions s JOIN users u ON u.id = s.user_id
-           WHERE s.token_hash = ?`,
-        )
-        .get(tokenHash) as
+    return this.db.write(() => {
+      const r = this.db.get(`SELECT s.*, u.id AS uid, u.name, u.created_at AS user_created_at FROM sessions s JOIN users u ON u.id = s.user_id
+           WHERE s.token_hash = ?`, tokenHash) as
         | { token_hash: string; csrf_token: string; created_at: string; last_seen_at: string; expires_at: string; uid: number; name: string; user_created_at: string }
         | undefined;
       if (!r) return null;
       const expired = Date.parse(r.expires_at) <= now.getTime() || Date.parse(r.last_seen_at) + idleMs <= now.getTime();
       if (expired) {
-        this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash);
+        this.db.run('DELETE FROM sessions WHERE token_hash = ?', tokenHash);
         return null;
       }
-      this.db.prepare('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?').run(now.toISOString(), tokenHash);
+      this.db.run('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?', now.toISOString(), tokenHash);
       return {
         tokenHash: r.token_hash,
         user: toUser({ id: r.uid, name: r.name, created_at: r.user_created_at }),
@@ -99,14 +93,14 @@ export class UserStore {
   }
 
   async endSession(tokenHash: string): Promise<void> {
-    write(this.db, () => this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash));
+    await this.db.write(() => this.db.run('DELETE FROM sessions WHERE token_hash = ?', tokenHash));
   }
 
   /** Records a login attempt, and forgets attempts older than `forgetBefore`. */
   async recordLoginAttempt(a: { username: string; address: string; ok: boolean; now: Date; forgetBefore: Date }): Promise<void> {
-    write(this.db, () => {
-      this.db.prepare('INSERT INTO login_attempts (username, address, ok, at) VALUES (?, ?, ?, ?)').run(a.username, a.address, a.ok ? 1 : 0, a.now.toISOString());
-      this.db.prepare('DELETE FROM login_attempts WHERE at < ?').run(a.forgetBefore.toISOString());
+    await this.db.write(() => {
+      this.db.run('INSERT INTO login_attempts (username, address, ok, at) VALUES (?, ?, ?, ?)', a.username, a.address, a.ok ? 1 : 0, a.now.toISOString());
+      this.db.run('DELETE FROM login_attempts WHERE at < ?', a.forgetBefore.toISOString());
     });
   }
 
@@ -116,16 +110,10 @@ export class UserStore {
    * guessing at the others).
    */
   async recentLoginFailures(username: string, address: string, since: Date): Promise<{ account: number; address: number }> {
-    const account = this.db
-      .prepare(
-        `SELECT COUNT(*) AS n FROM login_attempts
+    const account = this.db.get(`SELECT COUNT(*) AS n FROM login_attempts
          WHERE username = @v AND ok = 0 AND at >= @since
-           AND at > COALESCE((SELECT MAX(at) FROM login_attempts WHERE username = @v AND ok = 1), '')`,
-      )
-      .get({ v: username, since: since.toISOString() }) as { n: number };
-    const byAddress = this.db
-      .prepare('SELECT COUNT(*) AS n FROM login_attempts WHERE address = ? AND ok = 0 AND at >= ?')
-      .get(address, since.toISOString()) as { n: number };
+           AND at > COALESCE((SELECT MAX(at) FROM login_attempts WHERE username = @v AND ok = 1), '')`, { v: username, since: since.toISOString() }) as { n: number };
+    const byAddress = this.db.get('SELECT COUNT(*) AS n FROM login_attempts WHERE address = ? AND ok = 0 AND at >= ?', address, since.toISOString()) as { n: number };
     return { account: account.n, address: byAddress.n };
   }
 }

@@ -2,20 +2,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '../../src/review/password.ts';
-import * as store from '../../src/store/index.ts';
+import { openStore, type Store } from '../../src/store/index.ts';
 
 /** A temp database with editors added through the store, as `aiwins users add` does. */
-export async function deskDb(users: Record<string, string>): Promise<{ db: store.Db; path: string; remove(): void }> {
+export async function deskDb(users: Record<string, string>): Promise<{ store: Store; path: string; remove(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'aiwins-desk-'));
   const path = join(dir, 'aiwins.db');
-  const db = store.openDb(path);
-  const userStore = new store.UserStore(db);
-  for (const [name, password] of Object.entries(users)) await userStore.addUser(name, await hashPassword(password), new Date());
+  const store = await openStore(path);
+  for (const [name, password] of Object.entries(users)) await store.users.addUser(name, await hashPassword(password), new Date());
   return {
-    db,
+    store,
     path,
-    remove: () => {
-      db.close();
+    remove: async () => {
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

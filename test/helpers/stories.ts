@@ -1,5 +1,5 @@
 import type { Draft } from '../../src/core/types.ts';
-import * as store from '../../src/store/index.ts';
+import type { Store } from '../../src/store/index.ts';
 
 /** What a seeded story is made of; anything left out gets a plain default. */
 export interface SeedStory {
@@ -41,35 +41,62 @@ export function sampleDraft(over: Partial<Draft> = {}): Draft {
   };
 }
 
-/**
- * Writes drafted stories into a real database through the store, as a run would leave them:
- * a feed, an item, its extracted article and one draft each. Returns the story ids in order.
- */
+/** Runs `fn` as a run holding the lease, as the pipeline does when it stores a draft. */
+async function asRun<T>(store: Store, fn: (runId: number) => Promise<T>): Promise<T> {
+  const now = new Date();
+  const lease = await store.runs.start({ pid: process.pid, host: 'test', now, expiresAt: new Date(now.getTime() + 600_000), isAlive: () => true });
+  if (!lease.acquired) throw new Error('a run holds the lease');
+  try {
+    return await fn(lease.runId);
+  } finally {
+    await store.runs.finish(lease.runId, { status: 'completed', error: null, summary: {} }, new Date());
+  }
+}
+
+/** Stores another draft of a story (a re-draft), through a run's claim as the pipeline does. */
+export async function addDraft(store: Store, itemId: number, draft: Draft): Promise<number> {
+  return asRun(store, async (runId) => {
+    const now = new Date();
+    const statuses = ['pending', 'failed', 'deferred', 'candidate', 'approved', 'rejected'] as const;
+    if (!(await store.items.claim(itemId, runId, new Date(now.getTime() + 600_000), now, statuses))) throw new Error(`cannot claim ${itemId}`);
+    const id = await store.drafts.save(itemId, runId, draft, now);
+    if (id === null) throw new Error(`draft of ${itemId} not saved`);
+    return id;
+  });
+}
+
 let seeded = 0;
 
-export function seedStories(db: store.Db, stories: SeedStory[]): number[] {
-  const now = '2026-11-30T10:00:00.000Z';
-  const feeds = [...new Set(stories.map((s) => s.feed ?? 'Test Feed'))];
-  store.syncFeeds(db, feeds.map((name, i) => ({ name, url: `https://feeds.example/${i}.xml` })), now);
-  const feedIds = new Map(store.allFeeds(db).map((f) => [f.name, f.id]));
-  return stories.map((s, i) => {
+/**
+ * Writes drafted stories into a real database through the Store, as a run would leave them: a
+ * feed, an item, its extracted article and one draft each. Returns the story ids in order.
+ */
+export async function seedStories(store: Store, stories: SeedStory[]): Promise<number[]> {
+  const now = new Date('2026-11-30T10:00:00.000Z');
+  const feedNames = [...new Set(stories.map((s) => s.feed ?? 'Test Feed'))];
+  const known = await store.feeds.active();
+  const fresh = feedNames.filter((n) => !known.some((f) => f.name === n));
+  await store.feeds.sync([...known.map((f) => ({ name: f.name, url: f.url })), ...fresh.map((name) => ({ name, url: `https://feeds.example/${encodeURIComponent(name)}.xml` }))], now);
+  const feedIds = new Map((await store.feeds.active()).map((f) => [f.name, f.id]));
+  const ids: number[] = [];
+  for (const [i, s] of stories.entries()) {
     // Numbered per process, so a test's pages (and screenshots) are the same on every run.
     const url = s.url ?? `https://news.example/story-${++seeded}`;
-    const [id] = store.insertNewItems(
-      db,
+    const { newIds } = await store.feeds.recordFetch(
       feedIds.get(s.feed ?? 'Test Feed')!,
-      [{ key: url, url, canonicalUrl: url, title: s.title ?? `Story ${i + 1}`, published: now, author: null, summary: null, content: null }],
+      { status: 200, notModified: false, etag: null, lastModified: null, contentHash: `seed-${seeded}-${i}`, permanentUrl: null, nextCheckAt: now },
+      [{ key: `${url}#${seeded}`, url, canonicalUrl: s.url ? null : url, title: s.title ?? `Story ${i + 1}`, published: now.toISOString(), author: null, summary: null, content: null }],
       now,
     );
+    const id = newIds[0]!;
     const text = s.text ?? ARTICLE_TEXT;
-    store.saveArticle(
-      db,
-      id!,
+    await store.articles.save(
+      id,
       {
         title: s.title ?? `Story ${i + 1}`,
         byline: null,
         siteName: 'News Example',
-        publishedTime: now,
+        publishedTime: now.toISOString(),
         lang: 'en',
         leadImage: null,
         text,
@@ -82,7 +109,11 @@ export function seedStories(db: store.Db, stories: SeedStory[]): number[] {
       url,
       now,
     );
-    store.saveDraft(db, id!, null, sampleDraft(s.draft), now);
-    return id!;
-  });
+    await asRun(store, async (runId) => {
+      await store.items.claim(id, runId, new Date(Date.now() + 600_000), new Date());
+      await store.drafts.save(id, runId, sampleDraft(s.draft), now);
+    });
+    ids.push(id);
+  }
+  return ids;
 }

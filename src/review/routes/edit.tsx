@@ -19,12 +19,12 @@ edit.post('/stories/:id/edit', async (c) => {
   const id = storyIdParam(c);
   const o = c.get('options');
   const { version, ...values } = parseForm(editForm, await c.req.parseBody());
-  const article = await o.store.getArticle(id);
+  const article = await o.store.articles.get(id);
   // Quotes are checked against the article again: an edited quote is grounded only if it is there.
   const takeaways = values.takeaways.map((t) => ({ ...t, grounded: article ? checkGrounding(t.quote, article.text) : false }));
   let saved;
   try {
-    saved = await o.store.saveEdit(id, version, { ...values, takeaways }, c.get('session')!.user.name, o.now());
+    saved = await o.store.editorial.saveEdit(id, version, { ...values, takeaways }, c.get('session')!.user.name, o.now());
   } catch (err) {
     if (err instanceof EditorialError) throw new HttpError(404, err.message);
     throw err;

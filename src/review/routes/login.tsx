@@ -32,7 +32,7 @@ login.post('/login', async (c) => {
   const address = clientAddress(c);
   const now = o.now();
   const limits = o.loginLimits;
-  const failures = await o.store.recentLoginFailures(form.username, address, new Date(now.getTime() - limits.windowMinutes * 60_000));
+  const failures = await o.store.users.recentLoginFailures(form.username, address, new Date(now.getTime() - limits.windowMinutes * 60_000));
   if (failures.account >= limits.perAccount || failures.address >= limits.perAddress) {
     const page = (
       <LoginPage nonce={c.get('nonce')} username={form.username} error={`Too many failed logins; try again in ${limits.windowMinutes} minutes.`} />
@@ -40,15 +40,15 @@ login.post('/login', async (c) => {
     c.header('Retry-After', String(limits.windowMinutes * 60));
     return c.html(page, 429);
   }
-  const creds = await o.store.credentials(form.username);
+  const creds = await o.store.users.credentials(form.username);
   // An unknown name costs the same hashing as a known one, so timing does not tell them apart.
   const matches = await verifyPassword(form.password, creds?.passwordHash ?? UNKNOWN_USER_HASH);
   const ok = matches && creds !== null;
-  await o.store.recordLoginAttempt({ username: form.username, address, ok, now, forgetBefore: new Date(now.getTime() - 86_400_000) });
+  await o.store.users.recordLoginAttempt({ username: form.username, address, ok, now, forgetBefore: new Date(now.getTime() - 86_400_000) });
   if (!ok) return c.html(<LoginPage nonce={c.get('nonce')} username={form.username} error="Wrong username or password." />, 401);
   // A fresh session at each login: a session id planted before login is never the one logged in.
   const old = c.get('session');
-  if (old) await o.store.endSession(old.tokenHash);
+  if (old) await o.store.users.endSession(old.tokenHash);
   await startSession(c, creds.user.id);
   return c.redirect('/', 303);
 });

@@ -19,6 +19,6 @@ queue.get('/', async (c) => {
     status: param('status'),
     now: o.now(),
   };
-  const [entries, facets] = await Promise.all([o.store.queue(filters), o.store.queueFacets()]);
+  const [entries, facets] = await Promise.all([o.store.editorial.queue(filters), o.store.editorial.queueFacets()]);
   return c.html(<QueuePage nonce={c.get('nonce')} session={c.get('session')!} entries={entries} filters={filters} facets={facets} notice={noticeFrom(c)} />);
 });

@@ -12,7 +12,7 @@ export const redraft = new Hono<DeskEnv>();
 redraft.post('/stories/:id/redraft', async (c) => {
   const id = storyIdParam(c);
   const o = c.get('options');
-  if (!(await o.store.getStory(id))) throw new HttpError(404, `no story ${id}`);
+  if (!(await o.store.stories.get(id))) throw new HttpError(404, `no story ${id}`);
   if (!o.redraft) throw new HttpError(400, 'this desk was started without a config, so it cannot draft; run `aiwins redraft --id N`');
   const r = await o.redraft(id);
   if (!r.ok) throw new HttpError(502, `re-draft failed: ${r.message}`);

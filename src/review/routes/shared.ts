@@ -35,7 +35,7 @@ export async function decideAndRedirect(
   const id = storyIdParam(c);
   const o = c.get('options');
   try {
-    await o.store.decide(id, { ...decision, by: c.get('session')!.user.name, now: o.now() });
+    await o.store.editorial.decide(id, { ...decision, by: c.get('session')!.user.name, now: o.now() });
   } catch (err) {
     if (err instanceof EditorialError) throw new HttpError(err.code === 'unknown_story' ? 404 : 400, err.message);
     throw err;

@@ -12,9 +12,9 @@ export const story = new Hono<DeskEnv>();
 story.get('/stories/:id', async (c) => {
   const id = storyIdParam(c);
   const o = c.get('options');
-  const s = await o.store.getStory(id);
+  const s = await o.store.stories.get(id);
   if (!s) throw new HttpError(404, `no story ${id}`);
-  const [article, versions, decisions] = await Promise.all([o.store.getArticle(id), o.store.versions(id), o.store.decisions(id)]);
+  const [article, versions, decisions] = await Promise.all([o.store.articles.get(id), o.store.editorial.versions(id), o.store.editorial.decisions(id)]);
   const from = versions.find((v) => String(v.id) === c.req.query('from'));
   const to = versions.find((v) => String(v.id) === c.req.query('to'));
   const diff = from && to ? { from: from.id, to: to.id, changes: diffWords(versionText(from.draft), versionText(to.draft)) } : null;

@@ -1,16 +1,16 @@
-import type { DraftJson } from '../../store/index.ts';
+import type { StoredDraft } from '../../store/index.ts';
 import { SafeLink } from './layout.tsx';
 
 /**
  * The draft as newsletter readers will see it. One component, so the desk's preview switches to
  * the shared newsletter renderer (src/render) in one place when that lands.
  */
-export function ReaderPreview(props: { draft: DraftJson; url: string | null; published: string | null }) {
+export function ReaderPreview(props: { draft: StoredDraft; url: string | null; published: Date | null }) {
   const d = props.draft;
   return (
     <article class="reader">
       <p class="kicker">
-        {d.category} · {props.published ? props.published.slice(0, 10) : ''} · {d.readingMinutes} min read
+        {d.category} · {props.published ? props.published.toISOString().slice(0, 10) : ''} · {d.readingMinutes} min read
       </p>
       <h2>{d.headline}</h2>
       <p class="source">

@@ -1,7 +1,7 @@
 import { raw } from 'hono/html';
 import sanitizeHtml from 'sanitize-html';
 import type { Change } from 'diff';
-import type { Decision, DraftJson, Session, SourceArticle, StoryJson, Version } from '../../store/index.ts';
+import type { Decision, Session, Story, StoredArticle, StoredDraft, Version } from '../../store/index.ts';
 import { REASON_CODES } from '../../store/index.ts';
 import { highlightQuotes } from '../highlight.ts';
 import { MAX_TAKEAWAYS } from '../forms.ts';
@@ -12,8 +12,8 @@ import { versionText, type EditValues } from '../version-text.ts';
 export interface StoryPageProps {
   nonce: string;
   session: Session;
-  story: StoryJson;
-  article: SourceArticle | null;
+  story: Story;
+  article: StoredArticle | null;
   versions: Version[];
   decisions: Decision[];
   diff: { from: number; to: number; changes: Change[] } | null;
@@ -80,7 +80,7 @@ function displayHtml(html: string): string {
   });
 }
 
-function SourceText(props: { article: SourceArticle; draft: DraftJson | null }) {
+function SourceText(props: { article: StoredArticle; draft: StoredDraft | null }) {
   const quotes = props.draft?.takeaways.map((t) => t.quote) ?? [];
   const { segments, found } = highlightQuotes(props.article.text, quotes);
   return (
@@ -180,7 +180,7 @@ export function StoryPage(p: StoryPageProps) {
         <h1>{d?.headline ?? story.title ?? '(untitled)'}</h1>
         <p class="meta">
           #{story.id} · {story.feed} · <span class={`status ${story.status}`}>{story.status}</span>
-          {story.review.approvedVersion !== null && ` (version #${story.review.approvedVersion})`}
+          {story.review.approvedVersionId !== null && ` (version #${story.review.approvedVersionId})`}
           {story.review.changedSinceApproval && <span class="flag">re-drafted since approval</span>} ·{' '}
           <SafeLink href={story.url}>original article</SafeLink>
         </p>
@@ -258,7 +258,7 @@ export function StoryPage(p: StoryPageProps) {
               <p class="meta">
                 Drafted by {d.engine}
                 {d.model && ` (${d.model})`}, prompt {d.prompt.id}@{d.prompt.hash}, {d.inputTokens} + {d.outputTokens} tokens, {d.latencyMs} ms,{' '}
-                {d.createdAt}
+                {d.createdAt.toISOString()}
                 {d.inputTruncated && ', article cut to the token budget'}
                 {d.origin === 'editor' && `; edited by ${d.editedBy}`}
                 {p.article && `. Extracted by ${p.article.method} (confidence ${p.article.confidence.toFixed(2)}, ${p.article.wordCount} words).`}
