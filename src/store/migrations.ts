@@ -130,7 +130,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE items ADD COLUMN over_cap INTEGER NOT NULL DEFAULT 0; -- beyond run.maxItemsPerFeed when found
   CREATE INDEX items_feed_status ON items(feed_id, status);
   `,
-  // 4: the editors' desk. Drafts become versions (model drafts and editor edits, never changed),
+  // 4: how the LLM was asked for JSON (json_schema, or json_object for servers that refuse it); NULL for extractive and older drafts
+  `ALTER TABLE drafts ADD COLUMN response_format TEXT;`,
+  // 5: the editors' desk. Drafts become versions (model drafts and editor edits, never changed),
   // decisions are append-only, editors log in, and stories are searchable (FTS5).
   `
   ALTER TABLE drafts ADD COLUMN origin TEXT NOT NULL DEFAULT 'model';   -- model | editor
@@ -226,7 +228,7 @@ export function migrate(db: Connection): void {
 
 /**
  * Inserts the search row of the item(s) selected by `itemId` (an SQL expression). Part of
- * migration 4's text: changing it would change a landed migration, so add a new one instead.
+ * migration 5's text: changing it would change a landed migration, so add a new one instead.
  */
 function storySearchRow(itemId: string): string {
   return `INSERT INTO story_search (rowid, title, draft, text)
