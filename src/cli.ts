@@ -1,8 +1,21 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { Config } from './config/index.ts';
-import { openStore, REVIEW_STATUSES, StoreError, WORK_STATUSES, type ItemStatus, type Store } from './store/index.ts';
+import {
+  EditorialError,
+  openStore,
+  REASON_CODES,
+  REVIEW_STATUSES,
+  StoreError,
+  UserExistsError,
+  WORK_STATUSES,
+  type DecisionAction,
+  type ItemStatus,
+  type ReasonCode,
+  type Store,
+} from './store/index.ts';
 import { PipelineSetupError } from './pipeline/errors.ts';
 import { stripControlChars } from './core/terminal.ts';
 import {
@@ -259,28 +272,33 @@ feedsCommand
     process.stdout.write(renderOpml(config.feeds));
   });
 
+/** Starts the scheduler with its progress and summaries logged: for `schedule` and `serve --schedule`. */
+async function startLoggedScheduler(config: Config, db: Store) {
+  const { startScheduler } = await import('./schedule/scheduler.ts');
+  const reporter = createRunReporter(process.stderr, log());
+  return startScheduler(config, db, {
+    onEvent: reporter.event,
+    onRun: (s) => {
+      reporter.done();
+      if (s.status === 'already_running') log().info('tick: another run holds the lease; skipped', { event: 'tick', status: s.status });
+      else logRunSummary(log(), s);
+    },
+    onError: (err) => {
+      // A database fault is expected and explained by its message; anything else is a bug.
+      if (err instanceof StoreError) return log().error(`run failed: ${err.message}`, { event: 'run', kind: err.failure.kind });
+      const bug = describeBug(err, Boolean(globals().debug));
+      log().error(`run failed: ${bug.msg}`, bug.fields);
+    },
+  });
+}
+
 program
   .command('schedule')
   .description('long-running: check due feeds on the cron schedule in the config (schedule.cron) until SIGTERM')
   .action(async () => {
     const config = await configOrExit();
     const db = await storeOrExit();
-    const { startScheduler } = await import('./schedule/scheduler.ts');
-    const reporter = createRunReporter(process.stderr, log());
-    const scheduler = startScheduler(config, db, {
-      onEvent: reporter.event,
-      onRun: (s) => {
-        reporter.done();
-        if (s.status === 'already_running') log().info('tick: another run holds the lease; skipped', { event: 'tick', status: s.status });
-        else logRunSummary(log(), s);
-      },
-      onError: (err) => {
-        // A database fault is expected and explained by its message; anything else is a bug.
-        if (err instanceof StoreError) return log().error(`run failed: ${err.message}`, { event: 'run', kind: err.failure.kind });
-        const bug = describeBug(err, Boolean(globals().debug));
-        log().error(`run failed: ${bug.msg}`, bug.fields);
-      },
-    });
+    const scheduler = await startLoggedScheduler(config, db);
     log().info(`scheduler started: "${config.schedule.cron}", ${config.feeds.length} feeds; SIGTERM stops it`, { event: 'scheduler' });
     const stop = () => {
       log().info('stopping: finishing the current items and releasing the lease', { event: 'scheduler' });
@@ -291,6 +309,59 @@ program
     await scheduler.stopped;
     await db.close();
     log().info('scheduler stopped', { event: 'scheduler' });
+  });
+
+program
+  .command('serve')
+  .description("the editors' desk, a web app: review, edit, approve or reject drafts (with --schedule, also the scheduler)")
+  .option('--host <host>', 'address to listen on (keep 127.0.0.1 unless behind a reverse proxy)', '127.0.0.1')
+  .option('--port <port>', 'port (0 picks a free one)', '8080')
+  .option('--public-origin <url>', 'the https://… origin editors reach the desk at through a reverse proxy')
+  .option('--trust-proxy', 'believe X-Forwarded-Proto, -Host and -For (only behind a proxy that sets them)')
+  .option('--schedule', 'run the scheduler in the same process (what `npm start` does)')
+  .action(async (opts: { host: string; port: string; publicOrigin?: string; trustProxy?: boolean; schedule?: boolean }) => {
+    const port = Number(opts.port);
+    if (!/^\d+$/.test(opts.port) || port > 65535) throw new UsageError(`--port: expected 0 to 65535, got "${opts.port}"`, EXIT_INVALID);
+    if (opts.publicOrigin && !/^https?:\/\/[^/]+\/?$/.test(opts.publicOrigin)) {
+      throw new UsageError(`--public-origin: expected an origin like https://desk.example.org, got "${opts.publicOrigin}"`, EXIT_INVALID);
+    }
+    const config = await configOrExit();
+    const db = await storeOrExit();
+    const { startDesk } = await import('./review/server.ts');
+    const { redraftStories } = await import('./pipeline/redraft.ts');
+    const desk = await startDesk({
+      host: opts.host,
+      port,
+      store: db,
+      categories: config.categories,
+      publicOrigin: opts.publicOrigin,
+      trustProxy: opts.trustProxy,
+      redraft: async (id) => {
+        const r = await redraftStories(config, db, { engine: config.llmConfigured ? 'llm' : 'extractive', ids: [id] });
+        if (r.status === 'already_running') return { ok: false, message: 'a run is in progress; try again when it ends' };
+        const failed = r.failed[0];
+        return failed ? { ok: false, message: `${failed.kind}: ${failed.message}` } : { ok: true };
+      },
+    }).catch((err: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot listen on ${opts.host}:${opts.port}: ${err.code ?? err.message}`, EXIT_FAILED);
+    });
+    process.stdout.write(`aiwins desk listening on ${desk.url}\n`);
+    let scheduler: Awaited<ReturnType<typeof startLoggedScheduler>> | null = null;
+    if (opts.schedule) {
+      scheduler = await startLoggedScheduler(config, db);
+      log().info(`scheduler started: "${config.schedule.cron}", ${config.feeds.length} feeds`, { event: 'scheduler' });
+    }
+    await new Promise<void>((stop) => {
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+    log().info('stopping: closing the desk' + (scheduler ? ', finishing the current items and releasing the lease' : ''), { event: 'desk' });
+    await desk.close();
+    if (scheduler) {
+      void scheduler.stop();
+      await scheduler.stopped;
+    }
+    await db.close();
   });
 
 program
@@ -383,6 +454,124 @@ dbCommand
       await db.close();
     }
   });
+
+/** The story id argument of the review commands: an unknown one is a usage error (exit 2). */
+function storyIdOrExit(id: string): number {
+  const n = Number(id);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`ID: expected a story number, got "${id}"`, EXIT_INVALID);
+  return n;
+}
+
+/** Appends one editor decision from the terminal and prints the new status (or the story with --json). */
+async function decideFromCli(
+  id: string,
+  decision: { action: DecisionAction; reason?: ReasonCode; note?: string },
+  json: boolean | undefined,
+): Promise<void> {
+  const n = storyIdOrExit(id);
+  const db = await storeOrExit();
+  try {
+    await db.editorial.decide(n, { ...decision, by: `${userInfo().username} (cli)`, now: new Date() });
+    const story = (await db.stories.get(n))!;
+    process.stdout.write(json ? JSON.stringify(story, null, 2) + '\n' : `story ${n}: ${story.status}\n`);
+  } catch (err) {
+    if (err instanceof EditorialError) throw new UsageError(err.message, EXIT_INVALID);
+    throw err;
+  } finally {
+    await db.close();
+  }
+}
+
+program
+  .command('approve')
+  .description("approve a story's current version (a later re-draft leaves the approval on this version)")
+  .argument('<id>', 'story id')
+  .option('--note <text>', 'a note for the record')
+  .option('--json', 'print the story as JSON')
+  .action((id: string, opts: { note?: string; json?: boolean }) => decideFromCli(id, { action: 'approve', note: opts.note }, opts.json));
+
+program
+  .command('reject')
+  .description('reject a story, with a reason code')
+  .argument('<id>', 'story id')
+  .requiredOption('--reason <code>', `why: ${REASON_CODES.join(', ')}`)
+  .option('--note <text>', 'a note for the record')
+  .option('--json', 'print the story as JSON')
+  .action((id: string, opts: { reason: string; note?: string; json?: boolean }) => {
+    if (!(REASON_CODES as readonly string[]).includes(opts.reason)) {
+      throw new UsageError(`--reason: expected one of ${REASON_CODES.join(', ')}, got "${opts.reason}"`, EXIT_INVALID);
+    }
+    return decideFromCli(id, { action: 'reject', reason: opts.reason as ReasonCode, note: opts.note }, opts.json);
+  });
+
+program
+  .command('reopen')
+  .description('make an approved or rejected story a candidate again (the earlier decisions stay on record)')
+  .argument('<id>', 'story id')
+  .option('--json', 'print the story as JSON')
+  .action((id: string, opts: { json?: boolean }) => decideFromCli(id, { action: 'reopen' }, opts.json));
+
+const usersCommand = program.command('users').description("the editors who can log in to the desk (aiwins serve)");
+
+usersCommand
+  .command('add')
+  .description('add an editor; the password is read from stdin (one line)')
+  .argument('<name>', 'login name')
+  .requiredOption('--password-stdin', 'read the password from stdin')
+  .action(async (name: string) => {
+    if (!/^[\p{L}\p{N}._@-]{1,64}$/u.test(name)) {
+      throw new UsageError(`NAME: 1 to 64 letters, digits, ".", "_", "@" or "-", got "${name}"`, EXIT_INVALID);
+    }
+    const password = (await readStdin()).replace(/\r?\n$/, '');
+    if (password.length < 8) throw new UsageError('password: at least 8 characters, given on stdin', EXIT_INVALID);
+    if (password.length > 1024) throw new UsageError('password: at most 1024 characters', EXIT_INVALID);
+    const { hashPassword } = await import('./review/password.ts');
+    const db = await storeOrExit();
+    try {
+      await db.users.addUser(name, await hashPassword(password), new Date());
+      process.stdout.write(`added user ${name}\n`);
+    } catch (err) {
+      if (err instanceof UserExistsError) throw new UsageError(err.message, EXIT_INVALID);
+      throw err;
+    } finally {
+      await db.close();
+    }
+  });
+
+usersCommand
+  .command('list')
+  .description('list the editors')
+  .option('--json', 'print a JSON array')
+  .action(async (opts: { json?: boolean }) => {
+    const db = await storeOrExit('read');
+    try {
+      const users = await db.users.listUsers();
+      if (opts.json) process.stdout.write(JSON.stringify(users.map((u) => ({ name: u.name, createdAt: u.createdAt.toISOString() }))) + '\n');
+      else process.stdout.write(users.length ? users.map((u) => `${u.name}  (added ${u.createdAt.toISOString()})`).join('\n') + '\n' : 'no users (add one with `aiwins users add NAME --password-stdin`)\n');
+    } finally {
+      await db.close();
+    }
+  });
+
+usersCommand
+  .command('remove')
+  .description('remove an editor and end their sessions (their decisions stay on record)')
+  .argument('<name>', 'login name')
+  .action(async (name: string) => {
+    const db = await storeOrExit();
+    try {
+      if (!(await db.users.removeUser(name))) throw new UsageError(`no user "${name}" (see \`aiwins users list\`)`, EXIT_INVALID);
+      process.stdout.write(`removed user ${name}\n`);
+    } finally {
+      await db.close();
+    }
+  });
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 program
   .command('extract')

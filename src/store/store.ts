@@ -7,6 +7,8 @@ import { sqliteArticles, type ArticleStore } from './articles.ts';
 import { sqliteDrafts, type DraftStore } from './drafts.ts';
 import { sqliteRuns, type RunStore } from './runs.ts';
 import { sqliteStories, type StoryStore } from './stories.ts';
+import { EditorialStore } from './editorial.ts';
+import { UserStore } from './users.ts';
 
 /**
  * The store: everything aiwins keeps, as one typed object. Its methods take and return domain
@@ -24,6 +26,10 @@ export interface Store {
   readonly drafts: DraftStore;
   readonly runs: RunStore;
   readonly stories: StoryStore;
+  /** Editors' side: versions, decisions, the review queue and its search. */
+  readonly editorial: EditorialStore;
+  /** Editors who log in to the desk, their sessions and login attempts. */
+  readonly users: UserStore;
   /** Moves the write-ahead log into the database and truncates it (done at the end of each run). */
   checkpoint(): Promise<{ busy: boolean; walPages: number; checkpointed: number }>;
   /** `PRAGMA integrity_check`: ['ok'] when sound, else the problems found. */
@@ -90,6 +96,8 @@ function sqliteStore(db: Connection): Store {
     drafts: sqliteDrafts(db),
     runs: sqliteRuns(db),
     stories: sqliteStories(db),
+    editorial: new EditorialStore(db),
+    users: new UserStore(db),
     checkpoint: async () => db.guard(() => db.checkpoint()),
     check: async () => db.guard(() => db.integrityCheck()),
     vacuum: async () => db.guard(() => db.vacuum()),

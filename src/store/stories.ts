@@ -3,6 +3,7 @@ import { draftById, type StoredDraft } from './drafts.ts';
 import { articleOf, type StoredArticle } from './articles.ts';
 import type { ItemStatus } from './items.ts';
 import { dateOf } from './values.ts';
+import { reviewState, type ReviewState } from './editorial.ts';
 
 /** A story: a feed item with its current draft, as `stories --json` shows it. */
 export interface Story {
@@ -25,6 +26,8 @@ export interface Story {
   needsReview: boolean;
   /** The framing says skip, negative, not_ai or uncertain: stored, but listed after the ready candidates. */
   setAside: boolean;
+  /** Editors' latest decision and the version an approval pinned. */
+  review: ReviewState;
 }
 
 /** Verdicts that keep a draft out of the ready candidates (negative too: drafts stored before the recommendation existed). */
@@ -83,6 +86,7 @@ function toStory(db: Connection, r: StoryRow): Story {
     draft,
     needsReview: draft?.needsReview ?? false,
     setAside: draft !== null && (draft.framing.recommendation === 'skip' || SET_ASIDE_VERDICTS.has(draft.framing.verdict)),
+    review: reviewState(db, r.id),
   };
 }
 
