@@ -1,5 +1,5 @@
 /**
- * `npm run build` (also run by `npm ci` through `prepare`): compiles every src/**\/*.ts but the tests
+ * `npm run build` (also run by `npm ci` through `prepare`): compiles every src/**\/*.ts(x) but the tests
  * into dist/, one JavaScript file per source file at the same depth, so a path a module resolves
  * from its own import.meta.url (../../prompts/, ./testdata/) means the same file in dist/ as in src/.
  * Relative `.ts` imports become `.js`; packages stay imports of node_modules. No type checking here:
@@ -25,7 +25,7 @@ export const STAMP = join(DIST, '.built');
  */
 const BUNDLED = new Set(['feedsmith']);
 
-const isSource = (name) => name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts');
+const isSource = (name) => /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) && !name.endsWith('.d.ts');
 
 /** 'a/b' -> 'a', '@s/a/b' -> '@s/a'. */
 const packageName = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
@@ -73,6 +73,9 @@ export async function build() {
     format: 'esm',
     target: 'node20',
     sourcemap: 'linked',
+    // The desk's views and the newsletter renderer are hono JSX (as tsconfig.json says for tsc).
+    jsx: 'automatic',
+    jsxImportSource: 'hono/jsx',
     logLevel: 'warning',
     // One output file per source file: every import stays an import, with `.ts` made `.js`.
     bundle: true,
@@ -84,7 +87,7 @@ export async function build() {
             if (args.kind === 'entry-point') return undefined;
             // Inside a bundled package: esbuild resolves and inlines it (node: builtins stay imports).
             if (!args.importer.startsWith(SRC)) return args.path.startsWith('node:') ? { path: args.path, external: true } : undefined;
-            if (args.path.startsWith('.')) return { path: args.path.replace(/\.ts$/, '.js'), external: true };
+            if (args.path.startsWith('.')) return { path: args.path.replace(/\.tsx?$/, '.js'), external: true };
             if (BUNDLED.has(packageName(args.path))) return undefined;
             return { path: args.path, external: true };
           });
