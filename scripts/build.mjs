@@ -8,7 +8,7 @@
  * Plain JavaScript, so it runs on a fresh clone before anything is compiled. Importable too:
  * bin/aiwins.js calls build() when src/ has changed since the last build.
  */
-import { readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -27,6 +27,9 @@ const BUNDLED = new Set(['feedsmith']);
 
 const isSource = (name) => /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) && !name.endsWith('.d.ts');
 
+/** Run-time assets: static files served by the desk (test data stays in src/). */
+const isAsset = (name) => name.endsWith('.css');
+
 /** 'a/b' -> 'a', '@s/a/b' -> '@s/a'. */
 const packageName = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
 
@@ -43,7 +46,7 @@ function walk(dir, pick, out = []) {
 /** The newest modification time (ms) of the sources dist/ is built from. */
 export function newestSourceMtime() {
   let newest = 0;
-  for (const file of walk(SRC, isSource)) newest = Math.max(newest, statSync(file).mtimeMs);
+  for (const file of walk(SRC, (n) => isSource(n) || isAsset(n))) newest = Math.max(newest, statSync(file).mtimeMs);
   return Math.max(newest, statSync(fileURLToPath(import.meta.url)).mtimeMs);
 }
 
@@ -95,6 +98,8 @@ export async function build() {
       },
     ],
   });
+  // Files the modules read at run time from beside themselves (the desk's stylesheet).
+  for (const file of walk(SRC, isAsset)) cpSync(file, join(tmp, relative(SRC, file)));
   writeFileSync(join(tmp, '.built'), `${new Date().toISOString()}\n`);
   const old = `${DIST}.${process.pid}.old`;
   try {
