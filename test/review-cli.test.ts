@@ -15,7 +15,8 @@ beforeEach(async () => {
 });
 afterEach(() => project.remove());
 
-const cli = (...args: string[]) => runCli(['--db', project.dbPath, ...args]);
+// Errors as people read them on a terminal (the log is JSON off a terminal by default).
+const cli = (...args: string[]) => runCli(['--db', project.dbPath, '--log-format', 'text', ...args]);
 
 describe('aiwins approve / reject / reopen', () => {
   it('each prints the new status; --json prints the story with its decision', async () => {
