@@ -5,7 +5,18 @@ import { loadConfig, type Config } from './config/index.ts';
 import { openDb, StoreOpenError, type Db } from './store/index.ts';
 import * as store from './store/index.ts';
 import { PipelineSetupError } from './pipeline/errors.ts';
-import { createRunReporter, formatDraftHistory, formatFeeds, formatRunSummary, formatStory, formatStoryList } from './cli/output.ts';
+import {
+  createRunReporter,
+  formatDraftHistory,
+  formatFeeds,
+  formatIssue,
+  formatIssueList,
+  formatRunSummary,
+  formatStory,
+  formatStoryList,
+  issueJson,
+} from './cli/output.ts';
+import type { ExportFormat } from './export/index.ts';
 
 /** Exit codes: 0 done (even with recorded failures), 1 could not run, 2 invalid config or usage. */
 const EXIT_FAILED = 1;
@@ -241,6 +252,201 @@ program
         for (const f of result.failed) process.stderr.write(`  story ${f.id}: ${f.kind}: ${f.message}\n`);
       }
       if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
+    } finally {
+      db.close();
+    }
+  });
+
+/** A positive whole number from the command line (a story or issue id, a position), else exit 2. */
+function positiveInt(what: string, raw: string): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n <= 0) {
+    throw new UsageError(`${what}: expected a positive whole number, got "${raw}"`, EXIT_INVALID);
+  }
+  return n;
+}
+
+/** The issue a command works on: the one named, else the current draft issue. */
+async function issueNumberOrCurrent(issues: store.IssueStore, raw: string | undefined): Promise<number> {
+  if (raw !== undefined) return positiveInt('issue', raw);
+  const current = await issues.currentDraftIssue();
+  if (!current) throw new UsageError('no draft issue: open one with `aiwins issue new`, or name an issue number', EXIT_INVALID);
+  return current.number;
+}
+
+/** Prints a changed issue, or exits 2 with the reason nothing changed. */
+async function printIssueChange(issues: store.IssueStore, change: store.IssueChange, json?: boolean): Promise<void> {
+  if (!change.ok) throw new UsageError(change.message, EXIT_INVALID);
+  const full = (await issues.issueWithStories(change.issue.number))!;
+  process.stdout.write(json ? JSON.stringify(issueJson(full), null, 2) + '\n' : formatIssue(full));
+}
+
+const issueCommand = program
+  .command('issue')
+  .description('newsletter issues: an ordered set of approved stories (new, add, move, remove, show, send, list)');
+
+issueCommand
+  .command('new')
+  .description('open a draft issue proposing the approved stories not yet sent, grouped by category, newest first')
+  .option('--title <title>', "the issue's title (its email subject)")
+  .option('--empty', 'open it without proposing stories')
+  .option('--json', 'print the issue as JSON')
+  .action(async (opts: { title?: string; empty?: boolean; json?: boolean }) => {
+    const db = dbOrExit();
+    try {
+      const issues = store.issueStore(db);
+      const { proposeIssueOrder } = await import('./export/index.ts');
+      const storyIds = opts.empty ? [] : proposeIssueOrder(await issues.unsentApprovedStories());
+      const change = await issues.createIssue({ title: opts.title?.trim() || null, storyIds, now: new Date() });
+      await printIssueChange(issues, change, opts.json);
+    } finally {
+      db.close();
+    }
+  });
+
+issueCommand
+  .command('add')
+  .description('add approved stories to the end of the draft issue')
+  .argument('<ids...>', 'story ids')
+  .option('--issue <n>', 'the issue (default: the current draft issue)')
+  .option('--json', 'print the issue as JSON')
+  .action(async (ids: string[], opts: { issue?: string; json?: boolean }) => {
+    const storyIds = ids.map((id) => positiveInt('ID', id));
+    const db = dbOrExit();
+    try {
+      const issues = store.issueStore(db);
+      const number = await issueNumberOrCurrent(issues, opts.issue);
+      await printIssueChange(issues, await issues.addToIssue(number, storyIds), opts.json);
+    } finally {
+      db.close();
+    }
+  });
+
+issueCommand
+  .command('move')
+  .description('move a story to another position in the draft issue')
+  .argument('<id>', 'story id')
+  .requiredOption('--to <position>', 'its new position, 1 being the top')
+  .option('--issue <n>', 'the issue (default: the current draft issue)')
+  .option('--json', 'print the issue as JSON')
+  .action(async (id: string, opts: { to: string; issue?: string; json?: boolean }) => {
+    const storyId = positiveInt('ID', id);
+    const to = positiveInt('--to', opts.to);
+    const db = dbOrExit();
+    try {
+      const issues = store.issueStore(db);
+      const number = await issueNumberOrCurrent(issues, opts.issue);
+      await printIssueChange(issues, await issues.moveInIssue(number, storyId, to), opts.json);
+    } finally {
+      db.close();
+    }
+  });
+
+issueCommand
+  .command('remove')
+  .description('take a story out of the draft issue')
+  .argument('<id>', 'story id')
+  .option('--issue <n>', 'the issue (default: the current draft issue)')
+  .option('--json', 'print the issue as JSON')
+  .action(async (id: string, opts: { issue?: string; json?: boolean }) => {
+    const storyId = positiveInt('ID', id);
+    const db = dbOrExit();
+    try {
+      const issues = store.issueStore(db);
+      const number = await issueNumberOrCurrent(issues, opts.issue);
+      await printIssueChange(issues, await issues.removeFromIssue(number, storyId), opts.json);
+    } finally {
+      db.close();
+    }
+  });
+
+issueCommand
+  .command('show')
+  .description('an issue and its stories in order (default: the current draft issue)')
+  .argument('[n]', 'issue number')
+  .option('--json', 'print the issue and its stories as JSON')
+  .action(async (n: string | undefined, opts: { json?: boolean }) => {
+    const db = dbOrExit();
+    try {
+      const issues = store.issueStore(db);
+      const number = await issueNumberOrCurrent(issues, n);
+      const full = await issues.issueWithStories(number);
+      if (!full) throw new UsageError(`no issue ${number} (see \`aiwins issue list\`)`, EXIT_INVALID);
+      process.stdout.write(opts.json ? JSON.stringify(issueJson(full), null, 2) + '\n' : formatIssue(full));
+    } finally {
+      db.close();
+    }
+  });
+
+issueCommand
+  .command('list')
+  .description('every issue, newest first')
+  .option('--json', 'print a JSON array')
+  .action(async (opts: { json?: boolean }) => {
+    const db = dbOrExit();
+    try {
+      const list = await store.issueStore(db).listIssues();
+      process.stdout.write(opts.json ? JSON.stringify(list.map(issueJson), null, 2) + '\n' : formatIssueList(list));
+    } finally {
+      db.close();
+    }
+  });
+
+issueCommand
+  .command('send')
+  .description('mark an issue sent: it is frozen, each story keeping the version that was approved')
+  .argument('<n>', 'issue number')
+  .option('--json', 'print the issue as JSON')
+  .action(async (n: string, opts: { json?: boolean }) => {
+    const number = positiveInt('issue', n);
+    const db = dbOrExit();
+    try {
+      const issues = store.issueStore(db);
+      await printIssueChange(issues, await issues.sendIssue(number, new Date()), opts.json);
+    } finally {
+      db.close();
+    }
+  });
+
+program
+  .command('export')
+  .description('an issue (default: the current draft issue) or approved stories in a newsletter or feed format')
+  .argument('[n]', 'issue number')
+  .addOption(new Option('--format <format>', 'output format').choices(['markdown', 'html', 'text', 'json', 'rss', 'atom', 'jsonfeed']).makeOptionMandatory())
+  .option('--out <file>', 'write to this file instead of stdout')
+  .addOption(new Option('--status <status>', 'export stories outside any issue: approved (and sent) stories').choices(['approved']))
+  .option('--since <date>', 'with --status: only stories published on or after this date (YYYY-MM-DD or ISO 8601)')
+  .action(async (n: string | undefined, opts: { format: string; out?: string; status?: string; since?: string }) => {
+    if (opts.since && !opts.status) throw new UsageError('--since goes with --status approved', EXIT_INVALID);
+    if (opts.status && n !== undefined) throw new UsageError('give an issue number or --status approved, not both', EXIT_INVALID);
+    const since = opts.since ? new Date(opts.since) : null;
+    if (since && Number.isNaN(since.getTime())) throw new UsageError(`--since: expected a date such as 2026-11-01, got "${opts.since}"`, EXIT_INVALID);
+    const config = configOrExit();
+    const db = dbOrExit();
+    try {
+      const { issueDocument, renderExport } = await import('./export/index.ts');
+      const issues = store.issueStore(db);
+      let issue: store.Issue | null = null;
+      let doc;
+      if (opts.status) {
+        doc = { number: null, title: null, date: null, stories: await issues.feedStories({ since }) };
+      } else {
+        const full = await issues.issueWithStories(await issueNumberOrCurrent(issues, n));
+        if (!full) throw new UsageError(`no issue ${n} (see \`aiwins issue list\`)`, EXIT_INVALID);
+        issue = full;
+        doc = issueDocument(full, full.stories);
+      }
+      const out = renderExport(opts.format as ExportFormat, issue, doc, config.newsletter);
+      if (!out.ok) throw new UsageError(out.failure.message, EXIT_INVALID);
+      if (opts.out) {
+        // Written to a temp file and renamed, so a reader never sees half an export.
+        const tmp = `${opts.out}.${process.pid}.tmp`;
+        writeFileSync(tmp, out.value);
+        renameSync(tmp, opts.out);
+        process.stderr.write(`wrote ${opts.out} (${Buffer.byteLength(out.value)} bytes)\n`);
+      } else {
+        process.stdout.write(out.value);
+      }
     } finally {
       db.close();
     }

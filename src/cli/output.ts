@@ -1,6 +1,6 @@
 import { redactUrl } from '../fetch/redact.ts';
 import type { RunEvent, RunSummary } from '../pipeline/run.ts';
-import type { ArticleRow, draftJson, FeedStatus, StoryJson } from '../store/index.ts';
+import type { ArticleRow, draftJson, FeedStatus, Issue, IssueWithStories, StoryJson } from '../store/index.ts';
 
 /**
  * Shows a run as it goes: on a terminal one progress line per stage, redrawn in place;
@@ -152,5 +152,36 @@ export function formatDraftHistory(drafts: ReturnType<typeof draftJson>[]): stri
         ].join('\n'),
       )
       .join('\n\n') + '\n'
+  );
+}
+
+/** An issue as `issue --json` prints it: dates as ISO strings, stories when loaded. */
+export function issueJson(issue: Issue | IssueWithStories) {
+  return {
+    ...issue,
+    createdAt: issue.createdAt.toISOString(),
+    sentAt: issue.sentAt?.toISOString() ?? null,
+  };
+}
+
+/** One issue, its stories in order. */
+export function formatIssue(issue: IssueWithStories): string {
+  const head =
+    `Issue ${issue.number} [${issue.status}]${issue.title ? ` ${issue.title}` : ''}: ` +
+    (issue.sentAt ? `sent ${issue.sentAt.toISOString()}` : `opened ${issue.createdAt.toISOString()}`);
+  if (issue.stories.length === 0) return `${head}\n  no stories yet: \`aiwins issue add ID...\`\n`;
+  const lines = issue.stories.map((s, i) => {
+    const category = s.draft?.category ?? '-';
+    return `${String(i + 1).padStart(3)}. #${s.id}  [${category}] ${s.draft?.headline ?? s.title ?? '(untitled)'}`;
+  });
+  return [head, ...lines].join('\n') + '\n';
+}
+
+export function formatIssueList(issues: Issue[]): string {
+  if (issues.length === 0) return 'no issues yet: `aiwins issue new` opens one\n';
+  return (
+    issues
+      .map((i) => `${String(i.number).padStart(5)}  ${i.status.padEnd(5)}  ${i.storyIds.length} stories  ${i.title ?? ''}`.trimEnd())
+      .join('\n') + '\n'
   );
 }

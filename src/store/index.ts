@@ -5,3 +5,4 @@ export * from './items.ts';
 export * from './drafts.ts';
 export * from './runs.ts';
 export * from './stories.ts';
+export * from './issues.ts';
