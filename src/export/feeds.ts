@@ -11,6 +11,12 @@ import { plainText, renderStoryHtml, safeHttpUrl } from './story-layout.tsx';
 
 export type FeedFormat = 'rss' | 'atom' | 'jsonfeed';
 
+/**
+ * RSS leaves open whether a title or description is text or HTML, and readers (aiwins' own
+ * among them) take it as HTML; entity-encoding the text makes both readings show it as written.
+ */
+const rssText = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
 /** One entry, the same in every feed format. */
 interface Entry {
   id: string;
@@ -56,17 +62,17 @@ export function renderFeed(format: FeedFormat, doc: IssueDocument, nl: Newslette
   const updated = new Date(Math.max(doc.date?.getTime() ?? 0, ...items.map((e) => e.date.getTime())));
   if (format === 'rss') {
     return generateRssFeed({
-      title,
+      title: rssText(title),
       link: siteUrl,
-      description,
+      description: rssText(description),
       lastBuildDate: updated,
       items: items.map((e) => ({
-        title: e.title,
+        title: rssText(e.title),
         ...(e.link ? { link: e.link } : {}),
-        description: e.summary,
+        description: rssText(e.summary),
         guid: { value: e.id, isPermaLink: false },
         pubDate: e.date,
-        categories: [{ name: e.category }],
+        categories: [{ name: rssText(e.category) }],
         content: { encoded: e.html },
       })),
     });

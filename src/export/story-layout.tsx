@@ -24,7 +24,11 @@ export function safeHttpUrl(url: string | null | undefined): string | null {
 
 /** Text as Markdown shows it literally: every character Markdown or HTML would act on is escaped. */
 export function escapeMarkdown(text: string): string {
-  return plainText(text).replace(/[\\`*_{}[\]()#+\-.!|<>&~]/g, (c) => `\\${c}`);
+  return plainText(text)
+    .replace(/[\\`*_[\]<>&~|]/g, (c) => `\\${c}`)
+    .replace(/^(\s*)([#+=-]|\d+(?=[.)]))/gm, (_, space: string, mark: string) =>
+      /\d/.test(mark) ? `${space}${mark}\\` : `${space}\\${mark}`,
+    );
 }
 
 /** Text without control characters (a terminal or mail client would act on them). */

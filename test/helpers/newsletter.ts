@@ -28,13 +28,14 @@ export function fixtureDraft(s: SeedStory, n: number): Draft {
     promptId: 'draft-story-v1',
     promptHash: '0123456789abcdef',
     headline,
-    tldr: `In short: ${s.title} (${n}).`,
+    // Lengths as a model writes them, so size checks measure a real issue.
+    tldr: `In short: ${s.title} (${n}). A hospital network's screening tool found early cancers months sooner, and the team now plans to share it with rural clinics that lack specialists.`,
     takeaways: [1, 2, 3, 4].map((k) => ({
-      text: `Takeaway ${k} of story ${n} <b>bold?</b>`,
+      text: `Takeaway ${k} of story ${n}: the two-year study of 12,000 patients found 30 percent more early-stage cancers <b>bold?</b>`,
       quote: `quote ${k} of story ${n}`,
       grounded: true,
     })),
-    whyItMatters: `It matters because story ${n} shows AI helping people.`,
+    whyItMatters: `It matters because story ${n} shows AI helping people where it counts: earlier diagnosis means less invasive treatment and better survival, and sharing the tool with rural clinics spreads the benefit to patients who wait longest for a specialist's second look.`,
     category: s.category,
     framing: { verdict: 'positive', score: 0.8, rationale: 'constructive', concerns: [] },
     inputTokens: 1000,
