@@ -15,6 +15,8 @@ export interface SeedStory {
   category: string;
   headline?: string;
   approved?: boolean;
+  /** Draft fields to use instead of the generated ones. */
+  draft?: Partial<Draft>;
 }
 
 const T0 = '2026-11-20T09:00:00.000Z';
@@ -43,6 +45,7 @@ export function fixtureDraft(s: SeedStory, n: number): Draft {
     latencyMs: 1200,
     inputTruncated: false,
     readingMinutes: 2,
+    ...s.draft,
   };
 }
 
@@ -64,10 +67,10 @@ function approve(db: Db, id: number): void {
 }
 
 /** Creates the database at `path` with these stories drafted; returns their ids in order. */
-export function seedStories(path: string, stories: SeedStory[]): number[] {
+export function seedStories(path: string, stories: SeedStory[], feedName = 'Example <News>'): number[] {
   const db = openDb(path);
   try {
-    store.syncFeeds(db, [{ name: 'Example <News>', url: 'https://news.example/feed.xml' }], T0);
+    store.syncFeeds(db, [{ name: feedName, url: 'https://news.example/feed.xml' }], T0);
     const feed = store.activeFeeds(db)[0]!;
     const ids = store.insertNewItems(
       db,
