@@ -39,6 +39,8 @@ describe('issues in the store', () => {
     expect(await issues.removeFromIssue(1, ids[4]!)).toEqual(fail(/not in issue 1/));
     expect((await issues.getIssue(1))!.storyIds).toEqual([ids[0], ids[2]]);
     expect((await issues.listIssues()).map((i) => i.number)).toEqual([1]);
+    await issues.createIssue({ title: null, storyIds: [], now: NOW });
+    expect(await issues.sendIssue(2, NOW)).toEqual(fail(/issue 2 has no stories/));
   });
 
   it('keeps positions 1..n through moves and removals', async () => {
