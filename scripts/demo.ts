@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../src/config/index.ts';
-import { openDb, listStories } from '../src/store/index.ts';
+import { openStore } from '../src/store/index.ts';
 import { runPipeline } from '../src/pipeline/run.ts';
 import { formatRunSummary, formatStoryList } from '../src/cli/output.ts';
 import { startSiteServer } from '../test/helpers/site-server.ts';
@@ -33,13 +33,13 @@ llm:
   for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
   const { config, errors } = parseConfig(yaml, process.env, join(process.cwd(), configPath));
   if (!config) throw new Error(errors.join('\n'));
-  const db = openDb(dbPath);
+  const db = await openStore(dbPath);
   console.log(`Demo site on ${site.origin}; drafting with the ${config.llmConfigured ? 'LLM' : 'offline extractive'} engine...\n`);
   const summary = await runPipeline(config, db);
   console.log(formatRunSummary(summary));
   console.log('\nStories:');
-  process.stdout.write(formatStoryList(listStories(db)));
-  db.close();
+  process.stdout.write(formatStoryList(await db.stories.list()));
+  await db.close();
   console.log(`
 Where to look:
   npx aiwins --db ${dbPath} stories            list the drafts

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { issueDocument, renderIssueHtml } from '../src/export/index.ts';
-import { issueStore, openDb } from '../src/store/index.ts';
+import { openStore } from '../src/store/index.ts';
 import { seedStories, type SeedStory } from '../test/helpers/newsletter.ts';
 
 const out = resolve(process.argv[2] ?? 'docs/issue.png');
@@ -52,12 +52,11 @@ const SAMPLE: SeedStory[] = [
 const dir = mkdtempSync(join(tmpdir(), 'aiwins-shot-'));
 try {
   const dbPath = join(dir, 'sample.db');
-  const ids = seedStories(dbPath, SAMPLE, 'Example News');
-  const db = openDb(dbPath);
-  const issues = issueStore(db);
-  await issues.createIssue({ title: 'Earlier diagnoses, earlier warnings', storyIds: ids, now: new Date('2026-11-28T08:00:00Z') });
-  const full = (await issues.issueWithStories(1))!;
-  db.close();
+  const ids = await seedStories(dbPath, SAMPLE, 'Example News');
+  const store = await openStore(dbPath);
+  await store.issues.create({ title: 'Earlier diagnoses, earlier warnings', storyIds: ids, now: new Date('2026-11-28T08:00:00Z') });
+  const full = (await store.issues.withStories(1))!;
+  await store.close();
   const html = renderIssueHtml(issueDocument(full, full.stories), {
     name: 'AI Wins',
     tagline: 'Good news about AI, checked against the source',

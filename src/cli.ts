@@ -1,9 +1,18 @@
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { loadConfig, type Config } from './config/index.ts';
-import { openDb, StoreOpenError, type Db } from './store/index.ts';
-import * as store from './store/index.ts';
+import {
+  openStore,
+  REVIEW_STATUSES,
+  StoreError,
+  WORK_STATUSES,
+  type Issue,
+  type IssueChange,
+  type IssueStore,
+  type ItemStatus,
+  type Store,
+} from './store/index.ts';
 import { PipelineSetupError } from './pipeline/errors.ts';
 import {
   createRunReporter,
@@ -18,7 +27,11 @@ import {
 } from './cli/output.ts';
 import type { ExportFormat } from './export/index.ts';
 
-/** Exit codes: 0 done (even with recorded failures), 1 could not run, 2 invalid config or usage. */
+/**
+ * Exit codes (the README has the table): 0 done, even with failures recorded on feeds and items;
+ * 1 could not run, or a fault of the LLM endpoint or the database stopped the run; 2 invalid
+ * config or usage, or a missing database for a command that only reads.
+ */
 const EXIT_FAILED = 1;
 const EXIT_INVALID = 2;
 
@@ -57,12 +70,21 @@ function configOrExit(): Config {
   return config;
 }
 
-function dbOrExit(): Db {
+/**
+ * The store at --db. Commands that only read never create a database: a missing one is a usage
+ * error naming the path, and a file the user may not write is read as it is.
+ */
+async function storeOrExit(access: 'write' | 'read' | 'check' = 'write'): Promise<Store> {
+  const path = globals().db;
+  if (access !== 'write' && !existsSync(path)) {
+    throw new UsageError(`no database at ${resolve(path)}: check --db (or AIWINS_DB); \`aiwins run\` creates it`, EXIT_INVALID);
+  }
   try {
-    return openDb(globals().db);
+    // A check reads the file as it is: no migration writes to a database that may be damaged.
+    return await openStore(path, access === 'check' ? { access: 'read', migrate: false } : { access });
   } catch (err) {
-    if (err instanceof StoreOpenError) throw new UsageError(err.message, EXIT_FAILED);
-    throw new UsageError(`cannot open database ${globals().db}: ${(err as Error).message}`, EXIT_FAILED);
+    if (err instanceof StoreError) throw new UsageError(err.message, EXIT_FAILED);
+    throw new UsageError(`cannot open database ${path}: ${(err as Error).message}`, EXIT_FAILED);
   }
 }
 
@@ -74,7 +96,7 @@ program
   .option('--all-feeds', 'check every feed now, not only those that are due')
   .action(async (opts: { json?: boolean; retryFailed?: boolean; allFeeds?: boolean }) => {
     const config = configOrExit();
-    const db = dbOrExit();
+    const db = await storeOrExit();
     const abort = new AbortController();
     const stop = () => abort.abort();
     process.once('SIGTERM', stop);
@@ -96,8 +118,10 @@ program
         process.stderr.write(formatRunSummary(summary) + '\n');
       }
       if (opts.json) process.stdout.write(JSON.stringify(summary) + '\n');
+      // A run stopped by a fault no retry fixes (the LLM endpoint, the database) exits 1, so cron mails it.
+      if (summary.status === 'failed') process.exitCode = EXIT_FAILED;
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
@@ -107,17 +131,17 @@ program
   .option('--status <status>', 'only stories with this status (candidate, approved, rejected, pending, failed, deferred, blocked)')
   .option('--all', 'include items that are pending or failed')
   .option('--json', 'print a JSON array')
-  .action((opts: { status?: string; all?: boolean; json?: boolean }) => {
-    const statuses: readonly string[] = [...store.REVIEW_STATUSES, ...store.WORK_STATUSES];
+  .action(async (opts: { status?: string; all?: boolean; json?: boolean }) => {
+    const statuses: readonly string[] = [...REVIEW_STATUSES, ...WORK_STATUSES];
     if (opts.status && !statuses.includes(opts.status)) {
       throw new UsageError(`--status: expected one of ${statuses.join(', ')}, got "${opts.status}"`, EXIT_INVALID);
     }
-    const db = dbOrExit();
+    const db = await storeOrExit('read');
     try {
-      const stories = store.listStories(db, opts);
+      const stories = await db.stories.list({ status: opts.status as ItemStatus | undefined, all: opts.all });
       process.stdout.write(opts.json ? JSON.stringify(stories, null, 2) + '\n' : formatStoryList(stories));
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
@@ -127,22 +151,21 @@ program
   .argument('<id>', 'story id (from `aiwins stories`)')
   .option('--json', 'print the story as JSON')
   .option('--history', 'every draft of the story, oldest first (engine, prompt version, model), to compare them')
-  .action((id: string, opts: { json?: boolean; history?: boolean }) => {
+  .action(async (id: string, opts: { json?: boolean; history?: boolean }) => {
     const n = Number(id);
     if (!Number.isInteger(n) || n <= 0) throw new UsageError(`ID: expected a story number, got "${id}"`, EXIT_INVALID);
-    const db = dbOrExit();
+    const db = await storeOrExit('read');
     try {
-      const story = store.getStory(db, n);
-      if (!story) throw new UsageError(`no story ${n} (see \`aiwins stories --all\`)`, EXIT_FAILED);
-      const article = store.getArticle(db, n);
+      const found = await db.stories.getWithArticle(n);
+      if (!found) throw new UsageError(`no story ${n} (see \`aiwins stories --all\`)`, EXIT_FAILED);
       if (opts.history) {
-        const drafts = store.draftHistory(db, n).map(store.draftJson);
+        const drafts = await db.drafts.history(n);
         process.stdout.write(opts.json ? JSON.stringify(drafts, null, 2) + '\n' : formatDraftHistory(drafts));
         return;
       }
-      process.stdout.write(opts.json ? JSON.stringify(story, null, 2) + '\n' : formatStory(story, article));
+      process.stdout.write(opts.json ? JSON.stringify(found.story, null, 2) + '\n' : formatStory(found.story, found.article));
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
@@ -150,13 +173,13 @@ const feedsCommand = program
   .command('feeds')
   .description("each feed's status: last fetch, HTTP status, next check, error, item counts")
   .option('--json', 'print a JSON array')
-  .action((opts: { json?: boolean }) => {
-    const db = dbOrExit();
+  .action(async (opts: { json?: boolean }) => {
+    const db = await storeOrExit('read');
     try {
-      const feeds = store.feedStatuses(db);
+      const feeds = await db.feeds.statuses();
       process.stdout.write(opts.json ? JSON.stringify(feeds, null, 2) + '\n' : formatFeeds(feeds));
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
@@ -208,12 +231,12 @@ program
   .description('long-running: check due feeds on the cron schedule in the config (schedule.cron) until SIGTERM')
   .action(async () => {
     const config = configOrExit();
-    const db = dbOrExit();
+    const db = await storeOrExit();
     const log = (s: string) => process.stderr.write(`${new Date().toISOString()} ${s}\n`);
     const { startScheduler } = await import('./schedule/scheduler.ts');
     const scheduler = startScheduler(config, db, {
       onRun: (s) => log(s.status === 'already_running' ? 'tick: another run holds the lease; skipped' : formatRunSummary(s)),
-      onError: (err) => log(`run failed: ${(err as Error).stack ?? err}`),
+      onError: (err) => log(`run failed: ${err instanceof StoreError ? err.message : ((err as Error).stack ?? err)}`),
     });
     log(`scheduler started: "${config.schedule.cron}", ${config.feeds.length} feeds; SIGTERM stops it`);
     const stop = () => {
@@ -223,7 +246,7 @@ program
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     await scheduler.stopped;
-    db.close();
+    await db.close();
     log('scheduler stopped');
   });
 
@@ -242,18 +265,72 @@ program
     });
     const loaded = configOrExit();
     const config = opts.prompt ? { ...loaded, promptPath: resolve(opts.prompt) } : loaded;
-    const db = dbOrExit();
+    const db = await storeOrExit();
+    const abort = new AbortController();
+    const stop = () => abort.abort();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
     try {
       const { redraftStories } = await import('./pipeline/redraft.ts');
-      const result = await redraftStories(config, db, { engine: opts.engine, ids });
+      const result = await redraftStories(config, db, { engine: opts.engine, ids, signal: abort.signal });
       if (result.status === 'already_running') process.stderr.write('a run is in progress; try again when it ends\n');
       else {
         process.stderr.write(`redrafted ${result.redrafted} with ${result.engine}; ${result.failed.length} failed\n`);
         for (const f of result.failed) process.stderr.write(`  story ${f.id}: ${f.kind}: ${f.message}\n`);
+        if (result.skipped.length) process.stderr.write(`  not redrafted (an editor decided on them: redraft by --id): ${result.skipped.join(', ')}\n`);
+        if (result.stop) process.stderr.write(`stopped: ${result.stop.kind}: ${result.stop.message}\n`);
       }
       if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
+      if (result.status === 'failed') process.exitCode = EXIT_FAILED;
     } finally {
-      db.close();
+      await db.close();
+    }
+  });
+
+const dbCommand = program.command('db').description('operator tools for the database file (--db)');
+
+dbCommand
+  .command('check')
+  .description('PRAGMA integrity_check: prints ok, or the problems found (exit 1)')
+  .action(async () => {
+    const db = await storeOrExit('check');
+    try {
+      const problems = await db.check();
+      process.stdout.write(problems.join('\n') + '\n');
+      if (problems.length !== 1 || problems[0] !== 'ok') {
+        process.stderr.write(`aiwins: ${globals().db} is damaged: restore the last backup (\`aiwins db backup FILE\` makes one), or copy out what \`sqlite3 .recover\` can save\n`);
+        process.exitCode = EXIT_FAILED;
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
+dbCommand
+  .command('vacuum')
+  .description('rebuild the database file, returning the space of deleted rows to the disk (needs about its size free)')
+  .action(async () => {
+    const db = await storeOrExit();
+    try {
+      await db.vacuum();
+      process.stdout.write(`vacuumed ${globals().db}\n`);
+    } finally {
+      await db.close();
+    }
+  });
+
+dbCommand
+  .command('backup')
+  .description('an online, consistent copy of the database to FILE, safe while runs write')
+  .argument('<file>', 'the copy to write (must not exist)')
+  .action(async (file: string) => {
+    if (existsSync(file)) throw new UsageError(`${file} exists: choose a new file name (nothing was overwritten)`, EXIT_INVALID);
+    const db = await storeOrExit('read');
+    try {
+      await db.backup(file);
+      process.stdout.write(`backed up ${globals().db} to ${file}\n`);
+    } finally {
+      await db.close();
     }
   });
 
@@ -267,17 +344,17 @@ function positiveInt(what: string, raw: string): number {
 }
 
 /** The issue a command works on: the one named, else the current draft issue. */
-async function issueNumberOrCurrent(issues: store.IssueStore, raw: string | undefined): Promise<number> {
+async function issueNumberOrCurrent(issues: IssueStore, raw: string | undefined): Promise<number> {
   if (raw !== undefined) return positiveInt('issue', raw);
-  const current = await issues.currentDraftIssue();
+  const current = await issues.currentDraft();
   if (!current) throw new UsageError('no draft issue: open one with `aiwins issue new`, or name an issue number', EXIT_INVALID);
   return current.number;
 }
 
 /** Prints a changed issue, or exits 2 with the reason nothing changed. */
-async function printIssueChange(issues: store.IssueStore, change: store.IssueChange, json?: boolean): Promise<void> {
+async function printIssueChange(issues: IssueStore, change: IssueChange, json?: boolean): Promise<void> {
   if (!change.ok) throw new UsageError(change.message, EXIT_INVALID);
-  const full = (await issues.issueWithStories(change.issue.number))!;
+  const full = (await issues.withStories(change.issue.number))!;
   process.stdout.write(json ? JSON.stringify(issueJson(full), null, 2) + '\n' : formatIssue(full));
 }
 
@@ -292,15 +369,15 @@ issueCommand
   .option('--empty', 'open it without proposing stories')
   .option('--json', 'print the issue as JSON')
   .action(async (opts: { title?: string; empty?: boolean; json?: boolean }) => {
-    const db = dbOrExit();
+    const db = await storeOrExit();
     try {
-      const issues = store.issueStore(db);
+      const issues = db.issues;
       const { proposeIssueOrder } = await import('./export/index.ts');
-      const storyIds = opts.empty ? [] : proposeIssueOrder(await issues.unsentApprovedStories());
-      const change = await issues.createIssue({ title: opts.title?.trim() || null, storyIds, now: new Date() });
+      const storyIds = opts.empty ? [] : proposeIssueOrder(await issues.unsentApproved());
+      const change = await issues.create({ title: opts.title?.trim() || null, storyIds, now: new Date() });
       await printIssueChange(issues, change, opts.json);
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
@@ -312,13 +389,13 @@ issueCommand
   .option('--json', 'print the issue as JSON')
   .action(async (ids: string[], opts: { issue?: string; json?: boolean }) => {
     const storyIds = ids.map((id) => positiveInt('ID', id));
-    const db = dbOrExit();
+    const db = await storeOrExit();
     try {
-      const issues = store.issueStore(db);
+      const issues = db.issues;
       const number = await issueNumberOrCurrent(issues, opts.issue);
-      await printIssueChange(issues, await issues.addToIssue(number, storyIds), opts.json);
+      await printIssueChange(issues, await issues.add(number, storyIds), opts.json);
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
@@ -332,13 +409,13 @@ issueCommand
   .action(async (id: string, opts: { to: string; issue?: string; json?: boolean }) => {
     const storyId = positiveInt('ID', id);
     const to = positiveInt('--to', opts.to);
-    const db = dbOrExit();
+    const db = await storeOrExit();
     try {
-      const issues = store.issueStore(db);
+      const issues = db.issues;
       const number = await issueNumberOrCurrent(issues, opts.issue);
-      await printIssueChange(issues, await issues.moveInIssue(number, storyId, to), opts.json);
+      await printIssueChange(issues, await issues.move(number, storyId, to), opts.json);
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
@@ -350,13 +427,13 @@ issueCommand
   .option('--json', 'print the issue as JSON')
   .action(async (id: string, opts: { issue?: string; json?: boolean }) => {
     const storyId = positiveInt('ID', id);
-    const db = dbOrExit();
+    const db = await storeOrExit();
     try {
-      const issues = store.issueStore(db);
+      const issues = db.issues;
       const number = await issueNumberOrCurrent(issues, opts.issue);
-      await printIssueChange(issues, await issues.removeFromIssue(number, storyId), opts.json);
+      await printIssueChange(issues, await issues.remove(number, storyId), opts.json);
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
@@ -366,15 +443,15 @@ issueCommand
   .argument('[n]', 'issue number')
   .option('--json', 'print the issue and its stories as JSON')
   .action(async (n: string | undefined, opts: { json?: boolean }) => {
-    const db = dbOrExit();
+    const db = await storeOrExit('read');
     try {
-      const issues = store.issueStore(db);
+      const issues = db.issues;
       const number = await issueNumberOrCurrent(issues, n);
-      const full = await issues.issueWithStories(number);
+      const full = await issues.withStories(number);
       if (!full) throw new UsageError(`no issue ${number} (see \`aiwins issue list\`)`, EXIT_INVALID);
       process.stdout.write(opts.json ? JSON.stringify(issueJson(full), null, 2) + '\n' : formatIssue(full));
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
@@ -383,12 +460,12 @@ issueCommand
   .description('every issue, newest first')
   .option('--json', 'print a JSON array')
   .action(async (opts: { json?: boolean }) => {
-    const db = dbOrExit();
+    const db = await storeOrExit('read');
     try {
-      const list = await store.issueStore(db).listIssues();
+      const list = await db.issues.list();
       process.stdout.write(opts.json ? JSON.stringify(list.map(issueJson), null, 2) + '\n' : formatIssueList(list));
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
@@ -399,12 +476,12 @@ issueCommand
   .option('--json', 'print the issue as JSON')
   .action(async (n: string, opts: { json?: boolean }) => {
     const number = positiveInt('issue', n);
-    const db = dbOrExit();
+    const db = await storeOrExit();
     try {
-      const issues = store.issueStore(db);
-      await printIssueChange(issues, await issues.sendIssue(number, new Date()), opts.json);
+      const issues = db.issues;
+      await printIssueChange(issues, await issues.send(number, new Date()), opts.json);
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
@@ -422,16 +499,16 @@ program
     const since = opts.since ? new Date(opts.since) : null;
     if (since && Number.isNaN(since.getTime())) throw new UsageError(`--since: expected a date such as 2026-11-01, got "${opts.since}"`, EXIT_INVALID);
     const config = configOrExit();
-    const db = dbOrExit();
+    const db = await storeOrExit('read');
     try {
       const { issueDocument, renderExport } = await import('./export/index.ts');
-      const issues = store.issueStore(db);
-      let issue: store.Issue | null = null;
+      const issues = db.issues;
+      let issue: Issue | null = null;
       let doc;
       if (opts.status) {
         doc = { number: null, title: null, date: null, stories: await issues.feedStories({ since }) };
       } else {
-        const full = await issues.issueWithStories(await issueNumberOrCurrent(issues, n));
+        const full = await issues.withStories(await issueNumberOrCurrent(issues, n));
         if (!full) throw new UsageError(`no issue ${n} (see \`aiwins issue list\`)`, EXIT_INVALID);
         issue = full;
         doc = issueDocument(full, full.stories);
@@ -448,7 +525,7 @@ program
         process.stdout.write(out.value);
       }
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
@@ -461,16 +538,16 @@ program
   .action(async (n: string, opts: { to: 'buttondown' | 'ghost'; json?: boolean }) => {
     const number = positiveInt('issue', n);
     const config = configOrExit();
-    const db = dbOrExit();
+    const db = await storeOrExit('read');
     let input;
     try {
-      const full = await store.issueStore(db).issueWithStories(number);
+      const full = await db.issues.withStories(number);
       if (!full) throw new UsageError(`no issue ${number} (see \`aiwins issue list\`)`, EXIT_INVALID);
       const { issueDocument, issueSubject, renderIssueHtml } = await import('./export/index.ts');
       const doc = issueDocument(full, full.stories);
       input = { subject: issueSubject(doc, config.newsletter), html: renderIssueHtml(doc, config.newsletter) };
     } finally {
-      db.close();
+      await db.close();
     }
     const { publishIssue } = await import('./export/publish.ts');
     const result = await publishIssue(opts.to, input, { ...config.publish, env: process.env });
@@ -528,6 +605,10 @@ try {
   if (err instanceof UsageError) {
     process.stderr.write(`aiwins: ${err.message}\n`);
     process.exitCode = err.exitCode;
+  } else if (err instanceof StoreError) {
+    // A database fault (locked past the busy timeout, full, I/O, damaged): the message says what to do.
+    process.stderr.write(`aiwins: ${err.failure.kind}: ${err.message}\n`);
+    process.exitCode = EXIT_FAILED;
   } else if (err instanceof PipelineSetupError) {
     process.stderr.write(`aiwins: ${err.message}\n`);
     process.exitCode = EXIT_INVALID;

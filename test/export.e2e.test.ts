@@ -13,10 +13,10 @@ const NEWSLETTER = `newsletter:
   subscribeUrl: "https://aiwins.example/subscribe"
 `;
 
-beforeEach(() => {
+beforeEach(async () => {
   project = tempProject();
   project.writeConfig(`feeds: []\n${NEWSLETTER}`);
-  ids = seedStories(project.dbPath, tenStories());
+  ids = await seedStories(project.dbPath, tenStories());
 });
 afterEach(() => project.remove());
 

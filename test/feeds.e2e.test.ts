@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../src/config/index.ts';
-import { openDb, feedStatuses, listStories, type Db } from '../src/store/index.ts';
+import { openStore, type Store } from '../src/store/index.ts';
+import { probeDb } from './helpers/db.ts';
 import { runPipeline } from '../src/pipeline/run.ts';
 import { startScheduler } from '../src/schedule/scheduler.ts';
 import { startSiteServer, type SiteServer } from './helpers/site-server.ts';
@@ -13,17 +14,17 @@ import { demoSiteRoutes } from '../scripts/demo-site.ts';
 
 let site: SiteServer;
 let project: TempProject;
-let db: Db;
+let db: Store;
 
 beforeEach(async () => {
   site = await startSiteServer();
   for (const [path, route] of Object.entries(demoSiteRoutes(site.origin))) site.setRoute(path, route);
   project = tempProject();
-  db = openDb(project.dbPath);
+  db = await openStore(project.dbPath);
 });
 
 afterEach(async () => {
-  db.close();
+  await db.close();
   await site.close();
   project.remove();
 });
@@ -44,6 +45,16 @@ const feedXml = (items: { guid: string; link: string; title?: string }[], extraC
 ${items.map((i) => `<item><title>${i.title ?? i.guid}</title><guid>${i.guid}</guid><link>${i.link}</link></item>`).join('\n')}
 </channel></rss>`;
 
+/** Rows in the lease table: 0 once every run released it. */
+function leaseRows(): number {
+  const probe = probeDb(project.dbPath);
+  try {
+    return probe.value('SELECT COUNT(*) FROM lease');
+  } finally {
+    probe.close();
+  }
+}
+
 const rss = (body: string, headers: Record<string, string> = {}) => ({
   body,
   headers: { 'content-type': 'application/rss+xml', ...headers },
@@ -58,7 +69,7 @@ describe('feed fetching like a good citizen', () => {
     expect(s1.errors[0]!.kind).toBe('fetch.gone');
     await runPipeline(cfg, db, { allFeeds: true });
     expect(site.hits.get('/gone.xml')).toBe(1);
-    const [status] = feedStatuses(db);
+    const [status] = await db.feeds.statuses();
     expect(status!.goneAt).not.toBeNull();
     expect(status!.error!.kind).toBe('fetch.gone');
   });
@@ -74,11 +85,11 @@ describe('feed fetching like a good citizen', () => {
       ]),
       db,
     );
-    const byName = Object.fromEntries(feedStatuses(db).map((f) => [f.name, f]));
+    const byName = Object.fromEntries((await db.feeds.statuses()).map((f) => [f.name, f]));
     expect(byName.Moved!.movedTo).toBe(`${site.origin}/feed.xml`);
     expect(byName.Temp!.movedTo).toBeNull();
     // Both fetched the same feed, but each story exists once.
-    expect(listStories(db)).toHaveLength(5);
+    expect(await db.stories.list()).toHaveLength(5);
   });
 
   it('a 429 with Retry-After delays only that feed, by the server-given time', async () => {
@@ -95,11 +106,11 @@ describe('feed fetching like a good citizen', () => {
     );
     const s1 = await runPipeline(cfg, db, { now: () => now });
     expect(s1.feeds).toMatchObject({ total: 2, fetched: 1, failed: 1 });
-    const busy = feedStatuses(db).find((f) => f.name === 'Busy')!;
+    const busy = (await db.feeds.statuses()).find((f) => f.name === 'Busy')!;
     expect(busy.error!.kind).toBe('fetch.rate_limited');
-    expect(Date.parse(busy.nextCheckAt!) - start).toBe(7200_000);
-    const fine = feedStatuses(db).find((f) => f.name === 'Fine')!;
-    expect(Date.parse(fine.nextCheckAt!) - start).toBe(30 * 60_000);
+    expect(busy.nextCheckAt!.getTime() - start).toBe(7200_000);
+    const fine = (await db.feeds.statuses()).find((f) => f.name === 'Fine')!;
+    expect(fine.nextCheckAt!.getTime() - start).toBe(30 * 60_000);
 
     now = start + 31 * 60_000; // Fine is due again, Busy is not
     const s2 = await runPipeline(cfg, db, { now: () => now });
@@ -158,7 +169,7 @@ describe('feed fetching like a good citizen', () => {
     expect(s.drafts).toMatchObject({ made: 4, blocked: 1 });
     expect(site.hits.get('/robots.txt')).toBe(1);
     expect(site.hits.get('/articles/03-support-layoffs.html')).toBeUndefined();
-    const blocked = listStories(db, { status: 'blocked' });
+    const blocked = await db.stories.list({ status: 'blocked' });
     expect(blocked[0]!.error!.kind).toBe('fetch.robots_disallowed');
   });
 
@@ -167,7 +178,7 @@ describe('feed fetching like a good citizen', () => {
     site.setRoute('/pdf.xml', rss(feedXml([{ guid: 'pdf', link: `${site.origin}/paper.pdf` }])));
     const s = await runPipeline(config([{ name: 'PDF', url: `${site.origin}/pdf.xml` }]), db);
     expect(s.drafts.blocked).toBe(1);
-    expect(listStories(db, { all: true })[0]!.error!.kind).toBe('fetch.unsupported_content_type');
+    expect((await db.stories.list({ all: true }))[0]!.error!.kind).toBe('fetch.unsupported_content_type');
   });
 });
 
@@ -198,8 +209,8 @@ describe('operators', () => {
     for (let i = 0; i < 200 && runs.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     await scheduler.stop();
     expect(runs).toEqual(['completed']);
-    expect(listStories(db)).toHaveLength(5);
-    expect(db.prepare('SELECT COUNT(*) AS n FROM lease').get()).toEqual({ n: 0 });
+    expect(await db.stories.list()).toHaveLength(5);
+    expect(leaseRows()).toBe(0);
   });
 
   it('aiwins schedule stops on SIGTERM with exit 0, releasing the lease', async () => {
@@ -215,8 +226,8 @@ describe('operators', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(stderr).toContain('scheduler stopped');
-    expect(db.prepare('SELECT COUNT(*) AS n FROM lease').get()).toEqual({ n: 0 });
-    expect(listStories(db)).toHaveLength(5);
+    expect(leaseRows()).toBe(0);
+    expect(await db.stories.list()).toHaveLength(5);
   });
 
   it('a run stopped mid-way (SIGTERM) abandons in-flight items without counting a failure; the next run drafts them', async () => {
@@ -231,9 +242,9 @@ describe('operators', () => {
       const s1 = await running;
       expect(s1.status).toBe('aborted');
       expect(s1.drafts.failed).toBe(0);
-      const all = listStories(db, { all: true });
+      const all = await db.stories.list({ all: true });
       expect(all.every((s) => s.status === 'pending' && s.attempts === 0)).toBe(true);
-      expect(db.prepare('SELECT COUNT(*) AS n FROM lease').get()).toEqual({ n: 0 });
+      expect(leaseRows()).toBe(0);
       const s2 = await runPipeline(cfg, db);
       expect(s2.drafts.made).toBe(5);
     } finally {

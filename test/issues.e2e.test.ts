@@ -5,11 +5,11 @@ import { redraft, seedStories, tenStories } from './helpers/newsletter.ts';
 let project: TempProject;
 let ids: number[];
 
-beforeEach(() => {
+beforeEach(async () => {
   project = tempProject();
   project.writeConfig('feeds: []\n');
   // Story 2 stays a candidate: never proposed, never accepted into an issue.
-  ids = seedStories(project.dbPath, tenStories().map((s, i) => (i === 1 ? { ...s, approved: false } : s)));
+  ids = await seedStories(project.dbPath, tenStories().map((s, i) => (i === 1 ? { ...s, approved: false } : s)));
 });
 afterEach(() => project.remove());
 
@@ -86,7 +86,7 @@ describe('aiwins issue', () => {
     expect(JSON.parse(sent.stdout).sentAt).toMatch(/^\d{4}-\d\d-\d\dT/);
 
     // A re-draft after sending leaves the sent issue as it was approved.
-    redraft(project.dbPath, ids[0]!, 'A newer headline nobody approved');
+    await redraft(project.dbPath, ids[0]!, 'A newer headline nobody approved');
     const after = JSON.parse((await cli('issue', 'show', '1', '--json')).stdout);
     expect(after.stories[0].draft.headline).toBe(before.stories[0].draft.headline);
 

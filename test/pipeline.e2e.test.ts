@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
 import { startSiteServer, type SiteServer } from './helpers/site-server.ts';
 import { completion, startOpenAiServer, validDraftReply, type OpenAiServer } from './helpers/openai-server.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { probeDb } from './helpers/db.ts';
 import { fixtureConfig, lastJsonLine, PROMPT_PATH, runCli, tempProject, type TempProject } from './helpers/project.ts';
 import { demoSiteRoutes, loadDemoArticles } from '../scripts/demo-site.ts';
 
@@ -113,8 +113,8 @@ describe('aiwins run, end to end', () => {
     expect(lastJsonLine(redraft.stdout)).toMatchObject({ engine: 'llm', redrafted: N });
     stories = JSON.parse((await cli(['stories', '--json'])).stdout);
     expect(stories.every((s: any) => s.draft.engine === 'llm')).toBe(true);
-    const db = new Database(project.dbPath, { readonly: true });
-    expect((db.prepare('SELECT COUNT(*) AS n FROM drafts').get() as any).n).toBe(2 * N);
+    const db = probeDb(project.dbPath);
+    expect(db.value('SELECT COUNT(*) FROM drafts')).toBe(2 * N);
     db.close();
 
     // A developer tries another prompt file on one stored article and compares the drafts.
@@ -168,8 +168,8 @@ describe('aiwins run, end to end', () => {
     const failed = JSON.parse((await cli(['stories', '--status', 'failed', '--json'])).stdout);
     expect(failed).toHaveLength(1);
     expect(failed[0].error.kind).toBe('llm.invalid_output');
-    const db = new Database(project.dbPath, { readonly: true });
-    const raw = db.prepare('SELECT last_error_raw, attempts FROM items WHERE id = ?').get(failed[0].id) as any;
+    const db = probeDb(project.dbPath);
+    const [raw] = db.all<any>('SELECT last_error_raw, attempts FROM items WHERE id = ?', failed[0].id);
     db.close();
     expect(raw.last_error_raw).toContain('not json');
     expect(raw.attempts).toBe(1);
@@ -177,11 +177,18 @@ describe('aiwins run, end to end', () => {
 
   it('a second run while one is running exits 0 saying so', async () => {
     writeConfig();
-    llm.setHandler(({ body }) => ({ ...validDraftReply(body), delayMs: 3000 }));
+    // The first run's LLM answers wait until the second run is done, however slow the machine.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    llm.setHandler(async ({ body }) => {
+      await gate;
+      return validDraftReply(body);
+    });
     const first = cli(['run', '--json']);
     // Wait until the first run holds the lease and is drafting.
-    for (let i = 0; i < 200 && llm.calls === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 600 && llm.calls === 0; i++) await new Promise((r) => setTimeout(r, 50));
     const second = await cli(['run', '--json']);
+    release();
     expect(second.code).toBe(0);
     expect(second.stderr).toContain('another run is in progress');
     expect(lastJsonLine(second.stdout).status).toBe('already_running');
@@ -200,11 +207,11 @@ describe('aiwins run, end to end', () => {
       expect(s.status).toBe('completed');
       expect(s.errors, next.stderr).toEqual([]);
       expect(s.tookOverRunId).not.toBeNull();
-      const db = new Database(project.dbPath, { readonly: true });
-      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-      const perItem = db.prepare('SELECT item_id, COUNT(*) AS n FROM drafts GROUP BY item_id').all() as any[];
-      const items = (db.prepare('SELECT COUNT(*) AS n FROM items').get() as any).n;
-      const claimed = (db.prepare('SELECT COUNT(*) AS n FROM items WHERE claimed_by IS NOT NULL').get() as any).n;
+      const db = probeDb(project.dbPath);
+      expect(db.integrityCheck()).toEqual(['ok']);
+      const perItem = db.all<any>('SELECT item_id, COUNT(*) AS n FROM drafts GROUP BY item_id');
+      const items = db.value('SELECT COUNT(*) FROM items');
+      const claimed = db.value('SELECT COUNT(*) FROM items WHERE claimed_by IS NOT NULL');
       db.close();
       expect(items).toBe(N);
       expect(perItem).toHaveLength(N);

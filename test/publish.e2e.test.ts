@@ -11,7 +11,7 @@ const GHOST_KEY = '6748592f4b9b7700010f6564:b1b5b9c1d4e5f6a7b8c9d0e1f2a3b4c5d6e7
 beforeEach(async () => {
   project = tempProject();
   project.writeConfig('feeds: []\n');
-  seedStories(project.dbPath, tenStories().slice(0, 3));
+  await seedStories(project.dbPath, tenStories().slice(0, 3));
 });
 afterEach(async () => {
   await server?.close();

@@ -1,6 +1,9 @@
 import { redactUrl } from '../fetch/redact.ts';
 import type { RunEvent, RunSummary } from '../pipeline/run.ts';
-import type { ArticleRow, draftJson, FeedStatus, Issue, IssueWithStories, StoryJson } from '../store/index.ts';
+import type { FeedStatus, Issue, IssueWithStories, StoredArticle, StoredDraft, Story } from '../store/index.ts';
+
+/** A stored time as printed: ISO 8601. */
+const when = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
 /**
  * Shows a run as it goes: on a terminal one progress line per stage, redrawn in place;
@@ -67,17 +70,19 @@ export function formatRunSummary(s: RunSummary): string {
   const lines = [
     `run ${s.runId} ${s.status} in ${(s.durationMs / 1000).toFixed(1)} s (engine: ${s.engine})` +
       (s.tookOverRunId ? `, took over from stale run ${s.tookOverRunId}` : ''),
-    `  feeds: ${s.feeds.total} (${s.feeds.fetched} fetched, ${s.feeds.notModified} not modified, ${s.feeds.failed} failed)`,
-    `  items: ${s.items.new} new, ${s.items.worked} worked on; articles: ${s.articles.fetched} fetched, ` +
+    `  feeds: ${s.feeds.total} (${s.feeds.fetched} fetched, ${s.feeds.notModified} not modified, ${s.feeds.failed} failed; ${s.feeds.warnings} parser warnings)`,
+    `  items: ${s.items.new} new (${s.items.overCap} over the per-feed cap, left for later runs), ${s.items.worked} worked on; articles: ${s.articles.fetched} fetched, ` +
       `${s.articles.extracted} extracted, ${s.articles.fromFeed} from feed content`,
-    `  drafts: ${s.drafts.made} made, ${s.drafts.failed} failed, ${s.drafts.deferred} deferred, ${s.drafts.blocked} blocked`,
+    `  drafts: ${s.drafts.made} made (${s.drafts.flagged} flagged for review), ${s.drafts.failed} failed, ${s.drafts.deferred} deferred, ${s.drafts.blocked} blocked` +
+      (s.drafts.kept ? `, ${s.drafts.kept} kept beside the database for the next run` : ''),
     `  llm: ${s.llm.calls} calls, ${s.llm.inputTokens} input + ${s.llm.outputTokens} output tokens`,
   ];
+  if (s.stop) lines.push(`  stopped early: ${s.stop.kind}: ${s.stop.message}`);
   for (const e of s.errors) lines.push(`  ! ${e.scope} ${e.name}: ${e.kind}: ${e.message}`);
   return lines.join('\n');
 }
 
-export function formatStoryList(stories: StoryJson[]): string {
+export function formatStoryList(stories: Story[]): string {
   if (stories.length === 0) return 'no stories (run `aiwins run`, or add --all to see pending and failed items)\n';
   return (
     stories
@@ -90,12 +95,12 @@ export function formatStoryList(stories: StoryJson[]): string {
   );
 }
 
-export function formatStory(s: StoryJson, article: ArticleRow | null): string {
+export function formatStory(s: Story, article: StoredArticle | null): string {
   const out: string[] = [];
   const d = s.draft;
   out.push(`#${s.id} [${s.status}] ${d?.headline ?? s.title ?? '(untitled)'}`);
-  out.push(`${s.feed} · ${s.url ?? 'no link'}${article ? ` · ${article.reading_minutes} min read` : ''}`);
-  if (s.error) out.push(`\nNot drafted: ${s.error.kind}: ${s.error.message} (attempts: ${s.attempts}${s.nextAttemptAt ? `, next try after ${s.nextAttemptAt}` : ''})`);
+  out.push(`${s.feed} · ${s.url ?? 'no link'}${article ? ` · ${article.readingMinutes} min read` : ''}`);
+  if (s.error) out.push(`\nNot drafted: ${s.error.kind}: ${s.error.message} (attempts: ${s.attempts}${s.nextAttemptAt ? `, next try after ${when(s.nextAttemptAt)}` : ''})`);
   if (d) {
     out.push('', `TL;DR: ${d.tldr}`, '', 'Key takeaways:');
     d.takeaways.forEach((t, i) => {
@@ -113,7 +118,7 @@ export function formatStory(s: StoryJson, article: ArticleRow | null): string {
         `${d.inputTokens}+${d.outputTokens} tokens, ${d.latencyMs} ms${d.inputTruncated ? ', article cut to the token budget' : ''}`,
     );
   }
-  if (article) out.push(`Extracted by ${article.method} (confidence ${article.confidence.toFixed(2)}, ${article.word_count} words)`);
+  if (article) out.push(`Extracted by ${article.method} (confidence ${article.confidence.toFixed(2)}, ${article.wordCount} words)`);
   return out.join('\n') + '\n';
 }
 
@@ -125,12 +130,13 @@ export function formatFeeds(feeds: FeedStatus[]): string {
         const lines = [
           `${f.name}${f.active ? '' : ' (removed from config)'}`,
           `  ${redactUrl(f.url)}`,
-          `  last fetch: ${f.lastFetchAt ?? 'never'}${f.lastStatus ? ` (HTTP ${f.lastStatus})` : ''} ${f.lastResult ?? ''}`,
-          `  items: ${f.items.seen} seen, ${f.items.drafted} drafted, ${f.items.pending} pending, ${f.items.failed} failed`,
+          `  last fetch: ${when(f.lastFetchAt) ?? 'never'}${f.lastStatus ? ` (HTTP ${f.lastStatus})` : ''} ${f.lastResult ?? ''}`,
+          `  items: ${f.items.seen} seen, ${f.items.drafted} drafted, ${f.items.pending} pending (${f.items.overCap} over the per-run cap), ${f.items.failed} failed`,
         ];
+        if (f.lastParse?.warnings.length) lines.push(`  last parse: ${f.lastParse.items} items, ${f.lastParse.warnings.length} warnings: ${f.lastParse.warnings.slice(0, 3).join('; ')}`);
         if (f.error) lines.push(`  error (${f.error.count} in a row): ${f.error.kind}: ${f.error.message}`);
         if (f.movedTo) lines.push(`  moved permanently to ${f.movedTo}: update feeds.yaml`);
-        if (f.nextCheckAt) lines.push(`  next check: ${f.nextCheckAt}`);
+        if (f.nextCheckAt) lines.push(`  next check: ${when(f.nextCheckAt)}`);
         return lines.join('\n');
       })
       .join('\n\n') + '\n'
@@ -138,13 +144,13 @@ export function formatFeeds(feeds: FeedStatus[]): string {
 }
 
 /** Drafts of one story side by side, for comparing prompt versions and engines. */
-export function formatDraftHistory(drafts: ReturnType<typeof draftJson>[]): string {
+export function formatDraftHistory(drafts: StoredDraft[]): string {
   if (drafts.length === 0) return 'no drafts yet\n';
   return (
     drafts
       .map((d, i) =>
         [
-          `draft ${i + 1} of ${drafts.length}: ${d.engine}${d.model ? ` (${d.model})` : ''}, prompt ${d.prompt.id}@${d.prompt.hash}, ${d.createdAt}`,
+          `draft ${i + 1} of ${drafts.length}: ${d.engine}${d.model ? ` (${d.model})` : ''}, prompt ${d.prompt.id}@${d.prompt.hash}, ${when(d.createdAt)}`,
           `  headline: ${d.headline}`,
           `  tldr: ${d.tldr}`,
           `  takeaways: ${d.takeaways.length}, grounded ${d.takeaways.filter((t) => t.grounded).length}`,

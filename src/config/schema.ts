@@ -89,8 +89,12 @@ const ScheduleSchema = z.strictObject({
 });
 
 const RunSchema = z.strictObject({
-  /** New items taken from one feed per run, newest first. */
+  /** New items taken from one feed per run, newest first; the rest wait for later runs. */
   maxItemsPerFeed: z.number().int().min(1).max(10_000).default(100),
+  /** Items that were beyond maxItemsPerFeed when found are not taken once published longer ago than this. */
+  maxItemAgeDays: z.number().positive().max(3650).default(30),
+  /** A run stops taking work after this long, finishing the items in progress (below an hourly cron slot). */
+  maxMinutes: z.number().positive().max(24 * 60).default(50),
   /** Attempts at one item before it stays failed (until `run --retry-failed`). */
   maxAttempts: z.number().int().min(1).max(100).default(5),
   /** First back-off after a failed attempt; doubles each attempt, capped at 24 h. */

@@ -98,6 +98,8 @@ export interface Draft extends DraftContent {
   /** True when the article text was cut to the token budget before the call. */
   inputTruncated: boolean;
   readingMinutes: number;
+  /** True when the draft needs an editor's closer look (e.g. claims its article does not support). */
+  needsReview?: boolean;
 }
 
 /** What a drafting engine is given. Article text is untrusted data. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parse, type DefaultTreeAdapterMap } from 'parse5';
 import { parseFeed as feedsmithParse } from 'feedsmith';
 import { decodeHTML } from 'entities';
-import { openDb, issueStore, type IssueWithStories } from '../store/index.ts';
+import { openStore, type IssueWithStories } from '../store/index.ts';
 import { parseFeed } from '../parse/index.ts';
 import { HOSTILE_HEADLINE, seedStories, tenStories } from '../../test/helpers/newsletter.ts';
 import { issueDocument, proposeIssueOrder, renderExport, type ExportFormat, type NewsletterSettings } from './index.ts';
@@ -31,12 +31,11 @@ beforeAll(async () => {
   const stories = tenStories();
   // One story links somewhere no reader should be sent.
   stories[7] = { ...stories[7]!, url: 'javascript:alert(1)' };
-  const ids = seedStories(path, stories);
-  const db = openDb(path);
-  const issues = issueStore(db);
-  await issues.createIssue({ title: 'Week 48 <i>wins</i>', storyIds: proposeIssueOrder(await issues.unsentApprovedStories()), now: new Date('2026-12-01T10:00:00Z') });
-  issue = (await issues.issueWithStories(1))!;
-  db.close();
+  const ids = await seedStories(path, stories);
+  const store = await openStore(path);
+  await store.issues.create({ title: 'Week 48 <i>wins</i>', storyIds: proposeIssueOrder(await store.issues.unsentApproved()), now: new Date('2026-12-01T10:00:00Z') });
+  issue = (await store.issues.withStories(1))!;
+  await store.close();
   expect(issue.stories).toHaveLength(ids.length);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -180,7 +179,7 @@ describe('the feeds', () => {
         const title = format === 'jsonfeed' && s.draft!.headline === HOSTILE_HEADLINE ? 'Robots & "friends" win' : s.draft!.headline;
         expect(it.title).toBe(title);
         expect(it.link).toBe(s.url!.startsWith('javascript:') ? null : s.url);
-        expect(it.published).toBe(s.published);
+        expect(it.published).toBe(s.published!.toISOString());
         expect(it.summary).toBe(s.draft!.tldr);
         expect(it.categories).toEqual([s.draft!.category]);
         expect(it.content).toContain('Key Takeaways');

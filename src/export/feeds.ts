@@ -5,7 +5,7 @@
  * stories give the same bytes.
  */
 import { generateAtomFeed, generateJsonFeed, generateRssFeed } from 'feedsmith';
-import type { StoryJson } from '../store/index.ts';
+import type { Story } from '../store/index.ts';
 import type { IssueDocument, NewsletterSettings } from './issue.tsx';
 import { plainText, renderStoryHtml, safeHttpUrl } from './story-layout.tsx';
 
@@ -31,7 +31,7 @@ interface Entry {
 /** A story's identity in every feed: stable across exports and formats. */
 export const storyEntryId = (storyId: number): string => `urn:aiwins:story:${storyId}`;
 
-function entries(stories: StoryJson[], nl: NewsletterSettings): Entry[] {
+function entries(stories: Story[], nl: NewsletterSettings): Entry[] {
   return stories
     .filter((s) => s.draft !== null)
     .map((s) => ({
@@ -40,7 +40,7 @@ function entries(stories: StoryJson[], nl: NewsletterSettings): Entry[] {
       link: safeHttpUrl(s.url),
       summary: plainText(s.draft!.tldr),
       html: renderStoryHtml(s, nl),
-      date: new Date(s.published ?? s.draft!.createdAt),
+      date: s.published ?? s.draft!.createdAt,
       category: s.draft!.category,
     }));
 }

@@ -3,7 +3,7 @@
  * take. Pure: values in, text out; the CLI and the desk read the store and write the result.
  */
 import { fail, ok, type Outcome } from '../core/failure.ts';
-import type { Issue, StoryJson } from '../store/index.ts';
+import type { Issue, Story } from '../store/index.ts';
 import { renderFeed } from './feeds.ts';
 import { renderIssueHtml, renderIssueMarkdown, renderIssueText, type IssueDocument, type NewsletterSettings } from './issue.tsx';
 
@@ -16,12 +16,12 @@ export const EXPORT_FORMATS = ['markdown', 'html', 'text', 'json', 'rss', 'atom'
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** The document an issue renders as: dated when it was sent, else when it was opened. */
-export function issueDocument(issue: Issue, stories: StoryJson[]): IssueDocument {
+export function issueDocument(issue: Issue, stories: Story[]): IssueDocument {
   return { number: issue.number, title: issue.title, date: issue.sentAt ?? issue.createdAt, stories };
 }
 
 /** The export's JSON: the issue (null for stories outside one) and its stories as the story JSON. */
-export function renderIssueJson(issue: Issue | null, stories: StoryJson[]): string {
+export function renderIssueJson(issue: Issue | null, stories: Story[]): string {
   const head = issue && {
     number: issue.number,
     title: issue.title,

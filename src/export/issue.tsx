@@ -6,7 +6,7 @@
  */
 import { raw } from 'hono/html';
 import juice from 'juice';
-import type { StoryJson } from '../store/index.ts';
+import type { Story } from '../store/index.ts';
 import { escapeMarkdown, plainText, renderStoryHtml, renderStoryMarkdown, renderStoryText, safeHttpUrl } from './story-layout.tsx';
 
 /** How the newsletter presents itself (`newsletter.*` in the config). */
@@ -25,7 +25,7 @@ export interface IssueDocument {
   title: string | null;
   /** The issue's date: when it was sent, else when it was opened; null for stories outside an issue. */
   date: Date | null;
-  stories: StoryJson[];
+  stories: Story[];
 }
 
 export function formatIssueDate(date: Date, timezone: string): string {

@@ -4,7 +4,7 @@
  * layout itself belongs to src/render (shared with `show --format` and the desk's preview); until
  * that lands, this is a stand-in over today's draft fields, replaced by re-exports of it.
  */
-import type { StoryJson } from '../store/index.ts';
+import type { Story } from '../store/index.ts';
 
 /** What a story renderer needs besides the story. */
 export interface StoryRenderOptions {
@@ -37,19 +37,17 @@ export function plainText(text: string): string {
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
 }
 
-function storyDate(story: StoryJson, timezone: string): string | null {
+function storyDate(story: Story, timezone: string): string | null {
   if (!story.published) return null;
-  return new Intl.DateTimeFormat('en-US', { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone: timezone }).format(
-    new Date(story.published),
-  );
+  return new Intl.DateTimeFormat('en-US', { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone: timezone }).format(story.published);
 }
 
-function metaLine(story: StoryJson, opts: StoryRenderOptions): string {
+function metaLine(story: Story, opts: StoryRenderOptions): string {
   const d = story.draft!;
   return [d.category, storyDate(story, opts.timezone), `${d.readingMinutes} min read`].filter(Boolean).join(' · ');
 }
 
-export function renderStoryMarkdown(story: StoryJson, opts: StoryRenderOptions): string {
+export function renderStoryMarkdown(story: Story, opts: StoryRenderOptions): string {
   const d = story.draft!;
   const url = safeHttpUrl(story.url);
   const source = url ? `[${escapeMarkdown(story.feed)}](<${url}>)` : escapeMarkdown(story.feed);
@@ -65,7 +63,7 @@ export function renderStoryMarkdown(story: StoryJson, opts: StoryRenderOptions):
   ].join('\n\n');
 }
 
-export function renderStoryHtml(story: StoryJson, opts: StoryRenderOptions): string {
+export function renderStoryHtml(story: Story, opts: StoryRenderOptions): string {
   const d = story.draft!;
   const url = safeHttpUrl(story.url);
   const node = (
@@ -89,7 +87,7 @@ export function renderStoryHtml(story: StoryJson, opts: StoryRenderOptions): str
   return String(node);
 }
 
-export function renderStoryText(story: StoryJson, opts: StoryRenderOptions): string {
+export function renderStoryText(story: Story, opts: StoryRenderOptions): string {
   const d = story.draft!;
   const url = safeHttpUrl(story.url);
   return plainText(

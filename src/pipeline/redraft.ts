@@ -1,82 +1,73 @@
-import { hostname } from 'node:os';
-import PQueue from 'p-queue';
 import type { Config } from '../config/index.ts';
 import type { Engine } from '../core/types.ts';
+import { REVIEW_STATUSES, WORK_STATUSES, type Store } from '../store/index.ts';
 import { drafterFor } from './drafter.ts';
-import * as store from '../store/index.ts';
-import type { Db } from '../store/index.ts';
-import type { RunSummary } from './run.ts';
+import { withRunLease, type RunEnd } from './lease.ts';
+import { itemQueue, retryAfterBusy, runContext } from './run.ts';
+import { emptySummary, type RunEvent, type RunSummary } from './summary.ts';
 
 export interface RedraftSummary {
-  status: 'completed' | 'already_running';
+  status: 'completed' | 'aborted' | 'abandoned' | 'failed' | 'already_running';
   engine: Engine;
   redrafted: number;
   failed: { id: number; kind: string; message: string }[];
+  /** Stories asked for but not redrafted: an editor decided on them (redraft them by --id), or no such story. */
+  skipped: number[];
+  /** Why the redraft stopped early, when it did. */
+  stop: RunSummary['stop'];
   llm: RunSummary['llm'];
 }
 
 /**
- * Drafts stored articles again with the given engine: by default the stories whose current
- * draft is extractive (made while no LLM was configured), or the given ids. Earlier drafts are
- * kept; the new one becomes current. Editors' decisions (approved, rejected) are kept.
+ * Drafts stored articles again with the given engine: by default the candidates whose current
+ * draft is extractive (made while no LLM was configured), or the given ids. Goes through the same
+ * lease (with its heartbeat), LLM limiter, stop signal and item path as a run. Earlier drafts are
+ * kept; the new one becomes current. A story an editor approved or rejected is redrafted only
+ * when asked for by id, and keeps its decision.
  */
 export async function redraftStories(
   config: Config,
-  db: Db,
-  opts: { engine: Engine; ids?: number[]; now?: () => number },
+  store: Store,
+  opts: { engine: Engine; ids?: number[]; now?: () => number; signal?: AbortSignal; onEvent?: (e: RunEvent) => void },
 ): Promise<RedraftSummary> {
   const clock = opts.now ?? Date.now;
-  const iso = () => new Date(clock()).toISOString();
   const drafter = await drafterFor(config, opts.engine);
-  const result: RedraftSummary = {
-    status: 'completed',
-    engine: opts.engine,
-    redrafted: 0,
-    failed: [],
-    llm: { calls: 0, inputTokens: 0, outputTokens: 0 },
+  const summary = emptySummary(opts.engine);
+  const started = clock();
+  const drafted = new Set<number>();
+  const onEvent = (e: RunEvent) => {
+    if (e.type === 'item' && e.stage === 'drafted') drafted.add(e.itemId);
+    opts.onEvent?.(e);
   };
-  const lease = store.startRun(db, {
-    pid: process.pid,
-    host: hostname(),
-    now: iso(),
-    expiresAt: new Date(clock() + config.run.leaseSeconds * 1000).toISOString(),
-    isAlive: () => true,
+  const outcome = await withRunLease(store, { leaseSeconds: config.run.leaseSeconds, clock }, async (lease) => {
+    const ctx = runContext(config, store, lease, drafter, summary, clock, { signal: opts.signal, onEvent }, null, {
+      statuses: opts.ids ? [...WORK_STATUSES, ...REVIEW_STATUSES] : ['candidate'],
+      mode: 'redraft',
+    });
+    const ids = opts.ids ?? (await store.drafts.itemIdsWithCurrentEngine('extractive'));
+    const items = itemQueue(ctx);
+    items.take(ids);
+    await items.drained();
+    await retryAfterBusy(ctx, items);
+    summary.llm = { ...drafter.usage };
+    summary.durationMs = clock() - started;
+    const reason = ctx.stop.reason;
+    summary.stop = reason && { kind: reason.kind, message: reason.message };
+    summary.status = !reason ? 'completed' : reason.kind === 'run.aborted' ? 'aborted' : reason.kind === 'run.lease_lost' ? 'abandoned' : reason.kind === 'run.deadline' || reason.kind === 'db.busy' ? 'completed' : 'failed';
+    const result = { ids, status: summary.status };
+    return { result, end: { status: summary.status as RunEnd['status'], error: reason, summary: { redraft: summary } } };
   });
-  if (!lease.acquired) return { ...result, status: 'already_running' };
-
-  const ids = opts.ids ?? store.itemIdsWithCurrentEngine(db, 'extractive');
-  const queue = new PQueue({ concurrency: config.llm.concurrency });
-  try {
-    await Promise.all(
-      ids.map((id) =>
-        queue.add(async () => {
-          const story = store.getStory(db, id);
-          const article = store.getArticle(db, id);
-          if (!story || !article) {
-            result.failed.push({ id, kind: 'extract.empty', message: `story ${id} has no stored article to draft from` });
-            return;
-          }
-          const input = {
-            title: article.title ?? story.title ?? 'Untitled',
-            url: story.url ?? '',
-            text: article.text,
-            siteName: article.site_name,
-            feedName: story.feed,
-            readingMinutes: article.reading_minutes,
-          };
-          const drafted = await drafter.draft(input);
-          if (!drafted.ok) {
-            result.failed.push({ id, kind: drafted.failure.kind, message: drafted.failure.message });
-            return;
-          }
-          store.write(db, () => store.saveDraft(db, id, lease.runId, drafted.value, iso()));
-          result.redrafted++;
-        }),
-      ),
-    );
-  } finally {
-    result.llm = { ...drafter.usage };
-    store.finishRun(db, lease.runId, 'completed', { redraft: result }, iso());
-  }
-  return result;
+  const base: RedraftSummary = { status: 'already_running', engine: opts.engine, redrafted: 0, failed: [], skipped: [], stop: null, llm: summary.llm };
+  if (!outcome.acquired) return base;
+  const failed = summary.errors.filter((e) => e.scope === 'item').map((e) => ({ id: e.id, kind: e.kind, message: e.message }));
+  const done = new Set([...failed.map((f) => f.id), ...drafted]);
+  return {
+    ...base,
+    status: outcome.recorded === 'abandoned' ? 'abandoned' : outcome.result.status,
+    redrafted: summary.drafts.made,
+    failed,
+    skipped: outcome.result.ids.filter((id) => !done.has(id)),
+    stop: summary.stop,
+    llm: summary.llm,
+  };
 }

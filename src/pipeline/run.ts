@@ -1,126 +1,138 @@
-import { createHash } from 'node:crypto';
-import { hostname } from 'node:os';
 import PQueue from 'p-queue';
 import type { Config } from '../config/index.ts';
-import { failureFromError, isDeferral, isPermanent, type Failure, type Outcome } from '../core/failure.ts';
-import type { Article, Draft, DraftInput } from '../core/types.ts';
-import { createHttpClient, createRobotsCache, DEFAULT_USER_AGENT, type FetchedResponse } from '../fetch/index.ts';
-import { nextCheckAt } from './next-check.ts';
-import { canonicalUrl, parseFeed } from '../parse/index.ts';
+import { isRunFatal, type Failure } from '../core/failure.ts';
+import type { Engine } from '../core/types.ts';
+import { createHttpClient, createRobotsCache, DEFAULT_USER_AGENT } from '../fetch/index.ts';
 // The pool alone, not extract/index.ts: the index loads the DOM libraries (~30 MB), which only the workers use.
 import { createExtractor } from '../extract/pool.ts';
-import { drafterFor } from './drafter.ts';
-import * as store from '../store/index.ts';
-import type { Db, FeedRow, ItemRow } from '../store/index.ts';
-import { HostQueues } from './queues.ts';
+import { RUNNABLE_STATUSES, StoreError, type Store } from '../store/index.ts';
+import { RunStop, nowOf, type ItemPath, type RunContext, type RunNet } from './context.ts';
+import { drafterFor, type Drafter } from './drafter.ts';
+import { runFeed } from './feed-step.ts';
+import { countDraft, keepDraft, runItem } from './item-step.ts';
+import { withRunLease, type HeldLease, type RunEnd } from './lease.ts';
 import { createLlmLimiter } from './llm-limiter.ts';
-import { checkpoint } from './checkpoint.ts';
+import { HostQueues } from './queues.ts';
+import { addError, emptySummary, type RunEvent, type RunSummary } from './summary.ts';
 
 export { PipelineSetupError } from './errors.ts';
-
-/** One line of what happened, for progress displays and logs. */
-export type RunEvent =
-  | { type: 'feed'; feed: string; result: 'ok' | 'not_modified' | 'unchanged' | 'error'; newItems: number; failure?: Failure }
-  | { type: 'item'; itemId: number; url: string | null; stage: 'drafted' | 'failed' | 'deferred' | 'blocked'; failure?: Failure; engine?: string }
-  | { type: 'article'; itemId: number; method: string };
+export type { RunEvent, RunSummary } from './summary.ts';
 
 export interface RunOptions {
   /** Retry failed and deferred items now, ignoring their back-off (`run --retry-failed`). */
   retryFailed?: boolean;
   /** Check every feed now, not only the ones that are due (gone feeds stay skipped). */
   allFeeds?: boolean;
-  /** Stops taking new work; items in progress finish, the lease is released. */
+  /** Stops taking new work; items in progress are abandoned (left pending), the lease is released. */
   signal?: AbortSignal;
-  /** Injectable clock (ms since epoch), for tests of back-off and leases. */
+  /** Injectable clock (ms since epoch), for tests of back-off, leases and the deadline. */
   now?: () => number;
   onEvent?: (e: RunEvent) => void;
 }
 
-export interface RunSummary {
-  runId: number | null;
-  status: 'completed' | 'aborted' | 'already_running';
-  /** When status is already_running: who holds the lease. */
-  holder?: { runId: number | null; pid: number; host: string; heartbeatAt: string };
-  tookOverRunId: number | null;
-  engine: 'llm' | 'extractive';
-  /** total: feeds checked this run; notDue: active feeds left for a later run. */
-  feeds: { total: number; fetched: number; notModified: number; failed: number; notDue: number };
-  items: { new: number; worked: number };
-  articles: { fetched: number; extracted: number; fromFeed: number };
-  drafts: { made: number; failed: number; deferred: number; blocked: number };
-  llm: { calls: number; inputTokens: number; outputTokens: number };
-  errors: { scope: 'feed' | 'item'; id: number; name: string; kind: string; message: string }[];
-  durationMs: number;
-}
-
 const DAY_MS = 24 * 3600_000;
-/** Prompt (~800) plus the output cap (1500) of one draft call, for the tokens-per-minute gate. */
-const CALL_OVERHEAD_TOKENS = 2300;
-
-/** The Retry-After of a draft refused with 429 (0 when the provider named none), else null. */
-const rateLimitedFor = (r: Outcome<Draft>): number | null =>
-  !r.ok && r.failure.kind === 'llm.rate_limited' ? (r.failure.retryAfterMs ?? 0) : null;
-
-/** Tokens one draft call may spend, at ~4 chars a token: no tokenizer on the event loop for a gate. */
-const estimateCallTokens = (input: DraftInput, maxInputTokens: number): number =>
-  Math.min(maxInputTokens, Math.ceil(input.text.length / 4)) + CALL_OVERHEAD_TOKENS;
-/** Errors listed in a run summary; the rest are still on their feeds and items. */
-const MAX_SUMMARY_ERRORS = 50;
 
 /**
- * One pass over the configured feeds: fetch each feed, store new items, and take every item
- * that needs work (new, or failed and due for a retry) through fetch -> extract -> draft -> store.
- * Items flow through as soon as each stage finishes; a failure is recorded on its feed or item
- * and never stops the others. Holds the database lease for the whole run.
+ * One pass over the configured feeds: fetch each due feed, store its new items, and take every
+ * item that needs work (new, or failed and due for a retry) through fetch -> extract -> draft ->
+ * store. Items flow on as soon as each stage finishes; a failure is recorded on its feed or item
+ * and never stops the others. Holds the run lease throughout; stops taking work on a signal, a
+ * lost lease, the deadline, or a fault of the LLM endpoint or the database (see RunSummary.stop).
  */
-export async function runPipeline(config: Config, db: Db, opts: RunOptions = {}): Promise<RunSummary> {
+export async function runPipeline(config: Config, store: Store, opts: RunOptions = {}): Promise<RunSummary> {
   const clock = opts.now ?? Date.now;
-  const iso = (ms = clock()) => new Date(ms).toISOString();
   const started = clock();
-  const leaseMs = config.run.leaseSeconds * 1000;
-  const emit = opts.onEvent ?? (() => {});
-
-  const summary: RunSummary = {
-    runId: null,
-    status: 'completed',
-    tookOverRunId: null,
-    engine: config.llmConfigured ? 'llm' : 'extractive',
-    feeds: { total: 0, fetched: 0, notModified: 0, failed: 0, notDue: 0 },
-    items: { new: 0, worked: 0 },
-    articles: { fetched: 0, extracted: 0, fromFeed: 0 },
-    drafts: { made: 0, failed: 0, deferred: 0, blocked: 0 },
-    llm: { calls: 0, inputTokens: 0, outputTokens: 0 },
-    errors: [],
-    durationMs: 0,
-  };
-
+  const engine: Engine = config.llmConfigured ? 'llm' : 'extractive';
   // The prompt is loaded before taking the lease: a broken prompt file fails fast, touching nothing.
-  const drafter = await drafterFor(config, config.llmConfigured ? 'llm' : 'extractive');
+  const drafter = await drafterFor(config, engine);
+  const summary = emptySummary(engine);
 
-  const lease = store.startRun(db, {
-    pid: process.pid,
-    host: hostname(),
-    now: iso(),
-    expiresAt: iso(clock() + leaseMs),
-    isAlive: processIsAlive,
+  const outcome = await withRunLease(store, { leaseSeconds: config.run.leaseSeconds, clock }, async (lease) => {
+    const ctx = runContext(config, store, lease, drafter, summary, clock, opts, createNet(config, clock), { statuses: RUNNABLE_STATUSES, mode: 'run' });
+    const items = itemQueue(ctx);
+    try {
+      await storeKeptDrafts(ctx);
+      const feeds = await feedsToCheck(ctx, !!opts.allFeeds);
+      // Work left by earlier runs (failed, deferred, over the cap, interrupted) flows in beside the new items.
+      items.take(await store.items.due(dueQuery(ctx, !!opts.retryFailed)));
+      await Promise.all(feeds.map(async (f) => (ctx.stop.stopped ? [] : items.take(await runFeed(ctx, f)))));
+      await items.drained();
+      await retryAfterBusy(ctx, items);
+    } catch (err) {
+      if (!(err instanceof StoreError)) throw err;
+      ctx.stop.stop(err.failure, { abortInFlight: false });
+    } finally {
+      await Promise.allSettled([ctx.net!.http.close(), ctx.net!.extractor.close()]);
+    }
+    return { result: summary, end: endOf(ctx, started) };
   });
-  if (!lease.acquired) {
-    return { ...summary, status: 'already_running', holder: lease.holder, durationMs: clock() - started };
+
+  if (!outcome.acquired) return { ...summary, status: 'already_running', holder: outcome.holder, durationMs: clock() - started };
+  if (outcome.recorded === 'abandoned') summary.status = 'abandoned';
+  await checkpointWal(store, summary, outcome.runId);
+  if (outcome.finishFailure) addError(summary, { scope: 'run', id: outcome.runId, name: `run ${outcome.runId}`, kind: outcome.finishFailure.kind, message: `the run's end could not be recorded: ${outcome.finishFailure.message}` });
+  return summary;
+}
+
+/**
+ * Moves the write-ahead log into the database at the end of each run, so the WAL does not grow
+ * without bound under long-lived readers. A reader still holding part of it only delays that.
+ */
+async function checkpointWal(store: Store, summary: RunSummary, runId: number): Promise<void> {
+  try {
+    await store.checkpoint();
+  } catch (err) {
+    if (!(err instanceof StoreError)) throw err;
+    addError(summary, { scope: 'run', id: runId, name: `run ${runId}`, kind: err.failure.kind, message: `the WAL checkpoint failed: ${err.failure.message}` });
   }
-  const runId = lease.runId;
-  const owner = store.claimOwner(runId);
-  summary.runId = runId;
+}
+
+/** The shared state of one run (or redraft), passed explicitly to each step. */
+export function runContext(
+  config: Config,
+  store: Store,
+  lease: HeldLease,
+  drafter: Drafter,
+  summary: RunSummary,
+  clock: () => number,
+  opts: { signal?: AbortSignal; onEvent?: (e: RunEvent) => void },
+  net: RunNet | null,
+  path: ItemPath,
+): RunContext {
+  summary.runId = lease.runId;
   summary.tookOverRunId = lease.tookOverRunId;
+  const stop = new RunStop();
+  const onAbort = (signal: AbortSignal, failure: () => Failure) => {
+    if (signal.aborted) stop.stop(failure(), { abortInFlight: true });
+    else signal.addEventListener('abort', () => stop.stop(failure(), { abortInFlight: true }), { once: true });
+  };
+  if (opts.signal) onAbort(opts.signal, () => ({ kind: 'run.aborted', message: 'stopped by a signal; the items in progress wait for the next run' }));
+  onAbort(lease.lost, () => lease.lost.reason as Failure);
+  return {
+    config,
+    store,
+    runId: lease.runId,
+    clock,
+    deadline: clock() + config.run.maxMinutes * 60_000,
+    summary,
+    emit: opts.onEvent ?? (() => {}),
+    stop,
+    lease,
+    drafter,
+    llm: createLlmLimiter({
+      concurrency: config.llm.concurrency,
+      requestsPerMinute: config.llm.requestsPerMinute,
+      tokensPerMinute: config.llm.tokensPerMinute,
+      retryAfterCapMs: config.llm.retryAfterCapSeconds * 1000,
+    }),
+    net,
+    path,
+    heldDrafts: [],
+    retryLater: new Set(),
+  };
+}
 
-  const heartbeat = setInterval(() => {
-    const until = iso(clock() + leaseMs);
-    store.write(db, () => {
-      store.heartbeat(db, runId, iso(), until);
-      store.extendClaims(db, owner, until);
-    });
-  }, Math.max(1000, leaseMs / 3));
-  heartbeat.unref();
-
+function createNet(config: Config, clock: () => number): RunNet {
   const http = createHttpClient({
     allow: [...config.network.allow],
     allowedPorts: [...config.network.allowedPorts],
@@ -131,8 +143,7 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
     ? createRobotsCache({
         userAgent: config.network.userAgent ?? DEFAULT_USER_AGENT,
         now: clock,
-        fetchRobots: (url) =>
-          hosts.run(url, () => http.fetch({ url, kind: 'other', maxBytes: 500 * 1024, timeoutMs: 10_000, signal: opts.signal })),
+        fetchRobots: (url) => hosts.run(url, () => http.fetch({ url, kind: 'other', maxBytes: 500 * 1024, timeoutMs: 10_000 })),
       })
     : null;
   const extractor = createExtractor({
@@ -141,306 +152,95 @@ export async function runPipeline(config: Config, db: Db, opts: RunOptions = {})
     maxHeapMb: config.extract.maxHeapMb,
     maxHtmlBytes: config.network.maxPageBytes,
   });
-  const llmLimiter = createLlmLimiter({
-    concurrency: config.llm.concurrency,
-    requestsPerMinute: config.llm.requestsPerMinute,
-    tokensPerMinute: config.llm.tokensPerMinute,
-    retryAfterCapMs: config.llm.retryAfterCapSeconds * 1000,
-  });
-  // Bounds the items in progress (and so the pages and texts held in memory) whatever the run's size.
-  const itemQueue = new PQueue({ concurrency: config.llm.concurrency * 2 + config.network.concurrency });
-
-  const addError = (e: RunSummary['errors'][number]) => {
-    if (summary.errors.length < MAX_SUMMARY_ERRORS) summary.errors.push(e);
-  };
-
-  const itemTasks: Promise<void>[] = [];
-  const scheduleItem = (id: number) => {
-    if (opts.signal?.aborted) return;
-    itemTasks.push(itemQueue.add(() => processItem(id)).catch((err) => recordItemBug(id, err)));
-  };
-
-  const recordItemBug = (id: number, err: unknown) => {
-    // A bug in one item must not crash the run: record it on the item like any failure.
-    const failure = failureFromError(err);
-    store.write(db, () => store.recordItemFailure(db, id, failure, 'failed', iso(clock() + 3600_000), iso()));
-    summary.drafts.failed++;
-    addError({ scope: 'item', id, name: String(id), kind: failure.kind, message: failure.message });
-  };
-
-  async function processFeed(feed: FeedRow): Promise<void> {
-    const res = await hosts.run(feed.url, () =>
-      http.fetch({
-        url: feed.url,
-        kind: 'feed',
-        maxBytes: config.network.maxFeedBytes,
-        timeoutMs: config.network.feedTimeoutSeconds * 1000,
-        etag: feed.etag,
-        lastModified: feed.last_modified,
-        signal: opts.signal,
-      }),
-    );
-    checkpoint('after-feed-fetch');
-    if (!res.ok) return feedFailed(feed, res.failure);
-    const r = res.value;
-    const schedule = { cacheControl: r.cacheControl, expires: r.expires };
-    const success = {
-      status: r.status,
-      notModified: r.notModified,
-      etag: r.etag,
-      lastModified: r.lastModified,
-      permanentUrl: r.permanentRedirect,
-      contentHash: null as string | null,
-      nextCheckAt: nextCheckFor(feed, schedule),
-    };
-    if (r.notModified) {
-      store.write(db, () => store.recordFeedSuccess(db, feed.id, success, iso()));
-      summary.feeds.notModified++;
-      emit({ type: 'feed', feed: feed.name, result: 'not_modified', newItems: 0 });
-      return;
-    }
-    // The same bytes under a new ETag create nothing and cost nothing.
-    const contentHash = createHash('sha256').update(r.body).digest('hex');
-    if (contentHash === feed.content_hash) {
-      store.write(db, () => store.recordFeedSuccess(db, feed.id, { ...success, contentHash }, iso()));
-      summary.feeds.notModified++;
-      emit({ type: 'feed', feed: feed.name, result: 'unchanged', newItems: 0 });
-      return;
-    }
-    const parsed = await parseFeed(r.body, r.url, r.contentType, { maxItems: config.run.maxItemsPerFeed });
-    if (!parsed.ok) return feedFailed(feed, parsed.failure);
-    const items = parsed.value.items.map((it) => ({
-      key: it.key,
-      url: it.link,
-      canonicalUrl: it.link ? canonicalUrl(it.link) : null,
-      title: it.title,
-      published: it.published,
-      author: it.author,
-      summary: it.summary,
-      content: it.content,
-    }));
-    const newIds = store.write(db, () => {
-      const ids = store.insertNewItems(db, feed.id, items, iso());
-      store.recordFeedSuccess(
-        db,
-        feed.id,
-        {
-          ...success,
-          contentHash,
-          title: parsed.value.title,
-          siteUrl: parsed.value.link,
-          nextCheckAt: nextCheckFor(feed, { ...schedule, ttlMinutes: parsed.value.ttlMinutes }),
-        },
-        iso(),
-      );
-      return ids;
-    });
-    summary.feeds.fetched++;
-    summary.items.new += newIds.length;
-    emit({ type: 'feed', feed: feed.name, result: 'ok', newItems: newIds.length });
-    for (const id of newIds) scheduleItem(id);
-  }
-
-  /** When the feed is next due: its interval, stretched by TTL/Cache-Control/Expires, Retry-After and errors. */
-  function nextCheckFor(
-    feed: FeedRow,
-    hints: { cacheControl?: string | null; expires?: string | null; ttlMinutes?: number | null; failure?: Failure },
-  ): string {
-    const configured = config.feeds.find((f) => f.url === feed.url);
-    return iso(
-      nextCheckAt({
-        now: clock(),
-        intervalMinutes: configured?.intervalMinutes ?? config.schedule.feedIntervalMinutes,
-        minMinutes: config.schedule.minIntervalMinutes,
-        ttlMinutes: hints.ttlMinutes,
-        cacheControl: hints.cacheControl,
-        expires: hints.expires,
-        retryAfterMs: hints.failure?.retryAfterMs,
-        consecutiveErrors: hints.failure ? feed.error_count + 1 : 0,
-        rateLimited: hints.failure?.kind === 'fetch.rate_limited',
-      }),
-    );
-  }
-
-  function feedFailed(feed: FeedRow, failure: Failure): void {
-    if (failure.kind === 'run.aborted') return;
-    const next = nextCheckFor(feed, { failure });
-    store.write(db, () => store.recordFeedFailure(db, feed.id, failure, iso(), next));
-    summary.feeds.failed++;
-    addError({ scope: 'feed', id: feed.id, name: feed.name, kind: failure.kind, message: failure.message });
-    emit({ type: 'feed', feed: feed.name, result: 'error', newItems: 0, failure });
-  }
-
-  async function processItem(id: number): Promise<void> {
-    if (opts.signal?.aborted) return;
-    const item = store.write(db, () => store.claimItem(db, id, owner, iso(clock() + leaseMs), iso()));
-    if (!item) return; // another run has it, or it needs no work any more
-    summary.items.worked++;
-    const article = await articleFor(item);
-    if (!article.ok) return itemFailed(item, article.failure);
-    checkpoint('after-extract');
-
-    const input: DraftInput = {
-      title: article.value.title ?? item.title ?? item.url ?? 'Untitled',
-      url: item.url ?? '',
-      text: article.value.text,
-      siteName: article.value.siteName,
-      feedName: feedName(item.feed_id),
-      readingMinutes: article.value.readingMinutes,
-    };
-    const drafted: Outcome<Draft> =
-      drafter.engine === 'llm'
-        ? await llmLimiter.run(estimateCallTokens(input, config.llm.maxInputTokens), () => drafter.draft(input, opts.signal), rateLimitedFor)
-        : await drafter.draft(input);
-    checkpoint('after-draft');
-    if (!drafted.ok) return itemFailed(item, drafted.failure);
-    store.write(db, () => store.saveDraft(db, item.id, runId, drafted.value, iso()));
-    summary.drafts.made++;
-    emit({ type: 'item', itemId: item.id, url: item.url, stage: 'drafted', engine: drafted.value.engine });
-  }
-
-  /** The item's article: stored already (a run that died after extracting), or fetched and extracted now. */
-  async function articleFor(item: ItemRow): Promise<Outcome<Article>> {
-    const stored = store.getArticle(db, item.id);
-    if (stored) return { ok: true, value: articleFromRow(stored) };
-    let result: Outcome<Article>;
-    let finalUrl: string | null = item.url;
-    if (item.url) {
-      const url = item.url;
-      const refused = robots ? await robots.check(url) : null;
-      const page: Outcome<FetchedResponse> = refused
-        ? { ok: false, failure: refused }
-        : await hosts.run(url, () =>
-            http.fetch({
-              url,
-              kind: 'page',
-              maxBytes: config.network.maxPageBytes,
-              timeoutMs: config.network.pageTimeoutSeconds * 1000,
-              signal: opts.signal,
-            }),
-          );
-      if (page.ok) {
-        summary.articles.fetched++;
-        finalUrl = page.value.url;
-        result = await extractor.extract({
-          html: page.value.body,
-          url: page.value.url,
-          contentType: page.value.contentType,
-          feedContent: item.feed_content,
-          feedTitle: item.title,
-        });
-      } else if (item.feed_content && !isDeferral(page.failure)) {
-        // The page cannot be had, but the feed carried the story itself.
-        result = await extractor.fromFeedContent(item.feed_content, item.url, item.title);
-        if (!result.ok) result = page;
-      } else {
-        result = page;
-      }
-    } else if (item.feed_content) {
-      result = await extractor.fromFeedContent(item.feed_content, '', item.title);
-    } else {
-      result = { ok: false, failure: { kind: 'extract.empty', message: 'the feed item has neither a link nor content' } };
-    }
-    if (result.ok) {
-      const article = result.value;
-      store.write(db, () => store.saveArticle(db, item.id, article, finalUrl, iso()));
-      if (article.method === 'feed') summary.articles.fromFeed++;
-      else summary.articles.extracted++;
-      emit({ type: 'article', itemId: item.id, method: article.method });
-    }
-    return result;
-  }
-
-  function itemFailed(item: ItemRow, failure: Failure): void {
-    if (failure.kind === 'run.aborted') {
-      // Stopping is not the item's fault: leave it as it was for the next run.
-      store.write(db, () => store.releaseClaim(db, item.id));
-      return;
-    }
-    let disposition: store.FailureDisposition;
-    let next: string | null;
-    if (isDeferral(failure)) {
-      disposition = 'deferred';
-      next = iso(clock() + Math.min(failure.retryAfterMs ?? 3600_000, DAY_MS));
-      summary.drafts.deferred++;
-    } else if (isPermanent(failure)) {
-      disposition = 'blocked';
-      next = null;
-      summary.drafts.blocked++;
-    } else {
-      disposition = 'failed';
-      const backoff = config.run.retryBackoffMinutes * 60_000 * 2 ** item.attempts;
-      next = iso(clock() + Math.min(backoff, DAY_MS));
-      summary.drafts.failed++;
-    }
-    store.write(db, () => store.recordItemFailure(db, item.id, failure, disposition, next, iso()));
-    addError({ scope: 'item', id: item.id, name: item.url ?? item.title ?? String(item.id), kind: failure.kind, message: failure.message });
-    emit({ type: 'item', itemId: item.id, url: item.url, stage: disposition, failure });
-  }
-
-  const feedNames = new Map<number, string>();
-  function feedName(feedId: number): string | null {
-    return feedNames.get(feedId) ?? null;
-  }
-
-  try {
-    store.write(db, () => store.syncFeeds(db, config.feeds, iso()));
-    const active = store.activeFeeds(db);
-    for (const f of active) feedNames.set(f.id, f.name);
-    const feeds = opts.allFeeds ? active : store.dueFeeds(db, iso());
-    summary.feeds.total = feeds.length;
-    summary.feeds.notDue = active.length - feeds.length;
-    // Work left by earlier runs (failed, deferred, or interrupted) flows in beside the new items.
-    for (const id of store.dueItemIds(db, { now: iso(), maxAttempts: config.run.maxAttempts, retryFailed: !!opts.retryFailed })) {
-      scheduleItem(id);
-    }
-    await Promise.all(
-      feeds.map((f) =>
-        processFeed(f).catch((err) => feedFailed(f, failureFromError(err))),
-      ),
-    );
-    // Items scheduled while awaiting may add more tasks; wait until none are left.
-    for (let done = 0; done < itemTasks.length; ) {
-      const batch = itemTasks.slice(done);
-      await Promise.all(batch);
-      done += batch.length;
-    }
-  } finally {
-    clearInterval(heartbeat);
-    summary.llm = { ...drafter.usage };
-    summary.status = opts.signal?.aborted ? 'aborted' : 'completed';
-    summary.durationMs = clock() - started;
-    await Promise.allSettled([http.close(), extractor.close()]);
-    store.finishRun(db, runId, summary.status, summary, iso());
-  }
-  return summary;
+  return { http, hosts, robots, extractor };
 }
 
-
-function articleFromRow(a: store.ArticleRow): Article {
+/** Items in progress, bounded (and so the pages and texts held in memory) whatever the run's size. */
+export function itemQueue(ctx: RunContext): { take(ids: readonly number[]): void; drained(): Promise<void> } {
+  const queue = new PQueue({ concurrency: ctx.config.llm.concurrency * 2 + (ctx.net ? ctx.config.network.concurrency : 0) });
+  const tasks: Promise<void>[] = [];
   return {
-    title: a.title,
-    byline: a.byline,
-    siteName: a.site_name,
-    publishedTime: a.published_time,
-    lang: a.lang,
-    leadImage: a.lead_image,
-    text: a.text,
-    html: a.html,
-    wordCount: a.word_count,
-    readingMinutes: a.reading_minutes,
-    method: a.method as Article['method'],
-    confidence: a.confidence,
+    take(ids) {
+      for (const id of ids) if (!ctx.stop.stopped) tasks.push(queue.add(() => runItem(ctx, id)));
+    },
+    async drained() {
+      // Items taken while awaiting add more tasks; wait until none are left.
+      for (let done = 0; done < tasks.length; ) {
+        const batch = tasks.slice(done);
+        await Promise.all(batch);
+        done += batch.length;
+      }
+    },
   };
 }
 
-/** Whether a process of this host is still running (signal 0 checks without touching it). */
-function processIsAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+async function feedsToCheck(ctx: RunContext, all: boolean) {
+  await ctx.store.feeds.sync(ctx.config.feeds, nowOf(ctx));
+  const active = await ctx.store.feeds.active();
+  const feeds = all ? active : await ctx.store.feeds.due(nowOf(ctx));
+  ctx.summary.feeds.total = feeds.length;
+  ctx.summary.feeds.notDue = active.length - feeds.length;
+  return feeds;
+}
+
+function dueQuery(ctx: RunContext, retryFailed: boolean) {
+  return {
+    now: nowOf(ctx),
+    maxAttempts: ctx.config.run.maxAttempts,
+    retryFailed,
+    maxPerFeed: ctx.config.run.maxItemsPerFeed,
+    overCapPublishedAfter: new Date(ctx.clock() - ctx.config.run.maxItemAgeDays * DAY_MS),
+  };
+}
+
+/** Drafts paid for by earlier runs but kept in the spool (the database was locked or failing) are stored first. */
+export async function storeKeptDrafts(ctx: RunContext): Promise<void> {
+  const { stored } = await ctx.store.drafts.storeKept(nowOf(ctx));
+  ctx.summary.drafts.made += stored;
+}
+
+/**
+ * A locked database kept some items or drafts from being stored: the items are taken once more,
+ * and the held drafts stored; a draft the database still refuses is kept in the spool for the
+ * next run. Nothing paid for is dropped.
+ */
+export async function retryAfterBusy(ctx: RunContext, items: ReturnType<typeof itemQueue>): Promise<void> {
+  if (ctx.retryLater.size > 0 && !ctx.stop.stopped) {
+    const ids = [...ctx.retryLater];
+    ctx.retryLater.clear();
+    items.take(ids);
+    await items.drained();
   }
+  for (const { item, draft } of ctx.heldDrafts.splice(0)) {
+    try {
+      const id = await ctx.store.drafts.save(item.id, ctx.runId, draft, nowOf(ctx));
+      if (id !== null) countDraft(ctx, item, draft);
+    } catch (err) {
+      if (!(err instanceof StoreError)) throw err;
+      keepDraft(ctx, item, draft);
+    }
+  }
+  for (const id of ctx.retryLater) {
+    addError(ctx.summary, { scope: 'item', id, name: String(id), kind: 'db.busy', message: 'the database stayed locked; the item waits for the next run (no attempt counted)' });
+  }
+}
+
+/** How the run ends, from why it stopped. */
+function endOf(ctx: RunContext, started: number): RunEnd {
+  const s = ctx.summary;
+  const reason = ctx.stop.reason;
+  s.llm = { ...ctx.drafter.usage };
+  s.stop = reason && { kind: reason.kind, message: reason.message };
+  s.status = !reason
+    ? 'completed'
+    : reason.kind === 'run.aborted'
+      ? 'aborted'
+      : reason.kind === 'run.lease_lost'
+        ? 'abandoned'
+        : isRunFatal(reason) || (reason.kind.startsWith('db.') && reason.kind !== 'db.busy')
+          ? 'failed'
+          : 'completed';
+  if (reason && reason.kind !== 'run.aborted') addError(s, { scope: 'run', id: ctx.runId, name: `run ${ctx.runId}`, kind: reason.kind, message: reason.message });
+  s.durationMs = ctx.clock() - started;
+  return { status: s.status as RunEnd['status'], error: reason, summary: s };
 }

@@ -1,6 +1,6 @@
 import { Cron } from 'croner';
 import type { Config } from '../config/index.ts';
-import type { Db } from '../store/index.ts';
+import type { Store } from '../store/index.ts';
 import { runPipeline, type RunOptions, type RunSummary } from '../pipeline/run.ts';
 
 export interface Scheduler {
@@ -17,7 +17,7 @@ export interface Scheduler {
  */
 export function startScheduler(
   config: Config,
-  db: Db,
+  store: Store,
   opts: { onRun?: (s: RunSummary) => void; onError?: (err: unknown) => void; onEvent?: RunOptions['onEvent'] } = {},
 ): Scheduler {
   const abort = new AbortController();
@@ -27,9 +27,19 @@ export function startScheduler(
 
   const tick = () => {
     if (current || abort.signal.aborted) return; // croner's protect does the same for its own ticks
-    current = runPipeline(config, db, { signal: abort.signal, onEvent: opts.onEvent })
-      .then((s) => opts.onRun?.(s), (err) => opts.onError?.(err))
-      .finally(() => (current = null));
+    // Every error of one tick (a locked or failing database, a bug, a failing log line) is
+    // reported and the scheduler goes on to the next tick; nothing escapes to end the process.
+    current = (async () => {
+      try {
+        opts.onRun?.(await runPipeline(config, store, { signal: abort.signal, onEvent: opts.onEvent }));
+      } catch (err) {
+        try {
+          opts.onError?.(err);
+        } catch (reportErr) {
+          process.emitWarning(`scheduler: could not report a failed tick: ${(reportErr as Error).message}`);
+        }
+      }
+    })().finally(() => (current = null));
   };
   const job = new Cron(config.schedule.cron, { protect: true }, tick);
   tick();

@@ -1,61 +1,241 @@
+/**
+ * The one file that knows the SQLite binding (better-sqlite3 today). Everything else in the store
+ * talks to a `Connection`: prepared statements by SQL text, transactions, pragmas, backup. Moving
+ * to another binding with the same shape (libsql, node:sqlite) is a change to this file only.
+ */
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, openSync, readSync, closeSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { MIGRATIONS } from './migrations.ts';
-
-export type Db = Database.Database;
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statfsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Failure } from '../core/failure.ts';
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
 
-/** Thrown when the database file cannot be used; the message says what to do. */
-export class StoreOpenError extends Error {}
+/** How long a write waits for another connection's lock before giving up with `db.busy`. */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
-/**
- * Opens (creating if needed) the SQLite database: WAL, busy timeout, foreign keys, migrations.
- * A file that exists but is not a SQLite database is refused, never recreated over.
- */
-export function openDb(path: string): Db {
-  if (path !== ':memory:') {
-    mkdirSync(dirname(path), { recursive: true });
-    if (existsSync(path) && statSync(path).size > 0) {
+/** The database cannot be used, or an operation on it failed for a reason of the database, not of the item. */
+export class StoreError extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.message);
+  }
+}
+
+/** Thrown when the database file cannot be opened; the message says what to do. */
+export class StoreOpenError extends StoreError {}
+
+export interface ConnectOptions {
+  /** Open for reading only: never creates, migrates or writes. */
+  readonly?: boolean;
+  /** Refuse to create a database that does not exist yet (read-only commands). */
+  mustExist?: boolean;
+  busyTimeoutMs?: number;
+  /** SQLite's max_page_count: writes past it fail with SQLITE_FULL, as on a full disk. */
+  maxPageCount?: number;
+}
+
+/** Fault injection for the tests of a full disk through the CLI (as AIWINS_FAULT_KILL_AT for crashes). */
+const FAULT_MAX_PAGES = Number(process.env.AIWINS_FAULT_DB_MAX_PAGES) || undefined;
+
+interface RunResult {
+  changes: number;
+  lastInsertRowid: number;
+}
+
+/** A connection: statements cached by their SQL text, transactions, and the maintenance calls. */
+export class Connection {
+  private readonly statements = new Map<string, Database.Statement>();
+
+  private constructor(
+    readonly path: string,
+    private readonly db: Database.Database,
+  ) {}
+
+  /**
+   * Opens the database file. A file that exists but is not a SQLite database is refused, never
+   * recreated over; with `mustExist` or `readonly` a missing file is an error, not a new database.
+   */
+  static open(path: string, opts: ConnectOptions = {}): Connection {
+    const memory = path === ':memory:';
+    const exists = !memory && existsSync(path);
+    if (!memory && !exists && (opts.mustExist || opts.readonly)) {
+      throw new StoreOpenError({
+        kind: 'db.io',
+        message: `no database at ${resolve(path)}: check --db (or AIWINS_DB); \`aiwins run\` creates it`,
+      });
+    }
+    if (exists && statSync(path).size > 0) {
       const fd = openSync(path, 'r');
       const head = Buffer.alloc(16);
       readSync(fd, head, 0, 16, 0);
       closeSync(fd);
       if (head.toString('latin1') !== SQLITE_MAGIC) {
-        throw new StoreOpenError(
-          `${path} exists but is not a SQLite database; move it away or pass another --db PATH (nothing was changed)`,
-        );
+        throw new StoreOpenError({
+          kind: 'db.corrupt',
+          message: `${path} exists but is not a SQLite database; move it away or pass another --db PATH (nothing was changed)`,
+        });
       }
     }
+    if (!memory && !exists) mkdirSync(dirname(path), { recursive: true });
+    let db: Database.Database;
+    try {
+      db = new Database(path, { timeout: opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, readonly: !!opts.readonly, fileMustExist: !!opts.mustExist });
+    } catch (err) {
+      throw new StoreOpenError(dbFailure(err, path) ?? { kind: 'db.io', message: `cannot open database ${path}: ${(err as Error).message}` });
+    }
+    const conn = new Connection(path, db);
+    if (!opts.readonly) {
+      try {
+        db.pragma('journal_mode = WAL');
+        // NORMAL: a commit survives a crash of the process; an OS crash or power loss may lose the
+        // last commits (never corrupts). The README says so.
+        db.pragma('synchronous = NORMAL');
+      } catch (err) {
+        conn.close();
+        throw new StoreOpenError(dbFailure(err, path) ?? { kind: 'db.io', message: `cannot open database ${path}: ${(err as Error).message}` });
+      }
+    }
+    db.pragma('foreign_keys = ON');
+    const maxPages = opts.maxPageCount ?? FAULT_MAX_PAGES;
+    if (maxPages) db.pragma(`max_page_count = ${Math.floor(maxPages)}`);
+    return conn;
   }
-  const db = new Database(path, { timeout: 5000 });
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  migrate(db);
-  return db;
+
+  private statement(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  run(sql: string, ...params: unknown[]): RunResult {
+    const r = this.statement(sql).run(...params);
+    return { changes: r.changes, lastInsertRowid: Number(r.lastInsertRowid) };
+  }
+
+  get<T>(sql: string, ...params: unknown[]): T | undefined {
+    return this.statement(sql).get(...params) as T | undefined;
+  }
+
+  all<T>(sql: string, ...params: unknown[]): T[] {
+    return this.statement(sql).all(...params) as T[];
+  }
+
+  exec(sql: string): void {
+    this.db.exec(sql);
+  }
+
+  /** Runs fn in BEGIN IMMEDIATE: writers queue on the busy timeout instead of failing mid-way. */
+  writeSync<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  /** Runs fn in one read transaction, so its reads see one snapshot. */
+  readSync<T>(fn: () => T): T {
+    return this.db.transaction(fn).deferred();
+  }
+
+  /** One write transaction, its SQLite errors turned into a StoreError with a kind and what to do. */
+  async write<T>(fn: () => T): Promise<T> {
+    return this.guard(() => this.writeSync(fn));
+  }
+
+  /** One read transaction, errors typed as for write. */
+  async read<T>(fn: () => T): Promise<T> {
+    return this.guard(() => this.readSync(fn));
+  }
+
+  /** Calls fn, turning a SQLite error into a StoreError. */
+  guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      const failure = dbFailure(err, this.path);
+      if (failure) throw new StoreError(failure);
+      throw err;
+    }
+  }
+
+  get userVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  set userVersion(v: number) {
+    this.db.pragma(`user_version = ${Math.floor(v)}`);
+  }
+
+  pragma(name: string): unknown {
+    return this.db.pragma(name, { simple: true });
+  }
+
+  /** Moves the WAL into the database file and truncates it; `busy` when a reader kept part of it. */
+  checkpoint(): { busy: boolean; walPages: number; checkpointed: number } {
+    const [r] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
+    return { busy: r!.busy === 1, walPages: Math.max(0, r!.log), checkpointed: Math.max(0, r!.checkpointed) };
+  }
+
+  /** `PRAGMA integrity_check`: ['ok'], or the problems found. */
+  integrityCheck(): string[] {
+    return (this.db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
+  }
+
+  vacuum(): void {
+    this.db.exec('VACUUM');
+  }
+
+  /** An online backup to `dest` through SQLite's backup API: consistent while others write. */
+  async backup(dest: string): Promise<void> {
+    await this.db.backup(dest);
+  }
+
+  close(): void {
+    this.statements.clear();
+    if (this.db.open) this.db.close();
+  }
 }
 
-/** Applies pending migrations, one transaction each, so a killed migration leaves the old version. */
-export function migrate(db: Db): void {
-  const apply = db.transaction((sql: string, version: number) => {
-    // Re-read inside the write lock: another process may have migrated meanwhile.
-    const current = db.pragma('user_version', { simple: true }) as number;
-    if (current >= version) return;
-    db.exec(sql);
-    db.pragma(`user_version = ${version}`);
-  });
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
-    throw new StoreOpenError(
-      `database schema version ${current} is newer than this aiwins (${MIGRATIONS.length}); upgrade aiwins`,
-    );
+/**
+ * The failure a SQLite error stands for, with the database path and what to do; null for errors
+ * that are not the database's (bugs: a bad SQL string, a constraint the code should have avoided).
+ */
+export function dbFailure(err: unknown, path: string): Failure | null {
+  const code = (err as { code?: unknown })?.code;
+  if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return null;
+  const detail = (err as Error).message;
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return {
+      kind: 'db.busy',
+      message: `database ${path} is locked by another connection (${detail}): this work is retried later; if it lasts, look for a long transaction (an open sqlite3 shell, a backup)`,
+    };
   }
-  for (let v = current + 1; v <= MIGRATIONS.length; v++) apply.immediate(MIGRATIONS[v - 1]!, v);
+  if (code === 'SQLITE_FULL') {
+    return {
+      kind: 'db.full',
+      message: `database ${path} is full (${detail}); ${freeSpace(path)}: free disk space (or raise the file size limit), then run again; nothing was lost`,
+    };
+  }
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+    return {
+      kind: 'db.corrupt',
+      message: `database ${path} is damaged (${detail}): stop aiwins, run \`aiwins db check\` (PRAGMA integrity_check), and restore the last backup (\`aiwins db backup FILE\` makes one)`,
+    };
+  }
+  if (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_READONLY') || code === 'SQLITE_PROTOCOL') {
+    return {
+      kind: 'db.io',
+      message: `cannot read or write database ${path} (${code}: ${detail}); ${freeSpace(path)}: check the disk, its permissions and free space, then run again`,
+    };
+  }
+  return null;
 }
 
-/** Runs fn in a BEGIN IMMEDIATE transaction: writers queue on the busy timeout instead of failing mid-way. */
-export function write<T>(db: Db, fn: () => T): T {
-  return db.transaction(fn).immediate();
+/** "N MB free on the disk of PATH", or why that could not be measured. */
+export function freeSpace(path: string): string {
+  try {
+    const s = statfsSync(dirname(resolve(path)));
+    return `${Math.floor((s.bavail * s.bsize) / 1024 / 1024)} MB free on the disk of ${dirname(resolve(path))}`;
+  } catch {
+    return `free space of ${dirname(resolve(path))} unknown`;
+  }
 }

@@ -1,7 +1,53 @@
-import type { Db } from './db.ts';
 import type { Draft, Engine, Framing, Takeaway } from '../core/types.ts';
+import type { Connection } from './db.ts';
+import { claimOwner, holdsClaim } from './items.ts';
+import { readSpool, removeSpooled, spoolDraft } from './spool.ts';
+import { isoOf } from './values.ts';
 
-export interface DraftRow {
+/** A stored draft, as the `stories --json` contract shows it (plus its ids). */
+export interface StoredDraft {
+  id: number;
+  itemId: number;
+  /** The run (or redraft) that made it. */
+  runId: number | null;
+  engine: Engine;
+  headline: string;
+  tldr: string;
+  takeaways: Takeaway[];
+  whyItMatters: string;
+  category: string;
+  framing: Framing;
+  model: string | null;
+  prompt: { id: string; hash: string };
+  inputTokens: number;
+  outputTokens: number;
+  latencyMs: number;
+  inputTruncated: boolean;
+  readingMinutes: number;
+  createdAt: Date;
+}
+
+/** The drafts table: every draft is kept, the newest is current. */
+export interface DraftStore {
+  /**
+   * Stores a draft a run made, if the run still holds the item's claim (checked in the same
+   * transaction), and makes the item a candidate for editors unless editors already decided on
+   * it. Returns the draft id, or null when the claim was lost (another run took over).
+   */
+  save(itemId: number, runId: number, draft: Draft, now: Date): Promise<number | null>;
+  /** Keeps a paid-for draft that could not be stored, in a spool beside the database, for the next run. */
+  keep(itemId: number, runId: number, draft: Draft, now: Date): string;
+  /** Stores the drafts kept by earlier runs, for items still without a draft; the rest are dropped. */
+  storeKept(now: Date): Promise<{ stored: number; dropped: number }>;
+  /** The current (newest) draft of an item. */
+  current(itemId: number): Promise<StoredDraft | null>;
+  /** Every draft of an item, oldest first: for comparing prompt versions and engines. */
+  history(itemId: number): Promise<StoredDraft[]>;
+  /** Items whose current draft was made by the given engine. */
+  itemIdsWithCurrentEngine(engine: Engine): Promise<number[]>;
+}
+
+interface DraftRow {
   id: number;
   item_id: number;
   run_id: number | null;
@@ -23,89 +69,119 @@ export interface DraftRow {
   created_at: string;
 }
 
-/**
- * Stores a draft (every draft is kept; the newest is current) and makes the item a candidate
- * for editors, unless editors already decided on it.
- */
-export function saveDraft(db: Db, itemId: number, runId: number | null, d: Draft, now: string): number {
-  const r = db
-    .prepare(
-      `INSERT INTO drafts (item_id, run_id, engine, model, prompt_id, prompt_hash, headline, tldr, takeaways,
-         why_it_matters, category, framing, input_tokens, output_tokens, latency_ms, input_truncated,
-         reading_minutes, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(
-      itemId,
-      runId,
-      d.engine,
-      d.model,
-      d.promptId,
-      d.promptHash,
-      d.headline,
-      d.tldr,
-      JSON.stringify(d.takeaways),
-      d.whyItMatters,
-      d.category,
-      JSON.stringify(d.framing),
-      d.inputTokens,
-      d.outputTokens,
-      Math.round(d.latencyMs),
-      d.inputTruncated ? 1 : 0,
-      d.readingMinutes,
-      now,
-    );
-  db.prepare(
+const toDraft = (r: DraftRow): StoredDraft => ({
+  id: r.id,
+  itemId: r.item_id,
+  runId: r.run_id,
+  engine: r.engine,
+  headline: r.headline,
+  tldr: r.tldr,
+  takeaways: JSON.parse(r.takeaways) as Takeaway[],
+  whyItMatters: r.why_it_matters,
+  category: r.category,
+  framing: JSON.parse(r.framing) as Framing,
+  model: r.model,
+  prompt: { id: r.prompt_id, hash: r.prompt_hash },
+  inputTokens: r.input_tokens,
+  outputTokens: r.output_tokens,
+  latencyMs: r.latency_ms,
+  inputTruncated: r.input_truncated === 1,
+  readingMinutes: r.reading_minutes,
+  createdAt: new Date(r.created_at),
+});
+
+/** Reads one draft inside the caller's transaction. */
+export function draftById(db: Connection, id: number): StoredDraft | null {
+  const r = db.get<DraftRow>('SELECT * FROM drafts WHERE id = ?', id);
+  return r ? toDraft(r) : null;
+}
+
+/** Inserts a draft and makes its item a candidate (editors' decisions kept); part of the caller's transaction. */
+function insertDraft(db: Connection, itemId: number, runId: number | null, d: Draft, now: Date): number {
+  const r = db.run(
+    `INSERT INTO drafts (item_id, run_id, engine, model, prompt_id, prompt_hash, headline, tldr, takeaways,
+       why_it_matters, category, framing, input_tokens, output_tokens, latency_ms, input_truncated,
+       reading_minutes, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    itemId,
+    runId,
+    d.engine,
+    d.model,
+    d.promptId,
+    d.promptHash,
+    d.headline,
+    d.tldr,
+    JSON.stringify(d.takeaways),
+    d.whyItMatters,
+    d.category,
+    JSON.stringify(d.framing),
+    d.inputTokens,
+    d.outputTokens,
+    Math.round(d.latencyMs),
+    d.inputTruncated ? 1 : 0,
+    d.readingMinutes,
+    isoOf(now),
+  );
+  db.run(
     `UPDATE items SET status = CASE WHEN status IN ('approved', 'rejected') THEN status ELSE 'candidate' END,
        next_attempt_at = NULL, last_error_kind = NULL, last_error_message = NULL, last_error_raw = NULL,
        claimed_by = NULL, claimed_until = NULL, updated_at = ?
      WHERE id = ?`,
-  ).run(now, itemId);
-  return Number(r.lastInsertRowid);
-}
-
-/** The current (newest) draft of an item. */
-export function currentDraft(db: Db, itemId: number): DraftRow | null {
-  return (
-    (db.prepare('SELECT * FROM drafts WHERE item_id = ? ORDER BY id DESC LIMIT 1').get(itemId) as DraftRow | undefined) ??
-    null
+    isoOf(now),
+    itemId,
   );
+  return r.lastInsertRowid;
 }
 
-/** Every draft of an item, oldest first: for comparing prompt versions and engines. */
-export function draftHistory(db: Db, itemId: number): DraftRow[] {
-  return db.prepare('SELECT * FROM drafts WHERE item_id = ? ORDER BY id').all(itemId) as DraftRow[];
-}
-
-/** Items whose current draft was made by the given engine. */
-export function itemIdsWithCurrentEngine(db: Db, engine: Engine): number[] {
-  const rows = db
-    .prepare(
-      `SELECT d.item_id AS id FROM drafts d
-       WHERE d.id = (SELECT MAX(id) FROM drafts WHERE item_id = d.item_id) AND d.engine = ?
-       ORDER BY d.item_id`,
-    )
-    .all(engine) as { id: number }[];
-  return rows.map((r) => r.id);
-}
-
-/** The draft as the JSON contract shows it. */
-export function draftJson(row: DraftRow) {
+export function sqliteDrafts(db: Connection): DraftStore {
   return {
-    engine: row.engine,
-    headline: row.headline,
-    tldr: row.tldr,
-    takeaways: JSON.parse(row.takeaways) as Takeaway[],
-    whyItMatters: row.why_it_matters,
-    category: row.category,
-    framing: JSON.parse(row.framing) as Framing,
-    model: row.model,
-    prompt: { id: row.prompt_id, hash: row.prompt_hash },
-    inputTokens: row.input_tokens,
-    outputTokens: row.output_tokens,
-    latencyMs: row.latency_ms,
-    inputTruncated: row.input_truncated === 1,
-    readingMinutes: row.reading_minutes,
-    createdAt: row.created_at,
+    save: (itemId, runId, draft, now) =>
+      db.write(() => (holdsClaim(db, itemId, runId) ? insertDraft(db, itemId, runId, draft, now) : null)),
+
+    keep: (itemId, runId, draft, now) => spoolDraft(db.path, { itemId, runId, draft, madeAt: isoOf(now) }),
+
+    storeKept: async (now) => {
+      let stored = 0;
+      let dropped = 0;
+      for (const { file, entry } of readSpool(db.path)) {
+        const saved = await db.write(() => {
+          // Only for an item still waiting for its first draft, and not claimed by a live run.
+          const waiting = db.get(
+            `SELECT 1 FROM items WHERE id = ? AND status IN ('pending', 'failed', 'deferred')
+               AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?)`,
+            entry.itemId,
+            isoOf(now),
+            claimOwner(entry.runId),
+          );
+          if (!waiting) return false;
+          insertDraft(db, entry.itemId, entry.runId, entry.draft, new Date(entry.madeAt));
+          return true;
+        });
+        removeSpooled(file);
+        if (saved) stored++;
+        else dropped++;
+      }
+      return { stored, dropped };
+    },
+
+    current: (itemId) =>
+      db.read(() => {
+        const r = db.get<DraftRow>('SELECT * FROM drafts WHERE item_id = ? ORDER BY id DESC LIMIT 1', itemId);
+        return r ? toDraft(r) : null;
+      }),
+
+    history: (itemId) => db.read(() => db.all<DraftRow>('SELECT * FROM drafts WHERE item_id = ? ORDER BY id', itemId).map(toDraft)),
+
+    itemIdsWithCurrentEngine: (engine) =>
+      db.read(() =>
+        db
+          .all<{ id: number }>(
+            `SELECT d.item_id AS id FROM drafts d
+             WHERE d.id = (SELECT MAX(id) FROM drafts WHERE item_id = d.item_id) AND d.engine = ?
+             ORDER BY d.item_id`,
+            engine,
+          )
+          .map((r) => r.id),
+      ),
   };
 }

@@ -1,8 +1,89 @@
-import type { Db } from './db.ts';
 import type { Failure } from '../core/failure.ts';
+import type { Connection } from './db.ts';
+import { dateOf, isoOf } from './values.ts';
+import { insertItems, type NewItem } from './items.ts';
 
-/** A feed row as stored, with the operator-facing status of its last fetch. */
-export interface FeedRow {
+/** A feed as stored, with the status of its last fetch. */
+export interface Feed {
+  id: number;
+  url: string;
+  name: string;
+  category: string | null;
+  /** False when the feed was removed from the config (its items are kept). */
+  active: boolean;
+  title: string | null;
+  siteUrl: string | null;
+  etag: string | null;
+  lastModified: string | null;
+  contentHash: string | null;
+  lastFetchAt: Date | null;
+  lastStatus: number | null;
+  lastResult: 'ok' | 'not_modified' | 'error' | null;
+  /** The last fetch's failure and how many fetches in a row failed; null after a success. */
+  error: { kind: string; message: string; count: number } | null;
+  nextCheckAt: Date | null;
+  /** Set when every redirect hop was permanent: the config should use this URL. */
+  permanentUrl: string | null;
+  /** Set when the feed answered 410 Gone: not polled until its URL changes in the config. */
+  goneAt: Date | null;
+}
+
+/** What a successful fetch (200 or 304) learned about a feed. */
+export interface FeedFetched {
+  status: number;
+  notModified: boolean;
+  etag: string | null;
+  lastModified: string | null;
+  contentHash: string | null;
+  title?: string | null;
+  siteUrl?: string | null;
+  permanentUrl: string | null;
+  nextCheckAt: Date;
+  /** When the body was parsed: how many items it held and what the parser forgave. */
+  parse?: { itemsInFeed: number; warnings: readonly string[] };
+}
+
+/** A feed's status as `aiwins feeds` shows it. */
+export interface FeedStatus {
+  id: number;
+  name: string;
+  url: string;
+  active: boolean;
+  lastFetchAt: Date | null;
+  lastStatus: number | null;
+  lastResult: string | null;
+  nextCheckAt: Date | null;
+  error: { kind: string; message: string; count: number } | null;
+  movedTo: string | null;
+  goneAt: Date | null;
+  /**
+   * seen: stored items; overCap: of those, items that were beyond run.maxItemsPerFeed when found and
+   * are still pending (taken on later runs, newest first, unless older than run.maxItemAgeDays).
+   */
+  items: { seen: number; drafted: number; pending: number; failed: number; overCap: number };
+  /** The last parse of the feed body: items in it and the parser's warnings; null before one. */
+  lastParse: { items: number; warnings: string[] } | null;
+}
+
+/** The feeds table: the configured feeds and what their fetches learned. */
+export interface FeedStore {
+  /** Makes the table match the config: new feeds added, names updated, removed ones deactivated. */
+  sync(feeds: readonly { name: string; url: string; category?: string }[], now: Date): Promise<void>;
+  /** Active feeds that are not gone, due or not. */
+  active(): Promise<Feed[]>;
+  /** Active feeds whose next check is due (never checked, or next check passed), and not gone. */
+  due(now: Date): Promise<Feed[]>;
+  /**
+   * Records a successful fetch and stores the items not seen before, in one transaction: validators
+   * kept, error counter reset. Returns the new items' ids (newest first) that are not over the cap.
+   */
+  recordFetch(feedId: number, fetched: FeedFetched, items: readonly NewItem[], now: Date): Promise<{ newIds: number[]; newOverCap: number }>;
+  /** Records a failed fetch or parse, counting errors in a row; a 410 marks the feed gone. */
+  recordFailure(feedId: number, failure: Failure, nextCheckAt: Date, now: Date): Promise<void>;
+  statuses(): Promise<FeedStatus[]>;
+}
+
+interface FeedRow {
   id: number;
   url: string;
   name: string;
@@ -15,135 +96,144 @@ export interface FeedRow {
   content_hash: string | null;
   last_fetch_at: string | null;
   last_status: number | null;
-  last_result: string | null;
+  last_result: Feed['lastResult'];
   last_error_kind: string | null;
   last_error_message: string | null;
   error_count: number;
   next_check_at: string | null;
   permanent_url: string | null;
-  created_at: string;
   gone_at: string | null;
+  parse_warnings: string | null;
+  items_in_feed: number | null;
 }
 
-/** Makes the feeds table match the config: new feeds added, names updated, removed ones deactivated. */
-export function syncFeeds(db: Db, feeds: readonly { name: string; url: string; category?: string }[], now: string): void {
-  const upsert = db.prepare(
-    `INSERT INTO feeds (url, name, category, active, created_at) VALUES (?, ?, ?, 1, ?)
-     ON CONFLICT (url) DO UPDATE SET name = excluded.name, category = excluded.category, active = 1`,
-  );
-  db.prepare('UPDATE feeds SET active = 0').run();
-  for (const f of feeds) upsert.run(f.url, f.name, f.category ?? null, now);
-}
+const toFeed = (r: FeedRow): Feed => ({
+  id: r.id,
+  url: r.url,
+  name: r.name,
+  category: r.category,
+  active: r.active === 1,
+  title: r.title,
+  siteUrl: r.site_url,
+  etag: r.etag,
+  lastModified: r.last_modified,
+  contentHash: r.content_hash,
+  lastFetchAt: dateOf(r.last_fetch_at),
+  lastStatus: r.last_status,
+  lastResult: r.last_result,
+  error: r.last_error_kind ? { kind: r.last_error_kind, message: r.last_error_message ?? '', count: r.error_count } : null,
+  nextCheckAt: dateOf(r.next_check_at),
+  permanentUrl: r.permanent_url,
+  goneAt: dateOf(r.gone_at),
+});
 
-/** Active feeds that are not gone, due or not. */
-export function activeFeeds(db: Db): FeedRow[] {
-  return db.prepare('SELECT * FROM feeds WHERE active = 1 AND gone_at IS NULL ORDER BY id').all() as FeedRow[];
-}
+export function sqliteFeeds(db: Connection): FeedStore {
+  return {
+    sync: (feeds, now) =>
+      db.write(() => {
+        db.run('UPDATE feeds SET active = 0');
+        for (const f of feeds) {
+          db.run(
+            `INSERT INTO feeds (url, name, category, active, created_at) VALUES (?, ?, ?, 1, ?)
+             ON CONFLICT (url) DO UPDATE SET name = excluded.name, category = excluded.category, active = 1`,
+            f.url,
+            f.name,
+            f.category ?? null,
+            isoOf(now),
+          );
+        }
+      }),
 
-export function allFeeds(db: Db): FeedRow[] {
-  return db.prepare('SELECT * FROM feeds ORDER BY active DESC, id').all() as FeedRow[];
-}
+    active: () => db.read(() => db.all<FeedRow>('SELECT * FROM feeds WHERE active = 1 AND gone_at IS NULL ORDER BY id').map(toFeed)),
 
-export interface FeedSuccess {
-  status: number;
-  notModified: boolean;
-  etag: string | null;
-  lastModified: string | null;
-  contentHash: string | null;
-  title?: string | null;
-  siteUrl?: string | null;
-  permanentUrl: string | null;
-  nextCheckAt: string | null;
-}
+    due: (now) =>
+      db.read(() =>
+        db
+          .all<FeedRow>(
+            `SELECT * FROM feeds WHERE active = 1 AND gone_at IS NULL AND (next_check_at IS NULL OR next_check_at <= ?) ORDER BY id`,
+            isoOf(now),
+          )
+          .map(toFeed),
+      ),
 
-/** Records a successful fetch (200 or 304): validators kept, error counter reset. */
-export function recordFeedSuccess(db: Db, feedId: number, r: FeedSuccess, now: string): void {
-  db.prepare(
-    `UPDATE feeds SET last_fetch_at = @now, last_status = @status, last_result = @result,
-       etag = COALESCE(@etag, etag), last_modified = COALESCE(@lastModified, last_modified),
-       content_hash = COALESCE(@contentHash, content_hash),
-       title = COALESCE(@title, title), site_url = COALESCE(@siteUrl, site_url),
-       permanent_url = @permanentUrl, next_check_at = @nextCheckAt, gone_at = NULL,
-       last_error_kind = NULL, last_error_message = NULL, error_count = 0
-     WHERE id = @feedId`,
-  ).run({
-    now,
-    feedId,
-    status: r.status,
-    result: r.notModified ? 'not_modified' : 'ok',
-    etag: r.etag,
-    lastModified: r.lastModified,
-    contentHash: r.contentHash,
-    title: r.title ?? null,
-    siteUrl: r.siteUrl ?? null,
-    permanentUrl: r.permanentUrl,
-    nextCheckAt: r.nextCheckAt,
-  });
-}
+    recordFetch: (feedId, f, items, now) =>
+      db.write(() => {
+        const inserted = insertItems(db, feedId, items, now);
+        db.run(
+          `UPDATE feeds SET last_fetch_at = @now, last_status = @status, last_result = @result,
+             etag = COALESCE(@etag, etag), last_modified = COALESCE(@lastModified, last_modified),
+             content_hash = COALESCE(@contentHash, content_hash),
+             title = COALESCE(@title, title), site_url = COALESCE(@siteUrl, site_url),
+             permanent_url = @permanentUrl, next_check_at = @nextCheckAt, gone_at = NULL,
+             last_error_kind = NULL, last_error_message = NULL, error_count = 0,
+             parse_warnings = COALESCE(@warnings, parse_warnings), items_in_feed = COALESCE(@itemsInFeed, items_in_feed)
+           WHERE id = @feedId`,
+          {
+            now: isoOf(now),
+            feedId,
+            status: f.status,
+            result: f.notModified ? 'not_modified' : 'ok',
+            etag: f.etag,
+            lastModified: f.lastModified,
+            contentHash: f.contentHash,
+            title: f.title ?? null,
+            siteUrl: f.siteUrl ?? null,
+            permanentUrl: f.permanentUrl,
+            nextCheckAt: isoOf(f.nextCheckAt),
+            warnings: f.parse ? JSON.stringify(f.parse.warnings) : null,
+            itemsInFeed: f.parse ? f.parse.itemsInFeed : null,
+          },
+        );
+        return inserted;
+      }),
 
-/**
- * Records a failed fetch or parse on the feed, counting consecutive errors. A 410 Gone marks
- * the feed gone: it is not polled again until its URL changes in the config.
- */
-export function recordFeedFailure(db: Db, feedId: number, failure: Failure, now: string, nextCheckAt: string | null): void {
-  db.prepare(
-    `UPDATE feeds SET last_fetch_at = ?, last_status = ?, last_result = 'error', last_error_kind = ?,
-       last_error_message = ?, error_count = error_count + 1, next_check_at = ?,
-       gone_at = CASE WHEN ? = 'fetch.gone' THEN ? ELSE gone_at END
-     WHERE id = ?`,
-  ).run(now, failure.status ?? null, failure.kind, failure.message, nextCheckAt, failure.kind, now, feedId);
-}
+    recordFailure: (feedId, failure, nextCheckAt, now) =>
+      db.write(() => {
+        db.run(
+          `UPDATE feeds SET last_fetch_at = ?, last_status = ?, last_result = 'error', last_error_kind = ?,
+             last_error_message = ?, error_count = error_count + 1, next_check_at = ?,
+             gone_at = CASE WHEN ? = 'fetch.gone' THEN ? ELSE gone_at END
+           WHERE id = ?`,
+          isoOf(now),
+          failure.status ?? null,
+          failure.kind,
+          failure.message,
+          isoOf(nextCheckAt),
+          failure.kind,
+          isoOf(now),
+          feedId,
+        );
+      }),
 
-/** Active feeds whose next check is due (never checked, or next_check_at passed), and not gone. */
-export function dueFeeds(db: Db, now: string): FeedRow[] {
-  return db
-    .prepare(
-      `SELECT * FROM feeds WHERE active = 1 AND gone_at IS NULL AND (next_check_at IS NULL OR next_check_at <= ?) ORDER BY id`,
-    )
-    .all(now) as FeedRow[];
-}
-
-/** A feed's status as `aiwins feeds` shows it. */
-export interface FeedStatus {
-  id: number;
-  name: string;
-  url: string;
-  active: boolean;
-  lastFetchAt: string | null;
-  lastStatus: number | null;
-  lastResult: string | null;
-  nextCheckAt: string | null;
-  error: { kind: string; message: string; count: number } | null;
-  movedTo: string | null;
-  goneAt: string | null;
-  items: { seen: number; drafted: number; pending: number; failed: number };
-}
-
-export function feedStatuses(db: Db): FeedStatus[] {
-  const counts = db.prepare(
-    `SELECT COUNT(*) AS seen,
-       SUM(status IN ('candidate', 'approved', 'rejected')) AS drafted,
-       SUM(status = 'pending') AS pending,
-       SUM(status IN ('failed', 'deferred', 'blocked')) AS failed
-     FROM items WHERE feed_id = ?`,
-  );
-  return allFeeds(db).map((f) => {
-    const c = counts.get(f.id) as { seen: number; drafted: number | null; pending: number | null; failed: number | null };
-    return {
-      id: f.id,
-      name: f.name,
-      url: f.url,
-      active: f.active === 1,
-      lastFetchAt: f.last_fetch_at,
-      lastStatus: f.last_status,
-      lastResult: f.last_result,
-      nextCheckAt: f.next_check_at,
-      error: f.last_error_kind
-        ? { kind: f.last_error_kind, message: f.last_error_message ?? '', count: f.error_count }
-        : null,
-      movedTo: f.permanent_url,
-      goneAt: f.gone_at,
-      items: { seen: c.seen, drafted: c.drafted ?? 0, pending: c.pending ?? 0, failed: c.failed ?? 0 },
-    };
-  });
+    statuses: () =>
+      db.read(() =>
+        db.all<FeedRow>('SELECT * FROM feeds ORDER BY active DESC, id').map((r) => {
+          const c = db.get<{ seen: number; drafted: number | null; pending: number | null; failed: number | null; over_cap: number | null }>(
+            `SELECT COUNT(*) AS seen,
+               SUM(status IN ('candidate', 'approved', 'rejected')) AS drafted,
+               SUM(status = 'pending') AS pending,
+               SUM(status IN ('failed', 'deferred', 'blocked')) AS failed,
+               SUM(status = 'pending' AND over_cap = 1) AS over_cap
+             FROM items WHERE feed_id = ?`,
+            r.id,
+          )!;
+          const feed = toFeed(r);
+          return {
+            id: feed.id,
+            name: feed.name,
+            url: feed.url,
+            active: feed.active,
+            lastFetchAt: feed.lastFetchAt,
+            lastStatus: feed.lastStatus,
+            lastResult: feed.lastResult,
+            nextCheckAt: feed.nextCheckAt,
+            error: feed.error,
+            movedTo: feed.permanentUrl,
+            goneAt: feed.goneAt,
+            items: { seen: c.seen, drafted: c.drafted ?? 0, pending: c.pending ?? 0, failed: c.failed ?? 0, overCap: c.over_cap ?? 0 },
+            lastParse: r.items_in_feed === null ? null : { items: r.items_in_feed, warnings: JSON.parse(r.parse_warnings ?? '[]') as string[] },
+          };
+        }),
+      ),
+  };
 }

@@ -1,8 +1,20 @@
-/** The SQLite store: one file per table, plain functions over a better-sqlite3 handle. */
-export { openDb, migrate, write, StoreOpenError, type Db } from './db.ts';
-export * from './feeds.ts';
-export * from './items.ts';
-export * from './drafts.ts';
-export * from './runs.ts';
-export * from './stories.ts';
-export * from './issues.ts';
+/** The store: one typed object (`Store`) over SQLite, one file per table. Nothing outside src/store writes SQL. */
+export { openStore, type Store, type OpenStoreOptions } from './store.ts';
+export { StoreError, StoreOpenError } from './db.ts';
+export type { Feed, FeedFetched, FeedStatus, FeedStore } from './feeds.ts';
+export {
+  WORK_STATUSES,
+  REVIEW_STATUSES,
+  RUNNABLE_STATUSES,
+  type ItemStatus,
+  type NewItem,
+  type WorkItem,
+  type FailureDisposition,
+  type DueQuery,
+  type ItemStore,
+} from './items.ts';
+export type { StoredArticle, ArticleStore } from './articles.ts';
+export type { StoredDraft, DraftStore } from './drafts.ts';
+export type { Run, RunStatus, LeaseClaimant, LeaseResult, RunStore } from './runs.ts';
+export type { Story, StoryStore } from './stories.ts';
+export type { Issue, IssueWithStories, IssueChange, IssueStore } from './issues.ts';

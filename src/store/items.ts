@@ -1,16 +1,93 @@
-import type { Db } from './db.ts';
 import type { Failure } from '../core/failure.ts';
-import type { Article } from '../core/types.ts';
+import type { Connection } from './db.ts';
+import { dateOf, isoOf, isoOrNull } from './values.ts';
 
 /** Pipeline states an item can be in before editors see it. */
 export const WORK_STATUSES = ['pending', 'failed', 'deferred', 'blocked'] as const;
 /** Review states of a drafted item. */
 export const REVIEW_STATUSES = ['candidate', 'approved', 'rejected'] as const;
 export type ItemStatus = (typeof WORK_STATUSES)[number] | (typeof REVIEW_STATUSES)[number];
+/** The states a run takes an item in: not drafted, and not blocked. */
+export const RUNNABLE_STATUSES: readonly ItemStatus[] = ['pending', 'failed', 'deferred'];
 
-export interface ItemRow {
+/** An item found in a feed, before it is stored. */
+export interface NewItem {
+  key: string;
+  url: string | null;
+  canonicalUrl: string | null;
+  title: string | null;
+  published: string | null;
+  author: string | null;
+  summary: string | null;
+  content: string | null;
+  /** Beyond the run's per-feed cap when found: waits for a later run (newest first, if not too old). */
+  overCap?: boolean;
+}
+
+/** An item as the pipeline works on it. */
+export interface WorkItem {
+  id: number;
+  feedId: number;
+  feedName: string;
+  key: string;
+  url: string | null;
+  canonicalUrl: string | null;
+  title: string | null;
+  publishedAt: Date | null;
+  author: string | null;
+  summary: string | null;
+  /** The feed's own content (HTML, untrusted). */
+  feedContent: string | null;
+  status: ItemStatus;
+  attempts: number;
+  nextAttemptAt: Date | null;
+  lastError: { kind: string; message: string; raw: string | null } | null;
+  discoveredAt: Date;
+}
+
+/** What becomes of an item that was not drafted: retried after a back-off, waiting for a time named, or given up on. */
+export interface FailureDisposition {
+  status: 'failed' | 'deferred' | 'blocked';
+  /** Whether this failure spends one of the item's attempts. */
+  countsAttempt: boolean;
+  nextAttemptAt: Date | null;
+}
+
+/** Which items a run should take now. */
+export interface DueQuery {
+  now: Date;
+  maxAttempts: number;
+  /** Take failed and deferred items now, ignoring their back-off. */
+  retryFailed: boolean;
+  /** New (pending) items taken per feed per run, newest first. */
+  maxPerFeed: number;
+  /** Items that were over the cap and published before this are not taken. */
+  overCapPublishedAfter: Date;
+}
+
+/** The items table: work on feed items, claimed by one run at a time. */
+export interface ItemStore {
+  /** Items that need work now: new ones (newest first, capped per feed), and failed or deferred ones whose back-off is over. */
+  due(q: DueQuery): Promise<number[]>;
+  /**
+   * Claims an item for a run until `until`, so no other run works on it meanwhile. Returns the item
+   * when claimed; null when another live run holds it or its status is not one of `statuses`.
+   */
+  claim(id: number, runId: number, until: Date, now: Date, statuses?: readonly ItemStatus[]): Promise<WorkItem | null>;
+  /**
+   * Records why a claimed item is not drafted, and drops the claim. Returns false (and changes
+   * nothing) when the run no longer holds the item's claim.
+   */
+  recordFailure(id: number, runId: number, failure: Failure, disposition: FailureDisposition, now: Date): Promise<boolean>;
+  /** Drops the run's claim on an item, leaving it as it was (no attempt counted). */
+  release(id: number, runId: number): Promise<void>;
+  get(id: number): Promise<WorkItem | null>;
+}
+
+interface ItemRow {
   id: number;
   feed_id: number;
+  feed_name: string;
   item_key: string;
   url: string | null;
   canonical_url: string | null;
@@ -25,162 +102,153 @@ export interface ItemRow {
   last_error_kind: string | null;
   last_error_message: string | null;
   last_error_raw: string | null;
-  claimed_by: string | null;
-  claimed_until: string | null;
   discovered_at: string;
-  updated_at: string;
 }
 
-export interface NewItem {
-  key: string;
-  url: string | null;
-  canonicalUrl: string | null;
-  title: string | null;
-  published: string | null;
-  author: string | null;
-  summary: string | null;
-  content: string | null;
-}
+const toItem = (r: ItemRow): WorkItem => ({
+  id: r.id,
+  feedId: r.feed_id,
+  feedName: r.feed_name,
+  key: r.item_key,
+  url: r.url,
+  canonicalUrl: r.canonical_url,
+  title: r.title,
+  publishedAt: dateOf(r.published_at),
+  author: r.author,
+  summary: r.summary,
+  feedContent: r.feed_content,
+  status: r.status,
+  attempts: r.attempts,
+  nextAttemptAt: dateOf(r.next_attempt_at),
+  lastError: r.last_error_kind ? { kind: r.last_error_kind, message: r.last_error_message ?? '', raw: r.last_error_raw } : null,
+  discoveredAt: new Date(r.discovered_at),
+});
 
-/** Inserts the items not seen before; returns the ids of the new rows (re-runs insert nothing). */
-export function insertNewItems(db: Db, feedId: number, items: readonly NewItem[], now: string): number[] {
-  const insert = db.prepare(
-    `INSERT INTO items (feed_id, item_key, url, canonical_url, title, published_at, author, summary,
-       feed_content, status, discovered_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)
-     ON CONFLICT DO NOTHING`,
-  );
-  const ids: number[] = [];
+/** The owner name a run uses for its item claims. */
+export const claimOwner = (runId: number): string => `run:${runId}`;
+
+/** Inserts the items not seen before (re-runs insert nothing); part of the caller's transaction. */
+export function insertItems(db: Connection, feedId: number, items: readonly NewItem[], now: Date): { newIds: number[]; newOverCap: number } {
+  const newIds: number[] = [];
+  let newOverCap = 0;
   for (const it of items) {
-    const r = insert.run(feedId, it.key, it.url, it.canonicalUrl, it.title, it.published, it.author, it.summary, it.content, now, now);
-    if (r.changes === 1) ids.push(Number(r.lastInsertRowid));
+    const r = db.run(
+      `INSERT INTO items (feed_id, item_key, url, canonical_url, title, published_at, author, summary,
+         feed_content, status, over_cap, discovered_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
+       ON CONFLICT DO NOTHING`,
+      feedId,
+      it.key,
+      it.url,
+      it.canonicalUrl,
+      it.title,
+      it.published,
+      it.author,
+      it.summary,
+      it.content,
+      it.overCap ? 1 : 0,
+      isoOf(now),
+      isoOf(now),
+    );
+    if (r.changes !== 1) continue;
+    if (it.overCap) newOverCap++;
+    else newIds.push(r.lastInsertRowid);
   }
-  return ids;
+  return { newIds, newOverCap };
 }
 
-/** Items that need work now: new ones, and failed or deferred ones whose back-off is over. */
-export function dueItemIds(db: Db, opts: { now: string; maxAttempts: number; retryFailed: boolean }): number[] {
-  const rows = db
-    .prepare(
-      `SELECT id FROM items
-       WHERE (claimed_until IS NULL OR claimed_until < @now)
-         AND (status = 'pending'
-           OR (status = 'deferred' AND (@retry = 1 OR next_attempt_at IS NULL OR next_attempt_at <= @now))
-           OR (status = 'failed' AND (@retry = 1 OR (attempts < @max AND (next_attempt_at IS NULL OR next_attempt_at <= @now)))))
-       ORDER BY id`,
-    )
-    .all({ now: opts.now, max: opts.maxAttempts, retry: opts.retryFailed ? 1 : 0 }) as { id: number }[];
-  return rows.map((r) => r.id);
+/** Drops every claim a run holds; part of the caller's transaction. */
+export function releaseClaims(db: Connection, runId: number): void {
+  db.run('UPDATE items SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?', claimOwner(runId));
 }
 
-/**
- * Claims an item for this run until `until`, so a concurrent or later run never works on it twice.
- * Returns the row when claimed, null when someone else holds it or it no longer needs work.
- */
-export function claimItem(db: Db, id: number, owner: string, until: string, now: string): ItemRow | null {
-  const r = db
-    .prepare(
-      `UPDATE items SET claimed_by = ?, claimed_until = ?, updated_at = ?
-       WHERE id = ? AND (claimed_until IS NULL OR claimed_until < ?)
-         AND status IN ('pending', 'failed', 'deferred')`,
-    )
-    .run(owner, until, now, id, now);
-  if (r.changes !== 1) return null;
-  return getItem(db, id);
+/** Extends every claim a run holds (its heartbeat); part of the caller's transaction. */
+export function extendClaims(db: Connection, runId: number, until: Date): void {
+  db.run('UPDATE items SET claimed_until = ? WHERE claimed_by = ?', isoOf(until), claimOwner(runId));
 }
 
-/** Extends the claims a run holds (its heartbeat). */
-export function extendClaims(db: Db, owner: string, until: string): void {
-  db.prepare('UPDATE items SET claimed_until = ? WHERE claimed_by = ?').run(until, owner);
+/** Whether the run holds the item's claim; checked in the transaction that stores the run's work. */
+export function holdsClaim(db: Connection, itemId: number, runId: number): boolean {
+  return db.get('SELECT 1 FROM items WHERE id = ? AND claimed_by = ?', itemId, claimOwner(runId)) !== undefined;
 }
 
-/** Drops one item's claim, leaving its status as it was. */
-export function releaseClaim(db: Db, id: number): void {
-  db.prepare('UPDATE items SET claimed_by = NULL, claimed_until = NULL WHERE id = ?').run(id);
-}
+const SELECT_ITEM = 'SELECT i.*, f.name AS feed_name FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.id = ?';
 
-/** Drops every claim a run holds, e.g. when it stops early. */
-export function releaseClaims(db: Db, owner: string): void {
-  db.prepare('UPDATE items SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?').run(owner);
-}
+export function sqliteItems(db: Connection): ItemStore {
+  return {
+    due: (q) =>
+      db.read(() =>
+        db
+          .all<{ id: number }>(
+            `SELECT id FROM (
+               SELECT id, status, published_at, discovered_at,
+                 ROW_NUMBER() OVER (PARTITION BY feed_id, status = 'pending'
+                   ORDER BY COALESCE(published_at, discovered_at) DESC, id DESC) AS nth
+               FROM items
+               WHERE (claimed_until IS NULL OR claimed_until < @now)
+                 AND ((status = 'pending' AND NOT (over_cap = 1 AND published_at IS NOT NULL AND published_at < @oldest))
+                   OR (status = 'deferred' AND (@retry = 1 OR next_attempt_at IS NULL OR next_attempt_at <= @now))
+                   OR (status = 'failed' AND (@retry = 1 OR (attempts < @max AND (next_attempt_at IS NULL OR next_attempt_at <= @now)))))
+             )
+             WHERE status <> 'pending' OR nth <= @cap
+             ORDER BY COALESCE(published_at, discovered_at) DESC, id DESC`,
+            {
+              now: isoOf(q.now),
+              oldest: isoOf(q.overCapPublishedAfter),
+              max: q.maxAttempts,
+              retry: q.retryFailed ? 1 : 0,
+              cap: q.maxPerFeed,
+            },
+          )
+          .map((r) => r.id),
+      ),
 
-export function getItem(db: Db, id: number): ItemRow | null {
-  return (db.prepare('SELECT * FROM items WHERE id = ?').get(id) as ItemRow | undefined) ?? null;
-}
+    claim: (id, runId, until, now, statuses = RUNNABLE_STATUSES) =>
+      db.write(() => {
+        const allowed = statuses.map(() => '?').join(', ');
+        const r = db.run(
+          `UPDATE items SET claimed_by = ?, claimed_until = ?, updated_at = ?
+           WHERE id = ? AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?) AND status IN (${allowed})`,
+          claimOwner(runId),
+          isoOf(until),
+          isoOf(now),
+          id,
+          isoOf(now),
+          claimOwner(runId),
+          ...statuses,
+        );
+        if (r.changes !== 1) return null;
+        return toItem(db.get<ItemRow>(SELECT_ITEM, id)!);
+      }),
 
-export type FailureDisposition = 'failed' | 'deferred' | 'blocked';
+    recordFailure: (id, runId, failure, disposition, now) =>
+      db.write(() => {
+        const r = db.run(
+          `UPDATE items SET status = ?, attempts = attempts + ?, next_attempt_at = ?, last_error_kind = ?,
+             last_error_message = ?, last_error_raw = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ?
+           WHERE id = ? AND claimed_by = ?`,
+          disposition.status,
+          disposition.countsAttempt ? 1 : 0,
+          isoOrNull(disposition.nextAttemptAt),
+          failure.kind,
+          failure.message,
+          failure.raw ?? null,
+          isoOf(now),
+          id,
+          claimOwner(runId),
+        );
+        return r.changes === 1;
+      }),
 
-/**
- * Records why an item is not drafted. A failure counts as an attempt and backs off; a deferral
- * (rate limited) waits without counting; a blocked item is not retried.
- */
-export function recordItemFailure(
-  db: Db,
-  id: number,
-  failure: Failure,
-  disposition: FailureDisposition,
-  nextAttemptAt: string | null,
-  now: string,
-): void {
-  db.prepare(
-    `UPDATE items SET status = ?, attempts = attempts + ?, next_attempt_at = ?, last_error_kind = ?,
-       last_error_message = ?, last_error_raw = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ?
-     WHERE id = ?`,
-  ).run(
-    disposition,
-    disposition === 'deferred' ? 0 : 1,
-    nextAttemptAt,
-    failure.kind,
-    failure.message,
-    failure.raw ?? null,
-    now,
-    id,
-  );
-}
+    release: (id, runId) =>
+      db.write(() => {
+        db.run('UPDATE items SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?', id, claimOwner(runId));
+      }),
 
-export interface ArticleRow {
-  item_id: number;
-  final_url: string | null;
-  title: string | null;
-  byline: string | null;
-  site_name: string | null;
-  published_time: string | null;
-  lang: string | null;
-  lead_image: string | null;
-  text: string;
-  html: string | null;
-  word_count: number;
-  reading_minutes: number;
-  method: string;
-  confidence: number;
-  extracted_at: string;
-}
-
-/** Stores (or replaces) the extracted article of an item. */
-export function saveArticle(db: Db, itemId: number, a: Article, finalUrl: string | null, now: string): void {
-  db.prepare(
-    `INSERT OR REPLACE INTO articles (item_id, final_url, title, byline, site_name, published_time, lang,
-       lead_image, text, html, word_count, reading_minutes, method, confidence, extracted_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(
-    itemId,
-    finalUrl,
-    a.title,
-    a.byline,
-    a.siteName,
-    a.publishedTime,
-    a.lang,
-    a.leadImage,
-    a.text,
-    a.html,
-    a.wordCount,
-    a.readingMinutes,
-    a.method,
-    a.confidence,
-    now,
-  );
-}
-
-export function getArticle(db: Db, itemId: number): ArticleRow | null {
-  return (db.prepare('SELECT * FROM articles WHERE item_id = ?').get(itemId) as ArticleRow | undefined) ?? null;
+    get: (id) =>
+      db.read(() => {
+        const r = db.get<ItemRow>(SELECT_ITEM, id);
+        return r ? toItem(r) : null;
+      }),
+  };
 }

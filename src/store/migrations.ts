@@ -1,3 +1,5 @@
+import { StoreOpenError, type Connection } from './db.ts';
+
 /**
  * Append-only list of migrations. `PRAGMA user_version` is the number applied; never edit or
  * reorder an entry once it has landed, only add new ones at the end.
@@ -118,7 +120,17 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 2: a feed that answered 410 Gone is not polled again until its URL changes in the config
   `ALTER TABLE feeds ADD COLUMN gone_at TEXT;`,
-  // 3: newsletter issues: an ordered set of approved stories; a sent issue pins the version it sent
+  // 3: why a run stopped early (lease lost, deadline, an endpoint or database fault), and what the
+  // last parse of a feed forgave or left for later
+  `
+  ALTER TABLE runs ADD COLUMN error_kind TEXT;
+  ALTER TABLE runs ADD COLUMN error_message TEXT;
+  ALTER TABLE feeds ADD COLUMN parse_warnings TEXT;   -- JSON array of the last parse's warnings
+  ALTER TABLE feeds ADD COLUMN items_in_feed INTEGER; -- items in the last parsed feed body
+  ALTER TABLE items ADD COLUMN over_cap INTEGER NOT NULL DEFAULT 0; -- beyond run.maxItemsPerFeed when found
+  CREATE INDEX items_feed_status ON items(feed_id, status);
+  `,
+  // 4: newsletter issues: an ordered set of approved stories; a sent issue pins the version it sent
   `
   CREATE TABLE issues (
     id INTEGER PRIMARY KEY,       -- the issue number readers see
@@ -138,3 +150,24 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX issue_stories_sent_once ON issue_stories(item_id) WHERE sent_draft_id IS NOT NULL;
   `,
 ];
+
+/** Applies pending migrations, one transaction each, so a killed migration leaves the old version. */
+export function migrate(db: Connection): void {
+  const current = db.userVersion;
+  if (current > MIGRATIONS.length) {
+    throw new StoreOpenError({
+      kind: 'db.io',
+      message: `database ${db.path} has schema version ${current}, newer than this aiwins (${MIGRATIONS.length}): upgrade aiwins`,
+    });
+  }
+  for (let v = current + 1; v <= MIGRATIONS.length; v++) {
+    db.guard(() =>
+      db.writeSync(() => {
+        // Re-read inside the write lock: another process may have migrated meanwhile.
+        if (db.userVersion >= v) return;
+        db.exec(MIGRATIONS[v - 1]!);
+        db.userVersion = v;
+      }),
+    );
+  }
+}

@@ -1,100 +1,161 @@
-import type { Db } from './db.ts';
-import { releaseClaims } from './items.ts';
+import type { Connection } from './db.ts';
+import { extendClaims, releaseClaims } from './items.ts';
+import { dateOf, isoOf } from './values.ts';
+
+/** How a run ended. `abandoned`: another run took its lease over; `failed`: a run-level fault stopped it. */
+export type RunStatus = 'running' | 'completed' | 'aborted' | 'abandoned' | 'failed';
+
+/** A run (or redraft) as recorded. */
+export interface Run {
+  id: number;
+  startedAt: Date;
+  finishedAt: Date | null;
+  status: RunStatus;
+  pid: number;
+  host: string;
+  /** Why the run stopped early, when it did. */
+  error: { kind: string; message: string } | null;
+  /** The run's summary as it stored it. */
+  summary: unknown;
+}
+
+/** Who is starting a run, and how to tell whether the current holder still lives. */
+export interface LeaseClaimant {
+  pid: number;
+  host: string;
+  now: Date;
+  expiresAt: Date;
+  /** Whether a process of this host is alive (another host's holder only expires). */
+  isAlive: (pid: number) => boolean;
+}
 
 /** What the lease check found. */
 export type LeaseResult =
   | { acquired: true; runId: number; tookOverRunId: number | null }
-  | { acquired: false; holder: { runId: number | null; pid: number; host: string; heartbeatAt: string } };
+  | { acquired: false; holder: { runId: number | null; pid: number; host: string; heartbeatAt: Date } };
+
+/** The runs table and the one lease that lets one run at a time work. */
+export interface RunStore {
+  /**
+   * Starts a run if no live run holds the lease. A lease is stale when its holder process is gone
+   * from this host, or its heartbeat expired; a stale lease is taken over and its run marked
+   * abandoned (its item claims are dropped).
+   */
+  start(me: LeaseClaimant): Promise<LeaseResult>;
+  /** Keeps the lease and the run's item claims alive; false when another run took the lease over. */
+  heartbeat(runId: number, now: Date, expiresAt: Date): Promise<boolean>;
+  /**
+   * Ends a run: stores its status, error and summary, releases the lease and the claims left. A run
+   * already marked abandoned by a takeover stays abandoned. Returns the status recorded.
+   */
+  finish(runId: number, end: { status: Exclude<RunStatus, 'running'>; error: { kind: string; message: string } | null; summary: unknown }, now: Date): Promise<RunStatus>;
+  recent(limit?: number): Promise<Run[]>;
+}
 
 interface LeaseRow {
-  name: string;
   run_id: number | null;
   pid: number;
   host: string;
-  acquired_at: string;
   heartbeat_at: string;
   expires_at: string;
 }
 
-const LEASE = 'run';
-
-/**
- * Starts a run if no live run holds the lease, in one BEGIN IMMEDIATE transaction. A lease is
- * stale when its holder process is gone from this host, or its heartbeat expired; a stale
- * lease is taken over and its run marked abandoned (its item claims are dropped).
- */
-export function startRun(
-  db: Db,
-  me: { pid: number; host: string; now: string; expiresAt: string; isAlive: (pid: number) => boolean },
-): LeaseResult {
-  return db
-    .transaction((): LeaseResult => {
-      const held = db.prepare('SELECT * FROM lease WHERE name = ?').get(LEASE) as LeaseRow | undefined;
-      let tookOverRunId: number | null = null;
-      if (held) {
-        const holderGone = held.host === me.host && !me.isAlive(held.pid);
-        const expired = held.expires_at < me.now;
-        if (!holderGone && !expired) {
-          return {
-            acquired: false,
-            holder: { runId: held.run_id, pid: held.pid, host: held.host, heartbeatAt: held.heartbeat_at },
-          };
-        }
-        tookOverRunId = held.run_id;
-        if (held.run_id !== null) {
-          db.prepare(`UPDATE runs SET status = 'abandoned', finished_at = COALESCE(finished_at, ?) WHERE id = ? AND status = 'running'`).run(me.now, held.run_id);
-          releaseClaims(db, claimOwner(held.run_id));
-        }
-      }
-      const runId = Number(
-        db
-          .prepare(`INSERT INTO runs (started_at, status, pid, host) VALUES (?, 'running', ?, ?)`)
-          .run(me.now, me.pid, me.host).lastInsertRowid,
-      );
-      db.prepare(
-        `INSERT OR REPLACE INTO lease (name, run_id, pid, host, acquired_at, heartbeat_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      ).run(LEASE, runId, me.pid, me.host, me.now, me.now, me.expiresAt);
-      return { acquired: true, runId, tookOverRunId };
-    })
-    .immediate();
-}
-
-/** The owner name a run uses for its item claims. */
-export const claimOwner = (runId: number): string => `run:${runId}`;
-
-/** Keeps the lease alive; returns false when this run no longer holds it (someone took over). */
-export function heartbeat(db: Db, runId: number, now: string, expiresAt: string): boolean {
-  const r = db
-    .prepare('UPDATE lease SET heartbeat_at = ?, expires_at = ? WHERE name = ? AND run_id = ?')
-    .run(now, expiresAt, LEASE, runId);
-  return r.changes === 1;
-}
-
-/** Ends a run: stores its summary, releases the lease and any claims left. */
-export function finishRun(db: Db, runId: number, status: 'completed' | 'aborted', summary: unknown, now: string): void {
-  db.transaction(() => {
-    db.prepare('UPDATE runs SET status = ?, finished_at = ?, summary = ? WHERE id = ?').run(
-      status,
-      now,
-      JSON.stringify(summary),
-      runId,
-    );
-    db.prepare('DELETE FROM lease WHERE name = ? AND run_id = ?').run(LEASE, runId);
-    releaseClaims(db, claimOwner(runId));
-  }).immediate();
-}
-
-export interface RunRow {
+interface RunRow {
   id: number;
   started_at: string;
   finished_at: string | null;
-  status: string;
+  status: RunStatus;
   pid: number;
   host: string;
   summary: string | null;
+  error_kind: string | null;
+  error_message: string | null;
 }
 
-export function recentRuns(db: Db, limit = 10): RunRow[] {
-  return db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit) as RunRow[];
+const LEASE = 'run';
+
+export function sqliteRuns(db: Connection): RunStore {
+  return {
+    start: (me) =>
+      db.write((): LeaseResult => {
+        const now = isoOf(me.now);
+        const held = db.get<LeaseRow>('SELECT * FROM lease WHERE name = ?', LEASE);
+        let tookOverRunId: number | null = null;
+        if (held) {
+          const holderGone = held.host === me.host && !me.isAlive(held.pid);
+          const expired = held.expires_at < now;
+          if (!holderGone && !expired) {
+            return {
+              acquired: false,
+              holder: { runId: held.run_id, pid: held.pid, host: held.host, heartbeatAt: new Date(held.heartbeat_at) },
+            };
+          }
+          tookOverRunId = held.run_id;
+          if (held.run_id !== null) {
+            db.run(
+              `UPDATE runs SET status = 'abandoned', finished_at = COALESCE(finished_at, ?),
+                 error_kind = 'run.lease_lost', error_message = ? WHERE id = ? AND status = 'running'`,
+              now,
+              `its lease expired (no heartbeat since ${held.heartbeat_at}); taken over by a later run`,
+              held.run_id,
+            );
+            releaseClaims(db, held.run_id);
+          }
+        }
+        const runId = db.run(`INSERT INTO runs (started_at, status, pid, host) VALUES (?, 'running', ?, ?)`, now, me.pid, me.host).lastInsertRowid;
+        db.run(
+          `INSERT OR REPLACE INTO lease (name, run_id, pid, host, acquired_at, heartbeat_at, expires_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          LEASE,
+          runId,
+          me.pid,
+          me.host,
+          now,
+          now,
+          isoOf(me.expiresAt),
+        );
+        return { acquired: true, runId, tookOverRunId };
+      }),
+
+    heartbeat: (runId, now, expiresAt) =>
+      db.write(() => {
+        const r = db.run('UPDATE lease SET heartbeat_at = ?, expires_at = ? WHERE name = ? AND run_id = ?', isoOf(now), isoOf(expiresAt), LEASE, runId);
+        if (r.changes !== 1) return false;
+        extendClaims(db, runId, expiresAt);
+        return true;
+      }),
+
+    finish: (runId, end, now) =>
+      db.write(() => {
+        db.run(
+          `UPDATE runs SET status = CASE WHEN status = 'abandoned' THEN status ELSE ? END,
+             finished_at = COALESCE(finished_at, ?), summary = ?,
+             error_kind = COALESCE(error_kind, ?), error_message = COALESCE(error_message, ?)
+           WHERE id = ?`,
+          end.status,
+          isoOf(now),
+          JSON.stringify(end.summary),
+          end.error?.kind ?? null,
+          end.error?.message ?? null,
+          runId,
+        );
+        db.run('DELETE FROM lease WHERE name = ? AND run_id = ?', LEASE, runId);
+        releaseClaims(db, runId);
+        return db.get<{ status: RunStatus }>('SELECT status FROM runs WHERE id = ?', runId)!.status;
+      }),
+
+    recent: (limit = 10) =>
+      db.read(() =>
+        db.all<RunRow>('SELECT * FROM runs ORDER BY id DESC LIMIT ?', limit).map((r) => ({
+          id: r.id,
+          startedAt: new Date(r.started_at),
+          finishedAt: dateOf(r.finished_at),
+          status: r.status,
+          pid: r.pid,
+          host: r.host,
+          error: r.error_kind ? { kind: r.error_kind, message: r.error_message ?? '' } : null,
+          summary: r.summary ? (JSON.parse(r.summary) as unknown) : null,
+        })),
+      ),
+  };
 }

@@ -1,86 +1,234 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATIONS } from './migrations.ts';
-import * as store from './index.ts';
+import { openStore, StoreError, type Store } from './index.ts';
+import type { Draft } from '../core/types.ts';
+import { probeDb } from '../../test/helpers/db.ts';
 
 let dir: string;
+const open: Store[] = [];
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'aiwins-store-'));
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(async () => {
+  for (const s of open.splice(0)) await s.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
-const T0 = '2026-11-26T12:00:00.000Z';
-const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
+const T0 = Date.parse('2026-11-26T12:00:00.000Z');
+const at = (minutes: number) => new Date(T0 + minutes * 60_000);
 
-describe('openDb', () => {
-  it('creates the schema with WAL and foreign keys, and reopening changes nothing', () => {
+async function store(name = 'a.db', opts = {}): Promise<Store> {
+  const s = await openStore(join(dir, name), opts);
+  open.push(s);
+  return s;
+}
+
+const me = (pid: number, now: Date, alive: (pid: number) => boolean = () => true) => ({
+  pid,
+  host: 'host-a',
+  now,
+  expiresAt: new Date(now.getTime() + 120_000),
+  isAlive: alive,
+});
+
+const newItem = (key: string, published: string | null = null, overCap = false) => ({
+  key, url: `https://f.example/${key}`, canonicalUrl: `https://f.example/${key}`, title: key, published, author: null, summary: null, content: 'c', overCap,
+});
+
+const draft: Draft = {
+  headline: 'H', tldr: 'T', takeaways: [{ text: 't', quote: 'q', grounded: true }], whyItMatters: 'W', category: 'Research',
+  framing: { verdict: 'positive', score: 0.5, rationale: 'r', concerns: [] }, engine: 'extractive', model: null,
+  promptId: 'p', promptHash: 'h', inputTokens: 1, outputTokens: 2, latencyMs: 3, inputTruncated: false, readingMinutes: 1,
+};
+
+/** One feed with the given items, stored by a fetch; returns the store and the new item ids. */
+async function withItems(s: Store, items = [newItem('k')]) {
+  await s.feeds.sync([{ name: 'F', url: 'https://f.example/feed' }], at(0));
+  const [feed] = await s.feeds.active();
+  const fetched = { status: 200, notModified: false, etag: null, lastModified: null, contentHash: null, permanentUrl: null, nextCheckAt: at(30) };
+  return { feed: feed!, ...(await s.feeds.recordFetch(feed!.id, fetched, items, at(0))) };
+}
+
+describe('openStore', () => {
+  it('creates the schema with WAL, and reopening changes nothing', async () => {
     const path = join(dir, 'a.db');
-    const db = store.openDb(path);
-    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
-    db.close();
-    const again = store.openDb(path);
-    expect(again.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
-    again.close();
+    await (await openStore(path)).close();
+    const probe = probeDb(path);
+    expect(probe.value('PRAGMA journal_mode')).toBe('wal');
+    expect(probe.value('PRAGMA user_version')).toBe(MIGRATIONS.length);
+    probe.close();
+    await (await openStore(path)).close();
   });
 
-  it('refuses a file that is not a SQLite database, leaving it untouched', () => {
+  it('refuses a file that is not a SQLite database, leaving it untouched', async () => {
     const path = join(dir, 'notes.db');
     writeFileSync(path, 'my precious notes');
-    expect(() => store.openDb(path)).toThrow(/not a SQLite database/);
+    await expect(openStore(path)).rejects.toThrow(/not a SQLite database/);
+  });
+
+  it('for reading, refuses a missing database without creating it or its folder', async () => {
+    const path = join(dir, 'typo', 'x.db');
+    await expect(openStore(path, { access: 'read' })).rejects.toThrow(/no database at .*typo/);
+    expect(existsSync(join(dir, 'typo'))).toBe(false);
+  });
+
+  it('reads a database file the user may not write', async () => {
+    const s = await store('ro.db');
+    await withItems(s);
+    await s.close();
+    open.pop();
+    chmodSync(join(dir, 'ro.db'), 0o444);
+    const ro = await store('ro.db', { access: 'read' });
+    expect((await ro.stories.list({ all: true })).map((x) => x.title)).toEqual(['k']);
+  });
+});
+
+describe('items', () => {
+  it('takes new items newest first, at most the cap per feed, and not over-cap items past the age limit', async () => {
+    const s = await store();
+    const { newIds, newOverCap } = await withItems(s, [
+      newItem('new', '2026-11-25T00:00:00.000Z'),
+      newItem('mid', '2026-11-20T00:00:00.000Z'),
+      newItem('old-over-cap', '2026-09-01T00:00:00.000Z', true),
+      newItem('recent-over-cap', '2026-11-24T00:00:00.000Z', true),
+    ]);
+    expect(newIds).toHaveLength(2);
+    expect(newOverCap).toBe(2);
+    const q = { now: at(0), maxAttempts: 5, retryFailed: false, overCapPublishedAfter: new Date(T0 - 30 * 86_400_000) };
+    const titles = async (ids: number[]) => Promise.all(ids.map(async (id) => (await s.items.get(id))!.title));
+    expect(await titles(await s.items.due({ ...q, maxPerFeed: 10 }))).toEqual(['new', 'recent-over-cap', 'mid']);
+    expect(await titles(await s.items.due({ ...q, maxPerFeed: 2 }))).toEqual(['new', 'recent-over-cap']);
+  });
+
+  it('stores a draft only while the run holds the item, in the same transaction', async () => {
+    const s = await store();
+    const run = await s.runs.start(me(100, at(0)));
+    if (!run.acquired) throw new Error('expected the lease');
+    const { newIds: [id] } = await withItems(s);
+    expect(await s.items.claim(id!, run.runId, at(2), at(0))).toMatchObject({ id, status: 'pending', feedName: 'F' });
+    // Another run takes the lease over (the first stopped past its lease): its claims are dropped.
+    const taker = await s.runs.start(me(200, at(3)));
+    expect(taker).toMatchObject({ acquired: true, tookOverRunId: run.runId });
+    expect(await s.drafts.save(id!, run.runId, draft, at(4))).toBeNull();
+    expect(await s.drafts.history(id!)).toEqual([]);
+    expect(await s.items.recordFailure(id!, run.runId, { kind: 'fetch.timeout', message: 'x' }, { status: 'failed', countsAttempt: true, nextAttemptAt: null }, at(4))).toBe(false);
+    expect((await s.items.get(id!))!.attempts).toBe(0);
+    // The old run's end does not overwrite the takeover's mark.
+    expect(await s.runs.finish(run.runId, { status: 'completed', error: null, summary: {} }, at(5))).toBe('abandoned');
+    if (!taker.acquired) throw new Error('expected the lease');
+    expect(await s.items.claim(id!, taker.runId, at(6), at(4))).not.toBeNull();
+    expect(await s.drafts.save(id!, taker.runId, draft, at(5))).toEqual(expect.any(Number));
+    expect((await s.stories.get(id!))!.status).toBe('candidate');
+  });
+
+  it('keeps a draft the database would not take beside it, and stores it once', async () => {
+    const s = await store();
+    const run = await s.runs.start(me(100, at(0)));
+    if (!run.acquired) throw new Error('expected the lease');
+    const { newIds: [id] } = await withItems(s);
+    s.drafts.keep(id!, run.runId, draft, at(1));
+    expect(await s.drafts.storeKept(at(2))).toEqual({ stored: 1, dropped: 0 });
+    expect(await s.drafts.storeKept(at(3))).toEqual({ stored: 0, dropped: 0 });
+    expect((await s.drafts.history(id!)).map((d) => d.headline)).toEqual(['H']);
   });
 });
 
 describe('the run lease', () => {
-  const me = (pid: number, now: string, alive: (pid: number) => boolean = () => true) => ({
-    pid,
-    host: 'host-a',
-    now,
-    expiresAt: new Date(Date.parse(now) + 120_000).toISOString(),
-    isAlive: alive,
+  it('lets one run hold it; a second is told who holds it', async () => {
+    const s = await store();
+    expect((await s.runs.start(me(100, at(0)))).acquired).toBe(true);
+    expect(await s.runs.start(me(200, at(1)))).toMatchObject({ acquired: false, holder: { pid: 100, host: 'host-a' } });
   });
 
-  it('lets one run hold it; a second is told who holds it', () => {
-    const db = store.openDb(join(dir, 'l.db'));
-    const first = store.startRun(db, me(100, T0));
-    expect(first.acquired).toBe(true);
-    const second = store.startRun(db, me(200, at(1)));
-    expect(second).toMatchObject({ acquired: false, holder: { pid: 100, host: 'host-a' } });
-    db.close();
-  });
-
-  it('is taken over when the holder process is gone, dropping its item claims', () => {
-    const db = store.openDb(join(dir, 'l.db'));
-    const first = store.startRun(db, me(100, T0));
+  it('is taken over when the holder process is gone, dropping its item claims', async () => {
+    const s = await store();
+    const first = await s.runs.start(me(100, at(0)));
     if (!first.acquired) throw new Error('expected the lease');
-    store.syncFeeds(db, [{ name: 'F', url: 'https://f.example/feed' }], T0);
-    const feed = store.activeFeeds(db)[0]!;
-    const [id] = store.insertNewItems(db, feed.id, [{ key: 'k', url: null, canonicalUrl: null, title: 't', published: null, author: null, summary: null, content: 'c' }], T0);
-    expect(store.claimItem(db, id!, store.claimOwner(first.runId), at(2), T0)).not.toBeNull();
-    const taker = store.startRun(db, me(200, at(1), (pid) => pid !== 100));
+    const { newIds: [id] } = await withItems(s);
+    expect(await s.items.claim(id!, first.runId, at(2), at(0))).not.toBeNull();
+    const taker = await s.runs.start(me(200, at(1), (pid) => pid !== 100));
     expect(taker).toMatchObject({ acquired: true, tookOverRunId: first.runId });
-    expect(store.getItem(db, id!)!.claimed_by).toBeNull();
-    expect(store.recentRuns(db).find((r) => r.id === first.runId)!.status).toBe('abandoned');
-    db.close();
+    if (!taker.acquired) throw new Error('expected the lease');
+    expect(await s.items.claim(id!, taker.runId, at(2), at(1))).not.toBeNull();
+    const old = (await s.runs.recent()).find((r) => r.id === first.runId)!;
+    expect(old).toMatchObject({ status: 'abandoned', error: { kind: 'run.lease_lost' } });
   });
 
-  it('is taken over when its heartbeat expired, even from another host', () => {
-    const db = store.openDb(join(dir, 'l.db'));
-    expect(store.startRun(db, { ...me(100, T0), host: 'host-b' }).acquired).toBe(true);
-    expect(store.startRun(db, me(200, at(1))).acquired).toBe(false);
-    expect(store.startRun(db, me(200, at(3))).acquired).toBe(true);
-    db.close();
+  it('is taken over when its heartbeat expired, even from another host; the old heartbeat answers lost', async () => {
+    const s = await store();
+    const first = await s.runs.start({ ...me(100, at(0)), host: 'host-b' });
+    if (!first.acquired) throw new Error('expected the lease');
+    expect((await s.runs.start(me(200, at(1)))).acquired).toBe(false);
+    expect((await s.runs.start(me(200, at(3)))).acquired).toBe(true);
+    expect(await s.runs.heartbeat(first.runId, at(4), at(6))).toBe(false);
   });
 
-  it('is released when the run finishes', () => {
-    const db = store.openDb(join(dir, 'l.db'));
-    const run = store.startRun(db, me(100, T0));
+  it('is released when the run finishes', async () => {
+    const s = await store();
+    const run = await s.runs.start(me(100, at(0)));
     if (!run.acquired) throw new Error('expected the lease');
-    store.finishRun(db, run.runId, 'completed', { ok: true }, at(1));
-    expect(store.startRun(db, me(200, at(1))).acquired).toBe(true);
-    db.close();
+    expect(await s.runs.finish(run.runId, { status: 'completed', error: null, summary: { ok: true } }, at(1))).toBe('completed');
+    expect((await s.runs.start(me(200, at(1)))).acquired).toBe(true);
   });
 });
+
+describe('database faults', () => {
+  it('a locked database rejects with db.busy after the busy timeout, naming the path', async () => {
+    const s = await store('busy.db', { busyTimeoutMs: 100 });
+    const probe = probeDb(join(dir, 'busy.db'));
+    const release = probe.holdWriteLock();
+    try {
+      const err = await s.feeds.sync([{ name: 'F', url: 'https://f.example/feed' }], at(0)).catch((e) => e);
+      expect(err).toBeInstanceOf(StoreError);
+      expect(err.failure.kind).toBe('db.busy');
+      expect(err.message).toContain(join(dir, 'busy.db'));
+    } finally {
+      release();
+      probe.close();
+    }
+  });
+
+  it('a full database rejects with db.full, naming the free space; nothing half-written', async () => {
+    const path = join(dir, 'full.db');
+    await (await openStore(path)).close();
+    const probe = probeDb(path);
+    const pages = probe.value<number>('PRAGMA page_count');
+    probe.close();
+    // SQLite's limit on the file's size stops writes as a full disk would.
+    const s = await store('full.db', { maxPageCount: pages + 2 });
+    const big = Array.from({ length: 200 }, (_, i) => ({ ...newItem(`k${i}`), content: 'x'.repeat(4000) }));
+    await expect(withItems(s, big)).rejects.toMatchObject({ failure: { kind: 'db.full', message: expect.stringMatching(/MB free on the disk of/) } });
+    const after = probeDb(path);
+    expect(after.value('SELECT COUNT(*) FROM items')).toBe(0);
+    after.close();
+  });
+
+  it('a database with damaged pages rejects with db.corrupt, naming integrity_check and the backup', async () => {
+    const path = join(dir, 'bad.db');
+    const s0 = await openStore(path);
+    await withItems(s0, Array.from({ length: 50 }, (_, i) => ({ ...newItem(`k${i}`), content: 'x'.repeat(2000) })));
+    await s0.checkpoint();
+    await s0.close();
+    corruptPages(path);
+    const err = await (async () => {
+      const s = await openStore(path);
+      open.push(s);
+      return s.stories.list({ all: true });
+    })().catch((e) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect(err.failure.kind).toBe('db.corrupt');
+    expect(err.message).toContain('integrity_check');
+    expect(err.message).toContain('backup');
+  });
+});
+
+/** Overwrites every page after the first two with garbage, keeping the header valid. */
+export function corruptPages(path: string): void {
+  const bytes = readFileSync(path);
+  const pageSize = bytes.readUInt16BE(16) === 1 ? 65536 : bytes.readUInt16BE(16);
+  for (let off = pageSize * 2; off < bytes.length; off++) bytes[off] = (off * 7919) & 0xff;
+  writeFileSync(path, bytes);
+}

@@ -1,66 +1,95 @@
-import type { Db } from './db.ts';
-import { draftJson, type DraftRow } from './drafts.ts';
-import { getArticle, type ItemRow } from './items.ts';
+import type { Connection } from './db.ts';
+import { draftById, type StoredDraft } from './drafts.ts';
+import { articleOf, type StoredArticle } from './articles.ts';
+import type { ItemStatus } from './items.ts';
+import { dateOf } from './values.ts';
 
-/** A story as the `stories --json` contract shows it. */
-export interface StoryJson {
+/** A story: a feed item with its current draft, as `stories --json` shows it. */
+export interface Story {
   id: number;
   url: string | null;
   title: string | null;
   feed: string;
-  status: string;
-  published: string | null;
+  status: ItemStatus;
+  published: Date | null;
+  /** Why the item is not drafted, while it is failed, deferred or blocked. */
   error: { kind: string; message: string } | null;
   attempts: number;
-  nextAttemptAt: string | null;
-  draft: ReturnType<typeof draftJson> | null;
+  nextAttemptAt: Date | null;
+  draft: StoredDraft | null;
 }
 
-type StoryRow = ItemRow & { feed_name: string; draft_id: number | null };
+/** Stories read across the items, feeds, drafts and articles tables: what editors and exports see. */
+export interface StoryStore {
+  /**
+   * Stories, newest first. By default only drafted ones (candidate, approved, rejected); `all` adds
+   * pending, failed, deferred and blocked items; `status` filters on one status.
+   */
+  list(opts?: { status?: ItemStatus; all?: boolean }): Promise<Story[]>;
+  get(id: number): Promise<Story | null>;
+  /** A story with its stored article, read in one transaction. */
+  getWithArticle(id: number): Promise<{ story: Story; article: StoredArticle | null } | null>;
+}
+
+interface StoryRow {
+  id: number;
+  url: string | null;
+  title: string | null;
+  feed_name: string;
+  status: ItemStatus;
+  published_at: string | null;
+  last_error_kind: string | null;
+  last_error_message: string | null;
+  attempts: number;
+  next_attempt_at: string | null;
+  draft_id: number | null;
+  article_title: string | null;
+}
 
 const SELECT = `
-  SELECT i.*, f.name AS feed_name,
+  SELECT i.id, i.url, i.title, i.status, i.published_at, i.last_error_kind, i.last_error_message, i.attempts,
+    i.next_attempt_at, f.name AS feed_name, a.title AS article_title,
     (SELECT MAX(d.id) FROM drafts d WHERE d.item_id = i.id) AS draft_id
-  FROM items i JOIN feeds f ON f.id = i.feed_id`;
+  FROM items i JOIN feeds f ON f.id = i.feed_id LEFT JOIN articles a ON a.item_id = i.id`;
 
-/**
- * Lists stories, newest first. By default only drafted ones (candidate, approved, rejected);
- * `all` adds pending, failed, deferred and blocked items; `status` filters on one status.
- */
-export function listStories(db: Db, opts: { status?: string; all?: boolean } = {}): StoryJson[] {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (opts.status) {
-    where.push('i.status = ?');
-    params.push(opts.status);
-  } else if (!opts.all) {
-    where.push(`i.status IN ('candidate', 'approved', 'rejected')`);
-  }
-  const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY COALESCE(i.published_at, i.discovered_at) DESC, i.id DESC`;
-  const rows = db.prepare(sql).all(...params) as StoryRow[];
-  return rows.map((r) => toStory(db, r));
-}
-
-/** One story, or null. */
-export function getStory(db: Db, id: number): StoryJson | null {
-  const row = db.prepare(`${SELECT} WHERE i.id = ?`).get(id) as StoryRow | undefined;
-  return row ? toStory(db, row) : null;
-}
-
-function toStory(db: Db, r: StoryRow): StoryJson {
-  const draft = r.draft_id ? (db.prepare('SELECT * FROM drafts WHERE id = ?').get(r.draft_id) as DraftRow) : null;
+function toStory(db: Connection, r: StoryRow): Story {
   const failedNow = r.status === 'failed' || r.status === 'deferred' || r.status === 'blocked';
   return {
     id: r.id,
     url: r.url,
-    title: r.title ?? getArticle(db, r.id)?.title ?? null,
+    title: r.title ?? r.article_title,
     feed: r.feed_name,
     status: r.status,
-    published: r.published_at,
+    published: dateOf(r.published_at),
     error: failedNow && r.last_error_kind ? { kind: r.last_error_kind, message: r.last_error_message ?? '' } : null,
     attempts: r.attempts,
-    nextAttemptAt: r.next_attempt_at,
-    draft: draft ? draftJson(draft) : null,
+    nextAttemptAt: dateOf(r.next_attempt_at),
+    draft: r.draft_id ? draftById(db, r.draft_id) : null,
+  };
+}
+
+/** One story, read inside the caller's transaction (for other tables' methods, e.g. issues). */
+export function storyOf(db: Connection, id: number): Story | null {
+  const r = db.get<StoryRow>(`${SELECT} WHERE i.id = ?`, id);
+  return r ? toStory(db, r) : null;
+}
+
+/** Stories as `list` returns them, read inside the caller's transaction. */
+export function storiesOf(db: Connection, opts: { status?: ItemStatus; all?: boolean } = {}): Story[] {
+  const where = opts.status ? 'WHERE i.status = ?' : opts.all ? '' : `WHERE i.status IN ('candidate', 'approved', 'rejected')`;
+  const sql = `${SELECT} ${where} ORDER BY COALESCE(i.published_at, i.discovered_at) DESC, i.id DESC`;
+  const rows = opts.status ? db.all<StoryRow>(sql, opts.status) : db.all<StoryRow>(sql);
+  return rows.map((r) => toStory(db, r));
+}
+
+export function sqliteStories(db: Connection): StoryStore {
+  return {
+    list: (opts = {}) => db.read(() => storiesOf(db, opts)),
+    get: (id) => db.read(() => storyOf(db, id)),
+    getWithArticle: (id) =>
+      db.read(() => {
+        const story = storyOf(db, id);
+        return story ? { story, article: articleOf(db, id) } : null;
+      }),
   };
 }

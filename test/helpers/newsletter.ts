@@ -2,9 +2,9 @@
  * A database holding drafted stories for the newsletter tests: made through the store's own
  * functions, with invented text (one story carries hostile markup in every field).
  */
-import { openDb, type Db } from '../../src/store/index.ts';
-import * as store from '../../src/store/index.ts';
+import { openStore, type Store } from '../../src/store/index.ts';
 import type { Draft } from '../../src/core/types.ts';
+import { probeDb } from './db.ts';
 
 export const HOSTILE_HEADLINE = 'Robots <script>alert("x")</script> & "friends" win';
 
@@ -62,19 +62,40 @@ export function tenStories(): SeedStory[] {
 }
 
 /** Marks a story approved. Editors' decisions will do this through the desk's store methods. */
-function approve(db: Db, id: number): void {
-  db.prepare(`UPDATE items SET status = 'approved' WHERE id = ?`).run(id);
+function approve(path: string, id: number): void {
+  const probe = probeDb(path);
+  try {
+    probe.run(`UPDATE items SET status = 'approved' WHERE id = ?`, id);
+  } finally {
+    probe.close();
+  }
+}
+
+const RUNNER = { pid: process.pid, host: 'test-host', isAlive: () => true };
+
+/** Saves drafts as a run would: takes the lease, claims each item, stores its draft, finishes. */
+async function saveDrafts(store: Store, drafts: { id: number; draft: Draft }[], now: Date): Promise<void> {
+  const run = await store.runs.start({ ...RUNNER, now, expiresAt: new Date(now.getTime() + 600_000) });
+  if (!run.acquired) throw new Error('test seed: the run lease is held');
+  for (const { id, draft } of drafts) {
+    const claimed = await store.items.claim(id, run.runId, new Date(now.getTime() + 600_000), now, ['pending', 'candidate', 'approved']);
+    if (!claimed) throw new Error(`test seed: could not claim story ${id}`);
+    if ((await store.drafts.save(id, run.runId, draft, now)) === null) throw new Error(`test seed: draft of ${id} not saved`);
+  }
+  await store.runs.finish(run.runId, { status: 'completed', error: null, summary: {} }, now);
 }
 
 /** Creates the database at `path` with these stories drafted; returns their ids in order. */
-export function seedStories(path: string, stories: SeedStory[], feedName = 'Example <News>'): number[] {
-  const db = openDb(path);
+export async function seedStories(path: string, stories: SeedStory[], feedName = 'Example <News>'): Promise<number[]> {
+  const store = await openStore(path);
+  let ids: number[];
   try {
-    store.syncFeeds(db, [{ name: feedName, url: 'https://news.example/feed.xml' }], T0);
-    const feed = store.activeFeeds(db)[0]!;
-    const ids = store.insertNewItems(
-      db,
+    await store.feeds.sync([{ name: feedName, url: 'https://news.example/feed.xml' }], new Date(T0));
+    const feed = (await store.feeds.active())[0]!;
+    const fetched = { status: 200, notModified: false, etag: null, lastModified: null, contentHash: null, permanentUrl: null, nextCheckAt: new Date(T0) };
+    ({ newIds: ids } = await store.feeds.recordFetch(
       feed.id,
+      fetched,
       stories.map((s, i) => ({
         key: `k${i}`,
         url: s.url,
@@ -85,26 +106,26 @@ export function seedStories(path: string, stories: SeedStory[], feedName = 'Exam
         summary: null,
         content: null,
       })),
-      T0,
-    );
-    ids.forEach((id, i) => {
-      store.saveDraft(db, id, null, fixtureDraft(stories[i]!, i + 1), T0);
-      if (stories[i]!.approved !== false) approve(db, id);
-    });
-    return ids;
+      new Date(T0),
+    ));
+    await saveDrafts(store, ids.map((id, i) => ({ id, draft: fixtureDraft(stories[i]!, i + 1) })), new Date(T0));
   } finally {
-    db.close();
+    await store.close();
   }
+  ids.forEach((id, i) => {
+    if (stories[i]!.approved !== false) approve(path, id);
+  });
+  return ids;
 }
 
 /** Saves a new draft of a story (a re-draft after approval), as the pipeline would. */
-export function redraft(path: string, id: number, headline: string): void {
-  const db = openDb(path);
+export async function redraft(path: string, id: number, headline: string): Promise<void> {
+  const store = await openStore(path);
   try {
-    const story = store.getStory(db, id)!;
+    const story = (await store.stories.get(id))!;
     const d = fixtureDraft({ title: story.title ?? '', url: story.url ?? '', published: T0, category: story.draft!.category, headline }, id);
-    store.saveDraft(db, id, null, d, T0);
+    await saveDrafts(store, [{ id, draft: d }], new Date(Date.parse(T0) + 3_600_000));
   } finally {
-    db.close();
+    await store.close();
   }
 }
