@@ -49,6 +49,13 @@ network:
     );
   });
 
+  it('takes llm.contextTokens as a whole number of tokens, unset by default', () => {
+    expect(parseConfig('feeds: []\n', {}).config!.llm.contextTokens).toBeUndefined();
+    expect(parseConfig('llm:\n  contextTokens: 16384\n', {}).config!.llm.contextTokens).toBe(16384);
+    expect(errorsOf('llm:\n  contextTokens: 512\n')).toEqual([expect.stringMatching(/^llm\.contextTokens: /)]);
+    expect(errorsOf('llm:\n  contextTokens: 8k\n')).toEqual([expect.stringMatching(/^llm\.contextTokens: /)]);
+  });
+
   it('reports duplicates, URL-shaped allow entries, categories and cron separately after the schema passes', () => {
     expect(errorsOf('feeds:\n  - {name: A, url: "https://a.example/f"}\n  - {name: B, url: "https://a.example/f"}\n')).toEqual([
       'feeds[1].url: duplicate of feeds[0].url (https://a.example/f)',

@@ -47,12 +47,18 @@ const LlmSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(256).default(4),
   /** Per-request timeout: a hung endpoint is cut here, not after the client's 10-minute default. */
   timeoutSeconds: z.number().positive().max(900).default(120),
-  /** Retries of 5xx and connection errors per call. */
+  /** Retries of 5xx and connection errors per call (429s are paced and run again by the limiter). */
   maxRetries: z.number().int().min(0).max(5).default(2),
   /** A Retry-After longer than this defers the item to a later run instead of sleeping. */
   retryAfterCapSeconds: z.number().min(0).max(3600).default(60),
   /** Token budget for the article text in the prompt; longer articles are cut (and the cut recorded). */
   maxInputTokens: z.number().int().min(200).max(200_000).default(6000),
+  /**
+   * The model's context window (a local model's num_ctx, e.g. Ollama's OLLAMA_CONTEXT_LENGTH):
+   * the article budget becomes min(maxInputTokens, what the window leaves after the prompt and
+   * the answer). Unset: the window is taken to fit maxInputTokens.
+   */
+  contextTokens: z.number().int().min(1024).max(10_000_000).optional(),
   /** Provider limit: calls started per rolling minute; unset = none. */
   requestsPerMinute: z.number().int().min(1).optional(),
   /** Provider limit: tokens (article estimate + prompt + output cap) per rolling minute; unset = none. */

@@ -99,7 +99,14 @@ export const isPermanent = (f: Failure): boolean =>
   f.kind === 'fetch.gone' ||
   // The page will still be a paywall or a teaser next time: not retried, shown to editors with the reason.
   f.kind === 'extract.paywall' ||
-  f.kind === 'extract.teaser';
+  f.kind === 'extract.teaser' ||
+  // The drafter already made its one repair (the article halved, or the question asked again):
+  // the same article against the same model and context fails the same way every time, so four
+  // more attempts would only cost calls. Editors see the reason; a larger context or another
+  // model is a config change, after which `aiwins redraft --id N` drafts the stored article again.
+  f.kind === 'llm.context_length' ||
+  f.kind === 'llm.input_truncated_by_server' ||
+  f.kind === 'llm.refused';
 
 /**
  * Failures of the LLM endpoint itself, not of one item: the run stops drafting at the first one,

@@ -100,7 +100,15 @@ export interface Draft extends DraftContent {
   readingMinutes: number;
   /** True when the draft needs an editor's closer look (e.g. claims its article does not support). */
   needsReview?: boolean;
+  /** How the LLM was asked for JSON (absent for the extractive engine and older drafts). */
+  responseFormat?: ResponseFormatKind;
 }
+
+/**
+ * `json_schema`: structured output, the schema enforced by the server; `json_object`: JSON mode
+ * with the schema in the prompt, for servers that refuse json_schema (zod checks both alike).
+ */
+export type ResponseFormatKind = 'json_schema' | 'json_object';
 
 /** What a drafting engine is given. Article text is untrusted data. */
 export interface DraftInput {

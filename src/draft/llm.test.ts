@@ -1,6 +1,17 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { articleFromRequest, completion, startOpenAiServer, validDraftContent, validDraftReply, type OpenAiServer } from '../../test/helpers/openai-server.ts';
+import { countTokens } from 'gpt-tokenizer';
+import {
+  articleFromRequest,
+  completion,
+  errorReply,
+  refusingJsonSchema,
+  startOpenAiServer,
+  validDraftContent,
+  validDraftReply,
+  type OpenAiServer,
+} from '../../test/helpers/openai-server.ts';
+import { isPermanent, isRunFatal } from '../core/failure.ts';
 import { createLlmDrafter, loadPrompt, renderPrompt, type LlmSettings, type Prompt } from './index.ts';
 import { injection, positiveAi } from './__fixtures__/articles.ts';
 
@@ -15,7 +26,6 @@ const settings = (over: Partial<LlmSettings> = {}): LlmSettings => ({
   model: 'test-model',
   timeoutMs: 10_000,
   maxRetries: 2,
-  retryAfterCapMs: 60_000,
   maxInputTokens: 6000,
   retryBaseMs: 5,
   ...over,
@@ -55,7 +65,7 @@ describe('createLlmDrafter', () => {
     expect(d.outputTokens).toBeGreaterThan(0);
     expect(d.inputTruncated).toBe(false);
     expect(d.readingMinutes).toBe(2);
-    expect(drafter.usage).toEqual({ calls: 1, inputTokens: d.inputTokens, outputTokens: d.outputTokens });
+    expect(drafter.usage).toEqual({ calls: 1, inputTokens: d.inputTokens, outputTokens: d.outputTokens, rateLimited: 0 });
 
     const req = server.requests[0];
     expect(req.model).toBe('test-model');
@@ -77,13 +87,13 @@ describe('createLlmDrafter', () => {
     expect(out.ok && out.value.takeaways.map((t) => t.grounded)).toEqual([true, false, true, true]);
   });
 
-  it('waits a short Retry-After on 429 and succeeds (2 calls)', async () => {
+  it('returns a 429 after one call: neither the client nor the drafter retries it (the run\'s limiter does)', async () => {
     server.setHandler(({ body, n }) => (n === 1 ? { status: 429, headers: { 'retry-after': '1' }, body: { error: { message: 'slow down' } } } : validDraftReply(body)));
     const drafter = createLlmDrafter(settings(), prompt, CATEGORIES);
     const out = await drafter.draft(positiveAi);
-    expect(out.ok).toBe(true);
-    expect(server.calls).toBe(2);
-    expect(drafter.usage.calls).toBe(2);
+    expect(!out.ok && out.failure).toMatchObject({ kind: 'llm.rate_limited', retryAfterMs: 1000, status: 429 });
+    expect(server.calls).toBe(1);
+    expect(drafter.usage).toMatchObject({ calls: 1, rateLimited: 1 });
   });
 
   it.each(['3600', '1000000000'])('defers at once on 429 with Retry-After %s', async (retryAfter) => {
@@ -110,12 +120,78 @@ describe('createLlmDrafter', () => {
     expect(server.calls).toBe(3);
   });
 
-  it('does not retry a 401 and names the setting to check', async () => {
-    server.setHandler(() => ({ status: 401, body: { error: { message: 'bad key' } } }));
-    const out = await createLlmDrafter(settings(), prompt, CATEGORIES).draft(positiveAi);
-    expect(!out.ok && out.failure.kind).toBe('llm.http_error');
-    expect(!out.ok && out.failure.message).toMatch(/API key/);
-    expect(server.calls).toBe(1);
+  describe('answers no retry can fix: a kind of their own, one call, and none after it', () => {
+    it.each([
+      ['401', errorReply(401, 'Incorrect API key provided: sk-abc***', { code: 'invalid_api_key' }), 'llm.auth', /OPENAI_API_KEY/],
+      ['403', errorReply(403, 'Country, region, or territory not supported', { code: 'unsupported_country_region_territory' }), 'llm.auth', /OPENAI_API_KEY/],
+      ['404 from Ollama', errorReply(404, 'model "llama3.9" not found, try pulling it first', { type: 'api_error' }), 'llm.model_not_found', /llm\.model \("test-model"/],
+      ['404 from OpenAI', errorReply(404, 'The model `gpt-9` does not exist or you do not have access to it.', { code: 'model_not_found' }), 'llm.model_not_found', /llm\.baseURL/],
+      ['400 unknown model', errorReply(400, 'Invalid model name passed in model=gpt-9'), 'llm.model_not_found', /llm\.model/],
+      ['429 insufficient_quota', errorReply(429, 'You exceeded your current quota, please check your plan and billing details.', { code: 'insufficient_quota', type: 'insufficient_quota' }), 'llm.quota', /billing/],
+      ['402 from a gateway', errorReply(402, 'Insufficient credits'), 'llm.quota', /billing/],
+      ['400 unsupported parameter', errorReply(400, "Unsupported parameter: 'max_tokens' is not supported with this model.", { code: 'unsupported_parameter', param: 'max_tokens' }), 'llm.unsupported_request', /llm\.model/],
+    ] as const)('%s', async (_name, reply, kind, hint) => {
+      server.setHandler(() => reply);
+      const drafter = createLlmDrafter(settings(), prompt, CATEGORIES);
+      const out = await drafter.draft(positiveAi);
+      expect(!out.ok && out.failure.kind).toBe(kind);
+      expect(!out.ok && out.failure.message).toMatch(hint);
+      expect(!out.ok && isRunFatal(out.failure)).toBe(true);
+      expect(server.calls).toBe(1);
+      // The next item gets the same answer without another call: the endpoint will not change this run.
+      const again = await drafter.draft(positiveAi);
+      expect(!again.ok && again.failure.kind).toBe(kind);
+      expect(server.calls).toBe(1);
+    });
+
+    it('never puts the API key in the message', async () => {
+      server.setHandler(() => errorReply(401, 'bad key'));
+      const out = await createLlmDrafter(settings({ apiKey: 'sk-secret-123' }), prompt, CATEGORIES).draft(positiveAi);
+      expect(!out.ok && out.failure.message).not.toContain('sk-secret-123');
+    });
+  });
+
+  describe('a server that refuses json_schema', () => {
+    it.each(['llama.cpp', 'gateway'] as const)('(%s) gets one fallback to json_object with the schema in the prompt, kept for the run', async (style) => {
+      server.setHandler(refusingJsonSchema(style));
+      const drafter = createLlmDrafter(settings(), prompt, CATEGORIES);
+      const first = await drafter.draft(positiveAi);
+      expect(first.ok).toBe(true);
+      expect(first.ok && first.value.responseFormat).toBe('json_object');
+      expect(server.requests.map((r) => r.response_format.type)).toEqual(['json_schema', 'json_object']);
+      const system = server.requests[1].messages.find((m: any) => m.role === 'system').content as string;
+      const schema = JSON.parse(system.slice(system.indexOf('JSON Schema:\n') + 'JSON Schema:\n'.length));
+      expect(schema.properties.category.enum).toEqual(CATEGORIES);
+      // The article block is untouched.
+      expect(articleFromRequest(server.requests[1])).toBe(positiveAi.text);
+
+      const second = await drafter.draft(positiveAi);
+      expect(second.ok && second.value.responseFormat).toBe('json_object');
+      expect(server.requests.map((r) => r.response_format.type)).toEqual(['json_schema', 'json_object', 'json_object']);
+      expect(drafter.usage.calls).toBe(3);
+    });
+
+    it('records json_schema on a draft from a server that supports it', async () => {
+      const out = await createLlmDrafter(settings(), prompt, CATEGORIES).draft(positiveAi);
+      expect(out.ok && out.value.responseFormat).toBe('json_schema');
+    });
+
+    it('stops with llm.unsupported_request when JSON mode is refused too', async () => {
+      server.setHandler(refusingJsonSchema('gateway', undefined, { jsonObject: 'refused' }));
+      const drafter = createLlmDrafter(settings(), prompt, CATEGORIES);
+      const out = await drafter.draft(positiveAi);
+      expect(!out.ok && out.failure.kind).toBe('llm.unsupported_request');
+      expect(!out.ok && out.failure.message).toMatch(/response_format/);
+      expect(server.calls).toBe(2);
+      expect(!(await drafter.draft(positiveAi)).ok).toBe(true);
+      expect(server.calls).toBe(2);
+    });
+
+    it('still catches, with zod, a server that takes the schema and ignores it', async () => {
+      server.setHandler(() => ({ body: completion(JSON.stringify({ answer: 'a summary of the article' })) }));
+      const out = await createLlmDrafter(settings(), prompt, CATEGORIES).draft(positiveAi);
+      expect(!out.ok && out.failure.kind).toBe('llm.invalid_output');
+    });
   });
 
   it('repairs malformed JSON once, sending the error back (2 calls)', async () => {
@@ -162,6 +238,8 @@ describe('createLlmDrafter', () => {
     expect(!out.ok && out.failure.kind).toBe('llm.refused');
     expect(!out.ok && out.failure.message).toMatch(/I cannot help with that/);
     expect(server.calls).toBe(2);
+    // Asked once more already: the item is blocked, not retried on the next runs.
+    expect(!out.ok && isPermanent(out.failure)).toBe(true);
   });
 
   it('treats a 200 HTML page as llm.not_json', async () => {
@@ -223,18 +301,78 @@ describe('createLlmDrafter', () => {
     expect(articleFromRequest(server.requests[1]).length).toBeLessThan(articleFromRequest(server.requests[0]).length);
   });
 
-  it('fails with llm.context_length when the halved request overflows too (no loop)', async () => {
-    server.setHandler(() => ({ status: 400, body: { error: { message: 'too long', code: 'context_length_exceeded' } } }));
-    const out = await createLlmDrafter(settings(), prompt, CATEGORIES).draft(positiveAi);
-    expect(!out.ok && out.failure.kind).toBe('llm.context_length');
+  it("halves once on llama.cpp's own words for it", async () => {
+    server.setHandler(({ body, n }) =>
+      n === 1 ? errorReply(400, 'the request exceeds the available context size, try increasing it', { type: 'exceed_context_size_error' }) : validDraftReply(body),
+    );
+    const long = { ...positiveAi, text: positiveAi.text.repeat(20) };
+    const out = await createLlmDrafter(settings(), prompt, CATEGORIES).draft(long);
+    expect(out.ok).toBe(true);
     expect(server.calls).toBe(2);
   });
 
-  it('detects silent truncation by the server from usage.prompt_tokens', async () => {
+  it('fails with llm.context_length when the halved request overflows too (no loop), for good', async () => {
+    server.setHandler(() => ({ status: 400, body: { error: { message: 'too long', code: 'context_length_exceeded' } } }));
+    const out = await createLlmDrafter(settings(), prompt, CATEGORIES).draft(positiveAi);
+    expect(!out.ok && out.failure.kind).toBe('llm.context_length');
+    expect(!out.ok && out.failure.message).toMatch(/llm\.contextTokens/);
+    expect(server.calls).toBe(2);
+    expect(!out.ok && isPermanent(out.failure)).toBe(true);
+    expect(!out.ok && isRunFatal(out.failure)).toBe(false);
+  });
+
+  it('detects silent truncation by the server from usage.prompt_tokens, halves once, then gives up for good', async () => {
     server.setHandler(({ body }) => contentReply(JSON.stringify(validDraftContent(body)), { usage: { prompt_tokens: 300, completion_tokens: 200 } }));
     const long = { ...positiveAi, text: positiveAi.text.repeat(15) };
     const out = await createLlmDrafter(settings(), prompt, CATEGORIES).draft(long);
     expect(!out.ok && out.failure.kind).toBe('llm.input_truncated_by_server');
+    expect(!out.ok && out.failure.message).toMatch(/OLLAMA_CONTEXT_LENGTH/);
+    expect(server.calls).toBe(2);
+    expect(articleFromRequest(server.requests[1]).length).toBeLessThan(articleFromRequest(server.requests[0]).length);
+    expect(!out.ok && isPermanent(out.failure)).toBe(true);
+  });
+
+  it('drafts after halving when the server cut only the first, longer prompt', async () => {
+    // A server with a 1000-token window that keeps the end of a longer prompt, as Ollama does.
+    server.setHandler(({ body }) => {
+      const sent = body.messages.reduce((n: number, m: any) => n + 4 + countTokens(m.content), 0);
+      return contentReply(JSON.stringify(validDraftContent(body)), { usage: { prompt_tokens: Math.min(sent, 1000), completion_tokens: 200 } });
+    });
+    const long = { ...positiveAi, text: positiveAi.text.repeat(15) };
+    const out = await createLlmDrafter(settings({ maxInputTokens: 1400 }), prompt, CATEGORIES).draft(long);
+    expect(out.ok).toBe(true);
+    expect(server.calls).toBe(2);
+  });
+
+  describe('llm.contextTokens', () => {
+    it("cuts the article to what the model's window leaves after the prompt and the answer", async () => {
+      const long = { ...positiveAi, text: positiveAi.text.repeat(40) };
+      const drafter = createLlmDrafter(settings({ maxInputTokens: 6000, contextTokens: 4096 }), prompt, CATEGORIES);
+      expect(drafter.setupProblem).toBeNull();
+      const out = await drafter.draft(long);
+      expect(out.ok && out.value.inputTruncated).toBe(true);
+      const req = server.requests[0];
+      const sent = req.messages.reduce((n: number, m: any) => n + 4 + countTokens(m.content), 0);
+      // The whole request and the longest answer fit the window.
+      expect(sent + req.max_tokens).toBeLessThanOrEqual(4096);
+      // And the article got the rest of it, not a token-less sliver.
+      expect(countTokens(articleFromRequest(req))).toBeGreaterThan(4096 * 0.9 - prompt.maxOutputTokens - 1200);
+    });
+
+    it('leaves llm.maxInputTokens in charge when the window is larger', async () => {
+      const long = { ...positiveAi, text: positiveAi.text.repeat(40) };
+      await createLlmDrafter(settings({ maxInputTokens: 1000, contextTokens: 128_000 }), prompt, CATEGORIES).draft(long);
+      expect(countTokens(articleFromRequest(server.requests[0]))).toBeLessThanOrEqual(1000);
+      expect(countTokens(articleFromRequest(server.requests[0]))).toBeGreaterThan(900);
+    });
+
+    it('is a setup problem when the window cannot hold the prompt, the answer and an article', async () => {
+      const drafter = createLlmDrafter(settings({ contextTokens: 2048 }), prompt, CATEGORIES);
+      expect(drafter.setupProblem).toMatch(/llm\.contextTokens 2048 leaves \d+ tokens for the article.*OLLAMA_CONTEXT_LENGTH/);
+      const out = await drafter.draft(positiveAi);
+      expect(!out.ok && out.failure.kind).toBe('llm.not_configured');
+      expect(server.calls).toBe(0);
+    });
   });
 
   it('cuts the article to the token budget and records it', async () => {

@@ -6,7 +6,6 @@ import type { HttpClient, RobotsCache } from '../fetch/index.ts';
 import type { Store, WorkItem } from '../store/index.ts';
 import type { Drafter } from './drafter.ts';
 import type { HeldLease } from './lease.ts';
-import type { LlmLimiter } from './llm-limiter.ts';
 import type { HostQueues } from './queues.ts';
 import type { RunEvent, RunSummary } from './summary.ts';
 
@@ -62,8 +61,8 @@ export interface RunContext {
   readonly emit: (e: RunEvent) => void;
   readonly stop: RunStop;
   readonly lease: HeldLease;
+  /** Sends each LLM request through the run's limiter (made with it in drafterFor). */
   readonly drafter: Drafter;
-  readonly llm: LlmLimiter;
   /** Null for redraft, which drafts stored articles only. */
   readonly net: RunNet | null;
   readonly path: ItemPath;

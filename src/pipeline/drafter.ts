@@ -2,12 +2,14 @@ import type { Config } from '../config/index.ts';
 import type { Outcome } from '../core/failure.ts';
 import type { Draft, DraftInput, Engine } from '../core/types.ts';
 import { PipelineSetupError } from './errors.ts';
+import { createLlmLimiter } from './llm-limiter.ts';
 
 /** What the run drafts with: one engine, and the LLM usage so far (zeros for the offline engine). */
 export interface Drafter {
   engine: Engine;
   draft(input: DraftInput, signal?: AbortSignal): Promise<Outcome<Draft>>;
-  usage: { calls: number; inputTokens: number; outputTokens: number };
+  /** `rateLimited`: requests the provider answered 429 (paced and sent again by the limiter). */
+  usage: { calls: number; inputTokens: number; outputTokens: number; rateLimited: number };
 }
 
 /**
@@ -15,6 +17,9 @@ export interface Drafter {
  * starts. Each engine's module is loaded only when used: the LLM client and tokenizer, or the
  * NLP model, each cost a second and tens of MB at start-up. Throws PipelineSetupError when the
  * LLM is asked for but not configured, or the prompt is broken.
+ *
+ * Every request of an LLM drafter goes through one limiter made here, so everything that drafts
+ * (run, redraft) keeps llm.concurrency and the per-minute limits, and backs off on 429s.
  */
 export async function drafterFor(config: Config, engine: Engine): Promise<Drafter> {
   const categories = [...config.categories];
@@ -23,7 +28,7 @@ export async function drafterFor(config: Config, engine: Engine): Promise<Drafte
     return {
       engine,
       draft: async (input) => ({ ok: true, value: draftExtractive(input, categories) }),
-      usage: { calls: 0, inputTokens: 0, outputTokens: 0 },
+      usage: { calls: 0, inputTokens: 0, outputTokens: 0, rateLimited: 0 },
     };
   }
   if (!config.llmConfigured) {
@@ -33,6 +38,12 @@ export async function drafterFor(config: Config, engine: Engine): Promise<Drafte
   const prompt = loadPrompt(config.promptPath);
   if (!prompt.ok) throw new PipelineSetupError(prompt.failure.message);
   const { createLlmDrafter } = await import('../draft/llm.ts');
+  const limiter = createLlmLimiter({
+    concurrency: config.llm.concurrency,
+    requestsPerMinute: config.llm.requestsPerMinute,
+    tokensPerMinute: config.llm.tokensPerMinute,
+    retryAfterCapMs: config.llm.retryAfterCapSeconds * 1000,
+  });
   const llm = createLlmDrafter(
     {
       baseURL: config.llm.baseURL,
@@ -40,11 +51,13 @@ export async function drafterFor(config: Config, engine: Engine): Promise<Drafte
       model: config.llm.model,
       timeoutMs: config.llm.timeoutSeconds * 1000,
       maxRetries: config.llm.maxRetries,
-      retryAfterCapMs: config.llm.retryAfterCapSeconds * 1000,
       maxInputTokens: config.llm.maxInputTokens,
+      contextTokens: config.llm.contextTokens,
     },
     prompt.value,
     categories,
+    limiter,
   );
+  if (llm.setupProblem) throw new PipelineSetupError(llm.setupProblem);
   return { engine, draft: (input, signal) => llm.draft(input, signal), usage: llm.usage };
 }

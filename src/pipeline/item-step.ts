@@ -7,9 +7,6 @@ import { nowOf, type RunContext } from './context.ts';
 import { isLastAttempt, itemDisposition } from './item-disposition.ts';
 import { addError } from './summary.ts';
 
-/** Prompt (~800) plus the output cap (1500) of one draft call, for the tokens-per-minute gate. */
-const CALL_OVERHEAD_TOKENS = 2300;
-
 /**
  * One item through claim -> article -> draft -> store. A failure is recorded on the item (or,
  * when it is not the item's fault, the item is left as it was); a fault of the database is
@@ -105,10 +102,6 @@ async function articleFor(ctx: RunContext, item: WorkItem): Promise<Outcome<Arti
   return result;
 }
 
-/** The Retry-After of a draft refused with 429 (0 when the provider named none), else null. */
-const rateLimitedFor = (r: Outcome<Draft>): number | null =>
-  !r.ok && r.failure.kind === 'llm.rate_limited' ? (r.failure.retryAfterMs ?? 0) : null;
-
 async function draft(ctx: RunContext, item: WorkItem, article: Article): Promise<Outcome<Draft>> {
   const input: DraftInput = {
     title: article.title ?? item.title ?? item.url ?? 'Untitled',
@@ -119,17 +112,11 @@ async function draft(ctx: RunContext, item: WorkItem, article: Article): Promise
     readingMinutes: article.readingMinutes,
   };
   if (ctx.drafter.engine !== 'llm') return ctx.drafter.draft(input);
-  // Tokens one call may spend, at ~4 chars a token: no tokenizer on the event loop for a gate.
-  const estimate = Math.min(ctx.config.llm.maxInputTokens, Math.ceil(input.text.length / 4)) + CALL_OVERHEAD_TOKENS;
-  return ctx.llm.run(
-    estimate,
-    async () => {
-      // The slot may come after the run stopped (an endpoint fault, a lost lease): no call then.
-      if (ctx.stop.signal.aborted) return { ok: false, failure: ctx.stop.reason ?? { kind: 'run.aborted', message: 'the run stopped' } };
-      return ctx.drafter.draft(input, ctx.stop.signal);
-    },
-    rateLimitedFor,
-  );
+  // The run may have stopped while the article was made (an endpoint fault, a lost lease): no call then.
+  if (ctx.stop.signal.aborted) return { ok: false, failure: ctx.stop.reason ?? { kind: 'run.aborted', message: 'the run stopped' } };
+  // Each request of the draft waits for the run's limiter inside the drafter; the signal lets a
+  // waiting request go at once when the run stops, to end without a call.
+  return ctx.drafter.draft(input, ctx.stop.signal);
 }
 
 /** Stores a draft if this run still holds the item; a locked database holds it for later, a failing one spools it. */

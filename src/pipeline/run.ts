@@ -11,7 +11,6 @@ import { drafterFor, type Drafter } from './drafter.ts';
 import { runFeed } from './feed-step.ts';
 import { countDraft, keepDraft, runItem } from './item-step.ts';
 import { withRunLease, type HeldLease, type RunEnd } from './lease.ts';
-import { createLlmLimiter } from './llm-limiter.ts';
 import { HostQueues } from './queues.ts';
 import { addError, emptySummary, type RunEvent, type RunSummary } from './summary.ts';
 
@@ -119,12 +118,6 @@ export function runContext(
     stop,
     lease,
     drafter,
-    llm: createLlmLimiter({
-      concurrency: config.llm.concurrency,
-      requestsPerMinute: config.llm.requestsPerMinute,
-      tokensPerMinute: config.llm.tokensPerMinute,
-      retryAfterCapMs: config.llm.retryAfterCapSeconds * 1000,
-    }),
     net,
     path,
     heldDrafts: [],

@@ -1,4 +1,4 @@
-import type { Draft, Engine, Framing, Takeaway } from '../core/types.ts';
+import type { Draft, Engine, Framing, ResponseFormatKind, Takeaway } from '../core/types.ts';
 import type { Connection } from './db.ts';
 import { claimOwner, holdsClaim } from './items.ts';
 import { readSpool, removeSpooled, spoolDraft } from './spool.ts';
@@ -24,6 +24,8 @@ export interface StoredDraft {
   latencyMs: number;
   inputTruncated: boolean;
   readingMinutes: number;
+  /** How the LLM was asked for JSON; null for extractive and older drafts. */
+  responseFormat: ResponseFormatKind | null;
   createdAt: Date;
 }
 
@@ -67,6 +69,7 @@ interface DraftRow {
   input_truncated: number;
   reading_minutes: number;
   created_at: string;
+  response_format: ResponseFormatKind | null;
 }
 
 const toDraft = (r: DraftRow): StoredDraft => ({
@@ -87,6 +90,7 @@ const toDraft = (r: DraftRow): StoredDraft => ({
   latencyMs: r.latency_ms,
   inputTruncated: r.input_truncated === 1,
   readingMinutes: r.reading_minutes,
+  responseFormat: r.response_format,
   createdAt: new Date(r.created_at),
 });
 
@@ -101,8 +105,8 @@ function insertDraft(db: Connection, itemId: number, runId: number | null, d: Dr
   const r = db.run(
     `INSERT INTO drafts (item_id, run_id, engine, model, prompt_id, prompt_hash, headline, tldr, takeaways,
        why_it_matters, category, framing, input_tokens, output_tokens, latency_ms, input_truncated,
-       reading_minutes, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       reading_minutes, created_at, response_format)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     itemId,
     runId,
     d.engine,
@@ -121,6 +125,7 @@ function insertDraft(db: Connection, itemId: number, runId: number | null, d: Dr
     d.inputTruncated ? 1 : 0,
     d.readingMinutes,
     isoOf(now),
+    d.responseFormat ?? null,
   );
   db.run(
     `UPDATE items SET status = CASE WHEN status IN ('approved', 'rejected') THEN status ELSE 'candidate' END,

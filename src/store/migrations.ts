@@ -130,7 +130,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE items ADD COLUMN over_cap INTEGER NOT NULL DEFAULT 0; -- beyond run.maxItemsPerFeed when found
   CREATE INDEX items_feed_status ON items(feed_id, status);
   `,
-  // 4: newsletter issues: an ordered set of approved stories; a sent issue pins the version it sent
+  // 4: how the LLM was asked for JSON (json_schema, or json_object for servers that refuse it); NULL for extractive and older drafts
+  `ALTER TABLE drafts ADD COLUMN response_format TEXT;`,
+  // 5: newsletter issues: an ordered set of approved stories; a sent issue pins the version it sent
   `
   CREATE TABLE issues (
     id INTEGER PRIMARY KEY,       -- the issue number readers see

@@ -99,10 +99,26 @@ function quotesFrom(article: string): string[] {
   return quotes;
 }
 
+/** The JSON schema a request asks for: in response_format, or (JSON mode) in the prompt, as a model reads it. */
+function schemaOf(body: any): any {
+  if (body?.response_format?.json_schema) return body.response_format.json_schema.schema;
+  for (const m of body?.messages ?? []) {
+    const content = typeof m.content === 'string' ? m.content : '';
+    const at = content.indexOf('JSON Schema:\n');
+    if (at < 0) continue;
+    try {
+      return JSON.parse(content.slice(at + 'JSON Schema:\n'.length).split('\n')[0]!);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
 /** The draft object a well-behaved model would return for this request. */
 export function validDraftContent(body: any): Record<string, unknown> {
   const article = articleFromRequest(body);
-  const category = body?.response_format?.json_schema?.schema?.properties?.category?.enum?.[0] ?? 'Other';
+  const category = schemaOf(body)?.properties?.category?.enum?.[0] ?? 'Other';
   return {
     headline: 'Hospital AI tool speeds up cancer diagnosis',
     tldr: 'A hospital used an AI tool to read scans faster. Doctors say it helped patients.',
@@ -116,6 +132,68 @@ export function validDraftContent(body: any): Record<string, unknown> {
 /** Default handler: a valid draft built from the request, with usage filled. */
 export function validDraftReply(body: any): Reply {
   return { body: completion(JSON.stringify(validDraftContent(body))) };
+}
+
+/**
+ * An error answer shaped as OpenAI's (`{"error": {message, type, code, param}}`), with optional
+ * headers (Retry-After, retry-after-ms...).
+ */
+export function errorReply(
+  status: number,
+  message: string,
+  opts: { code?: string | null; type?: string; param?: string | null; headers?: Record<string, string> } = {},
+): Reply {
+  return {
+    status,
+    ...(opts.headers ? { headers: opts.headers } : {}),
+    body: { error: { message, type: opts.type ?? 'invalid_request_error', param: opts.param ?? null, code: opts.code ?? null } },
+  };
+}
+
+/** How real servers refuse `response_format: json_schema`. */
+export const JSON_SCHEMA_REFUSALS = {
+  // llama.cpp's llama-server before structured outputs (2024), and forks of that age: a 500.
+  'llama.cpp': errorReply(500, 'response_format type must be one of "text" or "json_object", but got: json_schema', { type: 'server_error' }),
+  // A gateway in front of a model without structured outputs: a 400 naming the parameter.
+  gateway: errorReply(400, "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.", { param: 'response_format' }),
+};
+
+/**
+ * A server without structured outputs: refuses `json_schema` as `style` does and answers
+ * everything else with `then` (by default a valid draft). With `jsonObject: 'refused'` it refuses
+ * JSON mode too.
+ */
+export function refusingJsonSchema(style: keyof typeof JSON_SCHEMA_REFUSALS, then: Handler = ({ body }) => validDraftReply(body), opts: { jsonObject?: 'refused' } = {}): Handler {
+  return (req) => {
+    const type = req.body?.response_format?.type;
+    if (type === 'json_schema') return JSON_SCHEMA_REFUSALS[style];
+    if (type === 'json_object' && opts.jsonObject === 'refused') return errorReply(400, "'response_format' is not supported by this server", { param: 'response_format' });
+    return then(req);
+  };
+}
+
+/**
+ * A provider that allows `perSecond` requests a second (a token bucket holding one second's
+ * worth): over it, a 429 with Retry-After in whole seconds, as real providers send it.
+ * `rejected` counts those 429s.
+ */
+export function rateLimitedHandler(perSecond: number, then: Handler = ({ body }) => validDraftReply(body)): Handler & { readonly rejected: number } {
+  let tokens = perSecond;
+  let last = Date.now();
+  let rejected = 0;
+  const handler = (req: { body: any; n: number }) => {
+    const now = Date.now();
+    tokens = Math.min(perSecond, tokens + ((now - last) / 1000) * perSecond);
+    last = now;
+    if (tokens < 1) {
+      rejected++;
+      const waitS = Math.max(1, Math.ceil((1 - tokens) / perSecond));
+      return errorReply(429, `Rate limit reached: ${perSecond} requests per second`, { type: 'requests', code: 'rate_limit_exceeded', headers: { 'retry-after': String(waitS) } });
+    }
+    tokens -= 1;
+    return then(req);
+  };
+  return Object.defineProperty(handler, 'rejected', { get: () => rejected }) as Handler & { readonly rejected: number };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
