@@ -40,7 +40,7 @@ describe('aiwins export', () => {
 
     const md = await cli('export', '1', '--format', 'markdown');
     expect(md.code, md.stderr).toBe(0);
-    expect(md.stdout.startsWith('# [AI Wins](<https://aiwins.example/>)')).toBe(true);
+    expect(md.stdout.startsWith('# [AI Wins](https://aiwins.example/)')).toBe(true);
     expect(md.stdout).toContain('## Week 48');
   });
 

@@ -44,16 +44,20 @@ export function issueSubject(doc: IssueDocument, nl: NewsletterSettings): string
   return plainText(doc.title ?? (doc.number !== null ? `${nl.name} · Issue ${doc.number}` : nl.name));
 }
 
+/** A URL as the target of a Markdown link: what could end the link is percent-encoded. */
+// encodeURIComponent leaves ( and ) as they are, and a ")" would end the link early.
+export const linkTarget = (url: string) => url.replace(/[\s()<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+
 export function renderIssueMarkdown(doc: IssueDocument, nl: NewsletterSettings): string {
   const site = safeHttpUrl(nl.siteUrl);
   const subscribe = safeHttpUrl(nl.subscribeUrl);
   const head = [
-    `# ${site ? `[${escapeMarkdown(nl.name)}](<${site}>)` : escapeMarkdown(nl.name)}`,
+    `# ${site ? `[${escapeMarkdown(nl.name)}](${linkTarget(site)})` : escapeMarkdown(nl.name)}`,
     nl.tagline ? `*${escapeMarkdown(nl.tagline)}*` : null,
     headerLine(doc, nl) ? `**${escapeMarkdown(headerLine(doc, nl))}**` : null,
     doc.title ? `## ${escapeMarkdown(doc.title)}` : null,
   ].filter((s): s is string => s !== null);
-  const footer = subscribe ? `[${escapeMarkdown(nl.subscribeLine)}](<${subscribe}>)` : `**${escapeMarkdown(nl.subscribeLine)}**`;
+  const footer = subscribe ? `[${escapeMarkdown(nl.subscribeLine)}](${linkTarget(subscribe)})` : `**${escapeMarkdown(nl.subscribeLine)}**`;
   const stories = doc.stories.map((s) => renderStoryMarkdown(s, nl));
   return [head.join('\n\n'), ...stories, footer].join('\n\n---\n\n') + '\n';
 }

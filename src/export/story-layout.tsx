@@ -50,7 +50,7 @@ function metaLine(story: Story, opts: StoryRenderOptions): string {
 export function renderStoryMarkdown(story: Story, opts: StoryRenderOptions): string {
   const d = story.draft!;
   const url = safeHttpUrl(story.url);
-  const source = url ? `[${escapeMarkdown(story.feed)}](<${url}>)` : escapeMarkdown(story.feed);
+  const source = url ? `[${escapeMarkdown(story.feed)}](${url.replace(/[\s()<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)})` : escapeMarkdown(story.feed);
   return [
     `*${escapeMarkdown(metaLine(story, opts))}*`,
     `## ${escapeMarkdown(d.headline)}`,
