@@ -14,16 +14,26 @@ import {
   type Store,
 } from './store/index.ts';
 import { PipelineSetupError } from './pipeline/errors.ts';
+import { stripControlChars } from './core/terminal.ts';
 import {
+  createLogger,
   createRunReporter,
+  defaultLogFormat,
+  describeBug,
+  feedsJson,
   formatDraftHistory,
   formatFeeds,
+  formatStory,
   formatIssue,
   formatIssueList,
-  formatRunSummary,
-  formatStory,
   formatStoryList,
   issueJson,
+  jsonOutput,
+  LOG_FORMATS,
+  logRunSummary,
+  runSummaryJson,
+  type LogFormat,
+  type Logger,
 } from './cli/output.ts';
 import type { ExportFormat } from './export/index.ts';
 
@@ -38,6 +48,8 @@ const EXIT_INVALID = 2;
 interface GlobalOptions {
   config: string;
   db: string;
+  logFormat: LogFormat;
+  debug?: boolean;
 }
 
 /** A problem the user must fix before the command can run; printed without a stack trace. */
@@ -45,6 +57,8 @@ class UsageError extends Error {
   constructor(
     message: string,
     readonly exitCode: number,
+    /** For JSON logs: what kind of problem, and its parts (each config error). */
+    readonly fields: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -56,16 +70,33 @@ program
   .description('Feeds in, reviewed-ready AI news story drafts out.')
   .addOption(new Option('--config <path>', 'config file').env('AIWINS_CONFIG').default('./feeds.yaml'))
   .addOption(new Option('--db <path>', 'SQLite database file').env('AIWINS_DB').default('data/aiwins.db'))
+  .addOption(
+    new Option('--log-format <format>', 'stderr log: one JSON object per event, or text (default: text on a terminal, else json)')
+      .choices(LOG_FORMATS)
+      .env('AIWINS_LOG_FORMAT')
+      .default(defaultLogFormat(process.stderr)),
+  )
+  .option('--debug', 'show stack traces of unexpected errors in the log')
   .showHelpAfterError();
 
 function globals(): GlobalOptions {
   return program.opts<GlobalOptions>();
 }
 
+let stderrLog: Logger | null = null;
+/** The command's logger on stderr, in the format asked for. */
+function log(): Logger {
+  stderrLog ??= createLogger(process.stderr, globals().logFormat ?? defaultLogFormat(process.stderr));
+  return stderrLog;
+}
+
 function configOrExit(): Config {
   const { config, errors } = loadConfig(globals().config);
   if (!config) {
-    throw new UsageError(`invalid config ${globals().config}:\n${errors.map((e) => `  ${e}`).join('\n')}`, EXIT_INVALID);
+    throw new UsageError(`invalid config ${globals().config}:\n${errors.map((e) => `  ${e}`).join('\n')}`, EXIT_INVALID, {
+      kind: 'config.invalid',
+      errors,
+    });
   }
   return config;
 }
@@ -101,7 +132,7 @@ program
     const stop = () => abort.abort();
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
-    const reporter = createRunReporter(process.stderr);
+    const reporter = createRunReporter(process.stderr, log());
     try {
       const { runPipeline } = await import('./pipeline/run.ts');
       const summary = await runPipeline(config, db, {
@@ -111,13 +142,8 @@ program
         onEvent: reporter.event,
       });
       reporter.done();
-      if (summary.status === 'already_running') {
-        const h = summary.holder!;
-        process.stderr.write(`another run is in progress (run ${h.runId}, pid ${h.pid} on ${h.host}); nothing to do\n`);
-      } else {
-        process.stderr.write(formatRunSummary(summary) + '\n');
-      }
-      if (opts.json) process.stdout.write(JSON.stringify(summary) + '\n');
+      logRunSummary(log(), summary);
+      if (opts.json) process.stdout.write(jsonOutput(runSummaryJson(summary)));
       // A run stopped by a fault no retry fixes (the LLM endpoint, the database) exits 1, so cron mails it.
       if (summary.status === 'failed') process.exitCode = EXIT_FAILED;
     } finally {
@@ -139,7 +165,7 @@ program
     const db = await storeOrExit('read');
     try {
       const stories = await db.stories.list({ status: opts.status as ItemStatus | undefined, all: opts.all });
-      process.stdout.write(opts.json ? JSON.stringify(stories, null, 2) + '\n' : formatStoryList(stories));
+      process.stdout.write(opts.json ? jsonOutput(stories, 2) : formatStoryList(stories));
     } finally {
       await db.close();
     }
@@ -160,10 +186,10 @@ program
       if (!found) throw new UsageError(`no story ${n} (see \`aiwins stories --all\`)`, EXIT_FAILED);
       if (opts.history) {
         const drafts = await db.drafts.history(n);
-        process.stdout.write(opts.json ? JSON.stringify(drafts, null, 2) + '\n' : formatDraftHistory(drafts));
+        process.stdout.write(opts.json ? jsonOutput(drafts, 2) : formatDraftHistory(drafts));
         return;
       }
-      process.stdout.write(opts.json ? JSON.stringify(found.story, null, 2) + '\n' : formatStory(found.story, found.article));
+      process.stdout.write(opts.json ? jsonOutput(found.story, 2) : formatStory(found.story, found.article));
     } finally {
       await db.close();
     }
@@ -177,7 +203,7 @@ const feedsCommand = program
     const db = await storeOrExit('read');
     try {
       const feeds = await db.feeds.statuses();
-      process.stdout.write(opts.json ? JSON.stringify(feeds, null, 2) + '\n' : formatFeeds(feeds));
+      process.stdout.write(opts.json ? jsonOutput(feedsJson(feeds), 2) : formatFeeds(feeds));
     } finally {
       await db.close();
     }
@@ -232,22 +258,32 @@ program
   .action(async () => {
     const config = configOrExit();
     const db = await storeOrExit();
-    const log = (s: string) => process.stderr.write(`${new Date().toISOString()} ${s}\n`);
     const { startScheduler } = await import('./schedule/scheduler.ts');
+    const reporter = createRunReporter(process.stderr, log());
     const scheduler = startScheduler(config, db, {
-      onRun: (s) => log(s.status === 'already_running' ? 'tick: another run holds the lease; skipped' : formatRunSummary(s)),
-      onError: (err) => log(`run failed: ${err instanceof StoreError ? err.message : ((err as Error).stack ?? err)}`),
+      onEvent: reporter.event,
+      onRun: (s) => {
+        reporter.done();
+        if (s.status === 'already_running') log().info('tick: another run holds the lease; skipped', { event: 'tick', status: s.status });
+        else logRunSummary(log(), s);
+      },
+      onError: (err) => {
+        // A database fault is expected and explained by its message; anything else is a bug.
+        if (err instanceof StoreError) return log().error(`run failed: ${err.message}`, { event: 'run', kind: err.failure.kind });
+        const bug = describeBug(err, Boolean(globals().debug));
+        log().error(`run failed: ${bug.msg}`, bug.fields);
+      },
     });
-    log(`scheduler started: "${config.schedule.cron}", ${config.feeds.length} feeds; SIGTERM stops it`);
+    log().info(`scheduler started: "${config.schedule.cron}", ${config.feeds.length} feeds; SIGTERM stops it`, { event: 'scheduler' });
     const stop = () => {
-      log('stopping: finishing the current items and releasing the lease');
+      log().info('stopping: finishing the current items and releasing the lease', { event: 'scheduler' });
       void scheduler.stop();
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     await scheduler.stopped;
     await db.close();
-    log('scheduler stopped');
+    log().info('scheduler stopped', { event: 'scheduler' });
   });
 
 program
@@ -273,14 +309,21 @@ program
     try {
       const { redraftStories } = await import('./pipeline/redraft.ts');
       const result = await redraftStories(config, db, { engine: opts.engine, ids, signal: abort.signal });
-      if (result.status === 'already_running') process.stderr.write('a run is in progress; try again when it ends\n');
+      if (result.status === 'already_running') log().info('a run is in progress; try again when it ends', { event: 'redraft', status: result.status });
       else {
-        process.stderr.write(`redrafted ${result.redrafted} with ${result.engine}; ${result.failed.length} failed\n`);
-        for (const f of result.failed) process.stderr.write(`  story ${f.id}: ${f.kind}: ${f.message}\n`);
-        if (result.skipped.length) process.stderr.write(`  not redrafted (an editor decided on them: redraft by --id): ${result.skipped.join(', ')}\n`);
-        if (result.stop) process.stderr.write(`stopped: ${result.stop.kind}: ${result.stop.message}\n`);
+        log().info(`redrafted ${result.redrafted} with ${result.engine}; ${result.failed.length} failed`, {
+          event: 'redraft',
+          engine: result.engine,
+          redrafted: result.redrafted,
+          failed: result.failed.length,
+        });
+        for (const f of result.failed) log().warn(`story ${f.id}: ${f.kind}: ${f.message}`, { event: 'redraft', item_id: f.id, kind: f.kind });
+        if (result.skipped.length) {
+          log().info(`not redrafted (an editor decided on them: redraft by --id): ${result.skipped.join(', ')}`, { event: 'redraft', skipped: result.skipped });
+        }
+        if (result.stop) log().error(`stopped: ${result.stop.kind}: ${result.stop.message}`, { event: 'redraft', kind: result.stop.kind });
       }
-      if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
+      if (opts.json) process.stdout.write(jsonOutput(result));
       if (result.status === 'failed') process.exitCode = EXIT_FAILED;
     } finally {
       await db.close();
@@ -355,7 +398,7 @@ async function issueNumberOrCurrent(issues: IssueStore, raw: string | undefined)
 async function printIssueChange(issues: IssueStore, change: IssueChange, json?: boolean): Promise<void> {
   if (!change.ok) throw new UsageError(change.message, EXIT_INVALID);
   const full = (await issues.withStories(change.issue.number))!;
-  process.stdout.write(json ? JSON.stringify(issueJson(full), null, 2) + '\n' : formatIssue(full));
+  process.stdout.write(json ? jsonOutput(issueJson(full), 2) : formatIssue(full));
 }
 
 const issueCommand = program
@@ -449,7 +492,7 @@ issueCommand
       const number = await issueNumberOrCurrent(issues, n);
       const full = await issues.withStories(number);
       if (!full) throw new UsageError(`no issue ${number} (see \`aiwins issue list\`)`, EXIT_INVALID);
-      process.stdout.write(opts.json ? JSON.stringify(issueJson(full), null, 2) + '\n' : formatIssue(full));
+      process.stdout.write(opts.json ? jsonOutput(issueJson(full), 2) : formatIssue(full));
     } finally {
       await db.close();
     }
@@ -463,7 +506,7 @@ issueCommand
     const db = await storeOrExit('read');
     try {
       const list = await db.issues.list();
-      process.stdout.write(opts.json ? JSON.stringify(list.map(issueJson), null, 2) + '\n' : formatIssueList(list));
+      process.stdout.write(opts.json ? jsonOutput(list.map(issueJson), 2) : formatIssueList(list));
     } finally {
       await db.close();
     }
@@ -556,7 +599,7 @@ program
       throw new UsageError(`publish to ${opts.to}: ${result.failure.kind}: ${result.failure.message}`, exit);
     }
     const p = result.value;
-    if (opts.json) process.stdout.write(JSON.stringify(p) + '\n');
+    if (opts.json) process.stdout.write(jsonOutput(p));
     else process.stdout.write(`created a draft on ${p.target} (id ${p.id})${p.url ? `: ${p.url}` : ''}; nothing was sent\n`);
   });
 
@@ -590,7 +633,7 @@ program
   .option('--url <url>', 'base URL for relative links (never fetched)')
   .option('--batch', 'read JSON lines on stdin, write one JSON line per request, in order')
   .action(async (file: string | undefined, opts: { url?: string; batch?: boolean }) => {
-    // Loaded per command: `aiwins stories` should not pay for jsdom, openai and the rest.
+    // Loaded per command: `aiwins stories` should not pay for the parsers, openai and the rest.
     const { parseFeedFile, runParseBatch } = await import('./parse/batch.ts');
     if (opts.batch) return runParseBatch(process.stdin, process.stdout);
     if (!file) throw new UsageError('parse: give a FILE, or --batch to read requests on stdin', EXIT_INVALID);
@@ -599,21 +642,31 @@ program
     if (!result.ok) process.exitCode = EXIT_FAILED;
   });
 
+/** A problem that ends the command: a line of text on a terminal, one JSON event in a log. */
+function reportFatal(msg: string, fields: Record<string, unknown>): void {
+  if (log().format === 'text') {
+    const stack = typeof fields.stack === 'string' ? `\n${fields.stack}` : '';
+    process.stderr.write(`aiwins: ${stripControlChars(msg + stack)}\n`);
+  }
+  else log().error(msg, fields);
+}
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof UsageError) {
-    process.stderr.write(`aiwins: ${err.message}\n`);
+    reportFatal(err.message, { kind: 'usage', ...err.fields });
     process.exitCode = err.exitCode;
   } else if (err instanceof StoreError) {
     // A database fault (locked past the busy timeout, full, I/O, damaged): the message says what to do.
     process.stderr.write(`aiwins: ${err.failure.kind}: ${err.message}\n`);
     process.exitCode = EXIT_FAILED;
   } else if (err instanceof PipelineSetupError) {
-    process.stderr.write(`aiwins: ${err.message}\n`);
+    reportFatal(err.message, { kind: 'setup' });
     process.exitCode = EXIT_INVALID;
   } else {
-    process.stderr.write(`aiwins: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
+    const bug = describeBug(err, Boolean(globals().debug));
+    reportFatal(bug.msg, bug.fields);
     process.exitCode = EXIT_FAILED;
   }
 }
