@@ -15,6 +15,19 @@ afterEach(() => project.remove());
 
 const cli = (...args: string[]) => runCli(['--config', project.configPath, '--db', project.dbPath, ...args]);
 const order = (json: string): number[] => JSON.parse(json).stories.map((s: { id: number }) => s.id);
+/** What the CLI said on stderr: the `msg` of each JSON log line (the default off a terminal), else the line. */
+const said = (stderr: string): string =>
+  stderr
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      try {
+        return String(JSON.parse(line).msg);
+      } catch {
+        return line;
+      }
+    })
+    .join('\n');
 
 describe('aiwins issue', () => {
   it('new proposes the approved stories, grouped by category (newest group first), newest first within each', async () => {
@@ -68,8 +81,8 @@ describe('aiwins issue', () => {
     for (const [args, message] of cases) {
       const r = await cli(...args);
       expect(r.code, args.join(' ')).toBe(2);
-      expect(r.stderr).toMatch(message);
-      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(said(r.stderr)).toMatch(message);
+      expect(said(r.stderr)).not.toMatch(/\n\s+at /); // no stack trace
     }
     const r = await cli('issue', 'show', '--json');
     expect(order(r.stdout)).toEqual([ids[0]]);
