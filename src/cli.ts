@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { loadConfig, type Config } from './config/index.ts';
+import type { Config } from './config/index.ts';
 import {
   openStore,
   REVIEW_STATUSES,
@@ -14,6 +14,7 @@ import {
   type Store,
 } from './store/index.ts';
 import { PipelineSetupError } from './pipeline/errors.ts';
+import type { NewsletterSettings as StorySettings } from './render/index.ts';
 import { stripControlChars } from './core/terminal.ts';
 import {
   createLogger,
@@ -90,7 +91,9 @@ function log(): Logger {
   return stderrLog;
 }
 
-function configOrExit(): Config {
+/** Loads the config; its module (yaml, zod) is imported here, so `--help` and `parse` never pay for it. */
+async function configOrExit(): Promise<Config> {
+  const { loadConfig } = await import('./config/index.ts');
   const { config, errors } = loadConfig(globals().config);
   if (!config) {
     throw new UsageError(`invalid config ${globals().config}:\n${errors.map((e) => `  ${e}`).join('\n')}`, EXIT_INVALID, {
@@ -99,6 +102,15 @@ function configOrExit(): Config {
     });
   }
   return config;
+}
+
+/** The newsletter settings of the config; its defaults when there is no config file at all. */
+async function newsletterSettings(): Promise<StorySettings> {
+  const { loadConfig } = await import('./config/index.ts');
+  const { config, errors } = loadConfig(globals().config);
+  if (config) return config.newsletter;
+  if (errors.length === 1 && errors[0]!.includes('config file not found')) return { timezone: 'UTC', sourceName: 'feed' };
+  throw new UsageError(`invalid config ${globals().config}:\n${errors.map((e) => `  ${e}`).join('\n')}`, EXIT_INVALID);
 }
 
 /**
@@ -126,7 +138,7 @@ program
   .option('--retry-failed', 'retry failed and deferred items now, ignoring their back-off')
   .option('--all-feeds', 'check every feed now, not only those that are due')
   .action(async (opts: { json?: boolean; retryFailed?: boolean; allFeeds?: boolean }) => {
-    const config = configOrExit();
+    const config = await configOrExit();
     const db = await storeOrExit();
     const abort = new AbortController();
     const stop = () => abort.abort();
@@ -177,7 +189,8 @@ program
   .argument('<id>', 'story id (from `aiwins stories`)')
   .option('--json', 'print the story as JSON')
   .option('--history', 'every draft of the story, oldest first (engine, prompt version, model), to compare them')
-  .action(async (id: string, opts: { json?: boolean; history?: boolean }) => {
+  .addOption(new Option('--format <format>', 'the story as the newsletter prints it').choices(['markdown', 'html', 'text']))
+  .action(async (id: string, opts: { json?: boolean; history?: boolean; format?: 'markdown' | 'html' | 'text' }) => {
     const n = Number(id);
     if (!Number.isInteger(n) || n <= 0) throw new UsageError(`ID: expected a story number, got "${id}"`, EXIT_INVALID);
     const db = await storeOrExit('read');
@@ -187,6 +200,15 @@ program
       if (opts.history) {
         const drafts = await db.drafts.history(n);
         process.stdout.write(opts.json ? jsonOutput(drafts, 2) : formatDraftHistory(drafts));
+        return;
+      }
+      if (opts.format) {
+        const { newsletterStory, renderHtml, renderMarkdown, renderText } = await import('./render/index.ts');
+        const shown = newsletterStory(found.story, await newsletterSettings());
+        if (!shown) throw new UsageError(`story ${n} has no draft yet (status ${found.story.status}); nothing to render`, EXIT_FAILED);
+        const render = { markdown: renderMarkdown, html: renderHtml, text: renderText }[opts.format];
+        // The renderers are pure; what reaches a terminal loses its control characters here, as all output does.
+        process.stdout.write(stripControlChars(render(shown)));
         return;
       }
       process.stdout.write(opts.json ? jsonOutput(found.story, 2) : formatStory(found.story, found.article));
@@ -247,7 +269,7 @@ feedsCommand
   .command('export')
   .description('print the configured feeds as OPML 2.0')
   .action(async () => {
-    const config = configOrExit();
+    const config = await configOrExit();
     const { renderOpml } = await import('./config/opml.ts');
     process.stdout.write(renderOpml(config.feeds));
   });
@@ -256,7 +278,7 @@ program
   .command('schedule')
   .description('long-running: check due feeds on the cron schedule in the config (schedule.cron) until SIGTERM')
   .action(async () => {
-    const config = configOrExit();
+    const config = await configOrExit();
     const db = await storeOrExit();
     const { startScheduler } = await import('./schedule/scheduler.ts');
     const reporter = createRunReporter(process.stderr, log());
@@ -299,7 +321,7 @@ program
       if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--id: expected story numbers, got "${s}"`, EXIT_INVALID);
       return n;
     });
-    const loaded = configOrExit();
+    const loaded = await configOrExit();
     const config = opts.prompt ? { ...loaded, promptPath: resolve(opts.prompt) } : loaded;
     const db = await storeOrExit();
     const abort = new AbortController();
@@ -541,7 +563,7 @@ program
     if (opts.status && n !== undefined) throw new UsageError('give an issue number or --status approved, not both', EXIT_INVALID);
     const since = opts.since ? new Date(opts.since) : null;
     if (since && Number.isNaN(since.getTime())) throw new UsageError(`--since: expected a date such as 2026-11-01, got "${opts.since}"`, EXIT_INVALID);
-    const config = configOrExit();
+    const config = await configOrExit();
     const db = await storeOrExit('read');
     try {
       const { issueDocument, renderExport } = await import('./export/index.ts');
@@ -580,7 +602,7 @@ program
   .option('--json', 'print {target, id, url} as JSON')
   .action(async (n: string, opts: { to: 'buttondown' | 'ghost'; json?: boolean }) => {
     const number = positiveInt('issue', n);
-    const config = configOrExit();
+    const config = await configOrExit();
     const db = await storeOrExit('read');
     let input;
     try {
@@ -610,20 +632,16 @@ program
   .option('--url <url>', "the page's URL: base for links and metadata (never fetched)")
   .option('--batch', 'read JSON lines on stdin, write one JSON line per request, in order')
   .action(async (file: string | undefined, opts: { url?: string; batch?: boolean }) => {
-    const { extractFile, runExtractBatch } = await import('./extract/index.ts');
+    const { extractAnswer, extractFile, runExtractBatch } = await import('./extract/index.ts');
     if (opts.batch) {
       await runExtractBatch(process.stdin, process.stdout);
       return;
     }
     if (!file || !opts.url) throw new UsageError('extract: give --url URL FILE, or --batch to read requests on stdin', EXIT_INVALID);
-    const result = await extractFile(file, opts.url);
-    if (!result.ok) {
-      process.stdout.write(JSON.stringify({ error: result.failure.kind, message: result.failure.message }) + '\n');
-      process.exitCode = EXIT_FAILED;
-      return;
-    }
-    const { html: _html, ...article } = result.value;
-    process.stdout.write(JSON.stringify(article) + '\n');
+    // Text the quality gate refuses is printed too, with its verdict in "gate"; exit 1 only without text.
+    const answer = extractAnswer(await extractFile(file, opts.url));
+    process.stdout.write(JSON.stringify(answer) + '\n');
+    if ('error' in answer) process.exitCode = EXIT_FAILED;
   });
 
 program

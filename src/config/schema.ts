@@ -139,6 +139,8 @@ const NewsletterSchema = z.strictObject({
       }
     }, { message: 'expected an IANA time zone such as UTC or Europe/Berlin' })
     .default('UTC'),
+  /** "Source:" names the feed (as configured in feeds[].name) or the site (as the article page names itself). */
+  sourceName: z.enum(['feed', 'site']).default('feed'),
   /** The newsletter's home page: the link of its feeds and of its name in the header. */
   siteUrl: httpUrl.optional(),
   /** The footer's call to subscribe. */
@@ -166,6 +168,8 @@ export const ConfigSchema = z.strictObject({
   newsletter: NewsletterSchema.prefault({}),
   publish: PublishSchema.prefault({}),
 });
+
+export type NewsletterConfig = z.infer<typeof NewsletterSchema>;
 
 export type FeedConfig = z.infer<typeof FeedSchema>;
 export type ConfigFile = z.infer<typeof ConfigSchema>;

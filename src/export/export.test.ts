@@ -17,6 +17,7 @@ const NL: NewsletterSettings = {
   name: 'AI Wins',
   tagline: 'Good news about AI, checked',
   timezone: 'UTC',
+  sourceName: 'feed',
   siteUrl: 'https://aiwins.example/',
   subscribeLine: 'Get AI Wins in your inbox',
   subscribeUrl: 'https://aiwins.example/subscribe',
@@ -70,7 +71,8 @@ function inOrder(haystack: string, needles: string[]): boolean {
   return true;
 }
 
-const SECTIONS = ['Source:', 'TL;DR', 'Key Takeaways', 'Why it matters:'];
+// The newsletter story top to bottom (src/render's layout), with the fixture's text of each part.
+const SECTIONS = ['Source:', 'TL;DR', 'Key Takeaways', 'Deck of story', 'Body of story', 'Why it matters:', 'Implication 1', 'Reader note of story'];
 
 describe('the email HTML', () => {
   const html = () => render('html');
@@ -123,6 +125,20 @@ describe('the email HTML', () => {
   });
 });
 
+describe('for readers', () => {
+  it('never shows the editors\' notes: an offline draft needing review goes out as its excerpt, without the notes', () => {
+    const first = issue.stories[0]!;
+    const offline = { ...first, needsReview: true, draft: { ...first.draft!, engine: 'extractive' as const, unsupportedClaims: [{ field: 'tldr', claim: '12,000' }] } };
+    const doc = { ...issueDocument(issue, [offline]) };
+    for (const format of ['markdown', 'html', 'text'] as const) {
+      const out = renderExport(format, issue, doc, NL);
+      if (!out.ok) throw new Error(out.failure.message);
+      expect(out.value).toContain('Excerpt from the article');
+      expect(out.value).not.toMatch(/offline draft|needs review|set aside/i);
+    }
+  });
+});
+
 describe('markdown and text', () => {
   it('markdown: header, stories with sections in order and takeaways 1..n, footer; markup in the text stays text', () => {
     const md = render('markdown');
@@ -131,7 +147,7 @@ describe('markdown and text', () => {
     const parts = md.split('\n\n---\n\n');
     expect(parts).toHaveLength(12);
     parts.slice(1, 11).forEach((part) => {
-      expect(inOrder(part, ['## ', ...SECTIONS])).toBe(true);
+      expect(inOrder(part, ['# ', ...SECTIONS])).toBe(true);
       const numbers = [...part.matchAll(/^(\d+)\. /gm)].map((m) => Number(m[1]));
       expect(numbers).toEqual([1, 2, 3, 4]);
     });
@@ -156,7 +172,7 @@ describe('markdown and text', () => {
     const j = JSON.parse(render('json'));
     expect(j.issue).toEqual({ number: 1, title: 'Week 48 <i>wins</i>', status: 'draft', createdAt: '2026-12-01T10:00:00.000Z', sentAt: null });
     expect(j.stories.map((s: { id: number }) => s.id)).toEqual(issue.stories.map((s) => s.id));
-    expect(Object.keys(j.stories[0]).sort()).toEqual(['attempts', 'draft', 'error', 'feed', 'id', 'nextAttemptAt', 'published', 'status', 'title', 'url']);
+    expect(Object.keys(j.stories[0]).sort()).toEqual(['attempts', 'canonicalUrl', 'draft', 'error', 'feed', 'id', 'needsReview', 'nextAttemptAt', 'published', 'setAside', 'siteName', 'status', 'title', 'url']);
   });
 });
 

@@ -6,8 +6,9 @@
  */
 import { generateAtomFeed, generateJsonFeed, generateRssFeed } from 'feedsmith';
 import type { Story } from '../store/index.ts';
-import type { IssueDocument, NewsletterSettings } from './issue.tsx';
-import { plainText, renderStoryHtml, safeHttpUrl } from './story-layout.tsx';
+import { stripControlChars as plainText } from '../core/terminal.ts';
+import { newsletterStory, renderHtml, safeHttpUrl } from '../render/index.ts';
+import { FOR_READERS, type IssueDocument, type NewsletterSettings } from './issue.tsx';
 
 export type FeedFormat = 'rss' | 'atom' | 'jsonfeed';
 
@@ -32,17 +33,21 @@ interface Entry {
 export const storyEntryId = (storyId: number): string => `urn:aiwins:story:${storyId}`;
 
 function entries(stories: Story[], nl: NewsletterSettings): Entry[] {
-  return stories
-    .filter((s) => s.draft !== null)
-    .map((s) => ({
-      id: storyEntryId(s.id),
-      title: plainText(s.draft!.headline),
-      link: safeHttpUrl(s.url),
-      summary: plainText(s.draft!.tldr),
-      html: renderStoryHtml(s, nl),
-      date: s.published ?? s.draft!.createdAt,
-      category: s.draft!.category,
-    }));
+  return stories.flatMap((s) => {
+    const shown = newsletterStory(s, nl);
+    if (!shown || !s.draft) return [];
+    return [
+      {
+        id: storyEntryId(s.id),
+        title: plainText(shown.headline),
+        link: safeHttpUrl(s.url),
+        summary: plainText(shown.tldr),
+        html: renderHtml(shown, FOR_READERS),
+        date: s.published ?? s.draft.createdAt,
+        category: shown.category,
+      },
+    ];
+  });
 }
 
 /** The feed's title: the newsletter's name, and the issue's number when it is one issue. */

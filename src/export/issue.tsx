@@ -6,14 +6,16 @@
  */
 import { raw } from 'hono/html';
 import juice from 'juice';
+import { stripControlChars as plainText } from '../core/terminal.ts';
 import type { Story } from '../store/index.ts';
-import { escapeMarkdown, plainText, renderStoryHtml, renderStoryMarkdown, renderStoryText, safeHttpUrl } from './story-layout.tsx';
+import { escapeMarkdown, newsletterStory, renderHtml, renderMarkdown, renderText, safeHttpUrl, type NewsletterStory } from '../render/index.ts';
 
 /** How the newsletter presents itself (`newsletter.*` in the config). */
 export interface NewsletterSettings {
   name: string;
   tagline?: string | undefined;
   timezone: string;
+  sourceName: 'feed' | 'site';
   siteUrl?: string | undefined;
   subscribeLine: string;
   subscribeUrl?: string | undefined;
@@ -27,6 +29,17 @@ export interface IssueDocument {
   date: Date | null;
   stories: Story[];
 }
+
+/**
+ * The stories as readers see them, in the newsletter's one story layout (src/render); a story
+ * without a draft has nothing to show and is left out. Editors' notes are never rendered for readers.
+ */
+export function readerStories(stories: Story[], nl: NewsletterSettings): NewsletterStory[] {
+  return stories.map((s) => newsletterStory(s, nl)).filter((s): s is NewsletterStory => s !== null);
+}
+
+/** What an export shows readers: never the editors' notes. */
+export const FOR_READERS = { editorNotes: false } as const;
 
 export function formatIssueDate(date: Date, timezone: string): string {
   return new Intl.DateTimeFormat('en-US', { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone: timezone }).format(date);
@@ -58,7 +71,7 @@ export function renderIssueMarkdown(doc: IssueDocument, nl: NewsletterSettings):
     doc.title ? `## ${escapeMarkdown(doc.title)}` : null,
   ].filter((s): s is string => s !== null);
   const footer = subscribe ? `[${escapeMarkdown(nl.subscribeLine)}](${linkTarget(subscribe)})` : `**${escapeMarkdown(nl.subscribeLine)}**`;
-  const stories = doc.stories.map((s) => renderStoryMarkdown(s, nl));
+  const stories = readerStories(doc.stories, nl).map((s) => renderMarkdown(s, FOR_READERS).trimEnd());
   return [head.join('\n\n'), ...stories, footer].join('\n\n---\n\n') + '\n';
 }
 
@@ -67,7 +80,7 @@ export function renderIssueText(doc: IssueDocument, nl: NewsletterSettings): str
   const head = [nl.name.toUpperCase(), nl.tagline ?? null, headerLine(doc, nl) || null, doc.title].filter(Boolean).join('\n');
   const rule = '\n\n' + '-'.repeat(60) + '\n\n';
   const footer = `${nl.subscribeLine}${subscribe ? `: ${subscribe}` : ''}${nl.siteUrl ? `\n${safeHttpUrl(nl.siteUrl) ?? ''}` : ''}`;
-  return plainText([head, ...doc.stories.map((s) => renderStoryText(s, nl)), footer].join(rule)) + '\n';
+  return plainText([head, ...readerStories(doc.stories, nl).map((s) => renderText(s, FOR_READERS).trimEnd()), footer].join(rule)) + '\n';
 }
 
 // The email's look, inlined onto each element by juice (mail clients strip <style> and <link>).
@@ -92,6 +105,10 @@ td{font-family:Helvetica,Arial,sans-serif;color:#18181b}
 .story-cell a{color:#1d4ed8}
 .story-cell .meta{margin:0;font-size:13px;color:#71717a}
 .story-cell .source{font-size:14px;color:#52525b}
+.story-cell .deck{font-size:18px;font-style:italic;color:#3f3f46}
+.story-cell blockquote{margin:0 0 12px;padding:0 0 0 16px;border-left:3px solid #d4d4d8;color:#3f3f46}
+.story-cell .excerpt-label{font-size:13px;color:#71717a}
+.story-cell .reader-note{font-size:14px;font-style:italic;color:#52525b}
 .footer{padding:24px 32px;font-size:14px;color:#52525b;text-align:center}
 .footer p{margin:0 0 8px}
 .footer a{color:#15803d;font-weight:bold}
@@ -126,10 +143,10 @@ function EmailIssue(props: { doc: IssueDocument; nl: NewsletterSettings }) {
                     {doc.title ? <p class="issue-title">{doc.title}</p> : null}
                   </td>
                 </tr>
-                {doc.stories.map((s) => (
+                {readerStories(doc.stories, nl).map((s) => (
                   <tr>
                     {/* The story layout is built with escaping JSX; its HTML goes in as it is. */}
-                    <td class="story-cell">{raw(renderStoryHtml(s, nl))}</td>
+                    <td class="story-cell">{raw(renderHtml(s, FOR_READERS))}</td>
                   </tr>
                 ))}
                 <tr>

@@ -3,9 +3,8 @@
  * back. Crashes (OOM, stack overflow in native code) and hangs are the pool's to handle.
  */
 import { parentPort } from 'node:worker_threads';
-import { failureFromError, type Outcome } from '../core/failure.ts';
-import type { Article } from '../core/types.ts';
-import { articleFromFeedContent, extractArticleSync, type ExtractLimits } from './extract.ts';
+import { failureFromError } from '../core/failure.ts';
+import { articleFromFeedContent, extractArticleSync, type ExtractLimits, type Extraction } from './extract.ts';
 
 /** A page sent to the worker; `html` arrives as a transferred ArrayBuffer. */
 export interface PageJob {
@@ -34,11 +33,11 @@ export type WorkerJob = PageJob | FeedContentJob;
 /** The worker's answer for one job. */
 export interface WorkerReply {
   id: number;
-  outcome: Outcome<Article>;
+  outcome: Extraction;
 }
 
 parentPort!.on('message', (job: WorkerJob) => {
-  let outcome: Outcome<Article>;
+  let outcome: Extraction;
   try {
     outcome =
       job.kind === 'page'
@@ -51,5 +50,13 @@ parentPort!.on('message', (job: WorkerJob) => {
   parentPort!.postMessage({ id: job.id, outcome } satisfies WorkerReply);
 });
 
-// Loading the parser and DOM takes a while; the pool starts a page's clock only after this.
+// Loading the parser and DOM takes a while, and so does the first page through them (lazy set-up,
+// code not yet compiled): one small page is extracted here, so a page's clock, which the pool
+// starts only after 'ready', measures that page and not the worker's start.
+const WARM_UP_PAGE = `<!DOCTYPE html><html><head><title>Warm-up</title></head><body><article>${'<p>A paragraph of an article that warms up the parser, the DOM and the text extraction before real pages arrive.</p>'.repeat(6)}</article></body></html>`;
+try {
+  extractArticleSync({ html: new TextEncoder().encode(WARM_UP_PAGE), url: 'https://warm-up.invalid/', contentType: 'text/html' }, {});
+} catch {
+  // A failure here would be a real page's failure too, reported there; the worker still serves.
+}
 parentPort!.postMessage('ready');

@@ -132,7 +132,16 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 4: how the LLM was asked for JSON (json_schema, or json_object for servers that refuse it); NULL for extractive and older drafts
   `ALTER TABLE drafts ADD COLUMN response_format TEXT;`,
-  // 5: newsletter issues: an ordered set of approved stories; a sent issue pins the version it sent
+  // 5: the whole newsletter story (deck, body, implications, reader note) and what its checks left unsupported
+  `
+  ALTER TABLE drafts ADD COLUMN deck TEXT NOT NULL DEFAULT '';
+  ALTER TABLE drafts ADD COLUMN body TEXT NOT NULL DEFAULT '[]';               -- JSON [paragraph]
+  ALTER TABLE drafts ADD COLUMN implications TEXT NOT NULL DEFAULT '[]';       -- JSON [string]
+  ALTER TABLE drafts ADD COLUMN reader_note TEXT;
+  ALTER TABLE drafts ADD COLUMN unsupported_claims TEXT NOT NULL DEFAULT '[]'; -- JSON [{field, claim}]
+  ALTER TABLE drafts ADD COLUMN needs_review INTEGER NOT NULL DEFAULT 0;
+  `,
+  // 6: newsletter issues: an ordered set of approved stories; a sent issue pins the version it sent
   `
   CREATE TABLE issues (
     id INTEGER PRIMARY KEY,       -- the issue number readers see
