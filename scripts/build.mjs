@@ -2,7 +2,7 @@
  * `npm run build` (also run by `npm ci` through `prepare`): compiles every src/**\/*.ts(x) but the tests
  * into dist/, one JavaScript file per source file at the same depth, so a path a module resolves
  * from its own import.meta.url (../../prompts/, ./testdata/) means the same file in dist/ as in src/.
- * Relative `.ts` imports become `.js`; packages stay imports of node_modules. No type checking here:
+ * Relative `.ts` and `.tsx` imports become `.js`; packages stay imports of node_modules. No type checking here:
  * that is `npm run typecheck`'s job, and esbuild does all of src/ in well under a second.
  *
  * Plain JavaScript, so it runs on a fresh clone before anything is compiled. Importable too:

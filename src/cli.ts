@@ -14,9 +14,13 @@ import {
   type DecisionAction,
   type ItemStatus,
   type ReasonCode,
+  type Issue,
+  type IssueChange,
+  type IssueStore,
   type Store,
 } from './store/index.ts';
 import { PipelineSetupError } from './pipeline/errors.ts';
+import type { NewsletterSettings as StorySettings } from './render/index.ts';
 import { stripControlChars } from './core/terminal.ts';
 import {
   createLogger,
@@ -27,7 +31,10 @@ import {
   formatDraftHistory,
   formatFeeds,
   formatStory,
+  formatIssue,
+  formatIssueList,
   formatStoryList,
+  issueJson,
   jsonOutput,
   LOG_FORMATS,
   logRunSummary,
@@ -35,6 +42,7 @@ import {
   type LogFormat,
   type Logger,
 } from './cli/output.ts';
+import type { ExportFormat } from './export/index.ts';
 
 /**
  * Exit codes (the README has the table): 0 done, even with failures recorded on feeds and items;
@@ -103,7 +111,7 @@ async function configOrExit(): Promise<Config> {
 }
 
 /** The newsletter settings of the config; its defaults when there is no config file at all. */
-async function newsletterSettings(): Promise<Config['newsletter']> {
+async function newsletterSettings(): Promise<StorySettings> {
   const { loadConfig } = await import('./config/index.ts');
   const { config, errors } = loadConfig(globals().config);
   if (config) return config.newsletter;
@@ -572,6 +580,267 @@ async function readStdin(): Promise<string> {
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }
+
+program
+  .command('extract')
+  .description('extract article text from saved HTML (never fetched): one FILE with --url, or JSON lines {"id","url","path"} on stdin with --batch')
+  .argument('[file]', 'an HTML file (UTF-8, or as its <meta charset> says)')
+  .option('--url <url>', "the page's URL: base for links and metadata (never fetched)")
+  .option('--batch', 'read JSON lines on stdin, write one JSON line per request, in order')
+  .action(async (file: string | undefined, opts: { url?: string; batch?: boolean }) => {
+    const { extractAnswer, extractFile, runExtractBatch } = await import('./extract/index.ts');
+    if (opts.batch) {
+      await runExtractBatch(process.stdin, process.stdout);
+      return;
+    }
+    if (!file || !opts.url) throw new UsageError('extract: give --url URL FILE, or --batch to read requests on stdin', EXIT_INVALID);
+    // Text the quality gate refuses is printed too, with its verdict in "gate"; exit 1 only without text.
+    const answer = extractAnswer(await extractFile(file, opts.url));
+    process.stdout.write(JSON.stringify(answer) + '\n');
+    if ('error' in answer) process.exitCode = EXIT_FAILED;
+  });
+
+program
+  .command('parse')
+  .description('parse feed files (never fetched): one FILE, or JSON lines {"file","url"} on stdin with --batch')
+  .argument('[file]', 'a file holding a feed\'s raw bytes')
+  .option('--url <url>', 'base URL for relative links (never fetched)')
+  .option('--batch', 'read JSON lines on stdin, write one JSON line per request, in order')
+  .action(async (file: string | undefined, opts: { url?: string; batch?: boolean }) => {
+    // Loaded per command: `aiwins stories` should not pay for the parsers, openai and the rest.
+    const { parseFeedFile, runParseBatch } = await import('./parse/batch.ts');
+    if (opts.batch) return runParseBatch(process.stdin, process.stdout);
+    if (!file) throw new UsageError('parse: give a FILE, or --batch to read requests on stdin', EXIT_INVALID);
+    const result = await parseFeedFile(file, opts.url ?? null);
+    process.stdout.write(JSON.stringify(result) + '\n');
+    if (!result.ok) process.exitCode = EXIT_FAILED;
+  });
+
+/** A positive whole number from the command line (a story or issue id, a position), else exit 2. */
+function positiveInt(what: string, raw: string): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n <= 0) {
+    throw new UsageError(`${what}: expected a positive whole number, got "${raw}"`, EXIT_INVALID);
+  }
+  return n;
+}
+
+/** The issue a command works on: the one named, else the current draft issue. */
+async function issueNumberOrCurrent(issues: IssueStore, raw: string | undefined): Promise<number> {
+  if (raw !== undefined) return positiveInt('issue', raw);
+  const current = await issues.currentDraft();
+  if (!current) throw new UsageError('no draft issue: open one with `aiwins issue new`, or name an issue number', EXIT_INVALID);
+  return current.number;
+}
+
+/** Prints a changed issue, or exits 2 with the reason nothing changed. */
+async function printIssueChange(issues: IssueStore, change: IssueChange, json?: boolean): Promise<void> {
+  if (!change.ok) throw new UsageError(change.message, EXIT_INVALID);
+  const full = (await issues.withStories(change.issue.number))!;
+  process.stdout.write(json ? jsonOutput(issueJson(full), 2) : formatIssue(full));
+}
+
+const issueCommand = program
+  .command('issue')
+  .description('newsletter issues: an ordered set of approved stories (new, add, move, remove, show, send, list)');
+
+issueCommand
+  .command('new')
+  .description('open a draft issue proposing the approved stories not yet sent, grouped by category, newest first')
+  .option('--title <title>', "the issue's title (its email subject)")
+  .option('--empty', 'open it without proposing stories')
+  .option('--json', 'print the issue as JSON')
+  .action(async (opts: { title?: string; empty?: boolean; json?: boolean }) => {
+    const db = await storeOrExit();
+    try {
+      const issues = db.issues;
+      const { proposeIssueOrder } = await import('./export/index.ts');
+      const storyIds = opts.empty ? [] : proposeIssueOrder(await issues.unsentApproved());
+      const change = await issues.create({ title: opts.title?.trim() || null, storyIds, now: new Date() });
+      await printIssueChange(issues, change, opts.json);
+    } finally {
+      await db.close();
+    }
+  });
+
+issueCommand
+  .command('add')
+  .description('add approved stories to the end of the draft issue')
+  .argument('<ids...>', 'story ids')
+  .option('--issue <n>', 'the issue (default: the current draft issue)')
+  .option('--json', 'print the issue as JSON')
+  .action(async (ids: string[], opts: { issue?: string; json?: boolean }) => {
+    const storyIds = ids.map((id) => positiveInt('ID', id));
+    const db = await storeOrExit();
+    try {
+      const issues = db.issues;
+      const number = await issueNumberOrCurrent(issues, opts.issue);
+      await printIssueChange(issues, await issues.add(number, storyIds), opts.json);
+    } finally {
+      await db.close();
+    }
+  });
+
+issueCommand
+  .command('move')
+  .description('move a story to another position in the draft issue')
+  .argument('<id>', 'story id')
+  .requiredOption('--to <position>', 'its new position, 1 being the top')
+  .option('--issue <n>', 'the issue (default: the current draft issue)')
+  .option('--json', 'print the issue as JSON')
+  .action(async (id: string, opts: { to: string; issue?: string; json?: boolean }) => {
+    const storyId = positiveInt('ID', id);
+    const to = positiveInt('--to', opts.to);
+    const db = await storeOrExit();
+    try {
+      const issues = db.issues;
+      const number = await issueNumberOrCurrent(issues, opts.issue);
+      await printIssueChange(issues, await issues.move(number, storyId, to), opts.json);
+    } finally {
+      await db.close();
+    }
+  });
+
+issueCommand
+  .command('remove')
+  .description('take a story out of the draft issue')
+  .argument('<id>', 'story id')
+  .option('--issue <n>', 'the issue (default: the current draft issue)')
+  .option('--json', 'print the issue as JSON')
+  .action(async (id: string, opts: { issue?: string; json?: boolean }) => {
+    const storyId = positiveInt('ID', id);
+    const db = await storeOrExit();
+    try {
+      const issues = db.issues;
+      const number = await issueNumberOrCurrent(issues, opts.issue);
+      await printIssueChange(issues, await issues.remove(number, storyId), opts.json);
+    } finally {
+      await db.close();
+    }
+  });
+
+issueCommand
+  .command('show')
+  .description('an issue and its stories in order (default: the current draft issue)')
+  .argument('[n]', 'issue number')
+  .option('--json', 'print the issue and its stories as JSON')
+  .action(async (n: string | undefined, opts: { json?: boolean }) => {
+    const db = await storeOrExit('read');
+    try {
+      const issues = db.issues;
+      const number = await issueNumberOrCurrent(issues, n);
+      const full = await issues.withStories(number);
+      if (!full) throw new UsageError(`no issue ${number} (see \`aiwins issue list\`)`, EXIT_INVALID);
+      process.stdout.write(opts.json ? jsonOutput(issueJson(full), 2) : formatIssue(full));
+    } finally {
+      await db.close();
+    }
+  });
+
+issueCommand
+  .command('list')
+  .description('every issue, newest first')
+  .option('--json', 'print a JSON array')
+  .action(async (opts: { json?: boolean }) => {
+    const db = await storeOrExit('read');
+    try {
+      const list = await db.issues.list();
+      process.stdout.write(opts.json ? jsonOutput(list.map(issueJson), 2) : formatIssueList(list));
+    } finally {
+      await db.close();
+    }
+  });
+
+issueCommand
+  .command('send')
+  .description('mark an issue sent: it is frozen, each story keeping the version that was approved')
+  .argument('<n>', 'issue number')
+  .option('--json', 'print the issue as JSON')
+  .action(async (n: string, opts: { json?: boolean }) => {
+    const number = positiveInt('issue', n);
+    const db = await storeOrExit();
+    try {
+      const issues = db.issues;
+      await printIssueChange(issues, await issues.send(number, new Date()), opts.json);
+    } finally {
+      await db.close();
+    }
+  });
+
+program
+  .command('export')
+  .description('an issue (default: the current draft issue) or approved stories in a newsletter or feed format')
+  .argument('[n]', 'issue number')
+  .addOption(new Option('--format <format>', 'output format').choices(['markdown', 'html', 'text', 'json', 'rss', 'atom', 'jsonfeed']).makeOptionMandatory())
+  .option('--out <file>', 'write to this file instead of stdout')
+  .addOption(new Option('--status <status>', 'export stories outside any issue: approved (and sent) stories').choices(['approved']))
+  .option('--since <date>', 'with --status: only stories published on or after this date (YYYY-MM-DD or ISO 8601)')
+  .action(async (n: string | undefined, opts: { format: string; out?: string; status?: string; since?: string }) => {
+    if (opts.since && !opts.status) throw new UsageError('--since goes with --status approved', EXIT_INVALID);
+    if (opts.status && n !== undefined) throw new UsageError('give an issue number or --status approved, not both', EXIT_INVALID);
+    const since = opts.since ? new Date(opts.since) : null;
+    if (since && Number.isNaN(since.getTime())) throw new UsageError(`--since: expected a date such as 2026-11-01, got "${opts.since}"`, EXIT_INVALID);
+    const config = await configOrExit();
+    const db = await storeOrExit('read');
+    try {
+      const { issueDocument, renderExport } = await import('./export/index.ts');
+      const issues = db.issues;
+      let issue: Issue | null = null;
+      let doc;
+      if (opts.status) {
+        doc = { number: null, title: null, date: null, stories: await issues.feedStories({ since }) };
+      } else {
+        const full = await issues.withStories(await issueNumberOrCurrent(issues, n));
+        if (!full) throw new UsageError(`no issue ${n} (see \`aiwins issue list\`)`, EXIT_INVALID);
+        issue = full;
+        doc = issueDocument(full, full.stories);
+      }
+      const out = renderExport(opts.format as ExportFormat, issue, doc, config.newsletter);
+      if (!out.ok) throw new UsageError(out.failure.message, EXIT_INVALID);
+      if (opts.out) {
+        // Written to a temp file and renamed, so a reader never sees half an export.
+        const tmp = `${opts.out}.${process.pid}.tmp`;
+        writeFileSync(tmp, out.value);
+        renameSync(tmp, opts.out);
+        process.stderr.write(`wrote ${opts.out} (${Buffer.byteLength(out.value)} bytes)\n`);
+      } else {
+        process.stdout.write(out.value);
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
+program
+  .command('publish')
+  .description('create a DRAFT of an issue on Buttondown (an email) or Ghost (a post); nothing is sent')
+  .argument('<n>', 'issue number')
+  .addOption(new Option('--to <target>', 'where the draft goes').choices(['buttondown', 'ghost']).makeOptionMandatory())
+  .option('--json', 'print {target, id, url} as JSON')
+  .action(async (n: string, opts: { to: 'buttondown' | 'ghost'; json?: boolean }) => {
+    const number = positiveInt('issue', n);
+    const config = await configOrExit();
+    const db = await storeOrExit('read');
+    let input;
+    try {
+      const full = await db.issues.withStories(number);
+      if (!full) throw new UsageError(`no issue ${number} (see \`aiwins issue list\`)`, EXIT_INVALID);
+      const { issueDocument, issueSubject, renderIssueHtml } = await import('./export/index.ts');
+      const doc = issueDocument(full, full.stories);
+      input = { subject: issueSubject(doc, config.newsletter), html: renderIssueHtml(doc, config.newsletter) };
+    } finally {
+      await db.close();
+    }
+    const { publishIssue } = await import('./export/publish.ts');
+    const result = await publishIssue(opts.to, input, { ...config.publish, env: process.env });
+    if (!result.ok) {
+      const exit = result.failure.kind === 'publish.not_configured' ? EXIT_INVALID : EXIT_FAILED;
+      throw new UsageError(`publish to ${opts.to}: ${result.failure.kind}: ${result.failure.message}`, exit);
+    }
+    const p = result.value;
+    if (opts.json) process.stdout.write(jsonOutput(p));
+    else process.stdout.write(`created a draft on ${p.target} (id ${p.id})${p.url ? `: ${p.url}` : ''}; nothing was sent\n`);
+  });
 
 program
   .command('extract')

@@ -32,3 +32,4 @@ export {
   type QueueEntry,
 } from './editorial.ts';
 export { UserExistsError, type UserStore, type User, type Session } from './users.ts';
+export type { Issue, IssueWithStories, IssueChange, IssueStore } from './issues.ts';

@@ -212,6 +212,25 @@ export const MIGRATIONS: readonly string[] = [
     .join('\n  ')}
   ${storySearchRow('i.id')};
   `,
+  // 7: newsletter issues: an ordered set of approved stories; a sent issue pins the version it sent
+  `
+  CREATE TABLE issues (
+    id INTEGER PRIMARY KEY,       -- the issue number readers see
+    title TEXT,
+    status TEXT NOT NULL DEFAULT 'draft',   -- draft | sent
+    created_at TEXT NOT NULL,
+    sent_at TEXT
+  );
+  CREATE TABLE issue_stories (
+    issue_id INTEGER NOT NULL REFERENCES issues(id),
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    position INTEGER NOT NULL,    -- 1..n within the issue
+    sent_draft_id INTEGER REFERENCES drafts(id),  -- the version sent; set when the issue is sent
+    PRIMARY KEY (issue_id, item_id)
+  );
+  -- A story goes out in at most one issue: the database refuses a second.
+  CREATE UNIQUE INDEX issue_stories_sent_once ON issue_stories(item_id) WHERE sent_draft_id IS NOT NULL;
+  `,
 ];
 
 /** Applies pending migrations, one transaction each, so a killed migration leaves the old version. */

@@ -9,6 +9,7 @@ import { sqliteRuns, type RunStore } from './runs.ts';
 import { sqliteStories, type StoryStore } from './stories.ts';
 import { EditorialStore } from './editorial.ts';
 import { UserStore } from './users.ts';
+import { sqliteIssues, type IssueStore } from './issues.ts';
 
 /**
  * The store: everything aiwins keeps, as one typed object. Its methods take and return domain
@@ -30,6 +31,7 @@ export interface Store {
   readonly editorial: EditorialStore;
   /** Editors who log in to the desk, their sessions and login attempts. */
   readonly users: UserStore;
+  readonly issues: IssueStore;
   /** Moves the write-ahead log into the database and truncates it (done at the end of each run). */
   checkpoint(): Promise<{ busy: boolean; walPages: number; checkpointed: number }>;
   /** `PRAGMA integrity_check`: ['ok'] when sound, else the problems found. */
@@ -98,6 +100,7 @@ function sqliteStore(db: Connection): Store {
     stories: sqliteStories(db),
     editorial: new EditorialStore(db),
     users: new UserStore(db),
+    issues: sqliteIssues(db),
     checkpoint: async () => db.guard(() => db.checkpoint()),
     check: async () => db.guard(() => db.integrityCheck()),
     vacuum: async () => db.guard(() => db.vacuum()),
