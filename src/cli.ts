@@ -581,41 +581,6 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-program
-  .command('extract')
-  .description('extract article text from saved HTML (never fetched): one FILE with --url, or JSON lines {"id","url","path"} on stdin with --batch')
-  .argument('[file]', 'an HTML file (UTF-8, or as its <meta charset> says)')
-  .option('--url <url>', "the page's URL: base for links and metadata (never fetched)")
-  .option('--batch', 'read JSON lines on stdin, write one JSON line per request, in order')
-  .action(async (file: string | undefined, opts: { url?: string; batch?: boolean }) => {
-    const { extractAnswer, extractFile, runExtractBatch } = await import('./extract/index.ts');
-    if (opts.batch) {
-      await runExtractBatch(process.stdin, process.stdout);
-      return;
-    }
-    if (!file || !opts.url) throw new UsageError('extract: give --url URL FILE, or --batch to read requests on stdin', EXIT_INVALID);
-    // Text the quality gate refuses is printed too, with its verdict in "gate"; exit 1 only without text.
-    const answer = extractAnswer(await extractFile(file, opts.url));
-    process.stdout.write(JSON.stringify(answer) + '\n');
-    if ('error' in answer) process.exitCode = EXIT_FAILED;
-  });
-
-program
-  .command('parse')
-  .description('parse feed files (never fetched): one FILE, or JSON lines {"file","url"} on stdin with --batch')
-  .argument('[file]', 'a file holding a feed\'s raw bytes')
-  .option('--url <url>', 'base URL for relative links (never fetched)')
-  .option('--batch', 'read JSON lines on stdin, write one JSON line per request, in order')
-  .action(async (file: string | undefined, opts: { url?: string; batch?: boolean }) => {
-    // Loaded per command: `aiwins stories` should not pay for the parsers, openai and the rest.
-    const { parseFeedFile, runParseBatch } = await import('./parse/batch.ts');
-    if (opts.batch) return runParseBatch(process.stdin, process.stdout);
-    if (!file) throw new UsageError('parse: give a FILE, or --batch to read requests on stdin', EXIT_INVALID);
-    const result = await parseFeedFile(file, opts.url ?? null);
-    process.stdout.write(JSON.stringify(result) + '\n');
-    if (!result.ok) process.exitCode = EXIT_FAILED;
-  });
-
 /** A positive whole number from the command line (a story or issue id, a position), else exit 2. */
 function positiveInt(what: string, raw: string): number {
   const n = Number(raw);
