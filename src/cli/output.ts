@@ -173,10 +173,16 @@ export function formatRunSummary(s: RunSummary): string {
     `  feeds: ${s.feeds.total} (${s.feeds.fetched} fetched, ${s.feeds.notModified} not modified, ${s.feeds.failed} failed; ${s.feeds.warnings} parser warnings)`,
     `  items: ${s.items.new} new (${s.items.overCap} over the per-feed cap, left for later runs), ${s.items.worked} worked on; articles: ${s.articles.fetched} fetched, ` +
       `${s.articles.extracted} extracted, ${s.articles.fromFeed} from feed content`,
-    `  drafts: ${s.drafts.made} made (${s.drafts.flagged} flagged for review), ${s.drafts.failed} failed, ${s.drafts.deferred} deferred, ${s.drafts.blocked} blocked` +
+    `  drafts: ${s.drafts.made} made (${s.drafts.flagged} flagged for review), ${s.drafts.failed} failed, ` +
+      `${s.drafts.deferred} deferred${s.budget.deferred ? ` (${s.budget.deferred} for the token budget)` : ''}, ${s.drafts.blocked} blocked` +
       (s.drafts.kept ? `, ${s.drafts.kept} kept beside the database for the next run` : ''),
     `  llm: ${s.llm.calls} calls, ${s.llm.inputTokens} input + ${s.llm.outputTokens} output tokens`,
   ];
+  const caps = [
+    s.budget.maxTokensPerRun !== null ? `llm.maxTokensPerRun ${s.budget.maxTokensPerRun}` : '',
+    s.budget.maxTokensPerDay !== null ? `llm.maxTokensPerDay ${s.budget.maxTokensPerDay} (${s.budget.spentToday} spent today, UTC)` : '',
+  ].filter(Boolean);
+  if (caps.length) lines.push(`  budget: ${caps.join('; ')}${s.budget.deferred ? `; ${s.budget.deferred} items wait for it` : ''}`);
   if (s.stop) lines.push(`  stopped early: ${s.stop.kind}: ${s.stop.message}`);
   for (const e of s.errors) lines.push(`  ! ${e.scope} ${redactUrlsIn(e.name)}: ${e.kind}: ${e.message}`);
   return stripControlChars(lines.join('\n'));

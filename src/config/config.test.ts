@@ -57,6 +57,18 @@ network:
     expect(errorsOf('llm:\n  contextTokens: 8k\n')).toEqual([expect.stringMatching(/^llm\.contextTokens: /)]);
   });
 
+  it('takes llm.maxTokensPerRun and llm.maxTokensPerDay as whole positive numbers of tokens, unset by default', () => {
+    const none = parseConfig('feeds: []\n', {}).config!.llm;
+    expect([none.maxTokensPerRun, none.maxTokensPerDay]).toEqual([undefined, undefined]);
+    const set = parseConfig('llm:\n  maxTokensPerRun: 50000\n  maxTokensPerDay: 2000000\n', {}).config!.llm;
+    expect([set.maxTokensPerRun, set.maxTokensPerDay]).toEqual([50_000, 2_000_000]);
+    expect(errorsOf('llm:\n  maxTokensPerRun: 0\n  maxTokensPerDay: 1.5\n')).toEqual([
+      expect.stringMatching(/^llm\.maxTokensPerRun: /),
+      expect.stringMatching(/^llm\.maxTokensPerDay: /),
+    ]);
+    expect(errorsOf('llm:\n  maxTokensPerDay: lots\n')).toEqual([expect.stringMatching(/^llm\.maxTokensPerDay: /)]);
+  });
+
   it('reports duplicates, URL-shaped allow entries, categories and cron separately after the schema passes', () => {
     expect(errorsOf('feeds:\n  - {name: A, url: "https://a.example/f"}\n  - {name: B, url: "https://a.example/f"}\n')).toEqual([
       'feeds[1].url: duplicate of feeds[0].url (https://a.example/f)',

@@ -65,6 +65,16 @@ const LlmSchema = z.strictObject({
   requestsPerMinute: z.number().int().min(1).optional(),
   /** Provider limit: tokens (article estimate + prompt + output cap) per rolling minute; unset = none. */
   tokensPerMinute: z.number().int().min(1).optional(),
+  /**
+   * Tokens (input + output, as the server reports them) one run may spend; past it, items wait for
+   * the next run (deferred, kind llm.budget) with no attempt spent. Unset: no cap.
+   */
+  maxTokensPerRun: z.number().int().min(1).optional(),
+  /**
+   * Tokens all runs may spend in one UTC day, counted from the stored drafts of the day and the
+   * running run's own calls; past it, items wait for the next UTC day. Unset: no cap.
+   */
+  maxTokensPerDay: z.number().int().min(1).optional(),
   /** A prompt file of your own, relative to the config file's folder; unset: the prompt that ships with aiwins. */
   prompt: z.string().trim().min(1).optional(),
 });

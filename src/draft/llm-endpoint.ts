@@ -16,13 +16,21 @@ import type { ResponseFormatKind } from '../core/types.ts';
 
 /**
  * Admits each HTTP request to the model: the run's limiter (concurrency, per-minute limits, the
- * pause and pacing after a 429, and running a rate-limited request again), or nothing at all.
+ * pause and pacing after a 429, and running a rate-limited request again) and token budget, or
+ * nothing at all.
  */
 export interface CallGate {
   run<T>(
     estimatedTokens: number,
     task: () => Promise<T>,
-    call: { rateLimitedFor: (result: T) => number | null; signal?: AbortSignal },
+    call: {
+      rateLimitedFor: (result: T) => number | null;
+      signal?: AbortSignal;
+      /** The result of a request the gate refuses to send (a spent token budget): no call is made. */
+      refused: (failure: Failure) => T;
+      /** Tokens a request's result used, as the server counted them (our estimate when it said nothing). */
+      tokensUsed: (result: T) => number;
+    },
   ): Promise<T>;
 }
 
@@ -249,6 +257,7 @@ export function createChatEndpoint(settings: EndpointSettings, usage: LlmUsage, 
 
   const rateLimitedFor = (sent: Sent): number | null =>
     !sent.ok && sent.verdict.failure.kind === 'llm.rate_limited' ? (sent.verdict.failure.retryAfterMs ?? 0) : null;
+  const refused = (failure: Failure): Sent => ({ ok: false, verdict: { retry: false, failure } });
 
   async function complete(messages: ChatCompletionMessageParam[], maxTokens: number, signal?: AbortSignal): Promise<Outcome<Answer>> {
     const promptEstimate = estimateTokens(messages);
@@ -258,13 +267,17 @@ export function createChatEndpoint(settings: EndpointSettings, usage: LlmUsage, 
       // The format is read when the gate lets the request go, not when it queued: a request that
       // waited behind the limiter while another learned the server refuses json_schema asks for json_object.
       let asked = format;
+      const estimate = promptEstimate + maxTokens;
+      // An answer without usage is counted at our estimate; a failed request is not billed.
+      const tokensUsed = (sent: Sent): number =>
+        !sent.ok ? 0 : sent.completion.usage ? (sent.completion.usage.prompt_tokens ?? 0) + (sent.completion.usage.completion_tokens ?? 0) : estimate;
       const sent = await gate.run(
-        promptEstimate + maxTokens,
+        estimate,
         () => {
           asked = format;
           return send(messages, maxTokens, asked, signal);
         },
-        { rateLimitedFor, signal },
+        { rateLimitedFor, signal, refused, tokensUsed },
       );
       if (sent.ok) return ok({ completion: sent.completion, responseFormat: asked, promptEstimate });
       const { failure, retry, rejectsFormat } = sent.verdict;

@@ -44,6 +44,8 @@ export interface LlmDrafter {
   usage: LlmUsage;
   /** Set when the settings cannot work at all (no model, a context too small for the prompt): checked before a run starts. */
   setupProblem: string | null;
+  /** Tokens of the smallest request a draft can make (the prompt around an empty article, and the answer's cap), by our count. */
+  minRequestTokens: number;
 }
 
 /** The server reported far fewer prompt tokens than we sent: it cut the input silently. */
@@ -218,5 +220,6 @@ export function createLlmDrafter(settings: LlmSettings, prompt: Prompt, categori
     }
   }
 
-  return { draft, usage, setupProblem };
+  const bare: DraftInput = { title: '', url: '', text: '', siteName: null, feedName: null, readingMinutes: 0 };
+  return { draft, usage, setupProblem, minRequestTokens: promptWithoutArticle(bare) + prompt.maxOutputTokens };
 }

@@ -4,6 +4,7 @@ import type { Draft } from '../core/types.ts';
 import type { Extractor } from '../extract/pool.ts';
 import type { HttpClient, RobotsCache } from '../fetch/index.ts';
 import type { Store, WorkItem } from '../store/index.ts';
+import type { TokenBudget } from './budget.ts';
 import type { Drafter } from './drafter.ts';
 import type { HeldLease } from './lease.ts';
 import type { HostQueues } from './queues.ts';
@@ -65,6 +66,8 @@ export interface RunContext {
   readonly lease: HeldLease;
   /** Sends each LLM request through the run's limiter (made with it in drafterFor). */
   readonly drafter: Drafter;
+  /** llm.maxTokensPerRun and llm.maxTokensPerDay: consulted before each item's work and each LLM request. */
+  readonly budget: TokenBudget;
   /** Null for redraft, which drafts stored articles only. */
   readonly net: RunNet | null;
   readonly path: ItemPath;

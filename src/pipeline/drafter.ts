@@ -1,6 +1,8 @@
 import type { Config } from '../config/index.ts';
 import type { Outcome } from '../core/failure.ts';
 import type { Draft, DraftInput, Engine } from '../core/types.ts';
+import type { CallGate } from '../draft/llm.ts';
+import type { TokenBudget } from './budget.ts';
 import { PipelineSetupError } from './errors.ts';
 import { createLlmLimiter, type LlmLimiter } from './llm-limiter.ts';
 
@@ -10,6 +12,8 @@ export interface Drafter {
   draft(input: DraftInput, signal?: AbortSignal): Promise<Outcome<Draft>>;
   /** `rateLimited`: requests the provider answered 429 (paced and sent again by the limiter). */
   usage: { calls: number; inputTokens: number; outputTokens: number; rateLimited: number };
+  /** Tokens of the smallest request a draft makes (0 offline): below this, a token budget is spent. */
+  minRequestTokens: number;
 }
 
 /**
@@ -28,6 +32,11 @@ export interface DrafterOptions {
    * aborts the request's signal, so the request is never sent.
    */
   beforeRequest?: () => Promise<void>;
+  /**
+   * The run's token budget (llm.maxTokensPerRun, llm.maxTokensPerDay): each request reserves its
+   * estimate once the limiter lets it go, or is refused (llm.budget) without being sent.
+   */
+  budget?: TokenBudget;
 }
 
 export async function drafterFor(config: Config, engine: Engine, opts: DrafterOptions = {}): Promise<Drafter> {
@@ -38,6 +47,7 @@ export async function drafterFor(config: Config, engine: Engine, opts: DrafterOp
       engine,
       draft: async (input) => ({ ok: true, value: draftExtractive(input, categories) }),
       usage: { calls: 0, inputTokens: 0, outputTokens: 0, rateLimited: 0 },
+      minRequestTokens: 0,
     };
   }
   if (!config.llmConfigured) {
@@ -65,26 +75,37 @@ export async function drafterFor(config: Config, engine: Engine, opts: DrafterOp
     },
     prompt.value,
     categories,
-    opts.beforeRequest ? checkedFirst(limiter, opts.beforeRequest) : limiter,
+    checkedFirst(limiter, opts),
   );
   if (llm.setupProblem) throw new PipelineSetupError(llm.setupProblem);
-  return { engine, draft: (input, signal) => llm.draft(input, signal), usage: llm.usage };
+  return { engine, draft: (input, signal) => llm.draft(input, signal), usage: llm.usage, minRequestTokens: llm.minRequestTokens };
 }
 
-/** The limiter, with `check` awaited at the start of each call it lets go. */
-function checkedFirst(limiter: LlmLimiter, check: () => Promise<void>): LlmLimiter {
+/**
+ * The limiter, with the run's checks at the start of each call it lets go: the lease, then the
+ * token budget, whose reservation the call's real usage replaces when it comes back.
+ */
+function checkedFirst(limiter: LlmLimiter, opts: DrafterOptions): CallGate {
   return {
     run: (estimatedTokens, task, call) =>
       limiter.run(
         estimatedTokens,
         async () => {
-          await check();
-          return task();
+          await opts.beforeRequest?.();
+          const budget = opts.budget;
+          if (!budget) return task();
+          const refusal = budget.reserve(estimatedTokens);
+          if (refusal) return call.refused(refusal);
+          let used = 0;
+          try {
+            const result = await task();
+            used = call.tokensUsed(result);
+            return result;
+          } finally {
+            budget.settle(estimatedTokens, used);
+          }
         },
         call,
       ),
-    get stats() {
-      return limiter.stats;
-    },
   };
 }

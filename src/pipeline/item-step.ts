@@ -25,6 +25,8 @@ async function takeItem(ctx: RunContext, id: number): Promise<void> {
   const item = await ctx.store.items.claim(id, ctx.runId, new Date(ctx.clock() + ctx.config.run.leaseSeconds * 1000), nowOf(ctx), ctx.path.statuses);
   if (!item) return; // another run has it, or it needs no work any more
   ctx.summary.items.worked++;
+  const waiting = budgetSpent(ctx);
+  if (waiting) return itemFailed(ctx, item, waiting);
   const article = await articleFor(ctx, item);
   if (!article.ok) return itemFailed(ctx, item, article.failure);
   checkpoint('after-extract');
@@ -45,6 +47,15 @@ export async function takingWork(ctx: RunContext): Promise<boolean> {
     return false;
   }
   return ctx.lease.confirm();
+}
+
+/**
+ * Why no LLM request fits the token budget any more, even the smallest a draft makes: the item
+ * then waits for the next run (or day) before its page is fetched. Null while one may fit; each
+ * request is checked again before it is sent.
+ */
+function budgetSpent(ctx: RunContext): Failure | null {
+  return ctx.drafter.engine === 'llm' ? ctx.budget.exhausted(ctx.drafter.minRequestTokens) : null;
 }
 
 /** The item's article: stored already (a run that died after extracting), or fetched and extracted now. */
@@ -175,7 +186,9 @@ async function itemFailed(ctx: RunContext, item: WorkItem, failure: Failure): Pr
   );
   if (!recorded) return; // another run holds the item now
   ctx.summary.drafts[d.status]++;
-  addError(ctx.summary, { scope: 'item', id: item.id, name, kind: failure.kind, message: failure.message });
+  // A spent budget is the config's limit, not an error: counted, and the reason is on the item.
+  if (failure.kind === 'llm.budget') ctx.summary.budget.deferred++;
+  else addError(ctx.summary, { scope: 'item', id: item.id, name, kind: failure.kind, message: failure.message });
   ctx.emit({ type: 'item', runId: ctx.runId, feedId: item.feedId, itemId: item.id, url: item.url, stage: d.status, failure });
 }
 

@@ -3,7 +3,8 @@ import type { Engine } from '../core/types.ts';
 import { REVIEW_STATUSES, WORK_STATUSES, type Store } from '../store/index.ts';
 import { drafterFor } from './drafter.ts';
 import { withRunLease, type RunEnd } from './lease.ts';
-import { beforeEachRequest, itemQueue, retryAfterBusy, runContext } from './run.ts';
+import { createTokenBudget } from './budget.ts';
+import { beforeEachRequest, itemQueue, retryAfterBusy, runContext, startBudget } from './run.ts';
 import { emptySummary, type RunEvent, type RunSummary } from './summary.ts';
 
 export interface RedraftSummary {
@@ -32,7 +33,8 @@ export async function redraftStories(
 ): Promise<RedraftSummary> {
   const clock = opts.now ?? Date.now;
   const leaseCheck = beforeEachRequest();
-  const drafter = await drafterFor(config, opts.engine, { beforeRequest: leaseCheck.run });
+  const budget = createTokenBudget(config.llm, clock);
+  const drafter = await drafterFor(config, opts.engine, { beforeRequest: leaseCheck.run, budget });
   const summary = emptySummary(opts.engine);
   const started = clock();
   const drafted = new Set<number>();
@@ -44,7 +46,8 @@ export async function redraftStories(
     leaseCheck.use(lease);
     // Approved and rejected stories only when asked for by id; by default, candidates only.
     const path = { statuses: opts.ids ? [...WORK_STATUSES, ...REVIEW_STATUSES] : (['candidate'] as const), mode: 'redraft' } as const;
-    const ctx = runContext({ config, store, lease, drafter, summary, clock, signal: opts.signal, onEvent, net: null, path });
+    const ctx = runContext({ config, store, lease, drafter, budget, summary, clock, signal: opts.signal, onEvent, net: null, path });
+    await startBudget(ctx);
     const ids = opts.ids ?? (await store.drafts.itemIdsWithCurrentEngine('extractive'));
     const items = itemQueue(ctx);
     items.take(ids);

@@ -6,6 +6,7 @@ import { createHttpClient, createRobotsCache, DEFAULT_USER_AGENT } from '../fetc
 // The pool alone, not extract/index.ts: the index loads the DOM libraries (~30 MB), which only the workers use.
 import { createExtractor } from '../extract/pool.ts';
 import { RUNNABLE_STATUSES, StoreError, type Store } from '../store/index.ts';
+import { createTokenBudget, utcDayStart, type TokenBudget } from './budget.ts';
 import { RunStop, nowOf, type ItemPath, type RunContext, type RunNet } from './context.ts';
 import { drafterFor, type Drafter } from './drafter.ts';
 import { runFeed } from './feed-step.ts';
@@ -44,17 +45,19 @@ export async function runPipeline(config: Config, store: Store, opts: RunOptions
   const engine: Engine = config.llmConfigured ? 'llm' : 'extractive';
   // The prompt is loaded before taking the lease: a broken prompt file fails fast, touching nothing.
   const leaseCheck = beforeEachRequest();
-  const drafter = await drafterFor(config, engine, { beforeRequest: leaseCheck.run });
+  const budget = createTokenBudget(config.llm, clock);
+  const drafter = await drafterFor(config, engine, { beforeRequest: leaseCheck.run, budget });
   const summary = emptySummary(engine);
 
   const outcome = await withRunLease(store, { leaseSeconds: config.run.leaseSeconds, clock }, async (lease) => {
     leaseCheck.use(lease);
     const net = createNet(config, clock);
     const path = { statuses: RUNNABLE_STATUSES, mode: 'run' } as const;
-    const ctx = runContext({ config, store, lease, drafter, summary, clock, signal: opts.signal, onEvent: opts.onEvent, net, path });
+    const ctx = runContext({ config, store, lease, drafter, budget, summary, clock, signal: opts.signal, onEvent: opts.onEvent, net, path });
     const items = itemQueue(ctx);
     try {
       await storeKeptDrafts(ctx);
+      await startBudget(ctx);
       const feeds = await feedsToCheck(ctx, !!opts.allFeeds);
       // Work left by earlier runs (failed, deferred, over the cap, interrupted) flows in beside the new items.
       items.take(await store.items.due(dueQuery(ctx, !!opts.retryFailed)));
@@ -107,12 +110,21 @@ export function beforeEachRequest(): { run: () => Promise<void>; use: (lease: He
   };
 }
 
+/**
+ * What the day's earlier runs spent, from their stored drafts, for llm.maxTokensPerDay. Read once
+ * the run holds the lease (and after the spooled drafts are stored), so no other run adds to it.
+ */
+export async function startBudget(ctx: RunContext): Promise<void> {
+  ctx.budget.begin(await ctx.store.drafts.tokensSince(new Date(utcDayStart(ctx.clock()))));
+}
+
 /** The shared state of one run (or redraft), passed explicitly to each step. */
 export function runContext(parts: {
   config: Config;
   store: Store;
   lease: HeldLease;
   drafter: Drafter;
+  budget: TokenBudget;
   summary: RunSummary;
   clock: () => number;
   signal?: AbortSignal;
@@ -141,6 +153,7 @@ export function runContext(parts: {
     stop,
     lease,
     drafter: parts.drafter,
+    budget: parts.budget,
     net: parts.net,
     path: parts.path,
     heldDrafts: [],
@@ -250,6 +263,7 @@ function endOf(ctx: RunContext, started: number): RunEnd {
   const s = ctx.summary;
   const reason = ctx.stop.reason;
   s.llm = { ...ctx.drafter.usage };
+  s.budget = budgetSummary(ctx);
   s.stop = reason && { kind: reason.kind, message: reason.message };
   s.status = !reason
     ? 'completed'
@@ -263,4 +277,15 @@ function endOf(ctx: RunContext, started: number): RunEnd {
   if (reason && reason.kind !== 'run.aborted') addError(s, { scope: 'run', id: ctx.runId, name: `run ${ctx.runId}`, kind: reason.kind, message: reason.message });
   s.durationMs = ctx.clock() - started;
   return { status: s.status as RunEnd['status'], error: reason, summary: s };
+}
+
+/** The run's token caps, the day's spending and the items that waited for them, for the summary. */
+export function budgetSummary(ctx: RunContext): RunSummary['budget'] {
+  const { caps } = ctx.budget;
+  return {
+    maxTokensPerRun: caps.maxTokensPerRun ?? null,
+    maxTokensPerDay: caps.maxTokensPerDay ?? null,
+    spentToday: ctx.budget.spentToday,
+    deferred: ctx.summary.budget.deferred,
+  };
 }

@@ -31,6 +31,11 @@ export interface RunSummary {
   drafts: { made: number; failed: number; deferred: number; blocked: number; flagged: number; kept: number };
   /** rateLimited: requests answered 429, each sent again after the limiter's pause (never an item's attempt). */
   llm: { calls: number; inputTokens: number; outputTokens: number; rateLimited: number };
+  /**
+   * The token caps (null: unset), the tokens spent in the current UTC day (earlier runs' drafts and
+   * this run), and the items deferred because a cap was reached (also counted in drafts.deferred).
+   */
+  budget: { maxTokensPerRun: number | null; maxTokensPerDay: number | null; spentToday: number; deferred: number };
   errors: { scope: 'feed' | 'item' | 'run'; id: number; name: string; kind: string; message: string }[];
   durationMs: number;
 }
@@ -50,6 +55,7 @@ export function emptySummary(engine: Engine): RunSummary {
     articles: { fetched: 0, extracted: 0, fromFeed: 0 },
     drafts: { made: 0, failed: 0, deferred: 0, blocked: 0, flagged: 0, kept: 0 },
     llm: { calls: 0, inputTokens: 0, outputTokens: 0, rateLimited: 0 },
+    budget: { maxTokensPerRun: null, maxTokensPerDay: null, spentToday: 0, deferred: 0 },
     errors: [],
     durationMs: 0,
   };

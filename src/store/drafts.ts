@@ -64,6 +64,11 @@ export interface DraftStore {
   history(itemId: number): Promise<StoredDraft[]>;
   /** Items whose current draft was made by the given engine. */
   itemIdsWithCurrentEngine(engine: Engine): Promise<number[]>;
+  /**
+   * Tokens (input + output, as the server counted them) of the model drafts stored since `since`:
+   * what the LLM cost. Editors' edits carry their base's counts and are left out.
+   */
+  tokensSince(since: Date): Promise<number>;
 }
 
 interface DraftRow {
@@ -227,6 +232,15 @@ export function sqliteDrafts(db: Connection): DraftStore {
             engine,
           )
           .map((r) => r.id),
+      ),
+
+    tokensSince: (since) =>
+      db.read(
+        () =>
+          db.get<{ tokens: number | null }>(
+            `SELECT SUM(input_tokens + output_tokens) AS tokens FROM drafts WHERE origin = 'model' AND created_at >= ?`,
+            isoOf(since),
+          )!.tokens ?? 0,
       ),
   };
 }
