@@ -51,7 +51,7 @@ export async function drafterFor(config: Config, engine: Engine): Promise<Drafte
       model: config.llm.model,
       timeoutMs: config.llm.timeoutSeconds * 1000,
       maxRetries: config.llm.maxRetries,
-      maxInputTokens: config.llm.maxInputTokens,
+      maxInputTokens: prompt.value.maxInputTokens ?? config.llm.maxInputTokens,
       contextTokens: config.llm.contextTokens,
     },
     prompt.value,
