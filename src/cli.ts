@@ -352,6 +352,66 @@ program
     if (!result.ok) process.exitCode = EXIT_FAILED;
   });
 
+const promptsCommand = program.command('prompts').description('the prompt workbench: try a prompt on stored articles, compare trials, score them against editors');
+
+/** "1,2,3" as story ids. */
+function storyIds(option: string, value: string): number[] {
+  return value.split(',').map((s) => {
+    const n = Number(s.trim());
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${option}: expected story numbers separated by commas, got "${value}"`, EXIT_INVALID);
+    return n;
+  });
+}
+
+promptsCommand
+  .command('run')
+  .description('draft stored articles (nothing is fetched) with a prompt file into a named trial, apart from the live drafts')
+  .argument('<prompt-file>', 'the prompt file to try')
+  .option('--model <model>', 'model to draft with (default llm.model)')
+  .option('--sample <n>', 'the newest N stored articles (default 20)')
+  .option('--stories <ids>', 'these story ids, e.g. 1,2,3')
+  .option('--since <date>', 'stories published since this date (ISO 8601)')
+  .option('--name <name>', 'trial name (default: the prompt id and its content hash)')
+  .option('--json', 'print the result as JSON')
+  .action(async (file: string, opts: { model?: string; sample?: string; stories?: string; since?: string; name?: string; json?: boolean }) => {
+    if ([opts.sample, opts.stories, opts.since].filter((x) => x !== undefined).length > 1) {
+      throw new UsageError('prompts run: give one of --sample, --stories, --since', EXIT_INVALID);
+    }
+    const sample = opts.sample === undefined ? undefined : Number(opts.sample);
+    if (sample !== undefined && (!Number.isInteger(sample) || sample <= 0)) throw new UsageError(`--sample: expected a positive number, got "${opts.sample}"`, EXIT_INVALID);
+    const since = opts.since === undefined ? undefined : new Date(opts.since);
+    if (since && Number.isNaN(since.getTime())) throw new UsageError(`--since: expected a date such as 2026-05-01, got "${opts.since}"`, EXIT_INVALID);
+    const config = configOrExit();
+    const db = await storeOrExit();
+    const abort = new AbortController();
+    const stop = () => abort.abort();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    try {
+      const { runTrial } = await import('./workbench/run-trial.ts');
+      const { formatTrialProgress } = await import('./cli/prompts.ts');
+      const result = await runTrial(config, db, {
+        promptPath: resolve(file),
+        model: opts.model,
+        name: opts.name,
+        sample,
+        stories: opts.stories === undefined ? undefined : storyIds('--stories', opts.stories),
+        since,
+        signal: abort.signal,
+        onProgress: (p) => process.stderr.write(`${formatTrialProgress(p)}\n`),
+      });
+      for (const f of result.failures) process.stderr.write(`  story ${f.itemId}: ${f.kind}: ${f.message}\n`);
+      if (result.missing.length) process.stderr.write(`  no stored article for: ${result.missing.join(', ')}\n`);
+      const line = `trial ${result.trial.name} (prompt ${result.trial.prompt.id} ${result.trial.prompt.hash}, model ${result.trial.model}): ${formatTrialProgress(result.progress)}`;
+      process.stdout.write(opts.json ? JSON.stringify(result) + '\n' : line + '\n');
+      // Output the model got wrong is a result of the prompt; an endpoint that failed is not.
+      const endpointFailed = result.failures.some((f) => !['llm.invalid_output', 'llm.refused', 'llm.truncated'].includes(f.kind));
+      if (endpointFailed) process.exitCode = EXIT_FAILED;
+    } finally {
+      await db.close();
+    }
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

@@ -65,6 +65,10 @@ const LlmSchema = z.strictObject({
   tokensPerMinute: z.number().int().min(1).optional(),
   /** The prompt file, relative to the config file's folder. */
   prompt: z.string().trim().min(1).default('prompts/draft-story.md'),
+  /** Prices per model name, in currency units per million input and output tokens: costs of drafts and trials are estimated from them. */
+  pricing: z
+    .record(z.string().trim().min(1), z.strictObject({ input: z.number().min(0), output: z.number().min(0) }))
+    .default({}),
 });
 
 const NetworkSchema = z.strictObject({

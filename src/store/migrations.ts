@@ -132,6 +132,36 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 4: how the LLM was asked for JSON (json_schema, or json_object for servers that refuse it); NULL for extractive and older drafts
   `ALTER TABLE drafts ADD COLUMN response_format TEXT;`,
+  // 5: prompt trials, kept apart from the drafts editors see; a result is reused for the same
+  // (article text, prompt content, model, settings) so a trial run twice makes no LLM call
+  `
+  CREATE TABLE trials (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    prompt_id TEXT NOT NULL,
+    prompt_hash TEXT NOT NULL,
+    prompt_path TEXT NOT NULL,
+    model TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE trial_drafts (
+    trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    cache_key TEXT NOT NULL,
+    draft TEXT,                  -- JSON of the draft; NULL when drafting failed
+    failure_kind TEXT,
+    failure_message TEXT,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    latency_ms INTEGER NOT NULL,
+    cost REAL,                   -- estimated from llm.pricing; NULL when the model has no price
+    from_cache INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (trial_id, item_id)
+  );
+  CREATE INDEX trial_drafts_cache ON trial_drafts(cache_key);
+  `,
 ];
 
 /** Applies pending migrations, one transaction each, so a killed migration leaves the old version. */

@@ -7,6 +7,7 @@ import { sqliteArticles, type ArticleStore } from './articles.ts';
 import { sqliteDrafts, type DraftStore } from './drafts.ts';
 import { sqliteRuns, type RunStore } from './runs.ts';
 import { sqliteStories, type StoryStore } from './stories.ts';
+import { sqliteTrials, type TrialStore } from './trials.ts';
 
 /**
  * The store: everything aiwins keeps, as one typed object. Its methods take and return domain
@@ -24,6 +25,8 @@ export interface Store {
   readonly drafts: DraftStore;
   readonly runs: RunStore;
   readonly stories: StoryStore;
+  /** Prompt trials: drafts made to compare prompts, never shown as stories. */
+  readonly trials: TrialStore;
   /** Moves the write-ahead log into the database and truncates it (done at the end of each run). */
   checkpoint(): Promise<{ busy: boolean; walPages: number; checkpointed: number }>;
   /** `PRAGMA integrity_check`: ['ok'] when sound, else the problems found. */
@@ -90,6 +93,7 @@ function sqliteStore(db: Connection): Store {
     drafts: sqliteDrafts(db),
     runs: sqliteRuns(db),
     stories: sqliteStories(db),
+    trials: sqliteTrials(db),
     checkpoint: async () => db.guard(() => db.checkpoint()),
     check: async () => db.guard(() => db.integrityCheck()),
     vacuum: async () => db.guard(() => db.vacuum()),

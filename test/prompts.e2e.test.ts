@@ -1,0 +1,115 @@
+/**
+ * The prompt workbench through the real CLI: trials drafted by the real `openai` client against the
+ * local OpenAI-compatible server, on stored articles in a real SQLite file.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openStore } from '../src/store/index.ts';
+import { startOpenAiServer, validDraftReply, type OpenAiServer } from './helpers/openai-server.ts';
+import { fixtureConfig, lastJsonLine, PROMPT_PATH, runCli, tempProject, type TempProject } from './helpers/project.ts';
+import { articleText, seedArticles } from './helpers/workbench.ts';
+
+let project: TempProject;
+let llm: OpenAiServer;
+
+beforeEach(async () => {
+  project = tempProject();
+  llm = await startOpenAiServer(({ body }) => validDraftReply(body));
+  project.writeConfig(
+    fixtureConfig({
+      feeds: [{ name: 'Test Feed', url: 'https://feeds.example/test.xml' }],
+      allow: [],
+      llmBaseURL: llm.url,
+      extra: '  pricing:\n    gpt-4o-mini: { input: 0.15, output: 0.6 }\n',
+    }),
+  );
+});
+afterEach(async () => {
+  await llm.close();
+  project.remove();
+});
+
+const cli = (...args: string[]) => runCli(['--config', project.configPath, '--db', project.dbPath, ...args]);
+
+async function seed(n: number): Promise<number[]> {
+  const store = await openStore(project.dbPath);
+  try {
+    return await seedArticles(store, Array.from({ length: n }, (_, i) => ({ title: `Story ${i + 1}`, text: articleText(i + 1) })));
+  } finally {
+    await store.close();
+  }
+}
+
+/** A copy of the shipped prompt with other wording: another content hash. */
+function editedPrompt(): string {
+  const path = join(project.dir, 'edited.md');
+  writeFileSync(path, readFileSync(PROMPT_PATH, 'utf8') + '\nKeep the headline under ten words.\n');
+  return path;
+}
+
+describe('aiwins prompts run', () => {
+  it('drafts stored articles into a named trial with a progress line, and the same trial again makes no LLM call', async () => {
+    const ids = await seed(3);
+    const first = await cli('prompts', 'run', PROMPT_PATH, '--name', 'base', '--json');
+    expect(first.code, first.stderr).toBe(0);
+    expect(llm.calls).toBe(3);
+    const progress = first.stderr.split('\n').filter((l) => l.startsWith('3/3'));
+    expect(progress[0]).toMatch(/drafted 3 \(0 from cache, 3 LLM calls\), failed 0; tokens \d+ in \+ \d+ out; est\. \$0\.\d{4}/);
+    const out = lastJsonLine(first.stdout);
+    expect(out.trial.name).toBe('base');
+    expect(out.progress).toMatchObject({ total: 3, drafted: 3, fromCache: 0, failed: 0 });
+    expect(out.progress.cost).toBeGreaterThan(0);
+
+    const again = await cli('prompts', 'run', PROMPT_PATH, '--name', 'base-again', '--json');
+    expect(again.code, again.stderr).toBe(0);
+    expect(llm.calls).toBe(3);
+    expect(lastJsonLine(again.stdout).progress).toMatchObject({ drafted: 3, fromCache: 3, llmCalls: 0 });
+
+    // Another prompt text is another trial that costs calls; only the chosen stories are drafted.
+    const edited = await cli('prompts', 'run', editedPrompt(), '--stories', `${ids[0]},${ids[2]}`, '--name', 'edited');
+    expect(edited.code, edited.stderr).toBe(0);
+    expect(llm.calls).toBe(5);
+    expect(edited.stdout).toMatch(/^trial edited \(prompt draft-story-v\d+ [0-9a-f]{16}, model gpt-4o-mini\): 2\/2 drafted 2/);
+
+    // Another model is another cache key too.
+    const other = await cli('prompts', 'run', PROMPT_PATH, '--model', 'other-model', '--sample', '1', '--name', 'other');
+    expect(other.code, other.stderr).toBe(0);
+    expect(llm.calls).toBe(6);
+    expect(llm.requests.at(-1).model).toBe('other-model');
+    expect(other.stdout).toMatch(/cost unknown \(no llm\.pricing for the model\)/);
+
+    // Trial drafts are not stories: editors see none of them.
+    const stories = await cli('stories', '--all', '--json');
+    expect(stories.code, stories.stderr).toBe(0);
+    const listed = JSON.parse(stories.stdout) as any[];
+    expect(listed).toHaveLength(3);
+    expect(listed.every((s) => s.draft === null && s.status === 'pending')).toBe(true);
+  });
+
+  it('records output the model got wrong as the trial result, and reuses it', async () => {
+    await seed(1);
+    llm.setHandler(() => ({ body: { id: 'x', object: 'chat.completion', created: 0, model: 'test-model', choices: [{ index: 0, message: { role: 'assistant', content: '{"headline": 1}' }, finish_reason: 'stop' }] } }));
+    const first = await cli('prompts', 'run', PROMPT_PATH, '--name', 'bad', '--json');
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/story \d+: llm\.invalid_output/);
+    const calls = llm.calls;
+    expect(calls).toBe(2); // the answer and its one repair turn
+    const again = await cli('prompts', 'run', PROMPT_PATH, '--name', 'bad', '--json');
+    expect(llm.calls).toBe(calls);
+    expect(lastJsonLine(again.stdout).progress).toMatchObject({ failed: 1, fromCache: 1 });
+  });
+
+  it('refuses a broken prompt file with its problems, and conflicting selections, with exit 2', async () => {
+    await seed(1);
+    const broken = join(project.dir, 'broken.md');
+    writeFileSync(broken, '---\nid: x\nschema: draft_story\n---\nno article placeholder');
+    const bad = await cli('prompts', 'run', broken);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/\{\{article\}\} exactly once[\s\S]*Expected format:/);
+    const both = await cli('prompts', 'run', PROMPT_PATH, '--sample', '2', '--stories', '1');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/one of --sample, --stories, --since/);
+    expect(llm.calls).toBe(0);
+  });
+});
