@@ -412,6 +412,39 @@ promptsCommand
     }
   });
 
+promptsCommand
+  .command('compare')
+  .description('compare two trials (or "live", the drafts editors see) story by story and in aggregate, with B\'s delta against A')
+  .argument('<a>', 'trial name or "live"')
+  .argument('<b>', 'trial name or "live"')
+  .option('--only-differing', 'list only the stories where the judgement differs')
+  .option('--html <file>', 'also write the comparison as one self-contained HTML file')
+  .option('--json', 'print the comparison as JSON')
+  .action(async (a: string, b: string, opts: { onlyDiffering?: boolean; html?: string; json?: boolean }) => {
+    const config = configOrExit();
+    const db = await storeOrExit('read');
+    try {
+      const { compareSides, UnknownTrialError } = await import('./workbench/compare.ts');
+      const { formatComparison, formatMetric, METRIC_LABELS } = await import('./cli/prompts.ts');
+      let comparison;
+      try {
+        comparison = await compareSides(db, a, b, config.llm.pricing);
+      } catch (err) {
+        if (err instanceof UnknownTrialError) throw new UsageError(err.message, EXIT_INVALID);
+        throw err;
+      }
+      if (opts.onlyDiffering) comparison = { ...comparison, stories: comparison.stories.filter((s) => s.differs) };
+      if (opts.html) {
+        const { comparisonHtml } = await import('./workbench/report-html.ts');
+        writeFileSync(opts.html, comparisonHtml(comparison, METRIC_LABELS, formatMetric));
+        process.stderr.write(`wrote ${opts.html}\n`);
+      }
+      process.stdout.write((opts.json ? JSON.stringify(comparison) : formatComparison(comparison, { onlyDiffering: opts.onlyDiffering })) + '\n');
+    } finally {
+      await db.close();
+    }
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

@@ -4,9 +4,10 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
+import type { Draft } from '../src/core/types.ts';
 import { join } from 'node:path';
 import { openStore } from '../src/store/index.ts';
-import { startOpenAiServer, validDraftReply, type OpenAiServer } from './helpers/openai-server.ts';
+import { completion, startOpenAiServer, validDraftContent, validDraftReply, type OpenAiServer } from './helpers/openai-server.ts';
 import { fixtureConfig, lastJsonLine, PROMPT_PATH, runCli, tempProject, type TempProject } from './helpers/project.ts';
 import { articleText, seedArticles } from './helpers/workbench.ts';
 
@@ -32,10 +33,10 @@ afterEach(async () => {
 
 const cli = (...args: string[]) => runCli(['--config', project.configPath, '--db', project.dbPath, ...args]);
 
-async function seed(n: number): Promise<number[]> {
+async function seed(n: number, liveDraft?: Draft): Promise<number[]> {
   const store = await openStore(project.dbPath);
   try {
-    return await seedArticles(store, Array.from({ length: n }, (_, i) => ({ title: `Story ${i + 1}`, text: articleText(i + 1) })));
+    return await seedArticles(store, Array.from({ length: n }, (_, i) => ({ title: `Story ${i + 1}`, text: articleText(i + 1), draft: i === 0 ? liveDraft : undefined })));
   } finally {
     await store.close();
   }
@@ -111,5 +112,61 @@ describe('aiwins prompts run', () => {
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/one of --sample, --stories, --since/);
     expect(llm.calls).toBe(0);
+  });
+});
+
+/** A live draft with one ungrounded takeaway of two. */
+const LIVE_DRAFT = {
+  headline: 'Live headline', tldr: 'Live TL;DR.', whyItMatters: 'W', category: 'Health', engine: 'llm', model: 'gpt-4o-mini',
+  takeaways: [
+    { text: 'One.', quote: 'used a machine learning model to read retinal scans', grounded: true },
+    { text: 'Two.', quote: 'not in the article', grounded: false },
+  ],
+  framing: { verdict: 'mixed', score: 0.5, rationale: 'r', concerns: [] },
+  promptId: 'live', promptHash: '0123456789abcdef', inputTokens: 1000, outputTokens: 200, latencyMs: 700, inputTruncated: false, readingMinutes: 1,
+} as unknown as Draft;
+
+describe('aiwins prompts compare', () => {
+  it('compares two trials and live story by story and in aggregate, with the delta, as text, JSON and one escaped HTML file', async () => {
+    await seed(2, LIVE_DRAFT);
+    expect((await cli('prompts', 'run', PROMPT_PATH, '--name', 'a')).code).toBe(0);
+    // B's model quotes one passage the article does not have, and puts markup in its headline.
+    llm.setHandler(({ body }) => {
+      const content = validDraftContent(body) as any;
+      content.headline = '<img src=x onerror=alert(1)> Hospital AI';
+      content.takeaways[0].quote = 'a sentence the article never contained at all';
+      return { body: completion(JSON.stringify(content)) };
+    });
+    expect((await cli('prompts', 'run', editedPrompt(), '--name', 'b')).code).toBe(0);
+
+    const html = join(project.dir, 'report.html');
+    const res = await cli('prompts', 'compare', 'a', 'b', '--json', '--html', html);
+    expect(res.code, res.stderr).toBe(0);
+    const c = lastJsonLine(res.stdout);
+    expect(c.a.aggregate).toMatchObject({ stories: 2, schemaValidRate: 1, groundedQuoteRate: 1, verdicts: { positive: 2 } });
+    expect(c.b.aggregate).toMatchObject({ stories: 2, schemaValidRate: 1, groundedQuoteRate: 0.75 });
+    expect(c.delta.groundedQuoteRate).toBeCloseTo(-0.25);
+    expect(c.delta.schemaValidRate).toBe(0);
+    expect(c.a.aggregate.latencyP50Ms).toBeGreaterThanOrEqual(0);
+    expect(c.stories).toHaveLength(2);
+    expect(c.stories.every((s: any) => s.differs)).toBe(true);
+    expect(c.stories[0].b.takeaways[0]).toMatchObject({ grounded: false });
+
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('&lt;img src=x onerror=alert(1)&gt; Hospital AI');
+    expect(page).not.toMatch(/<img|<script|<link|src="http/i);
+    expect(page).toMatch(/grounded-quote rate<\/th><td>100\.0%<\/td><td>75\.0%<\/td><td>-25\.0 pp/);
+
+    // Against the live drafts: only the stories live has, its prompt named as such.
+    const live = await cli('prompts', 'compare', 'live', 'a');
+    expect(live.code, live.stderr).toBe(0);
+    expect(live.stdout).toMatch(/^grounded-quote rate\s+50\.0%\s+100\.0%\s+\+50\.0 pp$/m);
+    expect(live.stdout).toMatch(/^verdicts\s+mixed 1\s+positive 1\s+mixed -1, positive \+1$/m);
+    expect(live.stdout).toMatch(/story \d+: Story 1 +\[differs\]\n  A: Live headline +\[mixed\]/);
+    expect(live.stdout).toMatch(/story \d+: Story 2  \[differs\]\n  A: not in this side/);
+
+    const unknown = await cli('prompts', 'compare', 'a', 'nope');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no trial named "nope"; trials: a, b, or "live"/);
   });
 });
