@@ -445,6 +445,54 @@ promptsCommand
     }
   });
 
+promptsCommand
+  .command('eval')
+  .description('score a prompt file (drafting the stories editors decided on) or a trial against the editors\' decisions')
+  .argument('<prompt-file-or-trial>', 'a prompt file, a trial name, or "live"')
+  .option('--model <model>', 'with a prompt file: model to draft with (default llm.model)')
+  .option('--min-grounded <rate>', 'exit 1 when the grounded-quote rate is below this (0..1)')
+  .option('--min-f1 <f1>', 'exit 1 when the F1 of the recommendation is below this (0..1)')
+  .option('--json', 'print the evaluation as JSON')
+  .action(async (target: string, opts: { model?: string; minGrounded?: string; minF1?: string; json?: boolean }) => {
+    const fraction = (option: string, v: string | undefined) => {
+      if (v === undefined) return undefined;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`${option}: expected a number from 0 to 1, got "${v}"`, EXIT_INVALID);
+      return n;
+    };
+    const thresholds = { minGrounded: fraction('--min-grounded', opts.minGrounded), minF1: fraction('--min-f1', opts.minF1) };
+    const config = configOrExit();
+    const db = await storeOrExit();
+    try {
+      const { loadSide, UnknownTrialError } = await import('./workbench/compare.ts');
+      const { evaluate, failedThresholds } = await import('./workbench/evaluate.ts');
+      const { formatEvaluation, formatTrialProgress } = await import('./cli/prompts.ts');
+      const labels = await db.trials.labels();
+      let trialName = target;
+      if (existsSync(target) && target !== 'live') {
+        // A prompt file: draft the stories editors decided on first (cached results cost nothing).
+        const { runTrial } = await import('./workbench/run-trial.ts');
+        const run = await runTrial(config, db, { promptPath: resolve(target), model: opts.model, stories: labels.map((l) => l.itemId) });
+        process.stderr.write(`trial ${run.trial.name}: ${formatTrialProgress(run.progress)}\n`);
+        trialName = run.trial.name;
+      }
+      let side;
+      try {
+        side = await loadSide(db, trialName, config.llm.pricing, trialName === 'live' ? labels.map((l) => l.itemId) : undefined);
+      } catch (err) {
+        if (err instanceof UnknownTrialError) throw new UsageError(err.message, EXIT_INVALID);
+        throw err;
+      }
+      const ev = evaluate(trialName, side.entries, labels);
+      const failed = failedThresholds(ev, thresholds);
+      process.stdout.write((opts.json ? JSON.stringify({ ...ev, thresholds, failed }) : formatEvaluation(ev)) + '\n');
+      for (const f of failed) process.stderr.write(`below threshold: ${f}\n`);
+      if (failed.length) process.exitCode = EXIT_FAILED;
+    } finally {
+      await db.close();
+    }
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { openStore } from '../src/store/index.ts';
 import { completion, startOpenAiServer, validDraftContent, validDraftReply, type OpenAiServer } from './helpers/openai-server.ts';
 import { fixtureConfig, lastJsonLine, PROMPT_PATH, runCli, tempProject, type TempProject } from './helpers/project.ts';
-import { articleText, seedArticles } from './helpers/workbench.ts';
+import { articleText, seedArticles, writeDecisions } from './helpers/workbench.ts';
+import { probeDb } from './helpers/db.ts';
 
 let project: TempProject;
 let llm: OpenAiServer;
@@ -168,5 +169,60 @@ describe('aiwins prompts compare', () => {
     const unknown = await cli('prompts', 'compare', 'a', 'nope');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/no trial named "nope"; trials: a, b, or "live"/);
+  });
+});
+
+describe('aiwins prompts eval', () => {
+  it('scores live drafts and a prompt file against editor decisions, with known precision and recall, and gates on thresholds', async () => {
+    const recommendation = (verdict: string, rec: string) =>
+      ({ ...LIVE_DRAFT, takeaways: [LIVE_DRAFT.takeaways[0]], framing: { ...LIVE_DRAFT.framing, verdict, recommendation: rec } }) as unknown as Draft;
+    const store = await openStore(project.dbPath);
+    const ids = await seedArticles(store, [
+      { title: 'approved, included', text: articleText(1), draft: recommendation('positive', 'include') }, // TP
+      { title: 'approved, skipped', text: articleText(2), draft: recommendation('uncertain', 'skip') }, // FN
+      { title: 'not AI, skipped', text: articleText(3), draft: recommendation('not_ai', 'skip') }, // TN
+      { title: 'spin, included', text: articleText(4), draft: recommendation('positive', 'include') }, // FP
+      { title: 'negative, noted', text: articleText(5), draft: recommendation('mixed', 'include_with_note') }, // FP
+      { title: 'duplicate', text: articleText(6), draft: recommendation('positive', 'include') }, // not a label of the prompt
+      { title: 'reopened', text: articleText(7), draft: recommendation('positive', 'include') }, // no decision stands
+    ]);
+    await store.close();
+    const probe = probeDb(project.dbPath);
+    writeDecisions(probe, [
+      { itemId: ids[0]!, action: 'approve' },
+      { itemId: ids[1]!, action: 'approve' },
+      { itemId: ids[2]!, action: 'reject', reason: 'not_ai' },
+      { itemId: ids[3]!, action: 'reject', reason: 'spin' },
+      { itemId: ids[4]!, action: 'reject', reason: 'negative' },
+      { itemId: ids[5]!, action: 'reject', reason: 'duplicate' },
+      { itemId: ids[6]!, action: 'reject', reason: 'negative' },
+      { itemId: ids[6]!, action: 'reopen' },
+    ]);
+    probe.close();
+
+    const live = await cli('prompts', 'eval', 'live', '--json', '--min-f1', '0.8');
+    expect(live.code).toBe(1); // F1 0.4 is below 0.8
+    const ev = lastJsonLine(live.stdout);
+    expect(ev.precision).toBeCloseTo(1 / 3);
+    expect(ev.recall).toBe(0.5);
+    expect(ev.f1).toBeCloseTo(0.4);
+    expect(ev.counts).toMatchObject({ truePositive: 1, falsePositive: 2, falseNegative: 1, trueNegative: 1, positives: 2, negatives: 3 });
+    expect(ev.confusion).toEqual({
+      positive: { approved: 1, spin: 1, duplicate: 1 },
+      uncertain: { approved: 1 },
+      not_ai: { not_ai: 1 },
+      mixed: { negative: 1 },
+    });
+    expect(ev.groundedQuoteRate).toBe(1);
+    // The approved versions are the live drafts themselves: nothing was edited.
+    expect(ev.editDistance).toEqual({ stories: 2, meanWords: 0, meanRatio: 0 });
+    expect(live.stderr).toMatch(/below threshold: F1 0\.400 is below --min-f1 0\.8/);
+
+    // A prompt file: the decided stories are drafted into a trial first; this model includes everything.
+    const file = await cli('prompts', 'eval', PROMPT_PATH, '--min-grounded', '0.95');
+    expect(file.code, file.stderr).toBe(0);
+    expect(llm.calls).toBe(6); // the six stories with a standing decision
+    expect(file.stdout).toMatch(/^trial draft-story-v\d+-[0-9a-f]{8}: precision 0\.400, recall 1\.000, F1 0\.571$/m);
+    expect(file.stdout).toMatch(/TP 2 FP 3 FN 0 TN 0/);
   });
 });

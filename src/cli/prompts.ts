@@ -1,6 +1,7 @@
 /** What the prompt workbench prints: progress lines, comparisons and evaluations for people. */
 import type { TrialProgress } from '../workbench/run-trial.ts';
 import { formatCost } from '../workbench/pricing.ts';
+import type { Evaluation } from '../workbench/evaluate.ts';
 import type { Comparison, StorySide } from '../workbench/compare.ts';
 import { NUMERIC_METRICS } from '../workbench/metrics.ts';
 
@@ -70,3 +71,22 @@ export function formatComparison(c: Comparison, opts: { onlyDiffering?: boolean 
   return lines.join('\n');
 }
 
+
+/** The evaluation for a terminal. */
+export function formatEvaluation(ev: Evaluation): string {
+  const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);
+  const num = (v: number | null) => (v === null ? '-' : v.toFixed(3));
+  const c = ev.counts;
+  const columns = [...new Set(Object.values(ev.confusion).flatMap((r) => Object.keys(r)))].sort((a, b) => (a === 'approved' ? -1 : b === 'approved' ? 1 : a.localeCompare(b)));
+  const table = [['verdict \\ editors', ...columns], ...Object.entries(ev.confusion).map(([verdict, row]) => [verdict, ...columns.map((k) => String(row[k] ?? 0))])];
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+  return [
+    `trial ${ev.trial}: precision ${num(ev.precision)}, recall ${num(ev.recall)}, F1 ${num(ev.f1)}`,
+    `  ${c.positives} approved, ${c.negatives} rejected as not_ai/negative/spin; TP ${c.truePositive} FP ${c.falsePositive} FN ${c.falseNegative} TN ${c.trueNegative}` +
+      `${c.noDraft ? `; ${c.noDraft} without a draft (counted as skip)` : ''}${c.notTried ? `; ${c.notTried} labelled stories not in the trial` : ''}`,
+    `  grounded-quote rate ${pct(ev.groundedQuoteRate)}, supported-takeaway rate ${pct(ev.supportedTakeawayRate)}`,
+    `  edit distance to the approved version: ${ev.editDistance.meanWords === null ? '-' : ev.editDistance.meanWords.toFixed(1)} words on average (${pct(ev.editDistance.meanRatio)} of its length), over ${ev.editDistance.stories} approved stories`,
+    '',
+    ...table.map((r) => '  ' + r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()),
+  ].join('\n');
+}

@@ -17,4 +17,4 @@ export type { StoredArticle, ArticleStore } from './articles.ts';
 export type { StoredDraft, DraftStore } from './drafts.ts';
 export type { Run, RunStatus, LeaseClaimant, LeaseResult, RunStore } from './runs.ts';
 export type { Story, StoryStore } from './stories.ts';
-export type { Trial, TrialResult, TrialDraft, TrialSource, TrialStore } from './trials.ts';
+export type { Trial, TrialResult, TrialDraft, TrialSource, TrialStore, EditorLabel } from './trials.ts';

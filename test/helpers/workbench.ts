@@ -62,3 +62,20 @@ export function articleText(n: number): string {
     `Doctors reviewed every case the model flagged before any patient was called back for treatment.`,
   ].join('\n\n');
 }
+
+/**
+ * Editors' decisions, written in the shape of the desk's append-only `decisions` table (created
+ * here when this database has none yet).
+ */
+export function writeDecisions(probe: { run(sql: string, ...params: unknown[]): void; value<T = number>(sql: string, ...params: unknown[]): T }, decisions: { itemId: number; action: 'approve' | 'reject' | 'reopen'; reason?: string }[]): void {
+  probe.run(`CREATE TABLE IF NOT EXISTS decisions (
+    id INTEGER PRIMARY KEY, item_id INTEGER NOT NULL, draft_id INTEGER, action TEXT NOT NULL, reason TEXT, note TEXT,
+    snoozed_until TEXT, decided_by TEXT NOT NULL, created_at TEXT NOT NULL)`);
+  for (const d of decisions) {
+    const draftId = probe.value<number | null>('SELECT MAX(id) FROM drafts WHERE item_id = ?', d.itemId);
+    probe.run(
+      `INSERT INTO decisions (item_id, draft_id, action, reason, note, snoozed_until, decided_by, created_at) VALUES (?, ?, ?, ?, NULL, NULL, 'editor', ?)`,
+      d.itemId, draftId, d.action, d.reason ?? null, NOW.toISOString(),
+    );
+  }
+}
