@@ -31,7 +31,7 @@ const problems: string[] = [];
 
 for (const entry of entries) {
   const expected: Expectation = { ...entry.derived, ...entry.expect };
-  const result = await parseFeedFile(join(dir, entry.file), entry.url, { maxItems: Number.MAX_SAFE_INTEGER });
+  const result = await parseFeedFile(join(dir, entry.file), entry.url);
   times.push(result.ms);
   if (result.ms > slowest.ms) slowest = { file: entry.file, ms: result.ms };
   for (const key of ['all', entry.kind]) {

@@ -4,7 +4,24 @@ import { Command, Option } from 'commander';
 import { loadConfig, type Config } from './config/index.ts';
 import { openStore, REVIEW_STATUSES, StoreError, WORK_STATUSES, type ItemStatus, type Store } from './store/index.ts';
 import { PipelineSetupError } from './pipeline/errors.ts';
-import { createRunReporter, formatDraftHistory, formatFeeds, formatRunSummary, formatStory, formatStoryList } from './cli/output.ts';
+import { stripControlChars, terminalSafeJson } from './core/terminal.ts';
+import {
+  createLogger,
+  createRunReporter,
+  defaultLogFormat,
+  describeBug,
+  feedsJson,
+  formatDraftHistory,
+  formatFeeds,
+  formatStory,
+  formatStoryList,
+  jsonOutput,
+  LOG_FORMATS,
+  logRunSummary,
+  runSummaryJson,
+  type LogFormat,
+  type Logger,
+} from './cli/output.ts';
 
 /**
  * Exit codes (the README has the table): 0 done, even with failures recorded on feeds and items;
@@ -17,6 +34,8 @@ const EXIT_INVALID = 2;
 interface GlobalOptions {
   config: string;
   db: string;
+  logFormat: LogFormat;
+  debug?: boolean;
 }
 
 /** A problem the user must fix before the command can run; printed without a stack trace. */
@@ -24,6 +43,8 @@ class UsageError extends Error {
   constructor(
     message: string,
     readonly exitCode: number,
+    /** For JSON logs: what kind of problem, and its parts (each config error). */
+    readonly fields: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -35,16 +56,33 @@ program
   .description('Feeds in, reviewed-ready AI news story drafts out.')
   .addOption(new Option('--config <path>', 'config file').env('AIWINS_CONFIG').default('./feeds.yaml'))
   .addOption(new Option('--db <path>', 'SQLite database file').env('AIWINS_DB').default('data/aiwins.db'))
+  .addOption(
+    new Option('--log-format <format>', 'stderr log: one JSON object per event, or text (default: text on a terminal, else json)')
+      .choices(LOG_FORMATS)
+      .env('AIWINS_LOG_FORMAT')
+      .default(defaultLogFormat(process.stderr)),
+  )
+  .option('--debug', 'show stack traces of unexpected errors in the log')
   .showHelpAfterError();
 
 function globals(): GlobalOptions {
   return program.opts<GlobalOptions>();
 }
 
+let stderrLog: Logger | null = null;
+/** The command's logger on stderr, in the format asked for. */
+function log(): Logger {
+  stderrLog ??= createLogger(process.stderr, globals().logFormat ?? defaultLogFormat(process.stderr));
+  return stderrLog;
+}
+
 function configOrExit(): Config {
   const { config, errors } = loadConfig(globals().config);
   if (!config) {
-    throw new UsageError(`invalid config ${globals().config}:\n${errors.map((e) => `  ${e}`).join('\n')}`, EXIT_INVALID);
+    throw new UsageError(`invalid config ${globals().config}:\n${errors.map((e) => `  ${e}`).join('\n')}`, EXIT_INVALID, {
+      kind: 'config.invalid',
+      errors,
+    });
   }
   return config;
 }
@@ -80,7 +118,7 @@ program
     const stop = () => abort.abort();
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
-    const reporter = createRunReporter(process.stderr);
+    const reporter = createRunReporter(process.stderr, log());
     try {
       const { runPipeline } = await import('./pipeline/run.ts');
       const summary = await runPipeline(config, db, {
@@ -90,13 +128,8 @@ program
         onEvent: reporter.event,
       });
       reporter.done();
-      if (summary.status === 'already_running') {
-        const h = summary.holder!;
-        process.stderr.write(`another run is in progress (run ${h.runId}, pid ${h.pid} on ${h.host}); nothing to do\n`);
-      } else {
-        process.stderr.write(formatRunSummary(summary) + '\n');
-      }
-      if (opts.json) process.stdout.write(JSON.stringify(summary) + '\n');
+      logRunSummary(log(), summary);
+      if (opts.json) process.stdout.write(jsonOutput(runSummaryJson(summary)));
       // A run stopped by a fault no retry fixes (the LLM endpoint, the database) exits 1, so cron mails it.
       if (summary.status === 'failed') process.exitCode = EXIT_FAILED;
     } finally {
@@ -118,7 +151,7 @@ program
     const db = await storeOrExit('read');
     try {
       const stories = await db.stories.list({ status: opts.status as ItemStatus | undefined, all: opts.all });
-      process.stdout.write(opts.json ? JSON.stringify(stories, null, 2) + '\n' : formatStoryList(stories));
+      process.stdout.write(opts.json ? jsonOutput(stories, 2) : formatStoryList(stories));
     } finally {
       await db.close();
     }
@@ -139,10 +172,10 @@ program
       if (!found) throw new UsageError(`no story ${n} (see \`aiwins stories --all\`)`, EXIT_FAILED);
       if (opts.history) {
         const drafts = await db.drafts.history(n);
-        process.stdout.write(opts.json ? JSON.stringify(drafts, null, 2) + '\n' : formatDraftHistory(drafts));
+        process.stdout.write(opts.json ? jsonOutput(drafts, 2) : formatDraftHistory(drafts));
         return;
       }
-      process.stdout.write(opts.json ? JSON.stringify(found.story, null, 2) + '\n' : formatStory(found.story, found.article));
+      process.stdout.write(opts.json ? jsonOutput(found.story, 2) : formatStory(found.story, found.article));
     } finally {
       await db.close();
     }
@@ -156,7 +189,7 @@ const feedsCommand = program
     const db = await storeOrExit('read');
     try {
       const feeds = await db.feeds.statuses();
-      process.stdout.write(opts.json ? JSON.stringify(feeds, null, 2) + '\n' : formatFeeds(feeds));
+      process.stdout.write(opts.json ? jsonOutput(feedsJson(feeds), 2) : formatFeeds(feeds));
     } finally {
       await db.close();
     }
@@ -211,22 +244,32 @@ program
   .action(async () => {
     const config = configOrExit();
     const db = await storeOrExit();
-    const log = (s: string) => process.stderr.write(`${new Date().toISOString()} ${s}\n`);
     const { startScheduler } = await import('./schedule/scheduler.ts');
+    const reporter = createRunReporter(process.stderr, log());
     const scheduler = startScheduler(config, db, {
-      onRun: (s) => log(s.status === 'already_running' ? 'tick: another run holds the lease; skipped' : formatRunSummary(s)),
-      onError: (err) => log(`run failed: ${err instanceof StoreError ? err.message : ((err as Error).stack ?? err)}`),
+      onEvent: reporter.event,
+      onRun: (s) => {
+        reporter.done();
+        if (s.status === 'already_running') log().info('tick: another run holds the lease; skipped', { event: 'tick', status: s.status });
+        else logRunSummary(log(), s);
+      },
+      onError: (err) => {
+        // A database fault is expected and explained by its message; anything else is a bug.
+        if (err instanceof StoreError) return log().error(`run failed: ${err.message}`, { event: 'run', kind: err.failure.kind });
+        const bug = describeBug(err, Boolean(globals().debug));
+        log().error(`run failed: ${bug.msg}`, bug.fields);
+      },
     });
-    log(`scheduler started: "${config.schedule.cron}", ${config.feeds.length} feeds; SIGTERM stops it`);
+    log().info(`scheduler started: "${config.schedule.cron}", ${config.feeds.length} feeds; SIGTERM stops it`, { event: 'scheduler' });
     const stop = () => {
-      log('stopping: finishing the current items and releasing the lease');
+      log().info('stopping: finishing the current items and releasing the lease', { event: 'scheduler' });
       void scheduler.stop();
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     await scheduler.stopped;
     await db.close();
-    log('scheduler stopped');
+    log().info('scheduler stopped', { event: 'scheduler' });
   });
 
 program
@@ -252,14 +295,21 @@ program
     try {
       const { redraftStories } = await import('./pipeline/redraft.ts');
       const result = await redraftStories(config, db, { engine: opts.engine, ids, signal: abort.signal });
-      if (result.status === 'already_running') process.stderr.write('a run is in progress; try again when it ends\n');
+      if (result.status === 'already_running') log().info('a run is in progress; try again when it ends', { event: 'redraft', status: result.status });
       else {
-        process.stderr.write(`redrafted ${result.redrafted} with ${result.engine}; ${result.failed.length} failed\n`);
-        for (const f of result.failed) process.stderr.write(`  story ${f.id}: ${f.kind}: ${f.message}\n`);
-        if (result.skipped.length) process.stderr.write(`  not redrafted (an editor decided on them: redraft by --id): ${result.skipped.join(', ')}\n`);
-        if (result.stop) process.stderr.write(`stopped: ${result.stop.kind}: ${result.stop.message}\n`);
+        log().info(`redrafted ${result.redrafted} with ${result.engine}; ${result.failed.length} failed`, {
+          event: 'redraft',
+          engine: result.engine,
+          redrafted: result.redrafted,
+          failed: result.failed.length,
+        });
+        for (const f of result.failed) log().warn(`story ${f.id}: ${f.kind}: ${f.message}`, { event: 'redraft', item_id: f.id, kind: f.kind });
+        if (result.skipped.length) {
+          log().info(`not redrafted (an editor decided on them: redraft by --id): ${result.skipped.join(', ')}`, { event: 'redraft', skipped: result.skipped });
+        }
+        if (result.stop) log().error(`stopped: ${result.stop.kind}: ${result.stop.message}`, { event: 'redraft', kind: result.stop.kind });
       }
-      if (opts.json) process.stdout.write(JSON.stringify(result) + '\n');
+      if (opts.json) process.stdout.write(jsonOutput(result));
       if (result.status === 'failed') process.exitCode = EXIT_FAILED;
     } finally {
       await db.close();
@@ -343,7 +393,7 @@ program
   .option('--url <url>', 'base URL for relative links (never fetched)')
   .option('--batch', 'read JSON lines on stdin, write one JSON line per request, in order')
   .action(async (file: string | undefined, opts: { url?: string; batch?: boolean }) => {
-    // Loaded per command: `aiwins stories` should not pay for jsdom, openai and the rest.
+    // Loaded per command: `aiwins stories` should not pay for the parsers, openai and the rest.
     const { parseFeedFile, runParseBatch } = await import('./parse/batch.ts');
     if (opts.batch) return runParseBatch(process.stdin, process.stdout);
     if (!file) throw new UsageError('parse: give a FILE, or --batch to read requests on stdin', EXIT_INVALID);
@@ -400,10 +450,10 @@ promptsCommand
         signal: abort.signal,
         onProgress: (p) => process.stderr.write(`${formatTrialProgress(p)}\n`),
       });
-      for (const f of result.failures) process.stderr.write(`  story ${f.itemId}: ${f.kind}: ${f.message}\n`);
+      for (const f of result.failures) process.stderr.write(stripControlChars(`  story ${f.itemId}: ${f.kind}: ${f.message}`) + '\n');
       if (result.missing.length) process.stderr.write(`  no stored article for: ${result.missing.join(', ')}\n`);
       const line = `trial ${result.trial.name} (prompt ${result.trial.prompt.id} ${result.trial.prompt.hash}, model ${result.trial.model}): ${formatTrialProgress(result.progress)}`;
-      process.stdout.write(opts.json ? JSON.stringify(result) + '\n' : line + '\n');
+      process.stdout.write((opts.json ? terminalSafeJson(result) : stripControlChars(line)) + '\n');
       // Output the model got wrong is a result of the prompt; an endpoint that failed is not.
       const endpointFailed = result.failures.some((f) => !['llm.invalid_output', 'llm.refused', 'llm.truncated'].includes(f.kind));
       if (endpointFailed) process.exitCode = EXIT_FAILED;
@@ -439,7 +489,8 @@ promptsCommand
         writeFileSync(opts.html, comparisonHtml(comparison, METRIC_LABELS, formatMetric));
         process.stderr.write(`wrote ${opts.html}\n`);
       }
-      process.stdout.write((opts.json ? JSON.stringify(comparison) : formatComparison(comparison, { onlyDiffering: opts.onlyDiffering })) + '\n');
+      // Titles and drafts come from feeds and the model: no control character reaches the terminal.
+      process.stdout.write((opts.json ? terminalSafeJson(comparison) : stripControlChars(formatComparison(comparison, { onlyDiffering: opts.onlyDiffering }))) + '\n');
     } finally {
       await db.close();
     }
@@ -485,7 +536,7 @@ promptsCommand
       }
       const ev = evaluate(trialName, side.entries, labels);
       const failed = failedThresholds(ev, thresholds);
-      process.stdout.write((opts.json ? JSON.stringify({ ...ev, thresholds, failed }) : formatEvaluation(ev)) + '\n');
+      process.stdout.write((opts.json ? terminalSafeJson({ ...ev, thresholds, failed }) : stripControlChars(formatEvaluation(ev))) + '\n');
       for (const f of failed) process.stderr.write(`below threshold: ${f}\n`);
       if (failed.length) process.exitCode = EXIT_FAILED;
     } finally {
@@ -493,21 +544,31 @@ promptsCommand
     }
   });
 
+/** A problem that ends the command: a line of text on a terminal, one JSON event in a log. */
+function reportFatal(msg: string, fields: Record<string, unknown>): void {
+  if (log().format === 'text') {
+    const stack = typeof fields.stack === 'string' ? `\n${fields.stack}` : '';
+    process.stderr.write(`aiwins: ${stripControlChars(msg + stack)}\n`);
+  }
+  else log().error(msg, fields);
+}
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof UsageError) {
-    process.stderr.write(`aiwins: ${err.message}\n`);
+    reportFatal(err.message, { kind: 'usage', ...err.fields });
     process.exitCode = err.exitCode;
   } else if (err instanceof StoreError) {
     // A database fault (locked past the busy timeout, full, I/O, damaged): the message says what to do.
     process.stderr.write(`aiwins: ${err.failure.kind}: ${err.message}\n`);
     process.exitCode = EXIT_FAILED;
   } else if (err instanceof PipelineSetupError) {
-    process.stderr.write(`aiwins: ${err.message}\n`);
+    reportFatal(err.message, { kind: 'setup' });
     process.exitCode = EXIT_INVALID;
   } else {
-    process.stderr.write(`aiwins: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
+    const bug = describeBug(err, Boolean(globals().debug));
+    reportFatal(bug.msg, bug.fields);
     process.exitCode = EXIT_FAILED;
   }
 }

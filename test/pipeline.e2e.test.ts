@@ -232,7 +232,7 @@ describe('config and address guard', () => {
 llm:
   modle: typo
 `);
-    const r = await cli(['run']);
+    const r = await cli(['--log-format', 'text', 'run']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('feeds[1].url: expected an http(s) URL');
     expect(r.stderr).toContain('feeds[2].name');

@@ -166,7 +166,7 @@ describe('aiwins prompts compare', () => {
     expect(live.stdout).toMatch(/story \d+: Story 1 +\[differs\]\n  A: Live headline +\[mixed\]/);
     expect(live.stdout).toMatch(/story \d+: Story 2  \[differs\]\n  A: not in this side/);
 
-    const unknown = await cli('prompts', 'compare', 'a', 'nope');
+    const unknown = await cli('--log-format', 'text', 'prompts', 'compare', 'a', 'nope');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/no trial named "nope"; trials: a, b, or "live"/);
   });

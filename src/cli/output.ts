@@ -1,19 +1,95 @@
-import { redactUrl } from '../fetch/redact.ts';
+import { createRequire } from 'node:module';
+import type { Logger as PinoLogger } from 'pino';
+import { stripControlChars, terminalSafeJson } from '../core/terminal.ts';
+import { redactUrl, redactUrlsIn } from '../fetch/redact.ts';
 import type { RunEvent, RunSummary } from '../pipeline/run.ts';
 import type { FeedStatus, StoredArticle, StoredDraft, Story } from '../store/index.ts';
 
 /** A stored time as printed: ISO 8601. */
 const when = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
+/** How log events are written on stderr: one JSON object per line, or a line of text. */
+export type LogFormat = 'json' | 'text';
+export const LOG_FORMATS: readonly LogFormat[] = ['json', 'text'];
+
+/** What a program reading the log filters on: run, feed and item ids, the failure kind... */
+export type LogFields = Record<string, unknown>;
+
+/** The one logger of a command. Every string it writes is redacted and stripped of control characters. */
+export interface Logger {
+  readonly format: LogFormat;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+}
+
 /**
- * Shows a run as it goes: on a terminal one progress line per stage, redrawn in place;
- * otherwise (cron, pipes) one plain log line per event.
+ * The logger of a command: `json` writes one pino object per event (for cron logs and log
+ * shippers), `text` one `ISO-TIME message` line. pino is loaded on the first JSON event, so
+ * commands that log nothing do not pay for it.
  */
-export function createRunReporter(out: NodeJS.WriteStream): { event: (e: RunEvent) => void; done: () => void } {
-  const tty = Boolean(out.isTTY);
-  const counts = { feeds: 0, feedErrors: 0, newItems: 0, extracted: 0, drafted: 0, failed: 0 };
+export function createLogger(out: NodeJS.WritableStream, format: LogFormat): Logger {
+  if (format === 'text') {
+    // Fields are for machines; a person reading text gets the message (and a stack, when --debug asked for one).
+    const line = (msg: string, fields?: LogFields) =>
+      void out.write(`${new Date().toISOString()} ${logSafe(msg)}${typeof fields?.stack === 'string' ? `\n${logSafe(fields.stack)}` : ''}\n`);
+    return { format, info: line, warn: line, error: line };
+  }
+  let pino: PinoLogger | null = null;
+  const logger = (): PinoLogger => {
+    if (!pino) {
+      const create = createRequire(import.meta.url)('pino') as typeof import('pino').default;
+      pino = create(
+        {
+          base: null,
+          timestamp: create.stdTimeFunctions.isoTime,
+          formatters: { level: (label) => ({ level: label }) },
+        },
+        out,
+      );
+    }
+    return pino;
+  };
+  return {
+    format,
+    info: (msg, fields = {}) => logger().info(logSafe(fields) as object, logSafe(msg) as string),
+    warn: (msg, fields = {}) => logger().warn(logSafe(fields) as object, logSafe(msg) as string),
+    error: (msg, fields = {}) => logger().error(logSafe(fields) as object, logSafe(msg) as string),
+  };
+}
+
+/** The format when none is asked for: text on a terminal (with the progress line), JSON for cron and pipes. */
+export function defaultLogFormat(stream: { isTTY?: boolean }): LogFormat {
+  return stream.isTTY ? 'text' : 'json';
+}
+
+/** A value with every string's URLs redacted and control characters stripped, for a log. */
+function logSafe(value: unknown): unknown {
+  if (typeof value === 'string') return stripControlChars(redactUrlsIn(value));
+  if (Array.isArray(value)) return value.map(logSafe);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, logSafe(v)]));
+  }
+  return value;
+}
+
+/** A message about an unexpected error: its stack only when asked (`--debug`), never in a cron log by default. */
+export function describeBug(err: unknown, debug: boolean): { msg: string; fields: LogFields } {
+  const message = err instanceof Error ? err.message : String(err);
+  if (debug && err instanceof Error && err.stack) return { msg: `unexpected error: ${message}`, fields: { kind: 'bug', stack: err.stack } };
+  return { msg: `unexpected error: ${message} (run again with --debug for the stack trace)`, fields: { kind: 'bug' } };
+}
+
+/**
+ * Shows a run as it goes. On a terminal with text logs: one progress line, redrawn in place.
+ * Otherwise one log event per feed and item, with the run, feed and item ids and the failure kind.
+ */
+export function createRunReporter(out: NodeJS.WriteStream, log: Logger): { event: (e: RunEvent) => void; done: () => void } {
+  const progress = log.format === 'text' && Boolean(out.isTTY);
+  const zero = { feeds: 0, feedErrors: 0, newItems: 0, extracted: 0, drafted: 0, failed: 0 };
+  let counts = { ...zero };
   let lastDraw = 0;
-  const started = Date.now();
+  let started = Date.now();
   const draw = (force = false) => {
     const now = Date.now();
     if (!force && now - lastDraw < 100) return;
@@ -28,44 +104,68 @@ export function createRunReporter(out: NodeJS.WriteStream): { event: (e: RunEven
         `extracted ${counts.extracted} | drafted ${counts.drafted} | failed ${counts.failed}${eta}`,
     );
   };
-  const line = (s: string) => out.write(`${new Date().toISOString()} ${s}\n`);
   return {
     event(e) {
       if (e.type === 'feed') {
         counts.feeds++;
         counts.newItems += e.newItems;
         if (e.result === 'error') counts.feedErrors++;
-        if (!tty) {
-          line(
-            e.result === 'error'
-              ? `feed "${e.feed}": ${e.failure!.kind}: ${e.failure!.message}`
-              : `feed "${e.feed}": ${e.result.replace('_', ' ')}, ${e.newItems} new items`,
-          );
+        if (!progress) {
+          const fields = { event: 'feed', run_id: e.runId, feed_id: e.feedId, feed: e.feed, result: e.result, new_items: e.newItems };
+          if (e.failure) log.warn(`feed "${e.feed}": ${e.failure.kind}: ${e.failure.message}`, { ...fields, kind: e.failure.kind });
+          else log.info(`feed "${e.feed}": ${e.result.replace('_', ' ')}, ${e.newItems} new items`, fields);
         }
       } else if (e.type === 'article') {
         counts.extracted++;
+        if (!progress && log.format === 'json') {
+          log.info(`item ${e.itemId} extracted (${e.method})`, { event: 'article', run_id: e.runId, feed_id: e.feedId, item_id: e.itemId, method: e.method });
+        }
       } else {
         if (e.stage === 'drafted') counts.drafted++;
         else counts.failed++;
-        if (!tty) {
-          line(
-            e.stage === 'drafted'
-              ? `item ${e.itemId} drafted (${e.engine}): ${e.url ?? ''}`
-              : `item ${e.itemId} ${e.stage}: ${e.failure!.kind}: ${e.failure!.message} (${e.url ?? ''})`,
-          );
+        if (!progress) {
+          const fields = { event: 'item', run_id: e.runId, feed_id: e.feedId, item_id: e.itemId, url: e.url, stage: e.stage };
+          if (e.failure) {
+            log.warn(`item ${e.itemId} ${e.stage}: ${e.failure.kind}: ${e.failure.message} (${e.url ?? ''})`, { ...fields, kind: e.failure.kind });
+          } else {
+            log.info(`item ${e.itemId} drafted (${e.engine}): ${e.url ?? ''}`, { ...fields, engine: e.engine });
+          }
         }
       }
-      if (tty) draw();
+      if (progress) draw();
     },
+    /** Ends the run's progress line; the scheduler's next run starts a new one from zero. */
     done() {
-      if (tty) {
+      if (progress) {
         draw(true);
         out.write('\n');
       }
+      counts = { ...zero };
+      started = Date.now();
     },
   };
 }
 
+/** Logs the end of a run: the summary as text lines, or as one JSON event with its counts. */
+export function logRunSummary(log: Logger, s: RunSummary): void {
+  if (s.status === 'already_running') {
+    const h = s.holder;
+    log.info(`another run is in progress${h ? ` (run ${h.runId}, pid ${h.pid} on ${h.host})` : ''}; nothing to do`, {
+      event: 'run',
+      status: s.status,
+      holder_run_id: h?.runId ?? null,
+    });
+    return;
+  }
+  if (log.format === 'text') {
+    log.info(formatRunSummary(s));
+    return;
+  }
+  const { runId, errors, ...counts } = s;
+  log.info(`run ${runId} ${s.status} in ${(s.durationMs / 1000).toFixed(1)} s`, { event: 'run', run_id: runId, ...counts, errorCount: errors.length });
+}
+
+/** A run summary as lines of text. */
 export function formatRunSummary(s: RunSummary): string {
   const lines = [
     `run ${s.runId} ${s.status} in ${(s.durationMs / 1000).toFixed(1)} s (engine: ${s.engine})` +
@@ -78,13 +178,14 @@ export function formatRunSummary(s: RunSummary): string {
     `  llm: ${s.llm.calls} calls, ${s.llm.inputTokens} input + ${s.llm.outputTokens} output tokens`,
   ];
   if (s.stop) lines.push(`  stopped early: ${s.stop.kind}: ${s.stop.message}`);
-  for (const e of s.errors) lines.push(`  ! ${e.scope} ${e.name}: ${e.kind}: ${e.message}`);
-  return lines.join('\n');
+  for (const e of s.errors) lines.push(`  ! ${e.scope} ${redactUrlsIn(e.name)}: ${e.kind}: ${e.message}`);
+  return stripControlChars(lines.join('\n'));
 }
 
+/** One line per story. */
 export function formatStoryList(stories: Story[]): string {
   if (stories.length === 0) return 'no stories (run `aiwins run`, or add --all to see pending and failed items)\n';
-  return (
+  return stripControlChars(
     stories
       .map((s) => {
         const head = s.draft?.headline ?? s.title ?? s.url ?? '(untitled)';
@@ -95,6 +196,7 @@ export function formatStoryList(stories: Story[]): string {
   );
 }
 
+/** One story, readable: draft, quotes, framing, provenance. */
 export function formatStory(s: Story, article: StoredArticle | null): string {
   const out: string[] = [];
   const d = s.draft;
@@ -119,12 +221,13 @@ export function formatStory(s: Story, article: StoredArticle | null): string {
     );
   }
   if (article) out.push(`Extracted by ${article.method} (confidence ${article.confidence.toFixed(2)}, ${article.wordCount} words)`);
-  return out.join('\n') + '\n';
+  return stripControlChars(out.join('\n') + '\n');
 }
 
+/** Each feed's status, its URL without credentials. */
 export function formatFeeds(feeds: FeedStatus[]): string {
   if (feeds.length === 0) return 'no feeds yet (run `aiwins run` first)\n';
-  return (
+  return stripControlChars(
     feeds
       .map((f) => {
         const lines = [
@@ -134,8 +237,8 @@ export function formatFeeds(feeds: FeedStatus[]): string {
           `  items: ${f.items.seen} seen, ${f.items.drafted} drafted, ${f.items.pending} pending (${f.items.overCap} over the per-run cap), ${f.items.failed} failed`,
         ];
         if (f.lastParse?.warnings.length) lines.push(`  last parse: ${f.lastParse.items} items, ${f.lastParse.warnings.length} warnings: ${f.lastParse.warnings.slice(0, 3).join('; ')}`);
-        if (f.error) lines.push(`  error (${f.error.count} in a row): ${f.error.kind}: ${f.error.message}`);
-        if (f.movedTo) lines.push(`  moved permanently to ${f.movedTo}: update feeds.yaml`);
+        if (f.error) lines.push(`  error (${f.error.count} in a row): ${f.error.kind}: ${redactUrlsIn(f.error.message)}`);
+        if (f.movedTo) lines.push(`  moved permanently to ${redactUrl(f.movedTo)}: update feeds.yaml`);
         if (f.nextCheckAt) lines.push(`  next check: ${when(f.nextCheckAt)}`);
         return lines.join('\n');
       })
@@ -146,7 +249,7 @@ export function formatFeeds(feeds: FeedStatus[]): string {
 /** Drafts of one story side by side, for comparing prompt versions and engines. */
 export function formatDraftHistory(drafts: StoredDraft[]): string {
   if (drafts.length === 0) return 'no drafts yet\n';
-  return (
+  return stripControlChars(
     drafts
       .map((d, i) =>
         [
@@ -159,4 +262,27 @@ export function formatDraftHistory(drafts: StoredDraft[]): string {
       )
       .join('\n\n') + '\n'
   );
+}
+
+/**
+ * Feed statuses as `feeds --json` prints them: URLs without user, password or token-like query
+ * values (the config keeps them; no output does).
+ */
+export function feedsJson<T extends { url: string; movedTo: string | null; error: { message: string } | null }>(feeds: T[]): T[] {
+  return feeds.map((f) => ({
+    ...f,
+    url: redactUrl(f.url),
+    movedTo: f.movedTo === null ? null : redactUrl(f.movedTo),
+    error: f.error === null ? null : { ...f.error, message: redactUrlsIn(f.error.message) },
+  }));
+}
+
+/** A run summary as `run --json` prints it: the URLs in its errors without credentials. */
+export function runSummaryJson(s: RunSummary): RunSummary {
+  return { ...s, errors: s.errors.map((e) => ({ ...e, name: redactUrlsIn(e.name), message: redactUrlsIn(e.message) })) };
+}
+
+/** JSON for stdout: indented for people (`--json` of the listing commands), exact for tools, safe on a terminal. */
+export function jsonOutput(value: unknown, indent?: number): string {
+  return terminalSafeJson(value, indent) + '\n';
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from './index.ts';
+import { existsSync } from 'node:fs';
+import { BUNDLED_PROMPT_PATH, parseConfig } from './index.ts';
 
 const errorsOf = (yaml: string) => {
   const r = parseConfig(yaml, {});
@@ -63,6 +64,31 @@ network:
     expect(errorsOf('network:\n  allow: ["http://x/"]\n')[0]).toMatch(/^network\.allow: /);
     expect(errorsOf('feeds:\n  - {name: A, url: "https://a.example/f", category: Sports}\n')[0]).toMatch(/^feeds\[0\]\.category: "Sports" is not one of/);
     expect(errorsOf('schedule:\n  cron: "every day"\n')[0]).toMatch(/^schedule\.cron: /);
+  });
+
+  it('checks allow entries, global and per feed: a host or host:port with a real port', () => {
+    const ok = parseConfig(
+      'network:\n  allow: ["feeds.internal", "10.0.0.5:8080", "[::1]:9000", "::1"]\nfeeds:\n  - {name: A, url: "http://10.0.0.9/f", allow: ["10.0.0.9"]}\n',
+      {},
+    );
+    expect(ok.errors).toEqual([]);
+    expect(ok.config!.feeds[0]!.allow).toEqual(['10.0.0.9']);
+    expect(errorsOf('network:\n  allow: ["host:abc", "host:0", "[::1]:70000", "user@host"]\n')).toEqual([
+      'network.allow: "host:abc" has no valid port (1-65535)',
+      'network.allow: "host:0" has no valid port (1-65535)',
+      'network.allow: "[::1]:70000" has no valid port (1-65535)',
+      'network.allow: "user@host" must be a host or host:port, not a URL',
+    ]);
+    expect(errorsOf('feeds:\n  - {name: A, url: "http://a/f", allow: ["http://a/"]}\n')).toEqual([
+      'feeds[0].allow: "http://a/" must be a host or host:port, not a URL',
+    ]);
+  });
+
+  it('uses the prompt that ships with aiwins unless the config names one, relative to the config file', () => {
+    const bundled = parseConfig('llm:\n  baseURL: http://127.0.0.1:11434/v1\n', {}, '/srv/aiwins/feeds.yaml').config!;
+    expect(bundled.promptPath).toBe(BUNDLED_PROMPT_PATH);
+    expect(existsSync(bundled.promptPath)).toBe(true);
+    expect(parseConfig('llm:\n  prompt: prompts/mine.md\n', {}, '/srv/aiwins/feeds.yaml').config!.promptPath).toBe('/srv/aiwins/prompts/mine.md');
   });
 
   it('refuses YAML syntax errors, duplicate keys and alias bombs with a message, never a crash', () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Cron } from 'croner';
 import { parseDocument } from 'yaml';
 import { ConfigSchema, type ConfigFile } from './schema.ts';
@@ -17,6 +18,12 @@ export interface Config extends ConfigFile {
   /** True when a base URL or an API key is set: drafts use the LLM, else the extractive engine. */
   llmConfigured: boolean;
 }
+
+/**
+ * The prompt that ships with aiwins, found from this module's own location (not the config's or
+ * the working directory), so a config kept anywhere can use a model without copying the prompt.
+ */
+export const BUNDLED_PROMPT_PATH = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'prompts', 'draft-story.md');
 
 export type ConfigResult = { config: Config; errors: [] } | { config: null; errors: string[] };
 
@@ -49,7 +56,7 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
   return parseConfig(text, env, resolve(path));
 }
 
-/** Validates config text. `path` anchors relative paths (the prompt file). */
+/** Validates config text. `path` anchors the relative paths the config sets (a prompt file). */
 export function parseConfig(
   text: string,
   env: NodeJS.ProcessEnv = process.env,
@@ -86,9 +93,14 @@ export function parseConfig(
     if (first !== undefined) errors.push(`feeds[${i}].url: duplicate of feeds[${first}].url (${key})`);
     else seen.set(key, i);
   });
-  for (const entry of file.network.allow) {
-    if (/[/\s]/.test(entry)) errors.push(`network.allow: "${entry}" must be a host or host:port, not a URL`);
-  }
+  const checkAllow = (entries: readonly string[], where: string) => {
+    for (const entry of entries) {
+      const problem = allowEntryProblem(entry);
+      if (problem) errors.push(`${where}: "${entry}" ${problem}`);
+    }
+  };
+  checkAllow(file.network.allow, 'network.allow');
+  file.feeds.forEach((feed, i) => checkAllow(feed.allow ?? [], `feeds[${i}].allow`));
   file.feeds.forEach((feed, i) => {
     if (feed.category && !file.categories.includes(feed.category)) {
       errors.push(`feeds[${i}].category: "${feed.category}" is not one of categories (${file.categories.join(', ')})`);
@@ -106,11 +118,21 @@ export function parseConfig(
   const config: Config = {
     ...file,
     path,
-    promptPath: resolve(base, file.llm.prompt),
+    promptPath: file.llm.prompt ? resolve(base, file.llm.prompt) : BUNDLED_PROMPT_PATH,
     apiKey,
     llmConfigured: Boolean(file.llm.baseURL || apiKey),
   };
   return { config: deepFreeze(config), errors: [] };
+}
+
+/** Why an allow entry is not `host`, `host:port`, `[ipv6]` or `[ipv6]:port`; null when it is. */
+function allowEntryProblem(entry: string): string | null {
+  if (/[/\s@?#]/.test(entry)) return 'must be a host or host:port, not a URL';
+  const bracketed = /^\[[^\]]*\](?::(.*))?$/.exec(entry);
+  const colons = entry.split(':').length - 1;
+  const port = bracketed ? bracketed[1] : colons === 1 ? entry.split(':')[1] : undefined;
+  if (port !== undefined && !(/^\d+$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) return 'has no valid port (1-65535)';
+  return null;
 }
 
 function issueMessage(issue: { code: string; message: string; keys?: string[] }): string {

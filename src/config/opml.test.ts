@@ -86,7 +86,7 @@ describe('renderOpml', () => {
       { name: 'D', url: 'https://d.example/rss', category: 'Research' },
     ];
     const text = renderOpml(feeds, 'My & feeds');
-    expect(text).toContain('<title>My &amp; feeds</title>');
+    expect(text).toMatch(/<title>\s*(<!\[CDATA\[My & feeds\]\]>|My &amp; feeds)\s*<\/title>/);
     const back = parseOpml(text);
     expect(back.ok && back.value).toEqual([feeds[0], feeds[1], feeds[3], feeds[2]]);
   });

@@ -2,8 +2,8 @@
  * OPML 2.0 import and export of the feed list, and adding imported feeds to feeds.yaml text
  * without losing its comments. Pure: the CLI reads and writes the files.
  */
-import { decodeXML } from 'entities';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLValidator } from 'fast-xml-parser';
+import { generateOpml as writeOpml, parseOpml as readOpml, type Opml } from 'feedsmith';
 import { isMap, isScalar, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
 import { fail, ok, type Outcome } from '../core/failure.ts';
 import { parseConfig } from './index.ts';
@@ -30,75 +30,57 @@ export interface AddFeedsResult {
 const MAX_OPML_CHARS = 10 * 1024 * 1024;
 
 /**
- * Reads the feeds of an OPML file: every outline with an xmlUrl, at any depth, named by its
- * title or text. Outlines without xmlUrl are folders (or links, ignored). DTDs with entity
- * declarations are refused outright (XXE, entity bombs); only XML's own entities are decoded.
+ * Reads the feeds of an OPML file (feedsmith's OPML parser): every outline with an xmlUrl, at any
+ * depth, named by its title or text. Outlines without xmlUrl are folders (or links, ignored).
+ * DTDs with entity declarations are refused outright (XXE, entity bombs); only XML's own entities
+ * are decoded.
  */
 export function parseOpml(text: string): Outcome<OpmlFeed[]> {
   if (text.length > MAX_OPML_CHARS) return fail('config.invalid', `OPML file is over ${MAX_OPML_CHARS} characters; refused`);
   if (/<!ENTITY/i.test(text)) {
     return fail('config.invalid', 'OPML file declares XML entities (<!ENTITY>); refused as unsafe. Export it again from your reader.');
   }
+  // feedsmith reads broken XML leniently; an import should say where the file is broken instead.
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
     return fail('config.invalid', `not well-formed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
   }
-  let doc: Record<string, unknown>;
+  if (!/<opml[\s>]/i.test(text)) return fail('config.invalid', 'not an OPML file: the root element is not <opml>');
+  let doc: ReturnType<typeof readOpml>;
   try {
-    doc = new XMLParser({
-      ignoreAttributes: false,
-      attributeNamePrefix: '',
-      processEntities: false,
-      htmlEntities: false,
-      parseAttributeValue: false,
-      parseTagValue: false,
-      isArray: (name) => name === 'outline',
-    }).parse(text) as Record<string, unknown>;
+    doc = readOpml(text);
   } catch (err) {
     return fail('config.invalid', `cannot read the OPML file: ${(err as Error).message}`);
   }
-  const opml = objectAt(doc, 'opml');
-  if (!opml) return fail('config.invalid', 'not an OPML file: the root element is not <opml>');
   const feeds: OpmlFeed[] = [];
-  collect(objectAt(opml, 'body')?.outline, undefined, feeds);
+  collect(doc.body?.outlines, undefined, feeds);
   return ok(feeds);
 }
 
-function collect(outlines: unknown, folder: string | undefined, into: OpmlFeed[]): void {
-  if (!Array.isArray(outlines)) return;
-  for (const o of outlines) {
-    if (!o || typeof o !== 'object') continue;
-    const outline = o as Record<string, unknown>;
-    const label = attr(outline, 'title') || attr(outline, 'text');
-    const url = attr(outline, 'xmlUrl');
+type Outline = Opml.Outline<unknown>;
+
+function collect(outlines: Outline[] | undefined, folder: string | undefined, into: OpmlFeed[]): void {
+  for (const outline of outlines ?? []) {
+    const label = clean(outline.title) || clean(outline.text);
+    const url = clean(outline.xmlUrl);
     if (url) {
-      const category = folder ?? firstCategory(attr(outline, 'category'));
+      const category = folder ?? firstCategory(clean(outline.category));
       into.push({ name: label || hostOf(url), url, ...(category ? { category } : {}) });
     }
     // A folder names the group of what it holds; a feed outline with children is rare but kept.
-    collect(outline.outline, url ? folder : label || folder, into);
+    collect(outline.outlines, url ? folder : label || folder, into);
   }
 }
 
-/** An attribute, case-insensitive (some exporters write xmlurl), XML-decoded and trimmed. */
-function attr(outline: Record<string, unknown>, name: string): string {
-  const lower = name.toLowerCase();
-  for (const [k, v] of Object.entries(outline)) {
-    if (k.toLowerCase() === lower && typeof v === 'string') return decodeXML(v).replace(/\s+/g, ' ').trim();
-  }
-  return '';
+/** An attribute as one line of text. */
+function clean(value: string | undefined): string {
+  return (value ?? '').replace(/\s+/g, ' ').trim();
 }
 
 /** OPML 2.0 `category` is comma-separated slash paths ("/Tech/AI"); the first one's last segment. */
 function firstCategory(value: string): string | undefined {
   const first = value.split(',')[0]!.split('/').filter(Boolean).pop()?.trim();
   return first || undefined;
-}
-
-function objectAt(value: unknown, key: string): Record<string, unknown> | undefined {
-  if (!value || typeof value !== 'object') return undefined;
-  const v = (value as Record<string, unknown>)[key];
-  return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined;
 }
 
 function hostOf(url: string): string {
@@ -109,37 +91,24 @@ function hostOf(url: string): string {
   }
 }
 
-/** Writes an OPML 2.0 document: feeds without a category at the top, then one folder per category. */
+/** Writes an OPML 2.0 document (feedsmith's generator): feeds without a category first, then one folder per category. */
 export function renderOpml(feeds: readonly OpmlFeed[], title = 'aiwins feeds'): string {
-  const outline = (f: OpmlFeed, indent: string) =>
-    `${indent}<outline type="rss" text="${escapeXml(f.name)}" title="${escapeXml(f.name)}" xmlUrl="${escapeXml(f.url)}"/>`;
-  const lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<opml version="2.0">', '  <head>', `    <title>${escapeXml(title)}</title>`, '  </head>', '  <body>'];
+  const outline = (f: OpmlFeed) => ({ type: 'rss', text: xmlSafe(f.name), title: xmlSafe(f.name), xmlUrl: xmlSafe(f.url) });
+  const outlines: Opml.Outline<Date>[] = [];
   const folders = new Map<string, OpmlFeed[]>();
   for (const f of feeds) {
-    if (!f.category) lines.push(outline(f, '    '));
+    if (!f.category) outlines.push(outline(f));
     else folders.set(f.category, [...(folders.get(f.category) ?? []), f]);
   }
   for (const [category, members] of folders) {
-    lines.push(`    <outline text="${escapeXml(category)}" title="${escapeXml(category)}">`);
-    for (const f of members) lines.push(outline(f, '      '));
-    lines.push('    </outline>');
+    outlines.push({ text: xmlSafe(category), title: xmlSafe(category), outlines: members.map(outline) });
   }
-  lines.push('  </body>', '</opml>', '');
-  return lines.join('\n');
+  return `${writeOpml({ head: { title: xmlSafe(title) }, body: { outlines } }).trimEnd()}\n`;
 }
 
-/** Escapes text for an XML attribute or element; drops characters XML 1.0 cannot carry. */
-function escapeXml(s: string): string {
-  return s
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
-    .replace(/\n/g, '&#10;')
-    .replace(/\r/g, '&#13;')
-    .replace(/\t/g, '&#9;');
+/** Drops characters XML 1.0 cannot carry at all (the generator escapes the rest). */
+function xmlSafe(s: string): string {
+  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
 }
 
 /**

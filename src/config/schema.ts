@@ -37,6 +37,8 @@ const FeedSchema = z.strictObject({
   category: z.string().trim().min(1).optional(),
   /** How often to check this feed; default schedule.feedIntervalMinutes. */
   intervalMinutes: z.number().positive().max(7 * 24 * 60).optional(),
+  /** Like network.allow, for this feed's own links only: the feed URL and the pages of its items. */
+  allow: z.array(z.string().trim().min(1)).optional(),
 });
 
 const LlmSchema = z.strictObject({
@@ -63,8 +65,8 @@ const LlmSchema = z.strictObject({
   requestsPerMinute: z.number().int().min(1).optional(),
   /** Provider limit: tokens (article estimate + prompt + output cap) per rolling minute; unset = none. */
   tokensPerMinute: z.number().int().min(1).optional(),
-  /** The prompt file, relative to the config file's folder. */
-  prompt: z.string().trim().min(1).default('prompts/draft-story.md'),
+  /** A prompt file of your own, relative to the config file's folder; unset: the prompt that ships with aiwins. */
+  prompt: z.string().trim().min(1).optional(),
   /** Prices per model name, in currency units per million input and output tokens: costs of drafts and trials are estimated from them. */
   pricing: z
     .record(z.string().trim().min(1), z.strictObject({ input: z.number().min(0), output: z.number().min(0) }))
@@ -72,7 +74,10 @@ const LlmSchema = z.strictObject({
 });
 
 const NetworkSchema = z.strictObject({
-  /** Hosts or host:port that may be fetched although they are private or loopback addresses. */
+  /**
+   * Hosts that may be fetched although they are private or loopback addresses: `host` on ports 80
+   * and 443, `host:port` on that port. A name entry lets that name resolve to a private address.
+   */
   allow: z.array(z.string().trim().min(1)).default([]),
   /** Ports fetched on hosts that are not in `allow`. */
   allowedPorts: z.array(z.number().int().min(1).max(65535)).default([80, 443]),

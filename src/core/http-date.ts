@@ -17,7 +17,7 @@ export function parseHttpDate(value: string): number | null {
 /**
  * Retry-After (RFC 9110 §10.2.3), delay-seconds or an HTTP-date: milliseconds to wait from
  * `now`, or null when absent or garbage. Dates in the past give 0. Not clamped: the scheduler
- * decides the floor and ceiling (F-09).
+ * decides the floor (never sooner than the feed's normal interval) and the ceiling (a day).
  */
 export function parseRetryAfter(value: string | null, now: number): number | null {
   if (value === null) return null;

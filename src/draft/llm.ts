@@ -47,9 +47,9 @@ export interface LlmDrafter {
   setupProblem: string | null;
 }
 
-/** The server reported far fewer prompt tokens than we sent: it cut the input silently (L-09). */
+/** The server reported far fewer prompt tokens than we sent: it cut the input silently. */
 const SERVER_TRUNCATION_RATIO = 0.5;
-/** Below this estimate tokenizer differences dominate, so the L-09 check is skipped. */
+/** Below this estimate tokenizer differences dominate, so the silent-truncation check is skipped. */
 const SERVER_TRUNCATION_MIN_TOKENS = 512;
 const RAW_KEEP_CHARS = 20_000;
 /** Part of llm.contextTokens kept free: other tokenizers count more tokens than ours, and json_object mode adds the schema. */

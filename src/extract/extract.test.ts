@@ -9,7 +9,7 @@ describe('golden pages', () => {
     server = await startSiteServer(); // every path answers 404; any request at all is a failure
   });
   afterAll(async () => {
-    // Scripts never run and no subresource is fetched, for any case (X-01).
+    // Scripts never run and no subresource is fetched, for any case: a page must never make aiwins load anything.
     expect(server.requests).toEqual([]);
     await server.close();
   });
@@ -96,7 +96,7 @@ describe('articleFromFeedContent', () => {
   });
 });
 
-describe('hostile sizes (X-05, X-06)', () => {
+describe('hostile sizes: huge text, huge articles', () => {
   it('refuses 5 MB of text as too large, and stores at most 200 KB of a long article', () => {
     const fiveMb = page(`<p>${'word '.repeat(1_100_000)}</p>`);
     const refused = extractArticleSync({ html: fiveMb, url: 'https://x.example/' });

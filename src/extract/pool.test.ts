@@ -23,7 +23,7 @@ describe('createExtractor', () => {
   });
   afterAll(async () => {
     await extractor.close();
-    expect(server.requests).toEqual([]); // X-01, through the workers too
+    expect(server.requests).toEqual([]); // no page loads anything, through the workers too
     await server.close();
   });
 
@@ -68,7 +68,7 @@ describe('createExtractor', () => {
   });
 });
 
-describe('pathological pages (X-02, X-03)', () => {
+describe('pathological pages: deep nesting, runaway memory', () => {
   it('times out on deeply nested divs, replaces the worker, and the next page works', async () => {
     const timeoutMs = 300;
     const extractor = createExtractor({ workers: 1, timeoutMs });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sanitizeArticleHtml } from './sanitize.ts';
 
-// each vector and what must not survive it (and, where useful, what must).
+// Script-injection vectors the sanitizer must neutralize: each one and what must not survive it (and, where useful, what must).
 const VECTORS: Array<{ name: string; input: string; absent: string[]; present?: string[] }> = [
   { name: 'javascript: href', input: '<a href="javascript:alert(1)">x</a>', absent: ['javascript', 'href'] },
   { name: 'javascript: href, obfuscated', input: '<a href="jav&#x09;ascript:alert(1)">x</a><a href=" JaVaScRiPt:alert(1)">y</a>', absent: ['ascript', 'href'] },

@@ -336,12 +336,14 @@ describe('address guard', () => {
     let resolving: HttpClient;
     const lookups: string[] = [];
     let rebindCount = 0;
+    // Listed names (below) may resolve to private addresses, never to link-local or unspecified ones.
     const answers: Record<string, () => string[]> = {
       'public.test': () => ['127.0.0.2'],
-      'mixed.test': () => ['127.0.0.1', '127.0.0.2'],
-      'mixed-reversed.test': () => ['127.0.0.2', '127.0.0.1'],
+      'unlisted.test': () => ['127.0.0.1'],
+      'mixed.test': () => ['127.0.0.1', '169.254.169.254'],
+      'mixed-reversed.test': () => ['169.254.169.254', '127.0.0.1'],
       'fixture.test': () => ['127.0.0.1'],
-      'rebind.test': () => [rebindCount++ === 0 ? '127.0.0.1' : '127.0.0.2'],
+      'rebind.test': () => [rebindCount++ === 0 ? '127.0.0.1' : '0.0.0.0'],
     };
     const lookup: LookupFn = (hostname, options, callback) => {
       lookups.push(hostname);
@@ -352,8 +354,8 @@ describe('address guard', () => {
     };
 
     beforeAll(() => {
-      // 127.0.0.1:PORT stands in for a public address: it is the only address this policy admits.
-      resolving = createHttpClient({ ...policy, allowedPorts: [internal.port, site.port], lookup });
+      const listed = ['fixture.test', 'mixed.test', 'mixed-reversed.test', 'rebind.test'].map((h) => `${h}:${site.port}`);
+      resolving = createHttpClient({ allow: listed, allowedPorts: [internal.port, site.port], lookup });
     });
     afterAll(() => resolving.close());
 
@@ -368,7 +370,21 @@ describe('address guard', () => {
       expect(internal.hits).toBe(0);
     });
 
-    it.each(['mixed.test', 'mixed-reversed.test'])('blocks %s, whose answers mix admitted and private', async (host) => {
+    it('blocks a name no entry lists, even when it resolves to a listed address and port', async () => {
+      const before = site.hits;
+      const o = await (async () => {
+        const wide = createHttpClient({ allow: [`127.0.0.1:${site.port}`], allowedPorts: [site.port], lookup });
+        try {
+          return await get(`http://unlisted.test:${site.port}/ok`, {}, wide);
+        } finally {
+          await wide.close();
+        }
+      })();
+      expect(failureKind(o)).toBe('fetch.blocked_address');
+      expect(site.hits).toBe(before);
+    });
+
+    it.each(['mixed.test', 'mixed-reversed.test'])('blocks %s, whose answers mix admitted and refused', async (host) => {
       const before = site.hits;
       const o = await get(`http://${host}:${site.port}/ok`, {}, resolving);
       expect(failureKind(o)).toBe('fetch.blocked_address');

@@ -26,12 +26,17 @@ export interface FetchRequest {
   /**
    * Sets the Accept header and which content types are refused before the body is read:
    * 'page' accepts only text/html and application/xhtml+xml (a missing Content-Type is refused too,
-   * as miniflux's scraper does: A-08); 'feed' refuses only media (image/audio/video/font, PDF, zip),
+   * as miniflux's scraper does); 'feed' refuses only media (image/audio/video/font, PDF, zip),
    * since real feeds come as text/html, octet-stream or nothing at all; 'other' refuses nothing.
    */
   kind: 'feed' | 'page' | 'other';
   /** The caller's cancel (e.g. run shutdown); reported as `run.aborted`. */
   signal?: AbortSignal;
+  /**
+   * Allow entries for this request only, beside the policy's (a feed's own `allow`, for the feed
+   * and the pages of its items). Requests with other entries never share a connection with it.
+   */
+  allow?: readonly string[];
 }
 
 /** A successful fetch: 2xx with its body, or 304 with none. */
@@ -73,19 +78,32 @@ const DISCARD_LIMIT = 64 * 1024;
 
 /** Builds the client; one per process is enough, it pools connections per origin. */
 export function createHttpClient(policy: FetchPolicy): HttpClient {
-  const guard = new AddressGuard(policy);
   const headersTimeout = policy.headersTimeoutMs ?? 15_000;
   const maxRedirects = policy.maxRedirects ?? 5;
   const userAgent = policy.userAgent ?? DEFAULT_USER_AGENT;
-  const agent = new Agent({
-    connect: guardedConnector(guard, policy.lookup ?? (dns.lookup as LookupFn), policy.connectTimeoutMs ?? 10_000),
-    headersTimeout,
-    // Longest silence between body chunks; a slow drip is ended by the whole-request deadline.
-    bodyTimeout: headersTimeout,
-    maxHeaderSize: MAX_HEADER_BYTES,
-  });
+  // One guard and one connection pool per set of extra allow entries: a connection opened under a
+  // feed's own entries is never reused by a request that does not have them.
+  const scopes = new Map<string, { guard: AddressGuard; agent: Agent }>();
+  const scopeFor = (extra: readonly string[] = []) => {
+    const key = extra.join('\n');
+    let scope = scopes.get(key);
+    if (!scope) {
+      const guard = new AddressGuard({ allow: [...policy.allow, ...extra], allowedPorts: policy.allowedPorts });
+      const agent = new Agent({
+        connect: guardedConnector(guard, policy.lookup ?? (dns.lookup as LookupFn), policy.connectTimeoutMs ?? 10_000),
+        headersTimeout,
+        // Longest silence between body chunks; a slow drip is ended by the whole-request deadline.
+        bodyTimeout: headersTimeout,
+        maxHeaderSize: MAX_HEADER_BYTES,
+      });
+      scope = { guard, agent };
+      scopes.set(key, scope);
+    }
+    return scope;
+  };
 
   async function fetchOnce(req: FetchRequest): Promise<Outcome<FetchedResponse>> {
+    const { guard, agent } = scopeFor(req.allow);
     const deadline = AbortSignal.timeout(req.timeoutMs);
     const signal = req.signal ? AbortSignal.any([deadline, req.signal]) : deadline;
     let url = req.url;
@@ -142,32 +160,30 @@ export function createHttpClient(policy: FetchPolicy): HttpClient {
 
   return {
     fetch: fetchOnce,
-    close: () => agent.close(),
+    close: async () => {
+      await Promise.all([...scopes.values()].map((s) => s.agent.close()));
+    },
   };
 }
 
 /**
  * undici connector that checks the address actually connected to: IP literals here, resolved
- * names in the lookup hook (every answer). Allow-listed hosts skip the check.
+ * names in the lookup hook (every answer). A listed IP literal is connected to as it is; a listed
+ * name still has its answers checked, with its private answers allowed.
  */
 function guardedConnector(guard: AddressGuard, lookup: LookupFn, timeout: number): buildConnector.connector {
   const plain = buildConnector({ timeout, lookup });
-  const byPort = new Map<number, buildConnector.connector>();
+  const checked = buildConnector({ timeout, lookup: guard.guardLookup(lookup, false) });
+  const privateOk = buildConnector({ timeout, lookup: guard.guardLookup(lookup, true) });
   return (opts, callback) => {
     const port = Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80);
-    if (guard.isAllowListed(opts.hostname, port)) return plain(opts, callback);
-    if (!guard.isPortAllowed(port)) return callback(new BlockedAddressError(`port ${port} is not allowed`), null);
+    const listed = guard.isAllowListed(opts.hostname, port);
+    if (!listed && !guard.isPortAllowed(port)) return callback(new BlockedAddressError(`port ${port} is not allowed`), null);
     if (isIP(opts.hostname)) {
-      const problem = guard.addressProblem(opts.hostname, port);
+      const problem = listed ? null : guard.addressProblem(opts.hostname);
       return problem ? callback(new BlockedAddressError(problem), null) : plain(opts, callback);
     }
-    // The lookup hook sees no port, so there is one connector per allowed port (a handful).
-    let connector = byPort.get(port);
-    if (!connector) {
-      connector = buildConnector({ timeout, lookup: guard.guardLookup(lookup, port) });
-      byPort.set(port, connector);
-    }
-    return connector(opts, callback);
+    return (listed ? privateOk : checked)(opts, callback);
   };
 }
 
@@ -311,7 +327,7 @@ function failureFromFetchError(err: unknown, url: string, req: FetchRequest, dea
   if (deadline.aborted) return f('fetch.timeout', `${shown} did not finish within ${req.timeoutMs} ms`);
   if (err instanceof TooLargeError) return f('fetch.too_large', `${shown} is over the ${req.maxBytes}-byte limit once decompressed; nothing was kept`);
   if (err instanceof BlockedAddressError) {
-    return f('fetch.blocked_address', `blocked address: ${shown} (${err.message}); add the host to network.allow only if you trust it`);
+    return f('fetch.blocked_address', `blocked address: ${shown} (${err.message}); add the host (or host:port) to network.allow, or to the feed's allow, only if you trust it`);
   }
   if (err instanceof UnsupportedEncodingError) return f('fetch.network', `${shown}: ${err.message}`);
   const e = err as NodeJS.ErrnoException;

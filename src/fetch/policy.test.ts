@@ -9,7 +9,8 @@ describe('checkUrl', () => {
   it.each([
     '127.0.0.1', '10.0.0.1', '169.254.169.254', '[::1]', '[::ffff:127.0.0.1]', '[::ffff:7f00:1]', '0.0.0.0',
     '100.64.0.1', '[fd00::1]', '2130706433', '0x7f.1', '127.1', '0177.0.0.1', '[fe80::1]', '[::]', '255.255.255.255',
-    '224.0.0.1', '[ff02::1]', '192.0.2.1', '[2002:7f00:1::]', 'localhost', 'a.localhost',
+    '224.0.0.1', '[ff02::1]', '192.0.2.1', '[2002:7f00:1::]', 'localhost', 'a.localhost', '[::127.0.0.1]', '[::7f00:1]',
+    '[::10.0.0.1]', '[::a9fe:a9fe]', '[64:ff9b::7f00:1]',
   ])('blocks http://%s/', (host) => {
     expect(checkUrl(`http://${host}/`, { allow: [] })?.kind).toBe('fetch.blocked_address');
   });
@@ -35,15 +36,35 @@ describe('checkUrl', () => {
     expect(checkUrl('http://example.com:8080/', { allow: [], allowedPorts: [8080] })).toBeNull();
   });
 
-  it('honours allow entries by host and host:port, case-insensitively', () => {
-    expect(checkUrl('http://127.0.0.1:8080/x', policy)).toBeNull();
-    expect(checkUrl('http://2130706433:8080/x', policy)).toBeNull(); // same address, another spelling
-    expect(checkUrl('http://127.0.0.1:8081/x', policy)?.kind).toBe('fetch.blocked_address');
-    expect(checkUrl('http://FEEDS.internal./rss', policy)).toBeNull();
-    expect(checkUrl('http://feeds.internal:7000/rss', policy)).toBeNull(); // no port in the entry: any port
-    expect(checkUrl('http://[::1]:9000/', policy)).toBeNull();
-    expect(checkUrl('http://[::1]:9001/', policy)?.kind).toBe('fetch.blocked_address');
-    expect(checkUrl('http://10.1.2.3/', policy)).toBeNull();
+  // An entry opens what it says and nothing more: `host` is ports 80 and 443, `host:port` that port.
+  it.each([
+    ['http://127.0.0.1:8080/x', true],
+    ['http://2130706433:8080/x', true], // the same address in another spelling
+    ['http://[::ffff:127.0.0.1]:8080/x', true],
+    ['http://127.0.0.1:8081/x', false],
+    ['http://127.0.0.1/x', false], // the entry names port 8080 only
+    ['http://FEEDS.internal./rss', true],
+    ['https://feeds.internal/rss', true],
+    ['http://feeds.internal:7000/rss', false], // a bare entry is ports 80 and 443
+    ['http://feeds.internal:6379/', false],
+    ['http://[::1]:9000/', true],
+    ['http://[::1]:9001/', false],
+    ['http://10.1.2.3/', true],
+    ['https://10.1.2.3/', true],
+    ['http://10.1.2.3:6379/', false], // was open on every port before
+    ['http://10.1.2.4/', false],
+    ['http://[::10.1.2.3]/', false], // IPv4-compatible spelling is not the listed address
+  ])('with %s listed entries, %s is allowed: %s', (url, allowed) => {
+    const failure = checkUrl(url, policy);
+    if (allowed) expect(failure).toBeNull();
+    else expect(failure?.kind).toBe('fetch.blocked_address');
+  });
+
+  it('a bare entry does not widen the ports of other hosts, nor allowedPorts the entry', () => {
+    const wide = { allow: ['127.0.0.1'], allowedPorts: [80, 443, 8080] };
+    expect(checkUrl('http://127.0.0.1:8080/', wide)?.kind).toBe('fetch.blocked_address'); // a private IP on an allowed port
+    expect(checkUrl('http://127.0.0.1:6379/', wide)?.kind).toBe('fetch.blocked_address');
+    expect(checkUrl('http://example.com:8080/', wide)).toBeNull();
   });
 
   it('never puts credentials in its messages', () => {
@@ -53,7 +74,10 @@ describe('checkUrl', () => {
 });
 
 describe('address classification', () => {
-  it('admits only ordinary unicast, IPv4-mapped addresses judged as IPv4', () => {
+  it('admits only ordinary unicast, IPv4-mapped addresses judged as IPv4, IPv4-compatible ones refused', () => {
+    expect(blockedRange('::7f00:1')).toBe('ipv4Compatible'); // [::127.0.0.1] as URLs and resolvers spell it
+    expect(blockedRange('::808:808')).toBe('ipv4Compatible');
+    expect(blockedRange('::1')).toBe('loopback');
     expect(blockedRange('93.184.216.34')).toBeNull();
     expect(blockedRange('2606:4700::1111')).toBeNull();
     expect(blockedRange('::ffff:93.184.216.34')).toBeNull();
@@ -75,9 +99,9 @@ describe('guardLookup (no connection is made: the resolver is a stub)', () => {
     if (options.all) cb(null, list);
     else cb(null, list[0]!.address, list[0]!.family);
   };
-  const run = (addresses: string[], all: boolean, port = 443) =>
+  const run = (addresses: string[], all: boolean, privateOk = false) =>
     new Promise<{ err: Error | null; result: string | LookupAddress[] }>((resolve) =>
-      new AddressGuard({ allow: ['127.0.0.1:8080'] }).guardLookup(stub(addresses), port)('x.test', { all }, (err, result) =>
+      new AddressGuard({ allow: ['127.0.0.1:8080'] }).guardLookup(stub(addresses), privateOk)('x.test', { all }, (err, result) =>
         resolve({ err, result }),
       ),
     );
@@ -94,8 +118,25 @@ describe('guardLookup (no connection is made: the resolver is a stub)', () => {
     },
   );
 
-  it('admits an allow-listed IP only on its port', async () => {
-    expect((await run(['127.0.0.1'], true, 8080)).err).toBeNull();
-    expect((await run(['127.0.0.1'], true, 443)).err).toBeInstanceOf(BlockedAddressError);
+  it('never admits a name because it resolves to a listed IP (any name can be made to)', async () => {
+    expect((await run(['127.0.0.1'], true)).err).toBeInstanceOf(BlockedAddressError);
+  });
+
+  // A listed name may resolve to private addresses, and to nothing else that is refused.
+  it.each([
+    [['10.0.0.5'], true],
+    [['127.0.0.1', '::1'], true],
+    [['fd00::5'], true],
+    [['100.64.0.1'], true],
+    [['93.184.216.34'], true],
+    [['169.254.169.254'], false], // the metadata service stays out of reach
+    [['10.0.0.5', '169.254.169.254'], false],
+    [['0.0.0.0'], false],
+    [['224.0.0.1'], false],
+    [['::7f00:1'], false],
+  ])('a listed name resolving to %j is allowed: %s', async (answers, allowed) => {
+    const { err } = await run(answers, true, true);
+    if (allowed) expect(err).toBeNull();
+    else expect(err).toBeInstanceOf(BlockedAddressError);
   });
 });

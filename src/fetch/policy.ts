@@ -2,6 +2,12 @@
  * The fetch policy and the address guard: which URLs, ports and addresses may be fetched.
  * Checked twice: on the URL before connecting (IP literals never reach a DNS lookup) and on
  * every resolved address at connect time (so DNS rebinding gets no check-then-fetch window).
+ *
+ * An allow entry opens exactly what it says: `host` that host on ports 80 and 443, `host:port`
+ * that one port. An IP entry admits URLs naming that IP; a name entry lets that name's DNS
+ * answers be private (loopback, private, unique-local, CGNAT) addresses, and nothing more: other
+ * names resolving there are still refused, and link-local (the metadata service), multicast and
+ * reserved answers are refused for every name.
  */
 import { isIP } from 'node:net';
 import type { LookupAddress, LookupOptions } from 'node:dns';
@@ -20,11 +26,11 @@ export type LookupFn = (
 export interface FetchPolicy {
   /**
    * Hosts or host:port that may be fetched although private/loopback (config `network.allow`),
-   * case-insensitive, IPv6 in brackets. An IP entry also admits host names that resolve to it.
+   * case-insensitive, IPv6 in brackets. A bare host means its ports 80 and 443.
    */
-  allow: string[];
-  /** Default [80, 443]; a host:port listed in `allow` is always allowed. */
-  allowedPorts?: number[];
+  allow: readonly string[];
+  /** Ports fetched on hosts no entry names. Default [80, 443]; a host:port listed in `allow` is allowed too. */
+  allowedPorts?: readonly number[];
   /** Default `DEFAULT_USER_AGENT`. */
   userAgent?: string;
   /** Default 10 s. */
@@ -40,9 +46,15 @@ export interface FetchPolicy {
 /** The User-Agent sent when the policy names none. */
 export const DEFAULT_USER_AGENT = 'aiwins/0.1 (+https://github.com/aiwins/aiwins)';
 const DEFAULT_PORTS = [80, 443];
+/** The ports an entry without a port opens. */
+const BARE_ENTRY_PORTS = new Set([80, 443]);
+/** The ranges a name entry's DNS answers may fall in beyond public unicast. */
+const PRIVATE_RANGES = new Set(['loopback', 'private', 'uniqueLocal', 'carrierGradeNat']);
 
 interface AllowEntry {
+  /** Canonical host: an IP in one spelling, or a lower-case name. */
   host: string;
+  /** Null: ports 80 and 443. */
   port: number | null;
 }
 
@@ -80,7 +92,13 @@ function parseAllowEntry(entry: string): AllowEntry {
  */
 export function blockedRange(address: string): string | null {
   if (!ipaddr.isValid(address)) return 'invalid';
-  const range = toComparableAddress(ipaddr.parse(address)).range();
+  const addr = toComparableAddress(ipaddr.parse(address));
+  // ::a.b.c.d, the deprecated IPv4-compatible form (::/96): ipaddr.js calls it unicast, but it names an IPv4 host.
+  if (addr.kind() === 'ipv6') {
+    const parts = (addr as ipaddr.IPv6).parts;
+    if (parts.slice(0, 6).every((p) => p === 0) && (parts[6] !== 0 || parts[7]! > 1)) return 'ipv4Compatible';
+  }
+  const range = addr.range();
   return range === 'unicast' ? null : range;
 }
 
@@ -94,21 +112,24 @@ export class AddressGuard {
     this.ports = new Set(policy.allowedPorts ?? DEFAULT_PORTS);
   }
 
-  /** Whether host (a name or an IP) at port is listed in `allow`. */
+  /** Whether an entry names host (a name or an IP, as the URL spells it) at port. */
   isAllowListed(host: string, port: number): boolean {
     const h = canonicalHost(host);
-    return this.entries.some((e) => e.host === h && (e.port === null || e.port === port));
+    return this.entries.some((e) => e.host === h && (e.port === null ? BARE_ENTRY_PORTS.has(port) : e.port === port));
   }
 
   isPortAllowed(port: number): boolean {
     return this.ports.has(port);
   }
 
-  /** A reason the resolved address may not be connected to, or null. */
-  addressProblem(address: string, port: number): string | null {
-    if (this.isAllowListed(address, port)) return null;
+  /**
+   * A reason a resolved address may not be connected to, or null. `privateOk`: the name looked
+   * up is allow-listed, so its private answers are fine (and only those).
+   */
+  addressProblem(address: string, privateOk = false): string | null {
     const range = blockedRange(address);
-    return range === null ? null : `${range} address ${address}`;
+    if (range === null || (privateOk && PRIVATE_RANGES.has(range))) return null;
+    return `${range} address ${address}`;
   }
 
   /** The pre-connect check of one URL: scheme, port, IP literal, localhost names. */
@@ -128,10 +149,11 @@ export class AddressGuard {
     }
     if (u.hostname === '') return { kind: 'fetch.invalid_url', message: `URL has no host: ${shown}` };
     const port = effectivePort(u);
+    // Listed: an IP literal is the address itself; a name is still checked on its DNS answers.
     if (this.isAllowListed(u.hostname, port)) return null;
     const blocked = (why: string): Failure => ({
       kind: 'fetch.blocked_address',
-      message: `blocked address: ${shown} (${why}); add the host to network.allow only if you trust it`,
+      message: `blocked address: ${shown} (${why}); add the host (or host:port) to network.allow, or to the feed's allow, only if you trust it`,
     });
     if (!this.isPortAllowed(port)) return blocked(`port ${port} is not allowed`);
     const host = canonicalHost(u.hostname);
@@ -147,8 +169,9 @@ export class AddressGuard {
   /**
    * Wraps a resolver so that every answer is checked before the socket connects; one bad answer
    * among several blocks the whole lookup (so a mixed or rebinding answer never gets through).
+   * `privateOk` for a name an entry lists: its private answers pass, nothing else does.
    */
-  guardLookup(lookup: LookupFn, port: number): LookupFn {
+  guardLookup(lookup: LookupFn, privateOk: boolean): LookupFn {
     return (hostname, options, callback) => {
       lookup(hostname, { ...options, all: true }, (err, result) => {
         if (err) return callback(err, options.all ? [] : '');
@@ -159,7 +182,7 @@ export class AddressGuard {
           return callback(e, options.all ? [] : '');
         }
         for (const a of answers) {
-          const problem = this.addressProblem(a.address, port);
+          const problem = this.addressProblem(a.address, privateOk);
           if (problem) return callback(new BlockedAddressError(`${hostname} resolves to ${problem}`), options.all ? [] : '');
         }
         if (options.all) callback(null, answers);

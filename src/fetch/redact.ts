@@ -1,4 +1,4 @@
-/** URLs as shown in logs, errors and the UI: no credentials (F-17). */
+/** URLs as shown in logs, errors, the UI and every output: no credentials. */
 
 // Query parameter names whose values are secrets often enough to hide (api_key, access_token, sig...).
 const SECRET_PARAM = /token|secret|passw|pwd|auth|sig|session|api[-_]?key|credential|jwt|^(key|code|sid|pass|hash|k)$/i;
@@ -28,4 +28,9 @@ function redactQuery(s: string): string {
     }
     return SECRET_PARAM.test(decoded) ? `${sep}${name}=REDACTED` : whole;
   });
+}
+
+/** Every http(s) URL in a message, redacted; the rest of the text unchanged. */
+export function redactUrlsIn(text: string): string {
+  return text.replace(/\bhttps?:\/\/[^\s"'<>]+/gi, (url) => redactUrl(url));
 }

@@ -1,5 +1,5 @@
 /**
- * robots.txt for article pages (RFC 9309, RELIABILITY A-10): one fetch per origin per TTL,
+ * robots.txt for article pages (RFC 9309): one fetch per origin per TTL,
  * rules for our product token and '*', 4xx = allow all, unreachable = disallow all for a while.
  */
 import robotsParserModule from 'robots-parser';
@@ -10,7 +10,7 @@ import { redactUrl } from './redact.ts';
 /** How the cache gets a robots.txt and how long it keeps the answer. */
 export interface RobotsCacheOptions {
   /** GETs the robots.txt URL (kind 'other', maxBytes 500 KiB, a short timeout); the caller owns the client. */
-  fetchRobots: (robotsUrl: string) => Promise<Outcome<FetchedResponse>>;
+  fetchRobots: (robotsUrl: string, allow?: readonly string[]) => Promise<Outcome<FetchedResponse>>;
   /** Our User-Agent or just its product token; rules are looked up for the token (e.g. 'aiwins') and '*'. */
   userAgent: string;
   /** How long a fetched robots.txt (or a 4xx) is trusted. Default 24 h, the RFC's ceiling. */
@@ -31,7 +31,7 @@ export interface RobotsCache {
    * rate_limited) when robots.txt is unreachable: the RFC says assume a complete disallow, but that
    * is a "not now", so the item must stay retryable rather than fail for good.
    */
-  check(pageUrl: string): Promise<Failure | null>;
+  check(pageUrl: string, allow?: readonly string[]): Promise<Failure | null>;
 }
 
 // CommonJS with an ESM-style d.ts: at runtime the default import is the function itself.
@@ -66,32 +66,34 @@ export function createRobotsCache(opts: RobotsCacheOptions): RobotsCache {
     while (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
   }
 
-  function verdictFor(origin: string): Promise<Verdict> {
-    const cached = entries.get(origin);
+  /** The verdict for an origin, fetched under the page's allow entries (they may be what lets it through). */
+  function verdictFor(origin: string, allow: readonly string[] = []): Promise<Verdict> {
+    const key = allow.length ? `${allow.join(' ')} ${origin}` : origin;
+    const cached = entries.get(key);
     if (cached && (cached.expiresAt === null || cached.expiresAt > now())) {
-      remember(origin, cached);
+      remember(key, cached);
       return cached.verdict;
     }
     const robotsUrl = `${origin}/robots.txt`;
     const entry: Entry = { verdict: Promise.resolve({ kind: 'allow_all' }), expiresAt: null };
-    entry.verdict = opts.fetchRobots(robotsUrl).then(
+    entry.verdict = opts.fetchRobots(robotsUrl, allow.length ? allow : undefined).then(
       (outcome) => {
         const { verdict, cacheMs } = interpret(outcome, robotsUrl);
-        if (cacheMs === 0) entries.delete(origin);
+        if (cacheMs === 0) entries.delete(key);
         else entry.expiresAt = now() + (cacheMs === 'long' ? ttlMs : unreachableTtlMs);
         return verdict;
       },
       (err: unknown) => {
-        entries.delete(origin); // a bug in fetchRobots: do not cache it, let it surface
+        entries.delete(key); // a bug in fetchRobots: do not cache it, let it surface
         throw err;
       },
     );
-    remember(origin, entry);
+    remember(key, entry);
     return entry.verdict;
   }
 
   return {
-    async check(pageUrl) {
+    async check(pageUrl, allow) {
       let url: URL;
       try {
         url = new URL(pageUrl);
@@ -104,7 +106,7 @@ export function createRobotsCache(opts: RobotsCacheOptions): RobotsCache {
       url.username = '';
       url.password = '';
       url.hash = '';
-      const verdict = await verdictFor(url.origin);
+      const verdict = await verdictFor(url.origin, allow);
       if (verdict.kind === 'allow_all') return null;
       if (verdict.kind === 'disallow_all') return verdict.failure;
       if (verdict.robots.isAllowed(url.href, token) !== false) return null;

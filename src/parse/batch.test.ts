@@ -36,5 +36,6 @@ describe('runParseBatch', () => {
     expect(results[4]!.error).toMatch(/^parse\.not_a_feed/);
     expect(results[5]).toMatchObject({ format: 'rdf', file: fixturePath('rdf.xml') });
     for (const r of results) expect(typeof r.ms).toBe('number');
+    expect(results[0]!.warnings).toEqual([]);
   });
 });

@@ -15,6 +15,8 @@ export interface BatchResult {
   format?: FeedFormat;
   title?: string | null;
   items?: { title: string | null; link: string | null; date: string | null; guid: string | null }[];
+  /** What the lenient parse recovered from (fallback parser, dropped items or links, bad dates). */
+  warnings?: string[];
   ms: number;
 }
 
@@ -37,6 +39,7 @@ export async function parseFeedFile(file: string, url: string | null, opts: Pars
     format: feed.format,
     title: feed.title,
     items: feed.items.map((i) => ({ title: i.title, link: i.link, date: i.published, guid: i.guid })),
+    warnings: feed.warnings,
     ms: elapsed(),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Maps a parsed document (feedsmith's shapes, or rss-parser's in the fallback) to ParsedFeed:
  * links resolved and restricted to http(s), dates to ISO, text fields to plain text, caps applied,
- * keys made unique, items ordered newest first and capped.
+ * keys made unique, items ordered newest first. Every item is returned: how many a run takes is
+ * the run's decision.
  */
 import type { AtomFeed, JsonFeed, RdfFeed, RssFeed } from 'feedsmith';
 import type { FeedFormat, FeedItem, ParsedFeed } from '../core/types.ts';
@@ -243,24 +244,38 @@ function disambiguateKeys(items: FeedItem[], warnings: string[]): void {
   }
 }
 
-/** Newest first by date (stable, undated items after dated ones in document order), capped. */
-function newestFirst(items: FeedItem[], maxItems: number): FeedItem[] {
+/** Newest first by date (stable, undated items after dated ones in document order). */
+function newestFirst(items: FeedItem[]): FeedItem[] {
   const order = items.map((item, index) => ({ item, index, time: item.published ? Date.parse(item.published) : -Infinity }));
   order.sort((a, b) => (b.time === a.time ? a.index - b.index : b.time - a.time));
-  return order.slice(0, maxItems).map((o) => o.item);
+  return order.map((o) => o.item);
+}
+
+/** An item with no link, id, title or text: nothing to fetch or draft (kept: the parse reports every item). */
+const isEmptyItem = (item: FeedItem): boolean => !item.link && !item.guid && !item.title && !item.content && !item.summary;
+
+/** Warnings kept per feed; a feed with a bad date on every one of 10,000 items needs a sample, not all. */
+const MAX_WARNINGS = 20;
+
+/** At most MAX_WARNINGS, the rest counted. */
+function capWarnings(warnings: string[]): string[] {
+  if (warnings.length <= MAX_WARNINGS) return warnings;
+  return [...warnings.slice(0, MAX_WARNINGS - 1), `... and ${warnings.length - MAX_WARNINGS + 1} more warnings`];
 }
 
 /** RawFeed to ParsedFeed; `warnings` may already hold what the parse forgave. */
-export function normalizeFeed(raw: RawFeed, maxItems: number, now: Date, warnings: string[]): ParsedFeed {
+export function normalizeFeed(raw: RawFeed, now: Date, warnings: string[]): ParsedFeed {
   const items = raw.items.map((item, index) => normalizeItem(item, index, now, warnings));
+  const empty = items.filter(isEmptyItem).length;
+  if (empty > 0) warnings.push(`${empty} item(s) have no link, id, title or content: nothing to fetch or draft`);
   disambiguateKeys(items, warnings);
-  if (items.length > maxItems) warnings.push(`feed has ${items.length} items: kept the newest ${maxItems}`);
+  const link = safeLink(raw.link, raw.base, 'feed', warnings);
   return {
     format: raw.format,
     title: htmlToText(raw.title, TITLE_MAX_CHARS),
-    link: safeLink(raw.link, raw.base, 'feed', warnings),
-    items: newestFirst(items, maxItems),
+    link,
+    items: newestFirst(items),
     ttlMinutes: raw.ttlMinutes,
-    warnings,
+    warnings: capWarnings(warnings),
   };
 }

@@ -113,9 +113,43 @@ describe('parseFeed: keys', () => {
     expect((await parseOk('rss-keys.xml')).items.map((i) => i.key)).toEqual(keys);
   });
 
-  it('caps items at maxItems, newest first', async () => {
-    const outcome = await parseFeed(fixture('rss2.xml'), null, null, { maxItems: 2, now: NOW });
-    expect(outcome.ok && outcome.value.items.map((i) => i.guid)).toEqual(['story-4', 'story-2']);
+});
+
+describe('parseFeed: every item, and what was forgiven', () => {
+  const rss = (items: string) => new TextEncoder().encode(`<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>${items}</channel></rss>`);
+  const parse = async (bytes: Uint8Array) => {
+    const outcome = await parseFeed(bytes, 'https://example.com/feed.xml', null, { now: NOW });
+    if (!outcome.ok) throw new Error(outcome.failure.message);
+    return outcome.value;
+  };
+
+  it('returns every item of a long feed, newest first: how many to take is the run\'s decision', async () => {
+    const items = Array.from({ length: 175 }, (_, i) =>
+      `<item><title>Story ${i}</title><guid>g${i}</guid><pubDate>${new Date(Date.UTC(2025, 0, 1) + i * 3600_000).toUTCString()}</pubDate></item>`,
+    ).join('');
+    const feed = await parse(rss(items));
+    expect(feed.items).toHaveLength(175);
+    expect(feed.items[0]!.guid).toBe('g174');
+    expect(feed.items.at(-1)!.guid).toBe('g0');
+    expect(feed.warnings).toEqual([]);
+  });
+
+  it('warns about items dropped or empty, and about the lenient fallback', async () => {
+    const empty = await parse(rss('<item><title>Kept</title><guid>k</guid></item><item><custom>x</custom></item><item><pubDate>Mon, 02 Jun 2025 08:00:00 GMT</pubDate></item>'));
+    expect(empty.items.map((i) => i.guid)).toEqual([null, 'k']); // the dated one first
+    expect(empty.warnings.join('\n')).toMatch(/1 item\(s\) dropped: no link, id, title, date or content/);
+    expect(empty.warnings.join('\n')).toMatch(/1 item\(s\) have no link, id, title or content/);
+    const broken = await parse(rss('<item><title>A</title><link>https://example.com/a</link></item><item><title>B</item>'));
+    expect(broken.items).toHaveLength(2);
+    expect(broken.warnings.join('\n')).toMatch(/not well-formed XML .*read it leniently/);
+  });
+
+  it('keeps a sample of the warnings of a feed where every item is wrong', async () => {
+    const items = Array.from({ length: 60 }, (_, i) => `<item><title>S${i}</title><guid>g${i}</guid><pubDate>nonsense</pubDate></item>`).join('');
+    const feed = await parse(rss(items));
+    expect(feed.items).toHaveLength(60);
+    expect(feed.warnings).toHaveLength(20);
+    expect(feed.warnings.at(-1)).toBe('... and 41 more warnings');
   });
 });
 

@@ -6,15 +6,11 @@ import { parseWithRssParser } from './fallback.ts';
 import { MAX_FEED_BYTES, MAX_XML_DEPTH, describeNonFeed, formatFromRoot, xmlDepthExceeds } from './guard.ts';
 import { normalizeFeed, rawFromFeedsmith, type RawFeed } from './normalize.ts';
 
-/** Options for parseFeed. */
+/** Options for parseFeed. How many items a run takes is the run's decision: the parser returns all. */
 export interface ParseOptions {
-  /** Most items returned, newest first (default 100). */
-  maxItems?: number;
   /** The clock for clamping future dates (tests pin it). */
   now?: Date;
 }
-
-const DEFAULT_MAX_ITEMS = 100;
 
 const errorText = (err: unknown): string => {
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : null;
@@ -33,7 +29,6 @@ export async function parseFeed(
   contentType?: string | null,
   opts: ParseOptions = {},
 ): Promise<Outcome<ParsedFeed>> {
-  const maxItems = opts.maxItems ?? DEFAULT_MAX_ITEMS;
   const now = opts.now ?? new Date();
   if (bytes.length > MAX_FEED_BYTES) {
     return fail('parse.too_large', `The feed is ${(bytes.length / 1048576).toFixed(1)} MB, over the ${MAX_FEED_BYTES / 1048576} MB limit: ask the publisher for a shorter feed`);
@@ -48,7 +43,20 @@ export async function parseFeed(
   const warnings: string[] = [];
   const raw = await readDocument(text, feedUrl, warnings);
   if (!raw.ok) return raw;
-  return ok(normalizeFeed(raw.value, maxItems, now, warnings));
+  const unread = looksLikeJson(text) ? 0 : countXmlItems(text) - raw.value.items.length;
+  if (unread > 0) warnings.push(`${unread} item(s) dropped: no link, id, title, date or content the parser could read`);
+  return ok(normalizeFeed(raw.value, now, warnings));
+}
+
+const looksLikeJson = (text: string): boolean => /^\s*[{[]/.test(text);
+
+/**
+ * The <item> and <entry> elements of an XML feed, counted on the text: the parser silently skips
+ * the ones with nothing in them it knows, and the operator should hear about it. A warning's
+ * estimate, so a plain scan is enough (an escaped tag inside content is not an element).
+ */
+function countXmlItems(text: string): number {
+  return text.match(/<(item|entry)[\s>/]/g)?.length ?? 0;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { decodeHTML } from 'entities';
 
-/** Caps from the brief: summaries are short plain text, content is HTML kept whole up to 500 KB. */
+/** Caps on stored text: summaries are short plain text, content is HTML kept whole up to 500 KB. */
 export const SUMMARY_MAX_CHARS = 2_000;
 export const CONTENT_MAX_CHARS = 500_000;
 export const TITLE_MAX_CHARS = 1_000;

@@ -36,6 +36,8 @@ export interface RunNet {
   hosts: HostQueues;
   robots: RobotsCache | null;
   extractor: Extractor;
+  /** A feed's own allow entries (feeds[].allow) by feed id: they open its feed URL and its items' pages, no other feed's. */
+  feedAllow: Map<number, readonly string[]>;
 }
 
 /** Which items the item step takes, and whether their failures are recorded on them. */

@@ -8,9 +8,6 @@ import { nowOf, type RunContext } from './context.ts';
 import { nextCheckAt } from './next-check.ts';
 import { addError } from './summary.ts';
 
-/** The parser returns every item; the cap is the run's decision (run.maxItemsPerFeed). */
-const EVERY_ITEM = Number.MAX_SAFE_INTEGER;
-
 /**
  * One feed: fetch, parse, store the new items (and the fetch's validators) in one transaction.
  * Returns the ids of the new items to take in this run: the newest run.maxItemsPerFeed; the rest
@@ -40,6 +37,7 @@ async function fetchFeed(ctx: RunContext, feed: Feed): Promise<number[]> {
       etag: feed.etag,
       lastModified: feed.lastModified,
       signal: ctx.stop.signal,
+      allow: net.feedAllow.get(feed.id),
     }),
   );
   checkpoint('after-feed-fetch');
@@ -69,7 +67,8 @@ async function fetchFeed(ctx: RunContext, feed: Feed): Promise<number[]> {
     ctx.emit({ type: 'feed', runId: ctx.runId, feedId: feed.id, feed: feed.name, result: 'unchanged', newItems: 0 });
     return [];
   }
-  const parsed = await parseFeed(r.body, r.url, r.contentType, { maxItems: EVERY_ITEM });
+  // The parser returns every item; the cap is the run's decision (run.maxItemsPerFeed, below).
+  const parsed = await parseFeed(r.body, r.url, r.contentType);
   if (!parsed.ok) return feedFailed(ctx, feed, parsed.failure);
   const warnings = parsed.value.warnings ?? [];
   const { newIds, newOverCap } = await ctx.store.feeds.recordFetch(

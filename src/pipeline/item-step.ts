@@ -57,7 +57,8 @@ async function articleFor(ctx: RunContext, item: WorkItem): Promise<Outcome<Arti
   let finalUrl: string | null = item.url;
   if (item.url) {
     const url = item.url;
-    const refused = net.robots ? await net.robots.check(url) : null;
+    const allow = net.feedAllow.get(item.feedId);
+    const refused = net.robots ? await net.robots.check(url, allow) : null;
     const page: Outcome<FetchedResponse> = refused
       ? { ok: false, failure: refused }
       : await net.hosts.run(url, () =>
@@ -67,6 +68,7 @@ async function articleFor(ctx: RunContext, item: WorkItem): Promise<Outcome<Arti
             maxBytes: ctx.config.network.maxPageBytes,
             timeoutMs: ctx.config.network.pageTimeoutSeconds * 1000,
             signal: ctx.stop.signal,
+            allow,
           }),
         );
     if (page.ok) {

@@ -26,7 +26,7 @@ describe('nextCheckAt', () => {
     ['Expires garbage ignored', { intervalMinutes: 30, expires: 'tomorrow-ish' }, 30 * MIN],
     ['largest hint wins', { intervalMinutes: 30, ttlMinutes: 60, cacheControl: 'max-age=10800', expires: inHours(2) }, 3 * HOUR],
     ['negative/NaN hints ignored', { intervalMinutes: Number.NaN, ttlMinutes: -5 }, 15 * MIN],
-    // Retry-After: a floor, never faster than normal, capped at 24 h (F-09)
+    // Retry-After: a floor, never faster than normal, capped at 24 h
     ['Retry-After 3 h wins over back-off', { intervalMinutes: 30, retryAfterMs: 3 * HOUR, consecutiveErrors: 6, rateLimited: true }, 3 * HOUR],
     ['Retry-After 2 min gets the normal delay', { intervalMinutes: 60, retryAfterMs: 2 * MIN, rateLimited: true, consecutiveErrors: 1 }, 60 * MIN],
     ['Retry-After 0 gets the normal delay', { intervalMinutes: 30, retryAfterMs: 0, rateLimited: true, consecutiveErrors: 1 }, 30 * MIN],
@@ -35,7 +35,7 @@ describe('nextCheckAt', () => {
     // 429/503 without Retry-After: 1 h, then doubling
     ['rate limited, no header', { intervalMinutes: 30, rateLimited: true, consecutiveErrors: 1 }, HOUR],
     ['rate limited twice, no header', { intervalMinutes: 30, rateLimited: true, consecutiveErrors: 2 }, 2 * HOUR],
-    // Consecutive errors (F-11): interval * 2^(errors-1), capped at 24 h
+    // Consecutive errors: interval * 2^(errors-1), capped at 24 h
     ['first error', { intervalMinutes: 30, consecutiveErrors: 1 }, 30 * MIN],
     ['second error', { intervalMinutes: 30, consecutiveErrors: 2 }, 60 * MIN],
     ['fourth error', { intervalMinutes: 30, consecutiveErrors: 4 }, 4 * HOUR],

@@ -1,7 +1,7 @@
 import { parseHttpDate } from '../core/http-date.ts';
 
 /**
- * When a feed is next due (STYLE 5, RELIABILITY F-09..F-11). Pure: the caller stores the result
+ * When a feed is next due: its interval, stretched by what the server says and by errors. Pure: the caller stores the result
  * as `next_check_at` and the scheduler asks the database which feeds are due.
  *
  * Rules, in order:
@@ -18,7 +18,7 @@ import { parseHttpDate } from '../core/http-date.ts';
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
-/** Ceiling of any error back-off or Retry-After, whatever maxMinutes says (F-09, F-11). */
+/** Ceiling of any error back-off or Retry-After, whatever maxMinutes says. */
 const BACKOFF_CAP_MS = DAY_MS;
 /** Floor for a 429/503 that names no Retry-After. */
 const RATE_LIMITED_FLOOR_MS = HOUR_MS;

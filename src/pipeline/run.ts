@@ -136,7 +136,7 @@ function createNet(config: Config, clock: () => number): RunNet {
     ? createRobotsCache({
         userAgent: config.network.userAgent ?? DEFAULT_USER_AGENT,
         now: clock,
-        fetchRobots: (url) => hosts.run(url, () => http.fetch({ url, kind: 'other', maxBytes: 500 * 1024, timeoutMs: 10_000 })),
+        fetchRobots: (url, allow) => hosts.run(url, () => http.fetch({ url, kind: 'other', maxBytes: 500 * 1024, timeoutMs: 10_000, allow })),
       })
     : null;
   const extractor = createExtractor({
@@ -145,7 +145,7 @@ function createNet(config: Config, clock: () => number): RunNet {
     maxHeapMb: config.extract.maxHeapMb,
     maxHtmlBytes: config.network.maxPageBytes,
   });
-  return { http, hosts, robots, extractor };
+  return { http, hosts, robots, extractor, feedAllow: new Map() };
 }
 
 /** Items in progress, bounded (and so the pages and texts held in memory) whatever the run's size. */
@@ -170,6 +170,10 @@ export function itemQueue(ctx: RunContext): { take(ids: readonly number[]): void
 async function feedsToCheck(ctx: RunContext, all: boolean) {
   await ctx.store.feeds.sync(ctx.config.feeds, nowOf(ctx));
   const active = await ctx.store.feeds.active();
+  for (const f of active) {
+    const own = ctx.config.feeds.find((c) => c.url === f.url)?.allow;
+    if (own?.length) ctx.net?.feedAllow.set(f.id, own);
+  }
   const feeds = all ? active : await ctx.store.feeds.due(nowOf(ctx));
   ctx.summary.feeds.total = feeds.length;
   ctx.summary.feeds.notDue = active.length - feeds.length;

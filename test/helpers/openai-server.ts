@@ -1,5 +1,5 @@
 /**
- * A scripted OpenAI-compatible server on 127.0.0.1 (harness H3 in RELIABILITY.md): each request to
+ * A scripted OpenAI-compatible server on 127.0.0.1: each request to
  * POST /v1/chat/completions is answered by a handler that picks status, headers, body, delay or a
  * hang, so tests drive the real `openai` client through every failure mode.
  */

@@ -63,11 +63,16 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `aiwins ARGS` as a child process, the way cron or another tool would. */
-export function runCli(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 60_000): Promise<CliResult> {
+/** Runs `aiwins ARGS` as a child process, the way cron or another tool would (from `cwd`, default the checkout). */
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  timeoutMs = 60_000,
+  cwd = ROOT,
+): Promise<CliResult> {
   return new Promise((done) => {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'aiwins.js'), ...args], {
-      cwd: ROOT,
+      cwd,
       env: childEnv(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
