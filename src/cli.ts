@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { loadConfig, type Config } from './config/index.ts';
 import { openStore, REVIEW_STATUSES, StoreError, WORK_STATUSES, type ItemStatus, type Store } from './store/index.ts';
 import { PipelineSetupError } from './pipeline/errors.ts';
-import { stripControlChars, terminalSafeJson } from './core/terminal.ts';
+import { stripControlChars } from './core/terminal.ts';
 import {
   createLogger,
   createRunReporter,
@@ -448,12 +448,12 @@ promptsCommand
         stories: opts.stories === undefined ? undefined : storyIds('--stories', opts.stories),
         since,
         signal: abort.signal,
-        onProgress: (p) => process.stderr.write(`${formatTrialProgress(p)}\n`),
+        onProgress: (p) => log().info(formatTrialProgress(p), { event: 'trial.progress', ...p }),
       });
-      for (const f of result.failures) process.stderr.write(stripControlChars(`  story ${f.itemId}: ${f.kind}: ${f.message}`) + '\n');
-      if (result.missing.length) process.stderr.write(`  no stored article for: ${result.missing.join(', ')}\n`);
+      for (const f of result.failures) log().warn(`story ${f.itemId}: ${f.kind}: ${f.message}`, { event: 'trial.failed', item_id: f.itemId, kind: f.kind });
+      if (result.missing.length) log().warn(`no stored article for: ${result.missing.join(', ')}`, { event: 'trial.missing', item_ids: result.missing });
       const line = `trial ${result.trial.name} (prompt ${result.trial.prompt.id} ${result.trial.prompt.hash}, model ${result.trial.model}): ${formatTrialProgress(result.progress)}`;
-      process.stdout.write((opts.json ? terminalSafeJson(result) : stripControlChars(line)) + '\n');
+      process.stdout.write(opts.json ? jsonOutput(result) : stripControlChars(line) + '\n');
       // Output the model got wrong is a result of the prompt; an endpoint that failed is not.
       const endpointFailed = result.failures.some((f) => !['llm.invalid_output', 'llm.refused', 'llm.truncated'].includes(f.kind));
       if (endpointFailed) process.exitCode = EXIT_FAILED;
@@ -487,10 +487,10 @@ promptsCommand
       if (opts.html) {
         const { comparisonHtml } = await import('./workbench/report-html.ts');
         writeFileSync(opts.html, comparisonHtml(comparison, METRIC_LABELS, formatMetric));
-        process.stderr.write(`wrote ${opts.html}\n`);
+        log().info(`wrote ${opts.html}`, { event: 'compare.html', file: opts.html });
       }
       // Titles and drafts come from feeds and the model: no control character reaches the terminal.
-      process.stdout.write((opts.json ? terminalSafeJson(comparison) : stripControlChars(formatComparison(comparison, { onlyDiffering: opts.onlyDiffering }))) + '\n');
+      process.stdout.write(opts.json ? jsonOutput(comparison) : stripControlChars(formatComparison(comparison, { onlyDiffering: opts.onlyDiffering })) + '\n');
     } finally {
       await db.close();
     }
@@ -524,7 +524,7 @@ promptsCommand
         // A prompt file: draft the stories editors decided on first (cached results cost nothing).
         const { runTrial } = await import('./workbench/run-trial.ts');
         const run = await runTrial(config, db, { promptPath: resolve(target), model: opts.model, stories: labels.map((l) => l.itemId) });
-        process.stderr.write(`trial ${run.trial.name}: ${formatTrialProgress(run.progress)}\n`);
+        log().info(`trial ${run.trial.name}: ${formatTrialProgress(run.progress)}`, { event: 'trial', trial: run.trial.name, ...run.progress });
         trialName = run.trial.name;
       }
       let side;
@@ -536,8 +536,8 @@ promptsCommand
       }
       const ev = evaluate(trialName, side.entries, labels);
       const failed = failedThresholds(ev, thresholds);
-      process.stdout.write((opts.json ? terminalSafeJson({ ...ev, thresholds, failed }) : stripControlChars(formatEvaluation(ev))) + '\n');
-      for (const f of failed) process.stderr.write(`below threshold: ${f}\n`);
+      process.stdout.write(opts.json ? jsonOutput({ ...ev, thresholds, failed }) : stripControlChars(formatEvaluation(ev)) + '\n');
+      for (const f of failed) log().error(`below threshold: ${f}`, { event: 'eval.threshold' });
       if (failed.length) process.exitCode = EXIT_FAILED;
     } finally {
       await db.close();

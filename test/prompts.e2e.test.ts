@@ -32,7 +32,8 @@ afterEach(async () => {
   project.remove();
 });
 
-const cli = (...args: string[]) => runCli(['--config', project.configPath, '--db', project.dbPath, ...args]);
+/** Text logs on stderr (`ISO-TIME message` lines), as a person at a terminal reads them. */
+const cli = (...args: string[]) => runCli(['--config', project.configPath, '--db', project.dbPath, '--log-format', 'text', ...args]);
 
 async function seed(n: number, liveDraft?: Draft): Promise<number[]> {
   const store = await openStore(project.dbPath);
@@ -56,7 +57,7 @@ describe('aiwins prompts run', () => {
     const first = await cli('prompts', 'run', PROMPT_PATH, '--name', 'base', '--json');
     expect(first.code, first.stderr).toBe(0);
     expect(llm.calls).toBe(3);
-    const progress = first.stderr.split('\n').filter((l) => l.startsWith('3/3'));
+    const progress = first.stderr.split('\n').filter((l) => / 3\/3 /.test(l));
     expect(progress[0]).toMatch(/drafted 3 \(0 from cache, 3 LLM calls\), failed 0; tokens \d+ in \+ \d+ out; est\. \$0\.\d{4}/);
     const out = lastJsonLine(first.stdout);
     expect(out.trial.name).toBe('base');
@@ -166,7 +167,7 @@ describe('aiwins prompts compare', () => {
     expect(live.stdout).toMatch(/story \d+: Story 1 +\[differs\]\n  A: Live headline +\[mixed\]/);
     expect(live.stdout).toMatch(/story \d+: Story 2  \[differs\]\n  A: not in this side/);
 
-    const unknown = await cli('--log-format', 'text', 'prompts', 'compare', 'a', 'nope');
+    const unknown = await cli('prompts', 'compare', 'a', 'nope');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/no trial named "nope"; trials: a, b, or "live"/);
   });
