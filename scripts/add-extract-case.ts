@@ -50,7 +50,12 @@ if (outcome.ok) {
   console.log(`--- text (${outcome.value.wordCount} words, confidence ${outcome.value.confidence}) ---`);
   console.log(outcome.value.text);
 } else {
-  writeFileSync(join(dir, 'metadata.json'), `${JSON.stringify({ ok: false, kind: outcome.failure.kind }, null, 2)}\n`);
+  // A page the quality gate refused: its verdict and the start of the text it refused are kept too.
+  const refused = outcome.refused;
+  const firstLine = refused?.article.text.split('\n')[0]!.slice(0, 80);
+  const expected = { ok: false, kind: outcome.failure.kind, gate: refused?.gate ?? null, ...(firstLine ? { textIncludes: [firstLine] } : {}) };
+  writeFileSync(join(dir, 'metadata.json'), `${JSON.stringify(expected, null, 2)}\n`);
   console.log(`${outcome.failure.kind}: ${outcome.failure.message}`);
+  if (refused) console.log(`--- refused text (gate: ${refused.gate}) ---\n${refused.article.text}`);
 }
 console.log(`\nwrote ${dir}; review it, add textIncludes/textExcludes to metadata.json if useful, then run npx vitest run src/extract`);

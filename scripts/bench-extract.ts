@@ -3,8 +3,11 @@
  * ../shared/data layout (<dir>/<page-id>/{page.html, meta.json, expected.txt}).
  *
  *   npm run bench:extract -- ../shared/data/extraction-annotated-dev [--filter bbc] [--limit 50]
- *     [--variants readability-jsdom,ours,ours-pool] [--worst 10] [--json out.json]
+ *     [--half tune|test] [--variants readability-jsdom,ours,ours-pool] [--worst 10] [--json out.json]
  *     [--skip-rules link-dense,edge-lines]   (measure what one cleaning rule buys)
+ *
+ * `--half` splits a set in two by a hash of each page's id (stable: a page stays in its half whatever
+ * else is added): tune the cleaning rules on `tune`, and report `test`, which they were not tuned on.
  *
  * Each variant runs in its own child process so its peak RSS is its own. The metric is the
  * scrapinghub article-extraction-benchmark's (evaluate.py): tokens are `\w+` runs, 4-word shingles
@@ -13,6 +16,7 @@
  * "word F1" is the same with single tokens instead of shingles.
  */
 import { fork } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +33,8 @@ interface PageResult {
   text: string;
   ms: number;
   error?: string;
+  /** The text the quality gate refused (what `aiwins extract` prints with its "gate"), scored on a line of its own. */
+  refusedText?: string;
 }
 
 interface VariantRun {
@@ -46,13 +52,24 @@ function arg(name: string): string | undefined {
   return i === -1 ? undefined : process.argv[i + 1];
 }
 
+/** The half a page belongs to: the first bit of the SHA-256 of its id. */
+function halfOf(id: string): 'tune' | 'test' {
+  return createHash('sha256').update(id).digest()[0]! < 128 ? 'tune' : 'test';
+}
+
 function loadPages(dir: string): Page[] {
   const filter = arg('filter');
   const limit = Number(arg('limit') ?? Infinity);
+  const half = arg('half');
+  if (half !== undefined && half !== 'tune' && half !== 'test') {
+    console.error(`--half: expected tune or test, got "${half}"`);
+    process.exit(2);
+  }
   return readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, 'page.html')))
     .map((e) => e.name)
     .filter((id) => !filter || id.includes(filter))
+    .filter((id) => !half || halfOf(id) === half)
     .sort()
     .slice(0, limit)
     .map((id) => {
@@ -151,6 +168,7 @@ async function runChild(dir: string, variant: Variant): Promise<void> {
         text: outcome.ok ? outcome.value.text : '',
         ms: performance.now() - t0,
         error: outcome.ok ? undefined : `${outcome.failure.kind}: ${outcome.failure.message}`,
+        refusedText: outcome.ok ? undefined : outcome.refused?.article.text,
       });
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -199,7 +217,7 @@ function runVariant(dir: string, variant: Variant): Promise<VariantRun> {
 }
 
 function passThrough(): string[] {
-  return ['filter', 'limit', 'skip-rules'].flatMap((name) => (arg(name) ? [`--${name}`, arg(name)!] : []));
+  return ['filter', 'limit', 'half', 'skip-rules'].flatMap((name) => (arg(name) ? [`--${name}`, arg(name)!] : []));
 }
 
 const percentile = (xs: number[], q: number): number => {
@@ -210,7 +228,7 @@ const percentile = (xs: number[], q: number): number => {
 async function main(): Promise<void> {
   const dir = process.argv[2];
   if (!dir) {
-    console.error('usage: npm run bench:extract -- DIR [--filter S] [--limit N] [--variants a,b] [--worst N] [--json FILE]');
+    console.error('usage: npm run bench:extract -- DIR [--filter S] [--limit N] [--half tune|test] [--variants a,b] [--worst N] [--json FILE]');
     process.exit(2);
   }
   const child = arg('child');
@@ -218,7 +236,7 @@ async function main(): Promise<void> {
 
   const variants = (arg('variants')?.split(',') ?? ['readability-jsdom', 'ours']) as Variant[];
   const expected = new Map(loadPages(dir).map((p) => [p.id, readFileSync(join(dir, p.id, 'expected.txt'), 'utf8')]));
-  console.log(`${dir}: ${expected.size} pages`);
+  console.log(`${dir}${arg('half') ? ` (half: ${arg('half')})` : ''}: ${expected.size} pages`);
   console.log('variant              F1     P      R      wordF1  ms/page (p50, p95)   peak RSS  errors/empty');
   const runs: VariantRun[] = [];
   for (const variant of variants) {
@@ -236,6 +254,17 @@ async function main(): Promise<void> {
         `${mean(ms).toFixed(1).padStart(6)} (${percentile(ms, 0.5).toFixed(0)}, ${percentile(ms, 0.95).toFixed(0)})`.padEnd(22) +
         `   ${run.peakRssMb.toFixed(0).padStart(5)} MB  ${errors}/${empty}`,
     );
+    const refused = run.results.filter((r) => r.refusedText !== undefined);
+    if (refused.length > 0) {
+      // As a caller of `aiwins extract` sees it: the refused pages' text scored too, not empty.
+      const withRefused = run.results.map((r) => shingleMatch(expected.get(r.id)!, r.refusedText ?? r.text, 4));
+      const g = aggregate(withRefused);
+      const passed = aggregate(shingleCounts.filter((_, i) => run.results[i]!.refusedText === undefined));
+      console.log(
+        `  ${refused.length} refused by the gate; with their text: F1 ${g.f1.toFixed(4)} P ${g.p.toFixed(3)} R ${g.r.toFixed(3)}; ` +
+          `on the ${run.results.length - refused.length} others: F1 ${passed.f1.toFixed(4)}`,
+      );
+    }
     const worst = Number(arg('worst') ?? 0);
     if (worst > 0) {
       const ranked = run.results

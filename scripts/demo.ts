@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: serves the bundled demo feed and articles on 127.0.0.1, runs the pipeline on
  * them into data/demo.db (offline extractive engine unless OPENAI_API_KEY is set), and prints
- * the drafts and where to look.
+ * the drafts, one story in the newsletter's layout, and where to look.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { parseConfig } from '../src/config/index.ts';
 import { openStore } from '../src/store/index.ts';
 import { runPipeline } from '../src/pipeline/run.ts';
 import { formatRunSummary, formatStoryList } from '../src/cli/output.ts';
+import { newsletterStory, renderText } from '../src/render/index.ts';
 import { startSiteServer } from '../test/helpers/site-server.ts';
 import { demoSiteRoutes } from './demo-site.ts';
 
@@ -38,12 +39,20 @@ llm:
   const summary = await runPipeline(config, db);
   console.log(formatRunSummary(summary));
   console.log('\nStories:');
-  process.stdout.write(formatStoryList(await db.stories.list()));
+  const stories = await db.stories.list();
+  process.stdout.write(formatStoryList(stories));
+  const first = stories.find((s) => s.draft);
+  const shown = first && newsletterStory(first, config.newsletter);
+  if (shown) {
+    console.log(`\nStory ${first.id} as the newsletter prints it (show ${first.id} --format text):\n`);
+    process.stdout.write(renderText(shown));
+  }
   await db.close();
   console.log(`
 Where to look:
   npx aiwins --db ${dbPath} stories            list the drafts
   npx aiwins --db ${dbPath} show 1             one draft beside its source facts
+  npx aiwins --db ${dbPath} --config ${configPath} show 1 --format markdown   the story in the newsletter's layout (or html, text)
   npx aiwins --db ${dbPath} stories --json     the JSON other tools read
   npx aiwins --db ${dbPath} feeds              the feed's status`);
 } finally {

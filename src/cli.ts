@@ -87,6 +87,14 @@ function configOrExit(): Config {
   return config;
 }
 
+/** The newsletter settings of the config; its defaults when there is no config file at all. */
+function newsletterSettings(): Config['newsletter'] {
+  const { config, errors } = loadConfig(globals().config);
+  if (config) return config.newsletter;
+  if (errors.length === 1 && errors[0]!.includes('config file not found')) return { timezone: 'UTC', sourceName: 'feed' };
+  throw new UsageError(`invalid config ${globals().config}:\n${errors.map((e) => `  ${e}`).join('\n')}`, EXIT_INVALID);
+}
+
 /**
  * The store at --db. Commands that only read never create a database: a missing one is a usage
  * error naming the path, and a file the user may not write is read as it is.
@@ -163,7 +171,8 @@ program
   .argument('<id>', 'story id (from `aiwins stories`)')
   .option('--json', 'print the story as JSON')
   .option('--history', 'every draft of the story, oldest first (engine, prompt version, model), to compare them')
-  .action(async (id: string, opts: { json?: boolean; history?: boolean }) => {
+  .addOption(new Option('--format <format>', 'the story as the newsletter prints it').choices(['markdown', 'html', 'text']))
+  .action(async (id: string, opts: { json?: boolean; history?: boolean; format?: 'markdown' | 'html' | 'text' }) => {
     const n = Number(id);
     if (!Number.isInteger(n) || n <= 0) throw new UsageError(`ID: expected a story number, got "${id}"`, EXIT_INVALID);
     const db = await storeOrExit('read');
@@ -173,6 +182,15 @@ program
       if (opts.history) {
         const drafts = await db.drafts.history(n);
         process.stdout.write(opts.json ? jsonOutput(drafts, 2) : formatDraftHistory(drafts));
+        return;
+      }
+      if (opts.format) {
+        const { newsletterStory, renderHtml, renderMarkdown, renderText } = await import('./render/index.ts');
+        const shown = newsletterStory(found.story, newsletterSettings());
+        if (!shown) throw new UsageError(`story ${n} has no draft yet (status ${found.story.status}); nothing to render`, EXIT_FAILED);
+        const render = { markdown: renderMarkdown, html: renderHtml, text: renderText }[opts.format];
+        // The renderers are pure; what reaches a terminal loses its control characters here, as all output does.
+        process.stdout.write(stripControlChars(render(shown)));
         return;
       }
       process.stdout.write(opts.json ? jsonOutput(found.story, 2) : formatStory(found.story, found.article));
@@ -370,20 +388,16 @@ program
   .option('--url <url>', "the page's URL: base for links and metadata (never fetched)")
   .option('--batch', 'read JSON lines on stdin, write one JSON line per request, in order')
   .action(async (file: string | undefined, opts: { url?: string; batch?: boolean }) => {
-    const { extractFile, runExtractBatch } = await import('./extract/index.ts');
+    const { extractAnswer, extractFile, runExtractBatch } = await import('./extract/index.ts');
     if (opts.batch) {
       await runExtractBatch(process.stdin, process.stdout);
       return;
     }
     if (!file || !opts.url) throw new UsageError('extract: give --url URL FILE, or --batch to read requests on stdin', EXIT_INVALID);
-    const result = await extractFile(file, opts.url);
-    if (!result.ok) {
-      process.stdout.write(JSON.stringify({ error: result.failure.kind, message: result.failure.message }) + '\n');
-      process.exitCode = EXIT_FAILED;
-      return;
-    }
-    const { html: _html, ...article } = result.value;
-    process.stdout.write(JSON.stringify(article) + '\n');
+    // Text the quality gate refuses is printed too, with its verdict in "gate"; exit 1 only without text.
+    const answer = extractAnswer(await extractFile(file, opts.url));
+    process.stdout.write(JSON.stringify(answer) + '\n');
+    if ('error' in answer) process.exitCode = EXIT_FAILED;
   });
 
 program

@@ -69,7 +69,7 @@ describe('aiwins run, end to end', () => {
       expect(s.draft.takeaways.length).toBeGreaterThanOrEqual(3);
       expect(s.draft.takeaways.every((t: any) => t.grounded === true)).toBe(true);
       expect(s.draft.framing).toHaveProperty('verdict');
-      expect(s.draft.prompt.id).toBe('draft-story-v1');
+      expect(s.draft.prompt.id).toBe('draft-story-v2');
       expect(s.draft.readingMinutes).toBeGreaterThanOrEqual(1);
     }
 
@@ -103,7 +103,9 @@ describe('aiwins run, end to end', () => {
     let stories = JSON.parse((await cli(['stories', '--json'])).stdout);
     expect(stories.every((s: any) => s.draft.engine === 'extractive')).toBe(true);
     const bakery = stories.find((s: any) => s.url.includes('bakery'));
-    expect(bakery.draft.framing.verdict).toBe('not_ai');
+    // Offline, the framing is never guessed: uncertain, set aside for an editor.
+    expect(bakery.draft.framing.verdict).toBe('uncertain');
+    expect(bakery.setAside).toBe(true);
     for (const s of stories) expect(s.draft.takeaways.every((t: any) => t.grounded)).toBe(true);
 
     // Now an LLM is configured: redraft replaces the extractive drafts, keeping the old ones.
@@ -126,7 +128,7 @@ describe('aiwins run, end to end', () => {
     const history = JSON.parse((await cli(['show', id, '--history', '--json'])).stdout);
     expect(history.map((d: any) => [d.engine, d.prompt.id])).toEqual([
       ['extractive', 'extractive'],
-      ['llm', 'draft-story-v1'],
+      ['llm', 'draft-story-v2'],
       ['llm', 'draft-story-alt'],
     ]);
   });

@@ -121,10 +121,11 @@ describe('aiwins prompts run', () => {
 const LIVE_DRAFT = {
   headline: 'Live headline', tldr: 'Live TL;DR.', whyItMatters: 'W', category: 'Health', engine: 'llm', model: 'gpt-4o-mini',
   takeaways: [
-    { text: 'One.', quote: 'used a machine learning model to read retinal scans', grounded: true },
-    { text: 'Two.', quote: 'not in the article', grounded: false },
+    { text: 'One.', quote: 'used a machine learning model to read retinal scans', grounded: true, supported: true },
+    { text: 'Two.', quote: 'not in the article', grounded: false, supported: false },
   ],
-  framing: { verdict: 'mixed', score: 0.5, rationale: 'r', concerns: [] },
+  deck: 'D', body: [], implications: [], readerNote: null, unsupportedClaims: [],
+  framing: { verdict: 'mixed', score: 0.5, rationale: 'r', concerns: [], angle: null, confidence: 0.5, recommendation: 'include_with_note' },
   promptId: 'live', promptHash: '0123456789abcdef', inputTokens: 1000, outputTokens: 200, latencyMs: 700, inputTruncated: false, readingMinutes: 1,
 } as unknown as Draft;
 
@@ -164,7 +165,7 @@ describe('aiwins prompts compare', () => {
     expect(live.code, live.stderr).toBe(0);
     expect(live.stdout).toMatch(/^grounded-quote rate\s+50\.0%\s+100\.0%\s+\+50\.0 pp$/m);
     expect(live.stdout).toMatch(/^verdicts\s+mixed 1\s+positive 1\s+mixed -1, positive \+1$/m);
-    expect(live.stdout).toMatch(/story \d+: Story 1 +\[differs\]\n  A: Live headline +\[mixed\]/);
+    expect(live.stdout).toMatch(/story \d+: Story 1 +\[differs\]\n  A: Live headline +\[mixed \/ include_with_note\]/);
     expect(live.stdout).toMatch(/story \d+: Story 2  \[differs\]\n  A: not in this side/);
 
     const unknown = await cli('prompts', 'compare', 'a', 'nope');

@@ -189,8 +189,11 @@ export function formatStoryList(stories: Story[]): string {
     stories
       .map((s) => {
         const head = s.draft?.headline ?? s.title ?? s.url ?? '(untitled)';
-        const tail = s.error ? `  [${s.error.kind}] ${s.error.message}` : s.draft ? `  (${s.draft.engine}, ${s.draft.category})` : '';
-        return `${String(s.id).padStart(5)}  ${s.status.padEnd(9)}  ${head}${tail}`;
+        const d = s.draft;
+        const verdict = d ? `, ${d.framing.verdict}${d.framing.recommendation ? `/${d.framing.recommendation}` : ''}` : '';
+        const tail = s.error ? `  [${s.error.kind}] ${s.error.message}` : d ? `  (${d.engine}, ${d.category}${verdict})` : '';
+        const marks = [s.setAside ? '[set aside]' : '', s.needsReview ? '[needs review]' : ''].filter(Boolean).join(' ');
+        return `${String(s.id).padStart(5)}  ${s.status.padEnd(9)}  ${marks ? `${marks} ` : ''}${head}${tail}`;
       })
       .join('\n') + '\n'
   );
@@ -204,20 +207,33 @@ export function formatStory(s: Story, article: StoredArticle | null): string {
   out.push(`${s.feed} · ${s.url ?? 'no link'}${article ? ` · ${article.readingMinutes} min read` : ''}`);
   if (s.error) out.push(`\nNot drafted: ${s.error.kind}: ${s.error.message} (attempts: ${s.attempts}${s.nextAttemptAt ? `, next try after ${when(s.nextAttemptAt)}` : ''})`);
   if (d) {
+    if (d.engine === 'extractive') out.push('', 'offline draft: needs a model or an editor');
+    if (s.needsReview) out.push('', 'NEEDS REVIEW: a check still failed after the repair turn (marked below)');
+    if (s.setAside) out.push('', `SET ASIDE: not a ready candidate (verdict ${d.framing.verdict}, recommendation ${d.framing.recommendation ?? 'none'})`);
     out.push('', `TL;DR: ${d.tldr}`, '', 'Key takeaways:');
     d.takeaways.forEach((t, i) => {
-      out.push(`  ${i + 1}. ${t.text}`);
+      out.push(`  ${i + 1}. ${t.text}${t.grounded && !t.supported ? '  (says more than its quote)' : ''}`);
       out.push(`     "${t.quote}"${t.grounded ? '' : '  (quote NOT found in the article)'}`);
     });
-    out.push('', `Why it matters: ${d.whyItMatters}`, '', `Category: ${d.category}`);
+    if (d.deck) out.push('', `Deck: ${d.deck}`);
+    if (d.body.length) out.push('', d.engine === 'extractive' ? 'Body (excerpt from the article):' : 'Body:', ...d.body.map((p) => `  ${p}`));
+    out.push('', `Why it matters: ${d.whyItMatters}`);
+    for (const i of d.implications) out.push(`  • ${i}`);
+    if (d.readerNote) out.push('', `Reader note: ${d.readerNote}`);
+    for (const c of d.unsupportedClaims) out.push(`  ! ${c.field}: "${c.claim}" does not occur in the article`);
+    out.push('', `Category: ${d.category}`);
     out.push(
-      `Framing: ${d.framing.verdict} (score ${d.framing.score.toFixed(2)}): ${d.framing.rationale}` +
+      `Framing: ${d.framing.verdict} (score ${d.framing.score.toFixed(2)}` +
+        `${d.framing.confidence !== null ? `, confidence ${d.framing.confidence.toFixed(2)}` : ''})` +
+        `${d.framing.recommendation ? `, recommendation ${d.framing.recommendation}` : ''}: ${d.framing.rationale}` +
+        (d.framing.angle ? `\n  angle: ${d.framing.angle}` : '') +
         (d.framing.concerns.length ? `\n  concerns: ${d.framing.concerns.join('; ')}` : ''),
     );
     out.push(
       '',
       `Draft by ${d.engine}${d.model ? ` (${d.model})` : ''}, prompt ${d.prompt.id}@${d.prompt.hash}, ` +
-        `${d.inputTokens}+${d.outputTokens} tokens, ${d.latencyMs} ms${d.inputTruncated ? ', article cut to the token budget' : ''}`,
+        `${d.inputTokens}+${d.outputTokens} tokens, ${d.latencyMs} ms${d.inputTruncated ? ', article cut to the token budget' : ''}; ` +
+        `${d.readingMinutes} min read as published`,
     );
   }
   if (article) out.push(`Extracted by ${article.method} (confidence ${article.confidence.toFixed(2)}, ${article.wordCount} words)`);

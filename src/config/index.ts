@@ -5,7 +5,7 @@ import { Cron } from 'croner';
 import { parseDocument } from 'yaml';
 import { ConfigSchema, type ConfigFile } from './schema.ts';
 
-export { ConfigSchema, DEFAULT_CATEGORIES, type ConfigFile, type FeedConfig } from './schema.ts';
+export { ConfigSchema, DEFAULT_CATEGORIES, type ConfigFile, type FeedConfig, type NewsletterConfig } from './schema.ts';
 
 /** The validated, frozen configuration, with the environment folded in. Passed in, never global. */
 export interface Config extends ConfigFile {

@@ -125,6 +125,27 @@ const ExtractSchema = z.strictObject({
   maxHeapMb: z.number().int().min(32).max(4096).default(256),
 });
 
+const NewsletterSchema = z.strictObject({
+  /** The time zone a story's date is shown in (an IANA name, e.g. Europe/Berlin). */
+  timezone: z
+    .string()
+    .trim()
+    .default('UTC')
+    .refine(
+      (tz) => {
+        try {
+          new Intl.DateTimeFormat('en-US', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'expected an IANA time zone such as UTC or Europe/Berlin' },
+    ),
+  /** "Source:" names the feed (as configured in feeds[].name) or the site (as the article page names itself). */
+  sourceName: z.enum(['feed', 'site']).default('feed'),
+});
+
 export const ConfigSchema = z.strictObject({
   feeds: z.array(FeedSchema).default([]),
   categories: z.array(z.string().trim().min(1)).min(1).default(DEFAULT_CATEGORIES),
@@ -133,7 +154,10 @@ export const ConfigSchema = z.strictObject({
   run: RunSchema.prefault({}),
   extract: ExtractSchema.prefault({}),
   schedule: ScheduleSchema.prefault({}),
+  newsletter: NewsletterSchema.prefault({}),
 });
+
+export type NewsletterConfig = z.infer<typeof NewsletterSchema>;
 
 export type FeedConfig = z.infer<typeof FeedSchema>;
 export type ConfigFile = z.infer<typeof ConfigSchema>;

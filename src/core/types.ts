@@ -58,31 +58,58 @@ export interface Article {
 }
 
 export type Engine = 'llm' | 'extractive';
-export type FramingVerdict = 'positive' | 'mixed' | 'negative' | 'not_ai';
+export type FramingVerdict = 'positive' | 'mixed' | 'negative' | 'not_ai' | 'uncertain';
+export type Recommendation = 'include' | 'include_with_note' | 'skip';
 
 export interface Takeaway {
   text: string;
   /** A short verbatim passage of the article supporting the takeaway. */
   quote: string;
-  /** Whether the quote was found in the article text (whitespace and quotes normalized). */
+  /** Whether the quote occurs in the article as whole words, every number identical, within one paragraph. */
   grounded: boolean;
+  /** Whether the quote grounds and the takeaway adds no number, name or quantity the quote lacks. */
+  supported: boolean;
 }
 
+/** The framing rubric: is AI involved, is there an honest constructive angle, what must a reader know. */
 export interface Framing {
   verdict: FramingVerdict;
+  /** 0..1, tied to the verdict by the bands in prompts/README.md. */
   score: number;
   rationale: string;
+  /** Notes for editors: harms, costs, speculation, single-source claims, lawsuits, injected instructions. */
   concerns: string[];
+  /** The honest constructive angle the facts support; null when there is none. */
+  angle: string | null;
+  /** 0..1, how sure the judge is of the verdict. */
+  confidence: number;
+  recommendation: Recommendation;
 }
 
-/** What an engine writes about an article: the shape editors review. */
+/** A number or proper name in the story's prose that does not occur in the article. */
+export interface UnsupportedClaim {
+  /** Where it is: headline, tldr, deck, body[1], whyItMatters, implications[0]. */
+  field: string;
+  claim: string;
+}
+
+/** What an engine writes about an article: the whole story in the newsletter's shape. */
 export interface DraftContent {
   headline: string;
   tldr: string;
   takeaways: Takeaway[];
+  /** One line that frames the story. */
+  deck: string;
+  /** Two or three short paragraphs (the offline engine: the article's own lead paragraphs, or none). */
+  body: string[];
   whyItMatters: string;
+  /** Two to four consequences (none from the offline engine). */
+  implications: string[];
+  /** One honest paragraph naming the source's caveats; null when there is nothing to caveat. */
+  readerNote: string | null;
   category: string;
   framing: Framing;
+  unsupportedClaims: UnsupportedClaim[];
 }
 
 /** A draft with its provenance, as stored. */
@@ -97,8 +124,9 @@ export interface Draft extends DraftContent {
   latencyMs: number;
   /** True when the article text was cut to the token budget before the call. */
   inputTruncated: boolean;
+  /** Minutes to read the story as published (headline to reader note), not the source article. */
   readingMinutes: number;
-  /** True when the draft needs an editor's closer look (e.g. claims its article does not support). */
+  /** A quote, takeaway or claim still failed its check after the repair turn: an editor must look. */
   needsReview?: boolean;
   /** How the LLM was asked for JSON (absent for the extractive engine and older drafts). */
   responseFormat?: ResponseFormatKind;

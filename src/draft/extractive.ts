@@ -4,16 +4,16 @@
  */
 import winkNLP from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
-import type { Draft, DraftInput, Framing, FramingVerdict } from '../core/types.ts';
-import { checkGrounding } from './grounding.ts';
+import type { Draft, DraftInput, Framing } from '../core/types.ts';
+import { findClaims, groundQuote, indexSource } from './grounding.ts';
+import { readingMinutesOf } from './story.ts';
 import { hash16 } from './prompt.ts';
 import { LIMITS } from './schema.ts';
 
 /** Bump when the algorithm changes, so drafts from different versions can be told apart. */
-export const EXTRACTIVE_ENGINE_VERSION = 'extractive-v1';
+export const EXTRACTIVE_ENGINE_VERSION = 'extractive-v2';
 
 const nlp = winkNLP(model);
-const its = nlp.its;
 
 /** Bounds the work on huge articles; the lead of a news story carries its substance. */
 const MAX_TEXT_CHARS = 60_000;
@@ -104,32 +104,25 @@ export function pickCategory(text: string, categories: string[]): string {
   return categories.find((c) => c.toLowerCase() === 'other') ?? categories[0]!;
 }
 
-/** Lexicon estimate of the framing: wink-nlp sentiment plus a count of news-harm words. */
-export function estimateFraming(text: string): Framing {
+/**
+ * The framing without a model: always `uncertain`, because no word list can tell a constructive
+ * story from spin. What the text plainly shows (no AI terms at all, harm words) goes to the
+ * concerns as observations for the editor, never into the verdict.
+ */
+export function offlineFraming(text: string): Framing {
   const sample = text.slice(0, MAX_TEXT_CHARS);
-  if (!AI_TERMS.test(sample)) {
-    return {
-      verdict: 'not_ai',
-      score: 0,
-      rationale: 'Lexicon estimate: the text never mentions AI, machine learning or related terms.',
-      concerns: ['offline estimate: not reviewed by a model'],
-    };
-  }
-  const sentiment = nlp.readDoc(sample).out(its.sentiment) as unknown as number; // -1..1
-  const words = Math.max(1, wordsOf(sample).length);
+  const concerns = ['offline draft: no model judged this story; an editor must decide the verdict'];
+  if (!AI_TERMS.test(sample)) concerns.push('the text never mentions AI, machine learning or related terms: check that AI is involved at all');
   const harmHits = sample.match(HARM_TERMS)?.length ?? 0;
-  const harmDensity = (harmHits * 100) / words; // harm words per 100 words
-  const adjusted = Math.max(-1, Math.min(1, sentiment - 0.15 * harmDensity));
-  const score = Math.round(((adjusted + 1) / 2) * 100) / 100;
-  const verdict: FramingVerdict =
-    adjusted >= 0.1 && harmDensity < 1 ? 'positive' : adjusted <= -0.1 || harmDensity >= 2.5 ? 'negative' : 'mixed';
-  const concerns = ['offline estimate: not reviewed by a model'];
-  if (harmHits > 0) concerns.push(`mentions harms or risks (${harmHits} word${harmHits === 1 ? '' : 's'} such as layoffs, lawsuits, bias): check the framing`);
+  if (harmHits > 0) concerns.push(`the text mentions harms or risks (${harmHits} word${harmHits === 1 ? '' : 's'} such as layoffs, lawsuits, bias): check the framing`);
   return {
-    verdict,
-    score,
-    rationale: `Lexicon estimate (sentiment ${sentiment.toFixed(2)}, ${harmHits} harm term${harmHits === 1 ? '' : 's'}), not a reading of the story.`,
+    verdict: 'uncertain',
+    score: 0.5,
+    rationale: 'Offline draft: without a model the story was not read for its framing, so the verdict is left to an editor (or `aiwins redraft` with a model).',
     concerns,
+    angle: null,
+    confidence: 0,
+    recommendation: 'skip',
   };
 }
 
@@ -145,51 +138,168 @@ function cleanHeadline(title: string, siteName: string | null, fallback: string)
   return t.length > LIMITS.headline ? `${t.slice(0, LIMITS.headline - 1).trimEnd()}…` : t;
 }
 
-const joinCapped = (sentences: Sentence[], max: number) => {
-  let out = '';
-  for (const s of sentences) {
-    const next = out ? `${out} ${s.text}` : s.text;
-    if (next.length > max) break;
-    out = next;
-  }
-  return out || sentences[0]?.text.slice(0, max) || '';
-};
+/** A takeaway is short: a reader takes it in at a glance. */
+const MAX_TAKEAWAY_WORDS = 25;
+/** A clause shorter than this is rarely a fact on its own. */
+const MIN_CLAUSE_WORDS = 8;
+/** Two picks sharing this much of their content words say the same thing. */
+const DUPLICATE_OVERLAP = 0.5;
 
-/** Drafts without a model: ranked sentences of the article, quoted verbatim. Deterministic. */
+const NUMBER_WORDS =
+  /\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|half|dozen|doubled|tripled)\b/i;
+/** Verbs that report what happened, as opposed to background or opinion. */
+const OUTCOME_WORDS =
+  /\b(?:found|finds|identified|detected|flagged|diagnosed|cut|cuts|reduced|rose|fell|doubled|saved|issued|finished|won|wins|launched|released|approved|matched|improved|eligible|handles|sending|started|plans?|rehired|replaced)\b/i;
+
+/** A candidate takeaway: a sentence, or its first clause when the sentence is long, and why it scored. */
+interface Candidate {
+  text: string;
+  sentence: Sentence;
+  facts: number;
+  reasons: string[];
+}
+
+/** The sentence itself when short; else its longest leading clause of at most 25 words, if any. */
+function shortForm(s: Sentence): string | null {
+  if (s.words.length <= MAX_TAKEAWAY_WORDS) return s.text;
+  let best: string | null = null;
+  // A comma ends a clause only before a conjunction: "The bakery, run by two sisters" is not a statement.
+  for (const m of s.text.matchAll(/[;:\u2013\u2014]|,(?=\s+(?:and|but|with|although|though|while|even|which|after|as|so|because|when|according|since|whereas|who|where)\b)/g)) {
+    const clause = s.text.slice(0, m.index).trim();
+    const n = wordsOf(clause).length;
+    if (n > MAX_TAKEAWAY_WORDS) break;
+    if (n >= MIN_CLAUSE_WORDS && !/["\u201C]/.test(clause.replace(/^["\u201C]/, ''))) best = clause;
+  }
+  return best ? `${best.replace(/[,;:\s]+$/, '')}.` : null;
+}
+
+/** Facts in a piece of text: numbers, named actors and reported outcomes, each with its reason. */
+function scoreFacts(text: string): { facts: number; reasons: string[] } {
+  const reasons: string[] = [];
+  const claims = findClaims(text);
+  const numbers = claims.filter((c) => /^\p{N}/u.test(c.text)).map((c) => c.text);
+  const names = claims.filter((c) => !/^\p{N}/u.test(c.text)).map((c) => c.text);
+  const spelled = NUMBER_WORDS.exec(text)?.[0];
+  if (numbers.length > 0) reasons.push(`numbers ${numbers.join(', ')}`);
+  else if (spelled) reasons.push(`quantity "${spelled}"`);
+  if (names.length > 0) reasons.push(`names ${names.join(', ')}`);
+  const outcome = OUTCOME_WORDS.exec(text)?.[0];
+  if (outcome) reasons.push(`outcome "${outcome}"`);
+  const facts = 2 * Math.min(numbers.length, 3) + (spelled && numbers.length === 0 ? 1 : 0) + Math.min(names.length, 2) + (outcome ? 1 : 0);
+  return { facts, reasons };
+}
+
+const contentWords = (text: string) => new Set(wordsOf(text).filter((w) => !STOPWORDS.has(w) && w.length > 2));
+
+function overlap(a: Set<string>, b: Set<string>): number {
+  if (a.size === 0 || b.size === 0) return 0;
+  let shared = 0;
+  for (const w of a) if (b.has(w)) shared++;
+  return shared / Math.min(a.size, b.size);
+}
+
+/** What the offline engine picked from an article, and why: for measuring changes to it. */
+export interface ExtractivePicks {
+  tldr: string;
+  takeaways: { text: string; reasons: string[] }[];
+}
+
+/**
+ * Takeaways: short, fact-bearing passages (numbers, named actors, outcomes over background),
+ * de-duplicated against each other and the TL;DR, in article order. Direct speech is left to
+ * the article: a takeaway states a fact, not a voice.
+ */
+function pickTakeaways(sentences: Sentence[], ranked: Sentence[], lead: Sentence | undefined): Candidate[] {
+  const candidates: Candidate[] = [];
+  for (const s of ranked) {
+    if (s === lead || !fitsQuote(s) || /^["\u201C]/.test(s.text)) continue;
+    const text = shortForm(s);
+    if (!text) continue;
+    const { facts, reasons } = scoreFacts(text);
+    candidates.push({ text, sentence: s, facts, reasons });
+  }
+  // Fact-bearing first; among equals, the extractive rank (centrality, lead-weighted) decides.
+  const order = [...candidates].sort((a, b) => b.facts - a.facts || ranked.indexOf(a.sentence) - ranked.indexOf(b.sentence));
+  const seen = lead ? [contentWords(lead.text)] : [];
+  const picked: Candidate[] = [];
+  for (const c of order) {
+    if (picked.length >= LIMITS.maxTakeaways - 1) break;
+    const words = contentWords(c.text);
+    if (seen.some((w) => overlap(w, words) >= DUPLICATE_OVERLAP)) continue;
+    if (c.facts === 0 && picked.length >= LIMITS.minTakeaways) continue;
+    seen.push(words);
+    picked.push(c);
+  }
+  if (picked.length < LIMITS.minTakeaways) {
+    // Short article: any remaining sentence that fits, rather than too few takeaways.
+    // The lead goes last: repeating the TL;DR is better than too few takeaways.
+    for (const s of [...sentences.filter((x) => x !== lead), ...(lead ? [lead] : [])]) {
+      if (picked.length >= LIMITS.minTakeaways) break;
+      if (picked.some((p) => p.sentence === s) || s.words.length < 3 || s.text.length > LIMITS.quote) continue;
+      picked.push({ text: s.text, sentence: s, facts: 0, reasons: ['filler: the article has too few sentences'] });
+    }
+  }
+  return picked.sort((a, b) => a.sentence.index - b.sentence.index);
+}
+
+/** The article's own lead paragraphs, verbatim: the offline body is an excerpt, never rewritten. */
+function leadParagraphs(text: string): string[] {
+  return text
+    .slice(0, MAX_TEXT_CHARS)
+    .split(/\n\s*\n/)
+    .map((p) => p.replace(/\s+/g, ' ').trim())
+    .filter((p) => p.length > 0 && p.length <= LIMITS.bodyParagraph)
+    .slice(0, LIMITS.minBody);
+}
+
+/** What the engine picks from an article, with the reasons: the TL;DR and takeaways. */
+export function explainExtractive(input: DraftInput): ExtractivePicks {
+  const sentences = splitSentences(input.text);
+  const ranked = rankSentences(sentences);
+  const lead = sentences.find(fitsQuote) ?? sentences[0];
+  return {
+    tldr: lead?.text ?? '',
+    takeaways: pickTakeaways(sentences, ranked, lead).map((c) => ({ text: c.text, reasons: c.reasons })),
+  };
+}
+
+/**
+ * Drafts without a model, and says so: the TL;DR is the lead sentence, takeaways are short
+ * verbatim passages, the body is the article's own lead paragraphs (an excerpt), and what only a
+ * writer can add (deck, implications, reader note) is left empty. Deterministic.
+ */
 export function draftExtractive(input: DraftInput, categories: string[]): Draft {
   const started = performance.now();
   const sentences = splitSentences(input.text);
   const ranked = rankSentences(sentences);
-  const byPosition = (a: Sentence, b: Sentence) => a.index - b.index;
-
-  // TL;DR: the lead plus the best other sentence, in article order.
   const lead = sentences.find(fitsQuote) ?? sentences[0];
-  const second = ranked.find((s) => s !== lead && fitsQuote(s));
-  const tldrSentences = [lead, second].filter((s): s is Sentence => !!s).sort(byPosition);
+  const picked = pickTakeaways(sentences, ranked, lead);
+  const source = indexSource({ title: input.title, text: input.text });
 
-  // Takeaways: the best quotable sentences not already in the TL;DR, when there are enough.
-  const quotable = ranked.filter(fitsQuote);
-  const fresh = quotable.filter((s) => !tldrSentences.includes(s));
-  // Leave one sentence for "why it matters" when that still allows the minimum number of takeaways.
-  const keep = Math.min(LIMITS.maxTakeaways, Math.max(LIMITS.minTakeaways, fresh.length - 1));
-  let picked = (fresh.length >= LIMITS.minTakeaways ? fresh : quotable).slice(0, keep);
-  if (picked.length < LIMITS.minTakeaways) {
-    // Short article: accept any sentence that fits the quote cap rather than return too few.
-    const extra = ranked.filter((s) => !picked.includes(s) && s.text.length <= LIMITS.quote && s.words.length >= 3);
-    picked = [...picked, ...extra].slice(0, LIMITS.minTakeaways);
-  }
-  picked.sort(byPosition);
+  const body = leadParagraphs(input.text);
+  // Why it matters: the best remaining statement outside the excerpt, so the story never says a thing twice.
+  const used = new Set([lead, ...picked.map((p) => p.sentence)]);
+  const fresh = (s: Sentence) => !used.has(s) && !body.some((p) => p.includes(s.text));
+  const why = ranked.find((s) => fresh(s) && fitsQuote(s) && !/^["\u201C]/.test(s.text)) ?? ranked.find(fresh) ?? ranked.find((s) => s !== lead);
 
-  const used = new Set([...tldrSentences, ...picked]);
-  const why = ranked.filter((s) => !used.has(s) && fitsQuote(s)).slice(0, 2).sort(byPosition);
-
-  return {
-    headline: cleanHeadline(input.title, input.siteName, tldrSentences[0]?.text ?? 'Untitled'),
-    tldr: joinCapped(tldrSentences, LIMITS.tldr),
-    takeaways: picked.map((s) => ({ text: s.text, quote: s.text, grounded: checkGrounding(s.text, input.text) })),
-    whyItMatters: joinCapped(why.length > 0 ? why : ranked.filter((s) => s !== lead).slice(0, 1), LIMITS.whyItMatters),
+  const content = {
+    headline: cleanHeadline(input.title, input.siteName, lead?.text ?? 'Untitled'),
+    tldr: (lead?.text ?? '').slice(0, LIMITS.tldr),
+    takeaways: picked.map((c) => {
+      const grounded = groundQuote(c.text, source).grounded;
+      return { text: c.text, quote: c.text, grounded, supported: grounded };
+    }),
+    deck: '',
+    body,
+    whyItMatters: (why?.text ?? '').slice(0, LIMITS.whyItMatters),
+    implications: [],
+    readerNote: null,
     category: pickCategory(`${input.title}\n${input.text.slice(0, MAX_TEXT_CHARS)}`, categories),
-    framing: estimateFraming(`${input.title}\n${input.text}`),
+    framing: offlineFraming(`${input.title}\n${input.text}`),
+    unsupportedClaims: [],
+  };
+  return {
+    ...content,
     engine: 'extractive',
     model: null,
     promptId: 'extractive',
@@ -198,6 +308,8 @@ export function draftExtractive(input: DraftInput, categories: string[]): Draft 
     outputTokens: 0,
     latencyMs: Math.round(performance.now() - started),
     inputTruncated: input.text.length > MAX_TEXT_CHARS,
-    readingMinutes: input.readingMinutes,
+    readingMinutes: readingMinutesOf(content),
+    // Every quote is the article's own words, so nothing is flagged; the engine itself is marked in `show`.
+    needsReview: content.takeaways.some((t) => !t.supported),
   };
 }

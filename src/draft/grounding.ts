@@ -1,7 +1,11 @@
-/** Checks that a takeaway's quote really appears in the article, forgiving only typography. */
+/**
+ * Every claim of a draft checked against its source, in one place: quotes must occur in the
+ * article, takeaways must not say more than their quotes, and the numbers and names of the prose
+ * must come from the article. Pure functions of text; no model, no I/O.
+ */
 
-/** Fewer words than this is not a quote worth checking (a 1-word "quote" matches anything). */
-const MIN_QUOTE_WORDS = 3;
+/** Fewer words than this is not a quote worth checking (a short "quote" matches too easily). */
+export const MIN_QUOTE_WORDS = 5;
 
 /** Lower-cases and folds the typographic variants models and CMSs swap freely. */
 export function normalizeForGrounding(s: string): string {
@@ -17,14 +21,166 @@ export function normalizeForGrounding(s: string): string {
     .trim();
 }
 
-/** Models often wrap a quote in quotation marks or end it with the sentence's full stop: not part of the match. */
-function trimQuote(s: string): string {
-  return s.replace(/^[\s"'.,;:…-]+/, '').replace(/[\s"'.,;:…-]+$/, '');
+/**
+ * A word token: letters and digits, joined by an apostrophe, or by "." or "," between digits, so
+ * "1,200" and "3.5" are one token each and "21" is never a prefix of "212". Currency and percent
+ * signs are tokens of their own, so "$5" and "£5" differ.
+ */
+const TOKEN_RE = /[$€£¥%]|[\p{L}\p{M}\p{N}]+(?:(?:'|(?<=\p{N})[.,](?=\p{N}))[\p{L}\p{M}\p{N}]+)*/gu;
+
+/** Word tokens of normalized text; "per cent" and "percent" read as "%". */
+export function tokenize(text: string): string[] {
+  const norm = normalizeForGrounding(text).replace(/\bper ?cent\b/g, '%');
+  return norm.match(TOKEN_RE) ?? [];
 }
 
-/** True when `quote` (at least 3 words) occurs verbatim in `articleText`, up to whitespace, quotes, dashes and case. */
-export function checkGrounding(quote: string, articleText: string): boolean {
-  const q = trimQuote(normalizeForGrounding(quote));
-  if (q.split(' ').filter((w) => /[\p{L}\p{N}]/u.test(w)).length < MIN_QUOTE_WORDS) return false;
-  return normalizeForGrounding(articleText).includes(q);
+const isWord = (t: string) => /[\p{L}\p{N}]/u.test(t);
+
+/** Paragraphs of an article (blank-line separated), each as tokens: a quote never spans two. */
+export function paragraphTokens(article: string): string[][] {
+  return article
+    .split(/\n\s*\n/)
+    .map(tokenize)
+    .filter((p) => p.length > 0);
+}
+
+/** True when `needle` occurs as a contiguous run of `hay`. */
+function containsRun(hay: readonly string[], needle: readonly string[]): boolean {
+  if (needle.length === 0 || needle.length > hay.length) return false;
+  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+/** Why a quote did not ground, in words the repair request and editors can act on. */
+export type GroundingProblem = 'too_short' | 'not_found' | 'spans_paragraphs' | 'from_title';
+
+export type GroundingResult = { grounded: true } | { grounded: false; problem: GroundingProblem; message: string };
+
+/** The source a draft is checked against: the article text the model saw, and its title. */
+export interface Source {
+  title: string;
+  text: string;
+}
+
+/** Precomputed tokens of a source, so a draft's many checks tokenize the article once. */
+export interface SourceIndex {
+  paragraphs: string[][];
+  all: string[];
+  title: string[];
+  /** Tokens of title and text, numbers by value, for "does this name or number occur at all". */
+  canonical: string[];
+}
+
+export function indexSource(source: Source): SourceIndex {
+  const paragraphs = paragraphTokens(source.text);
+  const title = tokenize(source.title);
+  const all = paragraphs.flat();
+  return { paragraphs, all, title, canonical: [...title, ...all].map(canonicalToken) };
+}
+
+/**
+ * A quote is grounded when it occurs in one paragraph of the article as whole words, every
+ * number identical as a token, after folding case, quotes, dashes and whitespace; at least
+ * five words; and not merely the article's title.
+ */
+export function groundQuote(quote: string, source: SourceIndex): GroundingResult {
+  const q = tokenize(quote);
+  if (q.filter(isWord).length < MIN_QUOTE_WORDS) {
+    return { grounded: false, problem: 'too_short', message: `has fewer than ${MIN_QUOTE_WORDS} words` };
+  }
+  if (containsRun(source.title, q)) {
+    return { grounded: false, problem: 'from_title', message: "comes from the article's title, not its text" };
+  }
+  if (source.paragraphs.some((p) => containsRun(p, q))) return { grounded: true };
+  if (containsRun(source.all, q)) {
+    return { grounded: false, problem: 'spans_paragraphs', message: 'runs across a paragraph break' };
+  }
+  return {
+    grounded: false,
+    problem: 'not_found',
+    message: 'does not occur in the article word for word (a changed number, a cut or added word, a paraphrase?)',
+  };
+}
+
+/** True when `quote` grounds in the article (see groundQuote). */
+export function checkGrounding(quote: string, articleText: string, title = ''): boolean {
+  return groundQuote(quote, indexSource({ title, text: articleText })).grounded;
+}
+
+// --- claims: numbers, quantities and proper names ---
+
+/** Words after a number that make it a quantity: "40 %" and "40 miles" are different claims. */
+const UNITS = new Set(
+  ('% percent percentage points point points times x fold hundred thousand million billion trillion dozen ' +
+    'km kilometre kilometres kilometer kilometers mile miles metre metres meter meters m cm mm ft feet foot inch inches ' +
+    'kg kilogram kilograms g gram grams lb lbs pound pounds ton tons tonne tonnes mw gw kw kwh mwh gwh ' +
+    'second seconds minute minutes hour hours day days week weeks month months year years decade decades ' +
+    'degree degrees °c °f')
+    .split(' '),
+);
+
+/** Capitalized words that are not a claim about the world: the subject of the newsletter, and "I". */
+const GENERIC_NAMES = new Set(['ai', "ai's", 'a.i', 'i', 'ok', 'tl', 'dr']);
+
+/** A number compared by value: "1,200" and "1200" say the same thing. */
+const canonicalToken = (t: string) => (/^\p{N}[\p{N}.,]*$/u.test(t) ? t.replace(/,(?=\d{3}\b)/g, '') : t);
+
+const isNumber = (t: string) => /^\p{N}/u.test(t);
+
+/** A claim found in prose: its text as written, and the tokens that must occur in the source. */
+interface Claim {
+  text: string;
+  tokens: string[];
+}
+
+/** Raw words of a sentence with their case kept, to tell names from ordinary words. */
+const RAW_WORD_RE = /[$€£¥%]|[\p{L}\p{M}\p{N}]+(?:(?:['\u2019]|(?<=\p{N})[.,](?=\p{N}))[\p{L}\p{M}\p{N}]+)*/gu;
+
+/**
+ * The numbers (with their unit, when one follows) and proper names of a piece of prose. A name is
+ * a capitalized word that does not start a sentence, an acronym anywhere, or a sentence's first
+ * word when the next word is capitalized too ("Maria Lopez said"). Spelled-out numbers are not
+ * checked: "seven in ten" and "70%" are both honest ways to say it.
+ */
+export function findClaims(prose: string): Claim[] {
+  const claims: Claim[] = [];
+  const text = prose.normalize('NFKC').replace(/\bper ?cent\b/gi, '%');
+  for (const sentence of text.split(/(?<=[.!?:;])\s+|\n+/)) {
+    const words = sentence.match(RAW_WORD_RE) ?? [];
+    words.forEach((w, i) => {
+      const lower = normalizeForGrounding(w);
+      if (isNumber(w)) {
+        const next = words[i + 1] ? normalizeForGrounding(words[i + 1]!) : '';
+        const tokens = UNITS.has(next) ? [lower, next === 'percent' ? '%' : next] : [lower];
+        claims.push({ text: tokens.length > 1 ? `${w} ${words[i + 1]}` : w, tokens });
+        return;
+      }
+      if (GENERIC_NAMES.has(lower) || !/^\p{Lu}/u.test(w)) return;
+      const acronym = /^\p{Lu}{2,}s?$/u.test(w);
+      const nextCapitalized = i + 1 < words.length && /^\p{Lu}/u.test(words[i + 1]!) && !GENERIC_NAMES.has(normalizeForGrounding(words[i + 1]!));
+      if (acronym || i > 0 || nextCapitalized) claims.push({ text: w, tokens: [lower] });
+    });
+  }
+  return claims;
+}
+
+/** True when the claim's tokens occur in a row in `hay` (canonical tokens: numbers compared by value). */
+function claimIn(claim: Claim, hay: readonly string[]): boolean {
+  const needle = claim.tokens.map(canonicalToken);
+  if (needle.length === 1) return hay.includes(needle[0]!) || hay.includes(needle[0]!.replace(/'s$/, ''));
+  return containsRun(hay, needle);
+}
+
+/** The claims of a takeaway that its quote lacks: a takeaway says no more than its quote. */
+export function claimsMissingFromQuote(takeaway: string, quote: string): string[] {
+  const quoteTokens = tokenize(quote).map(canonicalToken);
+  return [...new Set(findClaims(takeaway).filter((c) => !claimIn(c, quoteTokens)).map((c) => c.text))];
+}
+
+/** The claims of a piece of prose that occur nowhere in the source (title or text). */
+export function claimsMissingFromSource(prose: string, source: SourceIndex): string[] {
+  return [...new Set(findClaims(prose).filter((c) => !claimIn(c, source.canonical)).map((c) => c.text))];
 }

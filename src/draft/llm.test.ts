@@ -56,7 +56,7 @@ describe('createLlmDrafter', () => {
     const d = out.value;
     expect(d.engine).toBe('llm');
     expect(d.model).toBe('test-model');
-    expect(d.promptId).toBe('draft-story-v1');
+    expect(d.promptId).toBe('draft-story-v2');
     expect(d.promptHash).toBe(prompt.hash);
     expect(d.category).toBe('Health');
     expect(d.takeaways.length).toBeGreaterThanOrEqual(3);
@@ -64,7 +64,7 @@ describe('createLlmDrafter', () => {
     expect(d.inputTokens).toBeGreaterThan(0);
     expect(d.outputTokens).toBeGreaterThan(0);
     expect(d.inputTruncated).toBe(false);
-    expect(d.readingMinutes).toBe(2);
+    expect(d.readingMinutes).toBe(1); // the story as published, not the 2-minute source
     expect(drafter.usage).toEqual({ calls: 1, inputTokens: d.inputTokens, outputTokens: d.outputTokens, rateLimited: 0 });
 
     const req = server.requests[0];
@@ -347,16 +347,17 @@ describe('createLlmDrafter', () => {
   describe('llm.contextTokens', () => {
     it("cuts the article to what the model's window leaves after the prompt and the answer", async () => {
       const long = { ...positiveAi, text: positiveAi.text.repeat(40) };
-      const drafter = createLlmDrafter(settings({ maxInputTokens: 6000, contextTokens: 4096 }), prompt, CATEGORIES);
+      // 8192: the story prompt (about 1,250 tokens) and its 2,000-token answer leave a 4,096 window too little article.
+      const drafter = createLlmDrafter(settings({ maxInputTokens: 6000, contextTokens: 8192 }), prompt, CATEGORIES);
       expect(drafter.setupProblem).toBeNull();
       const out = await drafter.draft(long);
       expect(out.ok && out.value.inputTruncated).toBe(true);
       const req = server.requests[0];
       const sent = req.messages.reduce((n: number, m: any) => n + 4 + countTokens(m.content), 0);
       // The whole request and the longest answer fit the window.
-      expect(sent + req.max_tokens).toBeLessThanOrEqual(4096);
+      expect(sent + req.max_tokens).toBeLessThanOrEqual(8192);
       // And the article got the rest of it, not a token-less sliver.
-      expect(countTokens(articleFromRequest(req))).toBeGreaterThan(4096 * 0.9 - prompt.maxOutputTokens - 1200);
+      expect(countTokens(articleFromRequest(req))).toBeGreaterThan(8192 * 0.9 - prompt.maxOutputTokens - 1500);
     });
 
     it('leaves llm.maxInputTokens in charge when the window is larger', async () => {

@@ -4,14 +4,13 @@
  * output, one halving of the article for a context that is too small, and every way an answer
  * can be wrong mapped to a FailureKind.
  */
-import { zodResponseFormat } from 'openai/helpers/zod';
 import type { ChatCompletion, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { fail, ok, type Outcome } from '../core/failure.ts';
 import type { Draft, DraftInput } from '../core/types.ts';
-import { checkGrounding } from './grounding.ts';
 import { createChatEndpoint, estimateTokens, type Answer, type CallGate, type ChatEndpoint, type LlmUsage } from './llm-endpoint.ts';
 import { renderPrompt, type Prompt, type RenderedPrompt } from './prompt.ts';
-import { describeIssues, draftSchemaFor, type ModelDraft } from './schema.ts';
+import { describeIssues, draftSchemaFor, responseFormatFor, type ModelDraft } from './schema.ts';
+import { checkStory, readingMinutesOf, repairRequest, type CheckedStory } from './story.ts';
 
 export type { CallGate, LlmUsage } from './llm-endpoint.ts';
 
@@ -99,7 +98,7 @@ export function createLlmDrafter(settings: LlmSettings, prompt: Prompt, categori
   const usage: LlmUsage = { calls: 0, inputTokens: 0, outputTokens: 0, rateLimited: 0 };
   const allowed = categories.length > 0 ? [...new Set(categories)] : ['Other'];
   const schema = draftSchemaFor(allowed);
-  const responseFormat = zodResponseFormat(schema, prompt.schemaName);
+  const responseFormat = responseFormatFor(allowed, prompt.schemaName);
   const model = settings.model || prompt.model || '';
 
   let setupProblem: string | null = model ? null : 'no model configured: set llm.model, or `model` in the prompt file';
@@ -142,6 +141,7 @@ export function createLlmDrafter(settings: LlmSettings, prompt: Prompt, categori
     let maxTokens = prompt.maxOutputTokens;
     let halved = false;
     let repaired = false;
+    let checkedBeforeRepair: CheckedStory | null = null;
     let inputTokens = 0;
     let outputTokens = 0;
     for (;;) {
@@ -172,15 +172,9 @@ export function createLlmDrafter(settings: LlmSettings, prompt: Prompt, categori
       }
       const { completion } = answer.value;
       const judged = judgeCompletion(completion, schema);
-      if (judged.ok) {
-        const content = judged.value;
-        return ok({
-          headline: content.headline,
-          tldr: content.tldr,
-          takeaways: content.takeaways.map((t) => ({ ...t, grounded: checkGrounding(t.quote, rendered.articleText) })),
-          whyItMatters: content.whyItMatters,
-          category: content.category,
-          framing: content.framing,
+      const finish = (story: CheckedStory): Outcome<Draft> =>
+        ok({
+          ...story.content,
           engine: 'llm',
           model: completion.model || model,
           promptId: prompt.id,
@@ -189,10 +183,25 @@ export function createLlmDrafter(settings: LlmSettings, prompt: Prompt, categori
           outputTokens,
           latencyMs: Math.round(performance.now() - started),
           inputTruncated: rendered.inputTruncated,
-          readingMinutes: input.readingMinutes,
+          readingMinutes: readingMinutesOf(story.content),
+          // What still fails after the one repair turn is marked, and the story flagged for an editor.
+          needsReview: story.failures.length > 0,
           responseFormat: answer.value.responseFormat,
         });
+      if (judged.ok) {
+        const story = checkStory(judged.value, { title: input.title, text: rendered.articleText });
+        if (story.failures.length === 0 || repaired) return finish(story);
+        repaired = true;
+        checkedBeforeRepair = story;
+        messages = [
+          ...rendered.messages,
+          { role: 'assistant', content: completion.choices[0]?.message?.content ?? '' },
+          { role: 'user', content: repairRequest(story.failures) },
+        ];
+        continue;
       }
+      // A repair answer that breaks the schema loses to the valid, marked answer before it.
+      if (checkedBeforeRepair) return finish(checkedBeforeRepair);
       if (repaired) return judged;
       repaired = true; // exactly one repair attempt, whatever went wrong
       const { kind, message, raw } = judged.failure;

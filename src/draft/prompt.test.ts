@@ -27,7 +27,7 @@ describe('loadPrompt', () => {
     const out = loadPrompt(PROMPT_PATH);
     expect(out.ok).toBe(true);
     if (!out.ok) return;
-    expect(out.value).toMatchObject({ id: 'draft-story-v1', schemaName: 'draft_story', model: null, temperature: 0.2, maxOutputTokens: 1500 });
+    expect(out.value).toMatchObject({ id: 'draft-story-v2', schemaName: 'draft_story', model: null, temperature: 0.2, maxOutputTokens: 2000 });
     expect(out.value.hash).toMatch(/^[0-9a-f]{16}$/);
     expect(out.value.template).toContain('{{article}}');
   });

@@ -44,7 +44,7 @@ describe('runExtractBatch', () => {
     expect(lines[2]).toMatchObject({ error: 'internal' });
     expect(lines[3]).toMatchObject({ error: 'internal' });
     expect(lines[4]).toMatchObject({ title: 'Second story' });
-    expect(summary).toEqual({ requests: 5, ok: 2, failed: 3 });
+    expect(summary).toEqual({ requests: 5, ok: 2, refused: 0, failed: 3 });
   });
 
   it('extracts a single saved page with its metadata', async () => {

@@ -9,19 +9,46 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fail, type Outcome } from '../core/failure.ts';
 import type { Article } from '../core/types.ts';
-import { DEFAULT_MAX_HTML_BYTES, type ExtractRequest } from './extract.ts';
+import { DEFAULT_MAX_HTML_BYTES, type Extraction, type ExtractRequest } from './extract.ts';
+import type { GateVerdict } from './gate.ts';
 import { createExtractor, type Extractor, type ExtractorOptions } from './pool.ts';
 
-/** One output line of the batch: the article's title and text, or a failure kind and message. */
+/**
+ * One output line of the batch: the article's title and text with the quality gate's verdict (null:
+ * passed; else why the pipeline would not draft it, and `message`), or a failure kind and message.
+ */
 export type BatchLine =
-  | { id: string | null; title: string | null; text: string }
+  | { id: string | null; title: string | null; text: string; gate: GateVerdict | null; message?: string }
   | { id: string | null; error: string; message: string };
 
 /** What a batch run did, for the caller's exit code and log. */
 export interface BatchSummary {
   requests: number;
+  /** Text that passed the gate. */
   ok: number;
+  /** Text the gate refused, written with its verdict. */
+  refused: number;
+  /** No text: an error line. */
   failed: number;
+}
+
+/**
+ * What `aiwins extract` prints for a page: the article (without its HTML) and the gate's verdict,
+ * also for text the gate refused, with the reason; or the failure when there is no text at all.
+ */
+export type ExtractAnswer =
+  | (Omit<Article, 'html'> & { gate: GateVerdict | null; message?: string })
+  | { error: string; message: string };
+
+export function extractAnswer(outcome: Extraction): ExtractAnswer {
+  if (outcome.ok) return { ...withoutHtml(outcome.value), gate: null };
+  if (outcome.refused) return { ...withoutHtml(outcome.refused.article), gate: outcome.refused.gate, message: outcome.failure.message };
+  return { error: outcome.failure.kind, message: outcome.failure.message };
+}
+
+function withoutHtml(article: Article): Omit<Article, 'html'> {
+  const { html: _html, ...rest } = article;
+  return rest;
 }
 
 const UTF8_HTML = 'text/html; charset=utf-8';
@@ -38,30 +65,53 @@ export async function runExtractBatch(
 ): Promise<BatchSummary> {
   const extractor = createExtractor(options);
   const maxBytes = options.maxHtmlBytes ?? DEFAULT_MAX_HTML_BYTES;
-  const summary: BatchSummary = { requests: 0, ok: 0, failed: 0 };
-  // Pages in flight, in input order; bounded so a long input never piles up in memory.
-  const pending: Array<Promise<BatchLine>> = [];
+  const summary: BatchSummary = { requests: 0, ok: 0, refused: 0, failed: 0 };
+  // Pages in flight run in parallel, but answers go out in input order: each answer is written once it
+  // and every answer before it are done, without waiting for more input (a caller may send one request
+  // and wait for its answer). `written` is the chain of those writes, one link per request.
   const maxInFlight = Math.max(2, (options.workers ?? 2) * 4);
+  const inFlight: Array<Promise<void>> = [];
+  let written: Promise<void> = Promise.resolve();
+  let writeError: unknown = null;
 
-  const writeNext = async (): Promise<void> => {
-    const line = await pending.shift()!;
-    if ('error' in line) summary.failed++;
-    else summary.ok++;
-    if (!output.write(`${JSON.stringify(line)}\n`)) await new Promise((resolve) => output.once('drain', resolve));
+  const answerInOrder = (answer: Promise<BatchLine>): Promise<void> => {
+    const previous = written;
+    written = (async () => {
+      await previous;
+      const line = await answer;
+      if (writeError) return; // the reader is gone: nothing more can be delivered
+      if ('error' in line) summary.failed++;
+      else if (line.gate) summary.refused++;
+      else summary.ok++;
+      try {
+        await writeLine(output, line);
+      } catch (err) {
+        writeError = err;
+      }
+    })();
+    return written;
   };
 
   try {
     for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
+      if (writeError) break;
       if (!raw.trim()) continue;
       summary.requests++;
-      pending.push(handleLine(raw, extractor, maxBytes));
-      if (pending.length >= maxInFlight) await writeNext();
+      inFlight.push(answerInOrder(handleLine(raw, extractor, maxBytes)));
+      // Bounded, so a long input never piles up in memory: wait for the oldest answer to go out.
+      if (inFlight.length >= maxInFlight) await inFlight.shift();
     }
-    while (pending.length > 0) await writeNext();
+    await written;
   } finally {
     await extractor.close();
   }
+  if (writeError) throw writeError;
   return summary;
+}
+
+/** Writes one answer and waits until it is handed to the output, so each line is flushed on its own. */
+function writeLine(output: Writable, line: BatchLine): Promise<void> {
+  return new Promise((resolve, reject) => output.write(`${JSON.stringify(line)}\n`, (err) => (err ? reject(err) : resolve())));
 }
 
 async function handleLine(raw: string, extractor: Extractor, maxBytes: number): Promise<BatchLine> {
@@ -78,9 +128,11 @@ async function handleLine(raw: string, extractor: Extractor, maxBytes: number): 
   const loaded = await loadPage(request.path, maxBytes);
   if (!loaded.ok) return { id, error: loaded.failure.kind, message: loaded.failure.message };
   const outcome = await extractor.extract({ html: loaded.value, url: request.url, contentType: UTF8_HTML });
-  return outcome.ok
-    ? { id, title: outcome.value.title, text: outcome.value.text }
-    : { id, error: outcome.failure.kind, message: outcome.failure.message };
+  if (outcome.ok) return { id, title: outcome.value.title, text: outcome.value.text, gate: null };
+  const { refused, failure } = outcome;
+  return refused
+    ? { id, title: refused.article.title, text: refused.article.text, gate: refused.gate, message: failure.message }
+    : { id, error: failure.kind, message: failure.message };
 }
 
 /** Reads a saved page, refusing one over the byte cap without reading it. */
@@ -103,7 +155,7 @@ export async function extractFile(
   url: string,
   extra: Pick<ExtractRequest, 'contentType' | 'feedContent' | 'feedTitle'> = {},
   options: ExtractorOptions = {},
-): Promise<Outcome<Article>> {
+): Promise<Extraction> {
   const loaded = await loadPage(path, options.maxHtmlBytes ?? DEFAULT_MAX_HTML_BYTES);
   if (!loaded.ok) return loaded;
   const extractor = createExtractor({ workers: 1, ...options });

@@ -9,13 +9,16 @@
 
 /** The names of the cleaning rules, for ExtractLimits.skipRules. */
 export type CleanRule =
+  | 'page-captions'
+  | 'alt-captions'
   | 'boilerplate-attr'
   | 'comments'
   | 'captions'
   | 'link-dense'
   | 'boilerplate-lines'
   | 'edge-lines'
-  | 'headline';
+  | 'headline'
+  | 'credit-lines';
 
 /** class/id words that mark page furniture rather than story text. */
 const BOILERPLATE_ATTR =
@@ -33,6 +36,49 @@ const textLength = (el: Element): number => (el.textContent ?? '').replace(/\s+/
 
 function attrs(el: Element): string {
   return `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`;
+}
+
+/** A caption's class or id, also run together with other words ("CaptionFont", "imgCaption"). */
+const CAPTION_MARK = /caption|photo-?credit|image-?credit/i;
+/** Longer than this, an element marked as a caption is more likely a wrapper: it is kept. */
+const MAX_CAPTION_WORDS = 80;
+
+/** An image description this long reads like a caption; shorter ones are labels ("photo", a name). */
+const MIN_ALT_CAPTION_WORDS = 5;
+
+/**
+ * Removes captions from the page before Readability sees it: Readability rewrites the elements it
+ * keeps (a div becomes a p, without its class), so afterwards a caption looks like any paragraph.
+ * Returns the images' descriptions (alt, title) long enough to be captions: a paragraph that repeats
+ * one is the caption printed beside its image (see cleanParagraphs).
+ */
+export function removePageCaptions(doc: Document, skip: ReadonlySet<string> = new Set()): string[] {
+  if (!doc.body) return [];
+  if (!skip.has('page-captions')) {
+    const captions = Array.from(doc.body.querySelectorAll('figcaption, [class], [id]')).filter(
+      (el) => el.localName === 'figcaption' || CAPTION_MARK.test(attrs(el)),
+    );
+    for (const el of captions) {
+      if (!el.parentNode || el.localName === 'body' || el.localName === 'html') continue;
+      const text = (el.textContent ?? '').trim();
+      if (text.split(/\s+/).length <= MAX_CAPTION_WORDS) el.remove();
+    }
+  }
+  if (skip.has('alt-captions')) return [];
+  const descriptions = new Set<string>();
+  for (const img of doc.body.querySelectorAll('img[alt], img[title]')) {
+    for (const value of [img.getAttribute('alt'), img.getAttribute('title')]) {
+      const key = letters(value ?? '');
+      if (key.split(' ').length >= MIN_ALT_CAPTION_WORDS) descriptions.add(key);
+    }
+  }
+  return [...descriptions];
+}
+
+/** Whether a paragraph is an image's caption: its description, perhaps followed by a photo credit. */
+function repeatsCaption(paragraph: string, captions: readonly string[]): boolean {
+  const key = letters(paragraph);
+  return captions.some((caption) => key === caption || (key.startsWith(caption) && key.length <= caption.length + 60));
 }
 
 /**
@@ -97,14 +143,35 @@ const BOILERPLATE_LINE = new RegExp(
     /^advertisement$|^advertising$|^sponsored links?$/.source,
     /^(?:posted|published|updated|last updated|filed|submitted|created)\b.{0,60}\d/.source,
     /^(?:share|email|e-mail|print|save|send)\b(?:\s*(?:this|to a friend|article|story|page|\||,))*/.source,
-    /\b(?:click here|sign up|subscribe|newsletter|register|log in|login)\b/.source,
+    /^(?:click here|sign up|subscribe|register|log in|login)\b/.source,
     /^(?:related|more|other|latest|top|most)\b.{0,30}\b(?:stories|news|articles|links|headlines|popular|read|viewed|emailed)\b/.source,
     /^(?:comments?|leave a comment|add (?:a |your )?comment|post a comment|\d+ comments?)\b/.source,
     /^tags?:|^categor(?:y|ies):|^filed under/.source,
     /contributed (?:to )?(?:this|the) (?:report|story|article)|originally (?:appeared|published|ran)\b|^additional reporting by/.source,
+    // Legal lines: syndication terms and trade mark notices.
+    /\bmay not be (?:re)?(?:published|broadcast|rewritten|redistributed|reproduced)|\bredistribution\b.{0,60}\bprohibited|without the (?:prior |express )?written (?:consent|permission)|\bis a (?:registered )?trade ?mark of\b|\bregistered trade ?marks\b/.source,
+    // What surrounds a comment form rather than the story.
+    /\bcomments? (?:are|is) (?:moderated|closed)|^no comments\b|\b(?:must|need to) be (?:logged|signed) in to\b|\bthe comments (?:above|below) are\b|^(?:user|reader|read|view) comments\b|^limit:? \d+ characters|^(?:tell us|let us know) what you think/.source,
   ].join('|'),
   'i',
 );
+
+/**
+ * A call to action: "click here", "sign up", "newsletter" and "log in" mark a prompt wherever they are
+ * in a line of up to 40 words; "register" and "subscribe" are also ordinary verbs of news prose
+ * ("fans must register by February"), so only a short line or one they lead is a prompt.
+ */
+const CALL_TO_ACTION = /\b(?:click here|sign up|newsletter|log in|login)\b/i;
+const CALL_TO_ACTION_VERB = /\b(?:register|subscribe)\b/i;
+const MAX_CALL_TO_ACTION_VERB_WORDS = 12;
+
+function isBoilerplateLine(line: string): boolean {
+  const n = words(line);
+  return (
+    n <= 40 &&
+    (BOILERPLATE_LINE.test(line) || CALL_TO_ACTION.test(line) || (n <= MAX_CALL_TO_ACTION_VERB_WORDS && CALL_TO_ACTION_VERB.test(line)))
+  );
+}
 
 /** A date or a time of day ("January 8, 2008 4:33 PM ET", "01.09.2008", "9th January 2008", "2008-01-08"). */
 const DATE_OR_TIME =
@@ -122,10 +189,21 @@ const endsLikeSentence = (p: string): boolean => /[.!?:;…"'”’)\]。！？�
  * with no sentence ending is a headline or kicker (a lede ends with a full stop); at the bottom only
  * very short ones go, as a story may end on a short quote or a list.
  */
-function isEdgeJunk(line: string, atTop: boolean): boolean {
+function isEdgeJunk(line: string, atTop: boolean, skip: ReadonlySet<string>): boolean {
   const n = words(line);
-  return (n <= 12 && (DATE_OR_TIME.test(line) || BYLINE_LINE.test(line))) || (n <= (atTop ? TOP_LABEL_WORDS : 6) && !endsLikeSentence(line));
+  return (
+    (n <= 12 && (DATE_OR_TIME.test(line) || BYLINE_LINE.test(line))) ||
+    (n <= (atTop ? TOP_LABEL_WORDS : 6) && !endsLikeSentence(line)) ||
+    (!atTop && !skip.has('credit-lines') && n <= MAX_CREDIT_WORDS && CREDIT_LINE.test(line))
+  );
 }
+
+/**
+ * A credit that closes a story: a line wholly in parentheses or brackets ("(Reporting by A; Editing by
+ * B)", "(AP)", "(Contact the writer at ...)"), or one naming who reported, wrote or edited it.
+ */
+const CREDIT_LINE = /^[([][^()[\]]*[)\]]\.?$|^(?:reporting|writing|editing|compiled|additional reporting) by\b|^(?:contact|e-?mail|reach) (?:the )?(?:writer|author|reporter)\b/i;
+const MAX_CREDIT_WORDS = 30;
 const TOP_LABEL_WORDS = 15;
 
 /**
@@ -134,11 +212,19 @@ const TOP_LABEL_WORDS = 15;
  * only at the start and end of the text: in the middle a short line may be a sub-heading.
  * `headline`, when given, is dropped if the text starts with it (annotated article bodies leave it out).
  */
-export function cleanParagraphs(text: string, skip: ReadonlySet<string> = new Set(), headline: string | null = null): string {
+export function cleanParagraphs(
+  text: string,
+  skip: ReadonlySet<string> = new Set(),
+  headline: string | null = null,
+  captions: readonly string[] = [],
+): string {
   let paragraphs = text.split('\n\n').map((p) => p.split('\n'));
+  if (captions.length > 0) {
+    paragraphs = paragraphs.filter((lines) => !repeatsCaption(lines.join(' '), captions));
+  }
   if (!skip.has('boilerplate-lines')) {
     paragraphs = paragraphs
-      .map((lines) => lines.filter((line) => !(words(line) <= 40 && BOILERPLATE_LINE.test(line))))
+      .map((lines) => lines.filter((line) => !isBoilerplateLine(line)))
       .filter((lines) => lines.length > 0);
   }
   if (!skip.has('headline') && headline && paragraphs.length > 1 && sameLine(paragraphs[0]![0]!, headline)) {
@@ -147,11 +233,11 @@ export function cleanParagraphs(text: string, skip: ReadonlySet<string> = new Se
   }
   if (!skip.has('edge-lines')) {
     // Never trim the text away entirely: if everything looks like junk, leave it for the gate to judge.
-    while (paragraphs.length > 1 && isEdgeJunk(paragraphs[0]![0]!, true)) {
+    while (paragraphs.length > 1 && isEdgeJunk(paragraphs[0]![0]!, true, skip)) {
       paragraphs[0]!.shift();
       if (paragraphs[0]!.length === 0) paragraphs.shift();
     }
-    while (paragraphs.length > 1 && isEdgeJunk(paragraphs.at(-1)!.at(-1)!, false)) {
+    while (paragraphs.length > 1 && isEdgeJunk(paragraphs.at(-1)!.at(-1)!, false, skip)) {
       paragraphs.at(-1)!.pop();
       if (paragraphs.at(-1)!.length === 0) paragraphs.pop();
     }

@@ -3,10 +3,10 @@
  * thread. createExtractor runs this inside worker threads; tests and the worker call it directly.
  */
 import { Readability } from '@mozilla/readability';
-import { fail, ok, type Outcome } from '../core/failure.ts';
+import { fail, ok, type Failure, type Outcome } from '../core/failure.ts';
 import type { Article, ExtractionMethod } from '../core/types.ts';
-import { cleanContentDom, cleanParagraphs, type CleanRule } from './clean.ts';
-import { gateText, MIN_TEXT_CHARS, pageSignals, type PageSignals } from './gate.ts';
+import { cleanContentDom, cleanParagraphs, removePageCaptions, type CleanRule } from './clean.ts';
+import { gateText, MIN_TEXT_CHARS, pageSignals, type GateVerdict, type PageSignals } from './gate.ts';
 import { decodeHtml, PageTooLargeError, parsePage, type ParsedPage } from './dom.ts';
 import { readPageMetadata, type PageMetadata } from './metadata.ts';
 import { sanitizeArticleHtml } from './sanitize.ts';
@@ -44,6 +44,21 @@ export const MAX_TEXT_BYTES = 200 * 1024;
 /** At this many words the text is taken to be the whole story (full confidence for its method). */
 const FULL_STORY_WORDS = 250;
 
+/**
+ * What extraction gives: an article, or a typed failure. When the failure is the quality gate's, the
+ * refused text comes with it (`refused`), so a caller that shows text (`aiwins extract`) still has it;
+ * the pipeline reads only the failure, so a refused page is never drafted. It is an Outcome<Article>.
+ */
+export type Extraction =
+  | { ok: true; value: Article }
+  | { ok: false; failure: Failure; refused?: RefusedArticle };
+
+/** The text the gate refused, as an Article, with the gate's verdict. */
+export interface RefusedArticle {
+  gate: GateVerdict;
+  article: Article;
+}
+
 interface Candidate {
   method: ExtractionMethod;
   text: string;
@@ -51,7 +66,7 @@ interface Candidate {
 }
 
 /** Extracts the article from a fetched page, falling back to the feed's content (see ExtractRequest). */
-export function extractArticleSync(req: ExtractRequest, limits: ExtractLimits = {}): Outcome<Article> {
+export function extractArticleSync(req: ExtractRequest, limits: ExtractLimits = {}): Extraction {
   const maxBytes = limits.maxHtmlBytes ?? DEFAULT_MAX_HTML_BYTES;
   if (req.html.byteLength > maxBytes) {
     return fail('extract.too_large', `page is ${req.html.byteLength} bytes, over the ${maxBytes}-byte limit; not parsed`);
@@ -67,22 +82,22 @@ export function extractArticleSync(req: ExtractRequest, limits: ExtractLimits = 
 
   const source =
     `the page gave ${pageBest?.text.length ?? 0} chars` + (feed ? `, the feed content ${feed.text.length} chars` : ', no feed content');
-  const gate = gateText(best?.text ?? null, best !== null && best !== feed, page?.signals ?? null, source);
-  if (!gate.ok || !best) {
-    if (pageFailure && (!best || best.text.length < MIN_TEXT_CHARS)) return pageFailure; // why the page failed says more
-    return gate.ok ? fail('extract.empty', `no readable article text: ${source}`) : (gate as Outcome<Article>);
+  const refusal = gateText(best?.text ?? null, best !== null && best !== feed, page?.signals ?? null, source);
+  if (!best?.text || (refusal && pageFailure && best.text.length < MIN_TEXT_CHARS)) {
+    // Why the page failed says more than "too short"; with no text at all there is nothing to hand back.
+    if (pageFailure) return pageFailure;
+    return refusal ? { ok: false, failure: refusal.failure } : fail('extract.empty', `no readable article text: ${source}`);
   }
   const meta = page?.meta;
-  return ok(
-    buildArticle(best, page?.signals.paywallMarkup ?? false, {
-      title: page?.title ?? meta?.ogTitle ?? meta?.titleTag ?? clean(req.feedTitle),
-      byline: page?.byline ?? meta?.byline ?? null,
-      siteName: page?.siteName ?? meta?.siteName ?? null,
-      publishedTime: page?.publishedTime ?? meta?.publishedTime ?? null,
-      lang: page?.lang ?? meta?.lang ?? null,
-      leadImage: meta?.leadImage ?? null,
-    }),
-  );
+  const article = buildArticle(best, page?.signals.paywallMarkup ?? false, {
+    title: page?.title ?? meta?.ogTitle ?? meta?.titleTag ?? clean(req.feedTitle),
+    byline: page?.byline ?? meta?.byline ?? null,
+    siteName: page?.siteName ?? meta?.siteName ?? null,
+    publishedTime: page?.publishedTime ?? meta?.publishedTime ?? null,
+    lang: page?.lang ?? meta?.lang ?? null,
+    leadImage: meta?.leadImage ?? null,
+  });
+  return refusal ? { ok: false, failure: refusal.failure, refused: { gate: refusal.verdict, article } } : ok(article);
 }
 
 /**
@@ -195,6 +210,7 @@ function readPage(page: ParsedPage, rawHtml: string, url: string, maxElements: n
   const meta = readPageMetadata(doc, url, page.jsonLd);
   const signals = pageSignals(doc, rawHtml, page.jsonLd);
   const jsonLd = meta.jsonLdBody ? textCandidate('jsonld', meta.jsonLdBody, url) : null;
+  const captions = removePageCaptions(doc, skip);
   const parsed = new Readability(doc, {
     maxElemsToParse: maxElements,
     serializer: (node: Node) => node,
@@ -211,7 +227,7 @@ function readPage(page: ParsedPage, rawHtml: string, url: string, maxElements: n
     publishedTime: parsed?.publishedTime ? (isoOrNull(parsed.publishedTime) ?? meta.publishedTime) : null,
     lang: normalizeLang(parsed?.lang) ?? normalizeLang(meta.lang),
     readability: content
-      ? { method: 'readability', text: cleanParagraphs(blockText(content), skip, meta.titleTag ?? clean(parsed?.title) ?? meta.ogTitle), html: sanitizeArticleHtml(content.innerHTML) }
+      ? { method: 'readability', text: cleanParagraphs(blockText(content), skip, meta.titleTag ?? clean(parsed?.title) ?? meta.ogTitle, captions), html: sanitizeArticleHtml(content.innerHTML) }
       : null,
     jsonLd,
   };

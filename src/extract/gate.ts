@@ -3,7 +3,7 @@
  * must not reach the LLM as if it were. Judged on the best text found (page or feed) and on signals
  * from the whole page, read before Readability rewrote it.
  */
-import { fail, type FailureKind, type Outcome } from '../core/failure.ts';
+import type { Failure, FailureKind } from '../core/failure.ts';
 import { countWords } from './text.ts';
 
 /** Less readable text than this is never an article. */
@@ -28,33 +28,49 @@ const CONSENT_TEXT =
 const TEASER_TEXT = /\b(?:continue reading|read the (?:full|whole|rest of the) (?:story|article)|read (?:full|whole) (?:story|article)|full story (?:at|on|here))\b/i;
 
 /**
- * Passes `text` (the best candidate, null when none) or says why it is not the story. Page signals
- * count only against text that came from the page (`fromPage`): when the feed's copy is the better
- * text, a paywall on the page does not matter.
+ * Why the gate refused a text: what a caller sees as `"gate"`. `consent` is a cookie wall or notice,
+ * `script_shell` a page that renders its text with JavaScript, `too_short` too little text to be a story.
  */
-export function gateText(text: string | null, fromPage: boolean, signals: PageSignals | null, sourceNote: string): Outcome<null> {
+export type GateVerdict = 'paywall' | 'teaser' | 'consent' | 'script_shell' | 'too_short';
+
+/** A refusal: the verdict, and the failure the pipeline records on the item. */
+export interface GateRefusal {
+  verdict: GateVerdict;
+  failure: Failure;
+}
+
+/**
+ * Passes `text` (the best candidate, null when none; returns null) or says why it is not the story.
+ * Page signals count only against text that came from the page (`fromPage`): when the feed's copy is
+ * the better text, a paywall on the page does not matter.
+ */
+export function gateText(text: string | null, fromPage: boolean, signals: PageSignals | null, sourceNote: string): GateRefusal | null {
   const chars = text?.length ?? 0;
   const words = text ? countWords(text) : 0;
-  if (chars >= MIN_TEXT_CHARS && words >= SHORT_TEXT_WORDS) return { ok: true, value: null };
+  if (chars >= MIN_TEXT_CHARS && words >= SHORT_TEXT_WORDS) return null;
   const page = signals?.pageText ?? '';
-  const reason = (kind: FailureKind, what: string): Outcome<null> =>
-    fail(kind, `${what}: ${sourceNote}; not sent for drafting (use the feed's content or open the page)`);
+  const refuse = (verdict: GateVerdict, kind: FailureKind, what: string): GateRefusal => ({
+    verdict,
+    failure: { kind, message: `${what}: ${sourceNote}; not sent for drafting (use the feed's content or open the page)` },
+  });
   const paywalled = signals !== null && (signals.paywallMarkup || PAYWALL_TEXT.test(page));
   if (chars < MIN_TEXT_CHARS) {
-    if (paywalled) return reason('extract.paywall', 'the page is behind a paywall');
-    if (CONSENT_TEXT.test(page)) return reason('extract.empty', 'the page is a cookie consent wall');
-    if (TEASER_TEXT.test(page)) return reason('extract.teaser', 'the page is a teaser with a "continue reading" link');
-    if (signals?.scriptShell) return reason('extract.empty', 'the page is a JavaScript-only shell with no server-rendered text');
-    return reason('extract.empty', `no readable article text (minimum ${MIN_TEXT_CHARS} chars)`);
+    if (paywalled) return refuse('paywall', 'extract.paywall', 'the page is behind a paywall');
+    if (CONSENT_TEXT.test(page)) return refuse('consent', 'extract.empty', 'the page is a cookie consent wall');
+    if (TEASER_TEXT.test(page)) return refuse('teaser', 'extract.teaser', 'the page is a teaser with a "continue reading" link');
+    if (signals?.scriptShell) {
+      return refuse('script_shell', 'extract.empty', 'the page is a JavaScript-only shell with no server-rendered text');
+    }
+    return refuse('too_short', 'extract.empty', `no readable article text (minimum ${MIN_TEXT_CHARS} chars)`);
   }
   // A short text is fine (news briefs are short) unless something says it is only the start of the story.
-  if (fromPage && paywalled) return reason('extract.paywall', `the page is behind a paywall (${words} words visible)`);
-  if (fromPage && CONSENT_TEXT.test(text!)) return reason('extract.empty', 'the extracted text is a cookie consent notice');
+  if (fromPage && paywalled) return refuse('paywall', 'extract.paywall', `the page is behind a paywall (${words} words visible)`);
+  if (fromPage && CONSENT_TEXT.test(text!)) return refuse('consent', 'extract.empty', 'the extracted text is a cookie consent notice');
   // Only the text itself counts here: "continue reading" links elsewhere on a page are common.
   if (TEASER_TEXT.test(text!)) {
-    return reason('extract.teaser', `the text is a teaser (${words} words, with a "continue reading" link)`);
+    return refuse('teaser', 'extract.teaser', `the text is a teaser (${words} words, with a "continue reading" link)`);
   }
-  return { ok: true, value: null };
+  return null;
 }
 
 /** Signals read from the raw page and its freshly parsed DOM (before Readability changes it). */

@@ -2,7 +2,9 @@
  * Test helper: the golden extraction cases under testdata/<case>/. Each folder holds source.html (raw
  * bytes, any charset), request.json (url, contentType, feedContent, feedTitle), metadata.json (the
  * expected outcome: Article fields to match, textIncludes/textExcludes, htmlIncludes/htmlExcludes, or
- * {ok: false, kind}) and optionally expected.txt (the exact text). `{{ORIGIN}}` in source.html is
+ * {ok: false, kind, gate?, textIncludes?}: the failure, and for a page the quality gate refused, its
+ * verdict and what the refused text holds (gate null: no text comes back) and optionally expected.txt
+ * (the exact text). `{{ORIGIN}}` in source.html is
  * replaced by a test server's origin, to prove that no subresource is ever requested.
  * To add a case from a saved page: `npx tsx scripts/add-extract-case.ts NAME PAGE.html --url URL`
  * (writes the folder with the current output as the expectation; review it before keeping it). After a
@@ -11,9 +13,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import type { Outcome } from '../core/failure.ts';
-import type { Article } from '../core/types.ts';
-import type { ExtractRequest } from './extract.ts';
+import type { Extraction, ExtractRequest } from './extract.ts';
 
 const TESTDATA = new URL('./testdata/', import.meta.url).pathname;
 
@@ -48,13 +48,17 @@ export function goldenCases(): GoldenCase[] {
 }
 
 /** Asserts an outcome against the case's metadata.json and expected.txt. */
-export function checkGolden(c: GoldenCase, outcome: Outcome<Article>, origin: string): void {
-  const { ok, kind, textIncludes, textExcludes, htmlIncludes, htmlExcludes, ...fields } = c.expected as {
-    ok: boolean; kind?: string; textIncludes?: string[]; textExcludes?: string[];
+export function checkGolden(c: GoldenCase, outcome: Extraction, origin: string): void {
+  const { ok, kind, gate, textIncludes, textExcludes, htmlIncludes, htmlExcludes, ...fields } = c.expected as {
+    ok: boolean; kind?: string; gate?: string | null; textIncludes?: string[]; textExcludes?: string[];
     htmlIncludes?: string[]; htmlExcludes?: string[];
   };
   if (!ok) {
-    expect(outcome.ok ? outcome.value : outcome.failure.kind).toBe(kind);
+    if (outcome.ok) throw new Error(`${c.name}: expected ${kind}, got an article: ${outcome.value.text.slice(0, 200)}`);
+    expect(outcome.failure.kind).toBe(kind);
+    if (gate !== undefined) expect(outcome.refused?.gate ?? null).toBe(gate);
+    for (const s of textIncludes ?? []) expect(outcome.refused?.article.text).toContain(s);
+    for (const s of textExcludes ?? []) expect(outcome.refused?.article.text ?? '').not.toContain(s);
     return;
   }
   if (!outcome.ok) throw new Error(`${c.name}: expected an article, got ${outcome.failure.kind}: ${outcome.failure.message}`);

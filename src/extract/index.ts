@@ -4,9 +4,11 @@ export {
   articleFromFeedContent,
   extractArticleSync,
   MAX_TEXT_BYTES,
+  type Extraction,
   type ExtractLimits,
   type ExtractRequest,
+  type RefusedArticle,
 } from './extract.ts';
-export { extractFile, runExtractBatch, type BatchLine, type BatchSummary } from './batch.ts';
+export { extractAnswer, extractFile, runExtractBatch, type BatchLine, type BatchSummary, type ExtractAnswer } from './batch.ts';
 export { sanitizeArticleHtml } from './sanitize.ts';
-export { MIN_TEXT_CHARS, SHORT_TEXT_WORDS } from './gate.ts';
+export { MIN_TEXT_CHARS, SHORT_TEXT_WORDS, type GateVerdict } from './gate.ts';

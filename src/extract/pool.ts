@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { fail, type Outcome } from '../core/failure.ts';
 import type { Article } from '../core/types.ts';
 // Types only: extract.ts loads the DOM libraries, which belong in the workers, not in the caller's thread.
-import type { ExtractRequest } from './extract.ts';
+import type { Extraction, ExtractRequest } from './extract.ts';
 import type { WorkerJob, WorkerReply } from './worker.ts';
 import { workerEntry } from './worker-entry.ts';
 
@@ -28,7 +28,8 @@ export interface ExtractorOptions {
 
 /** A running pool; close() it when done, or the process will not exit. */
 export interface Extractor {
-  extract(req: ExtractRequest): Promise<Outcome<Article>>;
+  /** The page's article, or a failure (with the refused text when the quality gate refused it). */
+  extract(req: ExtractRequest): Promise<Extraction>;
   /** An article from a feed item's own HTML content (as articleFromFeedContent), built in a worker too. */
   fromFeedContent(content: string, url: string, title?: string | null): Promise<Outcome<Article>>;
   close(): Promise<void>;
@@ -37,7 +38,7 @@ export interface Extractor {
 interface Job {
   id: number;
   work: { kind: 'page'; req: ExtractRequest } | { kind: 'feed'; content: string; url: string; title: string | null };
-  resolve: (outcome: Outcome<Article>) => void;
+  resolve: (outcome: Extraction) => void;
 }
 
 interface Slot {
@@ -113,7 +114,7 @@ export function createExtractor(opts: ExtractorOptions = {}): Extractor {
     }
   }
 
-  function finish(slot: Slot, outcome: Outcome<Article>): void {
+  function finish(slot: Slot, outcome: Extraction): void {
     if (slot.timer) clearTimeout(slot.timer);
     const job = slot.job!;
     slot.job = null;
@@ -162,7 +163,7 @@ export function createExtractor(opts: ExtractorOptions = {}): Extractor {
   let started = false;
 
   /** Queues one job, starting the workers with the first. */
-  function submit(work: Job['work']): Promise<Outcome<Article>> {
+  function submit(work: Job['work']): Promise<Extraction> {
     if (closed) return Promise.resolve(fail('internal', 'extractor is closed'));
     if (!started) {
       started = true;

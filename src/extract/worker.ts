@@ -3,9 +3,8 @@
  * back. Crashes (OOM, stack overflow in native code) and hangs are the pool's to handle.
  */
 import { parentPort } from 'node:worker_threads';
-import { failureFromError, type Outcome } from '../core/failure.ts';
-import type { Article } from '../core/types.ts';
-import { articleFromFeedContent, extractArticleSync, type ExtractLimits } from './extract.ts';
+import { failureFromError } from '../core/failure.ts';
+import { articleFromFeedContent, extractArticleSync, type ExtractLimits, type Extraction } from './extract.ts';
 
 /** A page sent to the worker; `html` arrives as a transferred ArrayBuffer. */
 export interface PageJob {
@@ -34,11 +33,11 @@ export type WorkerJob = PageJob | FeedContentJob;
 /** The worker's answer for one job. */
 export interface WorkerReply {
   id: number;
-  outcome: Outcome<Article>;
+  outcome: Extraction;
 }
 
 parentPort!.on('message', (job: WorkerJob) => {
-  let outcome: Outcome<Article>;
+  let outcome: Extraction;
   try {
     outcome =
       job.kind === 'page'

@@ -1,4 +1,4 @@
-import type { Draft, Engine, Framing, ResponseFormatKind, Takeaway } from '../core/types.ts';
+import type { Draft, Engine, Framing, ResponseFormatKind, Takeaway, UnsupportedClaim } from '../core/types.ts';
 import type { Connection } from './db.ts';
 import { claimOwner, holdsClaim } from './items.ts';
 import { readSpool, removeSpooled, spoolDraft } from './spool.ts';
@@ -14,9 +14,17 @@ export interface StoredDraft {
   headline: string;
   tldr: string;
   takeaways: Takeaway[];
+  deck: string;
+  body: string[];
   whyItMatters: string;
+  implications: string[];
+  readerNote: string | null;
   category: string;
-  framing: Framing;
+  /** The rubric fields are null on drafts stored before the rubric existed. */
+  framing: StoredFraming;
+  unsupportedClaims: UnsupportedClaim[];
+  /** A check still failed after the repair turn. */
+  needsReview: boolean;
   model: string | null;
   prompt: { id: string; hash: string };
   inputTokens: number;
@@ -28,6 +36,12 @@ export interface StoredDraft {
   responseFormat: ResponseFormatKind | null;
   createdAt: Date;
 }
+
+type RubricField = 'angle' | 'confidence' | 'recommendation';
+export type StoredFraming = Omit<Framing, RubricField> & { [K in RubricField]: Framing[K] | null };
+
+/** Rubric fields of drafts stored before the rubric existed: unknown, said as null. */
+const FRAMING_BEFORE_RUBRIC = { angle: null, confidence: null, recommendation: null };
 
 /** The drafts table: every draft is kept, the newest is current. */
 export interface DraftStore {
@@ -70,6 +84,12 @@ interface DraftRow {
   reading_minutes: number;
   created_at: string;
   response_format: ResponseFormatKind | null;
+  deck: string;
+  body: string;
+  implications: string;
+  reader_note: string | null;
+  unsupported_claims: string;
+  needs_review: number;
 }
 
 const toDraft = (r: DraftRow): StoredDraft => ({
@@ -79,10 +99,17 @@ const toDraft = (r: DraftRow): StoredDraft => ({
   engine: r.engine,
   headline: r.headline,
   tldr: r.tldr,
-  takeaways: JSON.parse(r.takeaways) as Takeaway[],
+  // `supported` is unknown for drafts stored before the check existed; their `grounded` stands in.
+  takeaways: (JSON.parse(r.takeaways) as Takeaway[]).map((t) => ({ ...t, supported: t.supported ?? t.grounded })),
+  deck: r.deck,
+  body: JSON.parse(r.body) as string[],
   whyItMatters: r.why_it_matters,
+  implications: JSON.parse(r.implications) as string[],
+  readerNote: r.reader_note,
   category: r.category,
-  framing: JSON.parse(r.framing) as Framing,
+  framing: { ...FRAMING_BEFORE_RUBRIC, ...(JSON.parse(r.framing) as Framing) },
+  unsupportedClaims: JSON.parse(r.unsupported_claims) as UnsupportedClaim[],
+  needsReview: r.needs_review === 1,
   model: r.model,
   prompt: { id: r.prompt_id, hash: r.prompt_hash },
   inputTokens: r.input_tokens,
@@ -105,8 +132,8 @@ function insertDraft(db: Connection, itemId: number, runId: number | null, d: Dr
   const r = db.run(
     `INSERT INTO drafts (item_id, run_id, engine, model, prompt_id, prompt_hash, headline, tldr, takeaways,
        why_it_matters, category, framing, input_tokens, output_tokens, latency_ms, input_truncated,
-       reading_minutes, created_at, response_format)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       reading_minutes, created_at, response_format, deck, body, implications, reader_note, unsupported_claims, needs_review)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     itemId,
     runId,
     d.engine,
@@ -126,6 +153,12 @@ function insertDraft(db: Connection, itemId: number, runId: number | null, d: Dr
     d.readingMinutes,
     isoOf(now),
     d.responseFormat ?? null,
+    d.deck,
+    JSON.stringify(d.body),
+    JSON.stringify(d.implications),
+    d.readerNote,
+    JSON.stringify(d.unsupportedClaims),
+    d.needsReview ? 1 : 0,
   );
   db.run(
     `UPDATE items SET status = CASE WHEN status IN ('approved', 'rejected') THEN status ELSE 'candidate' END,

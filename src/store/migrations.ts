@@ -132,7 +132,16 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 4: how the LLM was asked for JSON (json_schema, or json_object for servers that refuse it); NULL for extractive and older drafts
   `ALTER TABLE drafts ADD COLUMN response_format TEXT;`,
-  // 5: prompt trials, kept apart from the drafts editors see; a result is reused for the same
+  // 5: the whole newsletter story (deck, body, implications, reader note) and what its checks left unsupported
+  `
+  ALTER TABLE drafts ADD COLUMN deck TEXT NOT NULL DEFAULT '';
+  ALTER TABLE drafts ADD COLUMN body TEXT NOT NULL DEFAULT '[]';               -- JSON [paragraph]
+  ALTER TABLE drafts ADD COLUMN implications TEXT NOT NULL DEFAULT '[]';       -- JSON [string]
+  ALTER TABLE drafts ADD COLUMN reader_note TEXT;
+  ALTER TABLE drafts ADD COLUMN unsupported_claims TEXT NOT NULL DEFAULT '[]'; -- JSON [{field, claim}]
+  ALTER TABLE drafts ADD COLUMN needs_review INTEGER NOT NULL DEFAULT 0;
+  `,
+  // 6: prompt trials, kept apart from the drafts editors see; a result is reused for the same
   // (article text, prompt content, model, settings) so a trial run twice makes no LLM call
   `
   CREATE TABLE trials (

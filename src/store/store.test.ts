@@ -39,8 +39,9 @@ const newItem = (key: string, published: string | null = null, overCap = false) 
 });
 
 const draft: Draft = {
-  headline: 'H', tldr: 'T', takeaways: [{ text: 't', quote: 'q', grounded: true }], whyItMatters: 'W', category: 'Research',
-  framing: { verdict: 'positive', score: 0.5, rationale: 'r', concerns: [] }, engine: 'extractive', model: null,
+  headline: 'H', tldr: 'T', takeaways: [{ text: 't', quote: 'q', grounded: true, supported: true }], whyItMatters: 'W', category: 'Research',
+  deck: 'D', body: ['B1', 'B2'], implications: ['I1', 'I2'], readerNote: null, unsupportedClaims: [],
+  framing: { verdict: 'positive', score: 0.8, rationale: 'r', concerns: [], angle: 'a', confidence: 0.7, recommendation: 'include' }, engine: 'extractive', model: null,
   promptId: 'p', promptHash: 'h', inputTokens: 1, outputTokens: 2, latencyMs: 3, inputTruncated: false, readingMinutes: 1,
 };
 

@@ -16,8 +16,19 @@ export interface Story {
   error: { kind: string; message: string } | null;
   attempts: number;
   nextAttemptAt: Date | null;
+  /** The article URL without tracking parameters (null when the item has no usable link). */
+  canonicalUrl: string | null;
+  /** The site's own name, from the article page (og:site_name and the like). */
+  siteName: string | null;
   draft: StoredDraft | null;
+  /** A check still failed after the repair turn: an editor must look before it is used. */
+  needsReview: boolean;
+  /** The framing says skip, negative, not_ai or uncertain: stored, but listed after the ready candidates. */
+  setAside: boolean;
 }
+
+/** Verdicts that keep a draft out of the ready candidates (negative too: drafts stored before the recommendation existed). */
+const SET_ASIDE_VERDICTS = new Set(['negative', 'not_ai', 'uncertain']);
 
 /** Stories read across the items, feeds, drafts and articles tables: what editors and exports see. */
 export interface StoryStore {
@@ -44,16 +55,19 @@ interface StoryRow {
   next_attempt_at: string | null;
   draft_id: number | null;
   article_title: string | null;
+  canonical_url: string | null;
+  site_name: string | null;
 }
 
 const SELECT = `
-  SELECT i.id, i.url, i.title, i.status, i.published_at, i.last_error_kind, i.last_error_message, i.attempts,
+  SELECT i.id, i.url, i.canonical_url, a.site_name, i.title, i.status, i.published_at, i.last_error_kind, i.last_error_message, i.attempts,
     i.next_attempt_at, f.name AS feed_name, a.title AS article_title,
     (SELECT MAX(d.id) FROM drafts d WHERE d.item_id = i.id) AS draft_id
   FROM items i JOIN feeds f ON f.id = i.feed_id LEFT JOIN articles a ON a.item_id = i.id`;
 
 function toStory(db: Connection, r: StoryRow): Story {
   const failedNow = r.status === 'failed' || r.status === 'deferred' || r.status === 'blocked';
+  const draft = r.draft_id ? draftById(db, r.draft_id) : null;
   return {
     id: r.id,
     url: r.url,
@@ -64,7 +78,11 @@ function toStory(db: Connection, r: StoryRow): Story {
     error: failedNow && r.last_error_kind ? { kind: r.last_error_kind, message: r.last_error_message ?? '' } : null,
     attempts: r.attempts,
     nextAttemptAt: dateOf(r.next_attempt_at),
-    draft: r.draft_id ? draftById(db, r.draft_id) : null,
+    canonicalUrl: r.canonical_url,
+    siteName: r.site_name,
+    draft,
+    needsReview: draft?.needsReview ?? false,
+    setAside: draft !== null && (draft.framing.recommendation === 'skip' || SET_ASIDE_VERDICTS.has(draft.framing.verdict)),
   };
 }
 
@@ -79,7 +97,9 @@ export function sqliteStories(db: Connection): StoryStore {
         const where = opts.status ? 'WHERE i.status = ?' : opts.all ? '' : `WHERE i.status IN ('candidate', 'approved', 'rejected')`;
         const sql = `${SELECT} ${where} ORDER BY COALESCE(i.published_at, i.discovered_at) DESC, i.id DESC`;
         const rows = opts.status ? db.all<StoryRow>(sql, opts.status) : db.all<StoryRow>(sql);
-        return rows.map((r) => toStory(db, r));
+        const stories = rows.map((r) => toStory(db, r));
+        // Stable: newest first within each group, the set-aside ones after the rest.
+        return [...stories.filter((s) => !s.setAside), ...stories.filter((s) => s.setAside)];
       }),
     get: (id) => db.read(() => one(id)),
     getWithArticle: (id) =>

@@ -89,13 +89,19 @@ export function articleFromRequest(body: any): string {
 export const promptTokens = (body: any): number =>
   (body?.messages ?? []).reduce((n: number, m: any) => n + 4 + countTokens(typeof m.content === 'string' ? m.content : ''), 0);
 
-/** 3-5 verbatim passages of the article (up to 12 words each), so grounding succeeds. */
+/** 3-5 verbatim passages of the article (5 to 12 words each, within one paragraph), so grounding succeeds. */
 function quotesFrom(article: string): string[] {
-  const sentences = article.split(/(?<=[.!?])\s+/).map((s) => s.trim()).filter((s) => s.split(/\s+/).length >= 5);
-  // Capped in characters too: twelve "words" of a page without spaces can exceed the schema's quote limit.
-  const quotes = sentences.slice(0, 4).map((s) => s.split(/\s+/).slice(0, 12).join(' ').slice(0, 200));
-  const words = article.split(/\s+/).filter(Boolean);
-  for (let i = 0; quotes.length < 3 && i < Math.max(1, words.length); i += 6) quotes.push(words.slice(i, i + 6).join(' ') || 'no article text found');
+  const paragraphs = article.split(/\n\s*\n/);
+  const sentences = paragraphs
+    .flatMap((p) => p.split(/(?<=[.!?])\s+/))
+    .map((s) => s.trim())
+    .filter((s) => s.split(/\s+/).length >= 5);
+  const quotes = sentences.slice(0, 4).map((s) => s.split(/\s+/).slice(0, 12).join(' '));
+  for (const p of paragraphs) {
+    const words = p.split(/\s+/).filter(Boolean);
+    for (let i = 0; quotes.length < 3 && i + 6 <= words.length; i += 6) quotes.push(words.slice(i, i + 6).join(' '));
+  }
+  while (quotes.length < 3) quotes.push('no article text was found here');
   return quotes;
 }
 
@@ -115,17 +121,32 @@ function schemaOf(body: any): any {
   return undefined;
 }
 
-/** The draft object a well-behaved model would return for this request. */
+/**
+ * The draft object a well-behaved model would return for this request: the assessment first, then
+ * the story, with no number or name the article lacks (each takeaway restates its own quote).
+ */
 export function validDraftContent(body: any): Record<string, unknown> {
   const article = articleFromRequest(body);
   const category = schemaOf(body)?.properties?.category?.enum?.[0] ?? 'Other';
   return {
+    framing: {
+      angle: 'A hospital used software to find disease sooner.',
+      concerns: [],
+      verdict: 'positive',
+      score: 0.8,
+      confidence: 0.8,
+      recommendation: 'include',
+      rationale: 'The article reports concrete benefits.',
+    },
+    category,
     headline: 'Hospital AI tool speeds up cancer diagnosis',
     tldr: 'A hospital used an AI tool to read scans faster. Doctors say it helped patients.',
-    takeaways: quotesFrom(article).map((quote, i) => ({ text: `Takeaway number ${i + 1}.`, quote })),
+    takeaways: quotesFrom(article).map((quote) => ({ text: `As the article puts it: ${quote}`, quote })),
+    deck: 'How a hospital put an AI tool to work on routine scans',
+    body: ['The hospital used the tool on scans it already had.', 'Doctors checked every case the tool flagged before calling patients back.'],
     whyItMatters: 'Faster diagnosis means earlier treatment. The article reports measured results.',
-    category,
-    framing: { verdict: 'positive', score: 0.8, rationale: 'The article reports concrete benefits.', concerns: [] },
+    implications: ['Earlier treatment for some patients.', 'Less time spent waiting for results.'],
+    readerNote: null,
   };
 }
 

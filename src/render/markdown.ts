@@ -1,0 +1,33 @@
+/** The newsletter story as Markdown. Untrusted text is escaped so it cannot become markup or links. */
+import { metaLine, type NewsletterStory } from './story.ts';
+import type { RenderOptions } from './text.ts';
+
+/** Escapes what Markdown would read as markup: emphasis, links, HTML, code, tables, and block starts. */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/[\\`*_[\]<>|~]/g, (c) => `\\${c}`)
+    .replace(/^(\s*)([#+\-])/, (_, space: string, mark: string) => `${space}\\${mark}`)
+    .replace(/^(\s*\d+)([.)])/, (_, number: string, mark: string) => `${number}\\${mark}`);
+}
+
+/** A URL inside (...) of a link: spaces and parentheses encoded so the link cannot break out. */
+const linkTarget = (url: string) => url.replace(/[\s()<>]/g, (c) => encodeURIComponent(c));
+
+export function renderMarkdown(s: NewsletterStory, opts: RenderOptions = {}): string {
+  const e = escapeMarkdown;
+  const out: string[] = [];
+  if (opts.editorNotes ?? true) for (const n of s.editorNotes) out.push(`> **Editor note:** ${e(n)}`, '');
+  out.push(e(metaLine(s)), '', `# ${e(s.headline)}`, '');
+  out.push(`Source: ${s.source.url ? `[${e(s.source.name)}](${linkTarget(s.source.url)})` : e(s.source.name)}`, '');
+  out.push('## TL;DR', '', e(s.tldr), '', '## Key Takeaways', '');
+  s.takeaways.forEach((t, i) => out.push(`${i + 1}. ${e(t)}`));
+  out.push('');
+  if (s.deck) out.push(`*${e(s.deck)}*`, '');
+  if (s.body.length && s.bodyIsExcerpt) out.push('Excerpt from the article:', '');
+  for (const p of s.body) out.push(s.bodyIsExcerpt ? `> ${e(p)}` : e(p), '');
+  out.push(`**Why it matters:** ${e(s.whyItMatters)}`, '');
+  if (s.implications.length) out.push(...s.implications.map((i) => `- ${e(i)}`), '');
+  if (s.readerNote) out.push(`_${e(s.readerNote)}_`, '');
+  return out.join('\n');
+}

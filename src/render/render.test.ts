@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { escapeMarkdown, formatStoryDate, newsletterStory, OFFLINE_NOTE, renderHtml, renderMarkdown, renderText, type StoredStory } from './index.ts';
+
+const stored = (over: Partial<NonNullable<StoredStory['draft']>> = {}, story: Partial<StoredStory> = {}): StoredStory => ({
+  url: 'https://news.example/a?utm_source=rss',
+  canonicalUrl: 'https://news.example/a',
+  title: 'T',
+  feed: 'Example Feed',
+  siteName: 'Example News',
+  published: '2026-05-08T23:30:00Z',
+  needsReview: false,
+  setAside: false,
+  draft: {
+    engine: 'llm',
+    headline: 'Headline',
+    tldr: 'Short.',
+    takeaways: [{ text: 'One.' }, { text: 'Two.' }, { text: 'Three.' }],
+    deck: 'Deck line',
+    body: ['First paragraph.', 'Second paragraph.'],
+    whyItMatters: 'Because.',
+    implications: ['Imp one.', 'Imp two.'],
+    readerNote: 'A caveat.',
+    category: 'Business',
+    readingMinutes: 2,
+    framing: { verdict: 'positive', recommendation: 'include' },
+    unsupportedClaims: [],
+    ...over,
+  },
+  ...story,
+});
+
+const settings = { timezone: 'UTC', sourceName: 'feed' as const };
+
+describe('newsletterStory', () => {
+  it('dates the story in the configured time zone', () => {
+    expect(formatStoryDate('2026-05-08T23:30:00Z', 'UTC')).toBe('Friday, May 8, 2026');
+    expect(formatStoryDate('2026-05-08T23:30:00Z', 'Europe/Berlin')).toBe('Saturday, May 9, 2026');
+    expect(formatStoryDate(null, 'UTC')).toBeNull();
+    expect(formatStoryDate('not a date', 'UTC')).toBeNull();
+  });
+
+  it('names the feed or the site, links the canonical URL, and never links a non-http URL', () => {
+    expect(newsletterStory(stored(), settings)!.source).toEqual({ name: 'Example Feed', url: 'https://news.example/a' });
+    expect(newsletterStory(stored(), { ...settings, sourceName: 'site' })!.source.name).toBe('Example News');
+    expect(newsletterStory(stored({}, { siteName: null }), { ...settings, sourceName: 'site' })!.source.name).toBe('Example Feed');
+    expect(newsletterStory(stored({}, { canonicalUrl: null, url: 'javascript:alert(1)' }), settings)!.source.url).toBeNull();
+    expect(newsletterStory({ ...stored(), draft: null }, settings)).toBeNull();
+  });
+
+  it('marks an offline draft and its excerpt body, and lists failed checks for editors', () => {
+    const offline = newsletterStory(stored({ engine: 'extractive', deck: '', implications: [], readerNote: null }), settings)!;
+    expect(offline.editorNotes).toEqual([OFFLINE_NOTE]);
+    expect(offline.bodyIsExcerpt).toBe(true);
+    const text = renderText(offline);
+    expect(text.startsWith(`[${OFFLINE_NOTE}]`)).toBe(true);
+    expect(text).toContain('Excerpt from the article:\n  > First paragraph.');
+    expect(renderText(offline, { editorNotes: false })).not.toContain(OFFLINE_NOTE);
+
+    const flagged = newsletterStory(stored({ unsupportedClaims: [{ field: 'tldr', claim: '213' }] }, { needsReview: true }), settings)!;
+    expect(flagged.editorNotes[0]).toBe('needs review: checks failed after the repair turn (not in the article: tldr: "213")');
+  });
+});
+
+describe('renderers', () => {
+  const story = newsletterStory(stored(), settings)!;
+
+  it('text: the layout top to bottom', () => {
+    expect(renderText(story)).toBe(
+      [
+        'Business · Friday, May 8, 2026 · 2 min read',
+        'Headline',
+        'Source: Example Feed <https://news.example/a>',
+        '',
+        'TL;DR',
+        'Short.',
+        '',
+        'Key Takeaways',
+        '  1 One.',
+        '  2 Two.',
+        '  3 Three.',
+        '',
+        'Deck line',
+        '',
+        'First paragraph.',
+        '',
+        'Second paragraph.',
+        '',
+        'Why it matters: Because.',
+        '  • Imp one.',
+        '  • Imp two.',
+        '',
+        'A caveat.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('markdown: untrusted text cannot become links, HTML or headings', () => {
+    expect(escapeMarkdown('[click](javascript:x) <img src=x> *bold* `code`')).toBe('\\[click\\](javascript:x) \\<img src=x\\> \\*bold\\* \\`code\\`');
+    expect(escapeMarkdown('# not a heading')).toBe('\\# not a heading');
+    expect(escapeMarkdown('1. not a list')).toBe('1\\. not a list');
+    const md = renderMarkdown(newsletterStory(stored({ headline: 'Big [news](http://evil.example)' }), settings)!);
+    expect(md).toContain('# Big \\[news\\](http://evil.example)');
+    expect(md).toContain('Source: [Example Feed](https://news.example/a)');
+  });
+
+  it('html: escapes every text value and keeps the order of the sections', () => {
+    const html = renderHtml(newsletterStory(stored({ headline: '<img src=x onerror=alert(1)>', readerNote: 'a "quoted" & note' }), settings)!);
+    expect(html).not.toContain('<img');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(html).toContain('a &quot;quoted&quot; &amp; note');
+    const order = ['class="meta"', 'class="headline"', 'class="source"', 'class="tldr"', 'class="takeaways"', 'class="deck"', 'class="body"', 'class="why"', 'class="implications"', 'class="reader-note"'];
+    const positions = order.map((c) => html.indexOf(c));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+  });
+});

@@ -1,0 +1,109 @@
+/**
+ * The newsletter story: the one value every renderer (show --format, the newsletter export, the
+ * editors' desk) draws, built from a stored story and the newsletter settings. Pure.
+ */
+
+/** What the renderers need of a stored story (the `stories --json` shape satisfies it). */
+export interface StoredStory {
+  url: string | null;
+  canonicalUrl: string | null;
+  title: string | null;
+  feed: string;
+  siteName: string | null;
+  /** When the item was published (a Date from the store, an ISO string from JSON). */
+  published: Date | string | null;
+  needsReview: boolean;
+  setAside: boolean;
+  draft: {
+    engine: string;
+    headline: string;
+    tldr: string;
+    takeaways: { text: string }[];
+    deck: string;
+    body: string[];
+    whyItMatters: string;
+    implications: string[];
+    readerNote: string | null;
+    category: string;
+    readingMinutes: number;
+    framing: { verdict: string; recommendation: string | null };
+    unsupportedClaims: { field: string; claim: string }[];
+  } | null;
+}
+
+/** How stories are shown: the time zone of dates, and whose name "Source:" gives. */
+export interface NewsletterSettings {
+  timezone: string;
+  sourceName: 'feed' | 'site';
+}
+
+/** One story as readers see it, top to bottom, plus the notes an editor must see first. */
+export interface NewsletterStory {
+  category: string;
+  /** "Friday, May 8, 2026" in the configured time zone; null when the item has no date. */
+  date: string | null;
+  readingMinutes: number;
+  headline: string;
+  source: { name: string; url: string | null };
+  tldr: string;
+  takeaways: string[];
+  deck: string;
+  body: string[];
+  /** The body is the article's own words (offline engine), shown as an excerpt. */
+  bodyIsExcerpt: boolean;
+  whyItMatters: string;
+  implications: string[];
+  readerNote: string | null;
+  /** For editors, never for readers: offline draft, failed checks, set aside. */
+  editorNotes: string[];
+}
+
+export const OFFLINE_NOTE = 'offline draft: needs a model or an editor';
+
+/** "Friday, May 8, 2026" for an ISO instant, in `timezone`; null when there is no valid date. */
+export function formatStoryDate(iso: Date | string | null, timezone: string): string | null {
+  if (!iso) return null;
+  const when = new Date(iso);
+  if (Number.isNaN(when.getTime())) return null;
+  return new Intl.DateTimeFormat('en-US', { weekday: 'long', month: 'long', day: 'numeric', year: 'numeric', timeZone: timezone }).format(when);
+}
+
+/** Links only to http(s): a stored URL is data, and a `javascript:` one must never become a link. */
+const safeHttpUrl = (url: string | null): string | null => (url && /^https?:\/\//i.test(url) ? url : null);
+
+/** The newsletter story of a drafted story; null when it has no draft yet. */
+export function newsletterStory(story: StoredStory, settings: NewsletterSettings): NewsletterStory | null {
+  const d = story.draft;
+  if (!d) return null;
+  const offline = d.engine === 'extractive';
+  const editorNotes: string[] = [];
+  if (offline) editorNotes.push(OFFLINE_NOTE);
+  if (story.needsReview) {
+    const claims = d.unsupportedClaims.map((c) => `${c.field}: "${c.claim}"`);
+    editorNotes.push(`needs review: checks failed after the repair turn${claims.length ? ` (not in the article: ${claims.join(', ')})` : ''}`);
+  }
+  if (story.setAside && !offline) editorNotes.push(`set aside: verdict ${d.framing.verdict}, recommendation ${d.framing.recommendation ?? 'none'}`);
+  return {
+    category: d.category,
+    date: formatStoryDate(story.published, settings.timezone),
+    readingMinutes: d.readingMinutes,
+    headline: d.headline,
+    source: {
+      name: (settings.sourceName === 'site' ? story.siteName : null) ?? story.feed,
+      url: safeHttpUrl(story.canonicalUrl ?? story.url),
+    },
+    tldr: d.tldr,
+    takeaways: d.takeaways.map((t) => t.text),
+    deck: d.deck,
+    body: d.body,
+    bodyIsExcerpt: offline,
+    whyItMatters: d.whyItMatters,
+    implications: d.implications,
+    readerNote: d.readerNote,
+    editorNotes,
+  };
+}
+
+/** The first line: category, date and reading time, joined as the newsletter prints them. */
+export const metaLine = (s: NewsletterStory): string =>
+  [s.category, s.date, `${s.readingMinutes} min read`].filter((p): p is string => Boolean(p)).join(' · ');
