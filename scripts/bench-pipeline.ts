@@ -10,6 +10,8 @@
  * --keep leaves the work folder (config, database, each run's stderr log); BENCH_NODE_FLAGS adds
  * node flags to the CLI (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  * BENCH_CONFIG_APPEND is appended to the generated feeds.yaml (e.g. an `extract:` section).
+ * The first run is sampled with --cpu-prof every 10 ms (overhead well under 1%) to print CPU ms per
+ * article by stage, all threads (scripts/cpu-stages.ts); BENCH_NO_STAGES=1 turns that off.
  * The last line of stdout is one line of figures (see `figures` below).
  */
 import { spawn } from 'node:child_process';
@@ -19,6 +21,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startSiteServer, type SiteServer } from '../test/helpers/site-server.ts';
 import { startOpenAiServer, validDraftReply } from '../test/helpers/openai-server.ts';
+import { STAGES, stageCpu } from './cpu-stages.ts';
 
 const HOSTS = 20;
 const { values: args } = parseArgs({
@@ -88,6 +91,8 @@ interface ChildRun {
   wallMs: number;
   exitCode: number | null;
   peakRssMb: number;
+  /** user + system CPU of the whole process (all threads), sampled from /proc every 100 ms. */
+  cpuMs: number;
   summary: any;
   stderrTail: string;
 }
@@ -102,14 +107,26 @@ function statusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   }
 }
 
+/** utime + stime of a process in ms (all its threads), or 0 once it is gone. */
+function cpuMsOf(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return 0;
+  }
+}
+
 /** Runs the real CLI in a child process; peak RSS is the child's high-water mark (threads share it). */
-function runCli(configPath: string, dbPath: string, logPath: string): Promise<ChildRun> {
+function runCli(configPath: string, dbPath: string, logPath: string, extraFlags: string[] = []): Promise<ChildRun> {
   return new Promise((done, failed) => {
     const started = performance.now();
     const env = { ...process.env };
     delete env.OPENAI_API_KEY; // the loopback server needs none; never send a real key anywhere
     const log = createWriteStream(logPath);
-    const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), 'bin/aiwins.js', '--config', configPath, '--db', dbPath, 'run', '--json'], {
+    const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...extraFlags, 'bin/aiwins.js', '--config', configPath, '--db', dbPath, 'run', '--json'], {
       cwd: resolve(import.meta.dirname, '..'),
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -123,7 +140,11 @@ function runCli(configPath: string, dbPath: string, logPath: string): Promise<Ch
       stderrTail = (stderrTail + s).slice(-4000);
     });
     let peakKb = 0;
-    const sample = () => (peakKb = Math.max(peakKb, statusKb(child.pid!, 'VmHWM'), statusKb(child.pid!, 'VmRSS')));
+    let cpuMs = 0;
+    const sample = () => {
+      peakKb = Math.max(peakKb, statusKb(child.pid!, 'VmHWM'), statusKb(child.pid!, 'VmRSS'));
+      cpuMs = Math.max(cpuMs, cpuMsOf(child.pid!));
+    };
     const poll = setInterval(sample, 100);
     child.on('error', failed);
     child.on('exit', (code) => {
@@ -137,7 +158,7 @@ function runCli(configPath: string, dbPath: string, logPath: string): Promise<Ch
       } catch {
         /* reported below with the stderr tail */
       }
-      done({ wallMs, exitCode: code, peakRssMb: peakKb / 1024, summary, stderrTail });
+      done({ wallMs, exitCode: code, peakRssMb: peakKb / 1024, cpuMs, summary, stderrTail });
     });
   });
 }
@@ -174,7 +195,9 @@ try {
   console.log(`bench: ${F} feeds x ${M} items = ${N} articles on ${HOSTS} hosts (${pages.length} base pages), LLM latency ${L} ms, llm.concurrency ${C}`);
   console.log(`work dir: ${work}`);
 
-  const first = await runCli(configPath, dbPath, join(work, 'run-1.stderr.log'));
+  const profileDir = join(work, 'cpu-profiles');
+  const stages = process.env.BENCH_NO_STAGES !== '1';
+  const first = await runCli(configPath, dbPath, join(work, 'run-1.stderr.log'), stages ? ['--cpu-prof', '--cpu-prof-interval=10000', `--cpu-prof-dir=${profileDir}`] : []);
   const firstCalls = llm.calls;
   const firstFetches = articleFetches();
   const peakLlm = llm.peakConcurrency;
@@ -198,13 +221,25 @@ try {
   console.log(`LLM calls:               ${firstCalls} (${N} articles)`);
   console.log(`peak LLM concurrency:    ${peakLlm} (target ${C})`);
   console.log(`article fetches:         ${firstFetches}`);
-  console.log(`peak RSS of the CLI:     ${first.peakRssMb.toFixed(1)} MB (target <= 300)`);
+  console.log(`peak RSS of the CLI:     ${first.peakRssMb.toFixed(1)} MB (target <= 280)`);
+  console.log(`CPU of the CLI:          ${first.cpuMs.toFixed(0)} ms, ${(first.cpuMs / N).toFixed(1)} ms per article (all threads)`);
+  if (stages && existsSync(profileDir)) {
+    // The profiler samples on a wall clock (a descheduled thread still gets samples), so its shares
+    // are applied to the CPU the process really used.
+    const cpu = stageCpu(profileDir);
+    const sampled = STAGES.reduce((sum, s) => sum + cpu.us[s], 0);
+    const msPerArticle = (us: number) => ((first.cpuMs * us) / sampled / N).toFixed(1).padStart(7);
+    console.log(`CPU ms per article by stage (shares of the samples of ${cpu.threads} threads, main + extraction workers):`);
+    for (const stage of STAGES) console.log(`  ${stage.padEnd(10)}${msPerArticle(cpu.us[stage])}  ${((100 * cpu.us[stage]) / sampled).toFixed(0).padStart(3)}%`);
+    // The main thread must keep pace with the LLM: L / C ms of wall time per article is its share.
+    console.log(`main thread: ${msPerArticle(cpu.mainUs).trim()} ms per article against a share of L/C = ${(L / C).toFixed(1)} ms of wall time`);
+  }
 
   const second = await runCli(configPath, dbPath, join(work, 'run-2.stderr.log'));
   const rerunCalls = llm.calls - firstCalls;
   const rerunFetches = articleFetches() - firstFetches;
   report('second run', second);
-  console.log(`second run wall time:    ${(second.wallMs / 1000).toFixed(2)} s (target < 2), article fetches ${rerunFetches}, LLM calls ${rerunCalls}, peak RSS ${second.peakRssMb.toFixed(1)} MB`);
+  console.log(`second run wall time:    ${(second.wallMs / 1000).toFixed(2)} s (target < 1), article fetches ${rerunFetches}, LLM calls ${rerunCalls}, peak RSS ${second.peakRssMb.toFixed(1)} MB`);
 
   const figures = [
     `pipeline articles=${N}`,
@@ -213,6 +248,7 @@ try {
     `ratio=${(wall / ideal).toFixed(3)}`,
     `peak_llm_concurrency=${peakLlm}`,
     `peak_rss_mb=${first.peakRssMb.toFixed(1)}`,
+    `cpu_ms_per_article=${(first.cpuMs / N).toFixed(1)}`,
     `rerun_s=${(second.wallMs / 1000).toFixed(2)}`,
     `rerun_fetches=${rerunFetches}`,
     `rerun_llm_calls=${rerunCalls}`,

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { loadConfig, type Config } from './config/index.ts';
+import type { Config } from './config/index.ts';
 import { openStore, REVIEW_STATUSES, StoreError, WORK_STATUSES, type ItemStatus, type Store } from './store/index.ts';
 import { PipelineSetupError } from './pipeline/errors.ts';
 import { stripControlChars } from './core/terminal.ts';
@@ -76,7 +76,9 @@ function log(): Logger {
   return stderrLog;
 }
 
-function configOrExit(): Config {
+/** Loads the config; its module (yaml, zod) is imported here, so `--help` and `parse` never pay for it. */
+async function configOrExit(): Promise<Config> {
+  const { loadConfig } = await import('./config/index.ts');
   const { config, errors } = loadConfig(globals().config);
   if (!config) {
     throw new UsageError(`invalid config ${globals().config}:\n${errors.map((e) => `  ${e}`).join('\n')}`, EXIT_INVALID, {
@@ -88,7 +90,8 @@ function configOrExit(): Config {
 }
 
 /** The newsletter settings of the config; its defaults when there is no config file at all. */
-function newsletterSettings(): Config['newsletter'] {
+async function newsletterSettings(): Promise<Config['newsletter']> {
+  const { loadConfig } = await import('./config/index.ts');
   const { config, errors } = loadConfig(globals().config);
   if (config) return config.newsletter;
   if (errors.length === 1 && errors[0]!.includes('config file not found')) return { timezone: 'UTC', sourceName: 'feed' };
@@ -120,7 +123,7 @@ program
   .option('--retry-failed', 'retry failed and deferred items now, ignoring their back-off')
   .option('--all-feeds', 'check every feed now, not only those that are due')
   .action(async (opts: { json?: boolean; retryFailed?: boolean; allFeeds?: boolean }) => {
-    const config = configOrExit();
+    const config = await configOrExit();
     const db = await storeOrExit();
     const abort = new AbortController();
     const stop = () => abort.abort();
@@ -186,7 +189,7 @@ program
       }
       if (opts.format) {
         const { newsletterStory, renderHtml, renderMarkdown, renderText } = await import('./render/index.ts');
-        const shown = newsletterStory(found.story, newsletterSettings());
+        const shown = newsletterStory(found.story, await newsletterSettings());
         if (!shown) throw new UsageError(`story ${n} has no draft yet (status ${found.story.status}); nothing to render`, EXIT_FAILED);
         const render = { markdown: renderMarkdown, html: renderHtml, text: renderText }[opts.format];
         // The renderers are pure; what reaches a terminal loses its control characters here, as all output does.
@@ -251,7 +254,7 @@ feedsCommand
   .command('export')
   .description('print the configured feeds as OPML 2.0')
   .action(async () => {
-    const config = configOrExit();
+    const config = await configOrExit();
     const { renderOpml } = await import('./config/opml.ts');
     process.stdout.write(renderOpml(config.feeds));
   });
@@ -260,7 +263,7 @@ program
   .command('schedule')
   .description('long-running: check due feeds on the cron schedule in the config (schedule.cron) until SIGTERM')
   .action(async () => {
-    const config = configOrExit();
+    const config = await configOrExit();
     const db = await storeOrExit();
     const { startScheduler } = await import('./schedule/scheduler.ts');
     const reporter = createRunReporter(process.stderr, log());
@@ -303,7 +306,7 @@ program
       if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--id: expected story numbers, got "${s}"`, EXIT_INVALID);
       return n;
     });
-    const loaded = configOrExit();
+    const loaded = await configOrExit();
     const config = opts.prompt ? { ...loaded, promptPath: resolve(opts.prompt) } : loaded;
     const db = await storeOrExit();
     const abort = new AbortController();

@@ -49,7 +49,7 @@ beforeAll(async () => {
   if (run.code !== 0) throw new Error(run.stderr);
   // The flood story's invented name survives the repair turn: one draft flagged in the run summary.
   expect(lastJsonLine(run.stdout).drafts).toMatchObject({ made: 5, flagged: 1 });
-});
+}, 180_000); // a whole run with five drafts: generous, the machine may be shared
 
 afterAll(async () => {
   await Promise.all([site?.close(), llm?.close()]);

@@ -40,7 +40,7 @@ function writeConfig(opts: { llm?: boolean; extra?: string } = {}) {
 }
 
 const cli = (args: string[], env: Record<string, string | undefined> = {}) =>
-  runCli(['--config', project.configPath, '--db', project.dbPath, ...args], env);
+  runCli(['--config', project.configPath, '--db', project.dbPath, ...args], env, 180_000);
 
 describe('aiwins run, end to end', () => {
   it('drafts every new article with the LLM, and a second run does no work', async () => {
@@ -179,7 +179,9 @@ describe('aiwins run, end to end', () => {
 
   it('a second run while one is running exits 0 saying so', async () => {
     writeConfig();
-    // The first run's LLM answers wait until the second run is done, however slow the machine.
+    // The first run's LLM answers wait until the second run is done, however slow the machine
+    // (and its calls wait as long as that takes).
+    project.writeConfig(readFileSync(project.configPath, 'utf8').replace('  timeoutSeconds: 20\n', '  timeoutSeconds: 600\n'));
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     llm.setHandler(async ({ body }) => {

@@ -1,5 +1,6 @@
-// Worker threads cannot load .ts on their own (the project runs through tsx with no build step, and
-// tests run under vitest): register tsx's loader in this thread, then load the real worker.
+// Worker threads cannot load .ts on their own: when the pool runs from the TypeScript sources
+// (vitest, the tsx scripts) its workers start here, register tsx's loader, then load the real worker.
+// The built CLI (dist/) starts workers on dist/extract/worker.js instead.
 import { register } from 'tsx/esm/api';
 
 register();

@@ -4,7 +4,7 @@
  * a DTD, so this path is as safe as the first. Non-strict sax upper-cases names, so tags are
  * normalized to lower case and camel-case fields (pubDate) are read by their lower-case names.
  */
-import RssParser from 'rss-parser';
+import type RssParser from 'rss-parser';
 import type { RawFeed, RawItem } from './normalize.ts';
 import { str } from './normalize.ts';
 import { formatFromRoot } from './guard.ts';
@@ -14,12 +14,20 @@ type LooseItem = Record<string, unknown> & {
   categories?: unknown[];
 };
 
-const parser = new RssParser<Record<string, unknown>, LooseItem>({
-  defaultRSS: 2.0,
-  // xml2js passes these to sax; the typings do not list them.
-  xml2js: { strict: false, normalizeTags: true } as Record<string, unknown>,
-  customFields: { feed: ['ttl'], item: ['pubdate', 'dc:date', 'description', 'updated', 'published'] },
-});
+type LooseParser = RssParser<Record<string, unknown>, LooseItem>;
+let parser: LooseParser | null = null;
+
+/** Made on first use: rss-parser loads xml2js and Node's HTTP stack, start-up time most feeds never need. */
+async function looseParser(): Promise<LooseParser> {
+  const { default: RssParserClass } = await import('rss-parser');
+  parser ??= new RssParserClass<Record<string, unknown>, LooseItem>({
+    defaultRSS: 2.0,
+    // xml2js passes these to sax; the typings do not list them.
+    xml2js: { strict: false, normalizeTags: true } as Record<string, unknown>,
+    customFields: { feed: ['ttl'], item: ['pubdate', 'dc:date', 'description', 'updated', 'published'] },
+  });
+  return parser;
+}
 
 /** Category values come as strings or as `{ _: text, $: attributes }`. */
 const categoryText = (c: unknown): string | null =>
@@ -52,9 +60,10 @@ function first(...values: unknown[]): string | null {
 
 /** Reads `text` leniently; null when even the lenient reader finds no feed in it. */
 export async function parseWithRssParser(text: string, feedUrl: string | null): Promise<RawFeed | null> {
-  let feed: Awaited<ReturnType<typeof parser.parseString>>;
+  const lenient = await looseParser();
+  let feed: Awaited<ReturnType<LooseParser['parseString']>>;
   try {
-    feed = await parser.parseString(text);
+    feed = await lenient.parseString(text);
   } catch {
     return null;
   }

@@ -2,7 +2,7 @@ import type { Config } from '../config/index.ts';
 import type { Outcome } from '../core/failure.ts';
 import type { Draft, DraftInput, Engine } from '../core/types.ts';
 import { PipelineSetupError } from './errors.ts';
-import { createLlmLimiter } from './llm-limiter.ts';
+import { createLlmLimiter, type LlmLimiter } from './llm-limiter.ts';
 
 /** What the run drafts with: one engine, and the LLM usage so far (zeros for the offline engine). */
 export interface Drafter {
@@ -21,7 +21,16 @@ export interface Drafter {
  * Every request of an LLM drafter goes through one limiter made here, so everything that drafts
  * (run, redraft) keeps llm.concurrency and the per-minute limits, and backs off on 429s.
  */
-export async function drafterFor(config: Config, engine: Engine): Promise<Drafter> {
+export interface DrafterOptions {
+  /**
+   * Awaited before each LLM request leaves, once the limiter lets it go. The run confirms there
+   * that it still holds its lease: a process stopped past its lease learns it lost the lease and
+   * aborts the request's signal, so the request is never sent.
+   */
+  beforeRequest?: () => Promise<void>;
+}
+
+export async function drafterFor(config: Config, engine: Engine, opts: DrafterOptions = {}): Promise<Drafter> {
   const categories = [...config.categories];
   if (engine === 'extractive') {
     const { draftExtractive } = await import('../draft/extractive.ts');
@@ -56,8 +65,26 @@ export async function drafterFor(config: Config, engine: Engine): Promise<Drafte
     },
     prompt.value,
     categories,
-    limiter,
+    opts.beforeRequest ? checkedFirst(limiter, opts.beforeRequest) : limiter,
   );
   if (llm.setupProblem) throw new PipelineSetupError(llm.setupProblem);
   return { engine, draft: (input, signal) => llm.draft(input, signal), usage: llm.usage };
+}
+
+/** The limiter, with `check` awaited at the start of each call it lets go. */
+function checkedFirst(limiter: LlmLimiter, check: () => Promise<void>): LlmLimiter {
+  return {
+    run: (estimatedTokens, task, call) =>
+      limiter.run(
+        estimatedTokens,
+        async () => {
+          await check();
+          return task();
+        },
+        call,
+      ),
+    get stats() {
+      return limiter.stats;
+    },
+  };
 }

@@ -92,9 +92,12 @@ async function fetchFeed(ctx: RunContext, feed: Feed): Promise<number[]> {
   return newIds;
 }
 
-/** The feed's items, newest first, those past the cap marked to wait for later runs. */
+/**
+ * The feed's items, newest first, those past the cap marked to wait for later runs. An undated
+ * item counts as published when found, as the store orders it.
+ */
 export function newestFirstCapped(items: readonly FeedItem[], cap: number): NewItem[] {
-  const time = (it: FeedItem) => (it.published ? Date.parse(it.published) : Number.NEGATIVE_INFINITY);
+  const time = (it: FeedItem) => (it.published ? Date.parse(it.published) : Number.POSITIVE_INFINITY);
   return items
     .map((it, i) => ({ it, i }))
     .sort((a, b) => time(b.it) - time(a.it) || a.i - b.i)

@@ -130,7 +130,7 @@ async function saveDraft(ctx: RunContext, item: WorkItem, d: Draft): Promise<voi
     if (!(err instanceof StoreError)) throw err;
     if (err.failure.kind === 'db.busy') ctx.heldDrafts.push({ item, draft: d });
     else {
-      keepDraft(ctx, item, d);
+      await keepDraft(ctx, item, d);
       ctx.stop.stop(err.failure, { abortInFlight: false });
     }
     return;
@@ -150,15 +150,16 @@ export function countDraft(ctx: RunContext, item: WorkItem, d: Draft): void {
 }
 
 /** Writes a paid draft the database would not take to the spool beside it; the next run stores it. */
-export function keepDraft(ctx: RunContext, item: WorkItem, d: Draft): void {
-  const file = ctx.store.drafts.keep(item.id, ctx.runId, d, nowOf(ctx));
+export async function keepDraft(ctx: RunContext, item: WorkItem, d: Draft): Promise<void> {
+  const file = await ctx.store.drafts.keep(item.id, ctx.runId, d, nowOf(ctx));
   ctx.summary.drafts.kept++;
   addError(ctx.summary, { scope: 'item', id: item.id, name: item.url ?? String(item.id), kind: 'db.busy', message: `the draft could not be stored; kept in ${file} for the next run` });
 }
 
 async function itemFailed(ctx: RunContext, item: WorkItem, failure: Failure): Promise<void> {
   if (isRunFatal(failure)) ctx.stop.stop(failure, { abortInFlight: true });
-  const d = itemDisposition(failure, item.attempts, ctx.config.run, ctx.clock());
+  // Work the run itself cut short (a signal, a lost lease, an endpoint fault) is not the item's failure.
+  const d = ctx.stop.signal.aborted ? ({ action: 'release' } as const) : itemDisposition(failure, item.attempts, ctx.config.run, ctx.clock());
   const name = item.url ?? item.title ?? String(item.id);
   if (d.action === 'release' || ctx.path.mode === 'redraft') {
     await ctx.store.items.release(item.id, ctx.runId);

@@ -103,6 +103,13 @@ export async function withRunLease<T>(
     }
   }
   if (recorded !== null) finishFailure = null;
+  else {
+    try {
+      await store.runs.releaseLease(runId);
+    } catch {
+      // Nothing more to do here: the lease expires after run.leaseSeconds; finishFailure says why.
+    }
+  }
   return { acquired: true, runId, tookOverRunId: lease.tookOverRunId, result: outcome.result, recorded, finishFailure };
 }
 

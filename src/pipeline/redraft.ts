@@ -3,7 +3,7 @@ import type { Engine } from '../core/types.ts';
 import { REVIEW_STATUSES, WORK_STATUSES, type Store } from '../store/index.ts';
 import { drafterFor } from './drafter.ts';
 import { withRunLease, type RunEnd } from './lease.ts';
-import { itemQueue, retryAfterBusy, runContext } from './run.ts';
+import { beforeEachRequest, itemQueue, retryAfterBusy, runContext } from './run.ts';
 import { emptySummary, type RunEvent, type RunSummary } from './summary.ts';
 
 export interface RedraftSummary {
@@ -31,7 +31,8 @@ export async function redraftStories(
   opts: { engine: Engine; ids?: number[]; now?: () => number; signal?: AbortSignal; onEvent?: (e: RunEvent) => void },
 ): Promise<RedraftSummary> {
   const clock = opts.now ?? Date.now;
-  const drafter = await drafterFor(config, opts.engine);
+  const leaseCheck = beforeEachRequest();
+  const drafter = await drafterFor(config, opts.engine, { beforeRequest: leaseCheck.run });
   const summary = emptySummary(opts.engine);
   const started = clock();
   const drafted = new Set<number>();
@@ -40,10 +41,10 @@ export async function redraftStories(
     opts.onEvent?.(e);
   };
   const outcome = await withRunLease(store, { leaseSeconds: config.run.leaseSeconds, clock }, async (lease) => {
-    const ctx = runContext(config, store, lease, drafter, summary, clock, { signal: opts.signal, onEvent }, null, {
-      statuses: opts.ids ? [...WORK_STATUSES, ...REVIEW_STATUSES] : ['candidate'],
-      mode: 'redraft',
-    });
+    leaseCheck.use(lease);
+    // Approved and rejected stories only when asked for by id; by default, candidates only.
+    const path = { statuses: opts.ids ? [...WORK_STATUSES, ...REVIEW_STATUSES] : (['candidate'] as const), mode: 'redraft' } as const;
+    const ctx = runContext({ config, store, lease, drafter, summary, clock, signal: opts.signal, onEvent, net: null, path });
     const ids = opts.ids ?? (await store.drafts.itemIdsWithCurrentEngine('extractive'));
     const items = itemQueue(ctx);
     items.take(ids);

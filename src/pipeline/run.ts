@@ -43,11 +43,15 @@ export async function runPipeline(config: Config, store: Store, opts: RunOptions
   const started = clock();
   const engine: Engine = config.llmConfigured ? 'llm' : 'extractive';
   // The prompt is loaded before taking the lease: a broken prompt file fails fast, touching nothing.
-  const drafter = await drafterFor(config, engine);
+  const leaseCheck = beforeEachRequest();
+  const drafter = await drafterFor(config, engine, { beforeRequest: leaseCheck.run });
   const summary = emptySummary(engine);
 
   const outcome = await withRunLease(store, { leaseSeconds: config.run.leaseSeconds, clock }, async (lease) => {
-    const ctx = runContext(config, store, lease, drafter, summary, clock, opts, createNet(config, clock), { statuses: RUNNABLE_STATUSES, mode: 'run' });
+    leaseCheck.use(lease);
+    const net = createNet(config, clock);
+    const path = { statuses: RUNNABLE_STATUSES, mode: 'run' } as const;
+    const ctx = runContext({ config, store, lease, drafter, summary, clock, signal: opts.signal, onEvent: opts.onEvent, net, path });
     const items = itemQueue(ctx);
     try {
       await storeKeptDrafts(ctx);
@@ -86,18 +90,37 @@ async function checkpointWal(store: Store, summary: RunSummary, runId: number): 
   }
 }
 
+/**
+ * The check before each LLM request: that the run still holds its lease. The drafter is made
+ * before the lease is taken (a broken prompt fails before touching the database), so the lease
+ * is given to the check once held.
+ */
+export function beforeEachRequest(): { run: () => Promise<void>; use: (lease: HeldLease) => void } {
+  let held: HeldLease | null = null;
+  return {
+    run: async () => {
+      await held?.confirm();
+    },
+    use: (lease) => {
+      held = lease;
+    },
+  };
+}
+
 /** The shared state of one run (or redraft), passed explicitly to each step. */
-export function runContext(
-  config: Config,
-  store: Store,
-  lease: HeldLease,
-  drafter: Drafter,
-  summary: RunSummary,
-  clock: () => number,
-  opts: { signal?: AbortSignal; onEvent?: (e: RunEvent) => void },
-  net: RunNet | null,
-  path: ItemPath,
-): RunContext {
+export function runContext(parts: {
+  config: Config;
+  store: Store;
+  lease: HeldLease;
+  drafter: Drafter;
+  summary: RunSummary;
+  clock: () => number;
+  signal?: AbortSignal;
+  onEvent?: (e: RunEvent) => void;
+  net: RunNet | null;
+  path: ItemPath;
+}): RunContext {
+  const { config, lease, summary, clock } = parts;
   summary.runId = lease.runId;
   summary.tookOverRunId = lease.tookOverRunId;
   const stop = new RunStop();
@@ -105,21 +128,21 @@ export function runContext(
     if (signal.aborted) stop.stop(failure(), { abortInFlight: true });
     else signal.addEventListener('abort', () => stop.stop(failure(), { abortInFlight: true }), { once: true });
   };
-  if (opts.signal) onAbort(opts.signal, () => ({ kind: 'run.aborted', message: 'stopped by a signal; the items in progress wait for the next run' }));
+  if (parts.signal) onAbort(parts.signal, () => ({ kind: 'run.aborted', message: 'stopped by a signal; the items in progress wait for the next run' }));
   onAbort(lease.lost, () => lease.lost.reason as Failure);
   return {
     config,
-    store,
+    store: parts.store,
     runId: lease.runId,
     clock,
     deadline: clock() + config.run.maxMinutes * 60_000,
     summary,
-    emit: opts.onEvent ?? (() => {}),
+    emit: parts.onEvent ?? (() => {}),
     stop,
     lease,
-    drafter,
-    net,
-    path,
+    drafter: parts.drafter,
+    net: parts.net,
+    path: parts.path,
     heldDrafts: [],
     retryLater: new Set(),
   };
@@ -214,7 +237,7 @@ export async function retryAfterBusy(ctx: RunContext, items: ReturnType<typeof i
       if (id !== null) countDraft(ctx, item, draft);
     } catch (err) {
       if (!(err instanceof StoreError)) throw err;
-      keepDraft(ctx, item, draft);
+      await keepDraft(ctx, item, draft);
     }
   }
   for (const id of ctx.retryLater) {

@@ -3,10 +3,41 @@
  * talks to a `Connection`: prepared statements by SQL text, transactions, pragmas, backup. Moving
  * to another binding with the same shape (libsql, node:sqlite) is a change to this file only.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statfsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import type { Failure } from '../core/failure.ts';
+
+/*
+ * The SQLite binding for this Node. better-sqlite3 13 is built on Node-API and ships prebuilt
+ * binaries inside its npm package, but crashes on Node 20; 12 (compiled at install) works on 20 but
+ * aborts Node 24 when the GC finalizes a statement. So Node 22 and later load 13, and Node 20 loads
+ * 12, installed under the alias better-sqlite3-node20 as an optional dependency. Same API, same types.
+ * Import the binding through this, never 'better-sqlite3' directly (on Node 20 that one crashes).
+ */
+let binding: typeof Database | null = null;
+
+/** The better-sqlite3 constructor that works on this Node (loaded once). */
+export function sqliteBinding(): typeof Database {
+  binding ??= loadBinding();
+  return binding;
+}
+
+function loadBinding(): typeof Database {
+  const require = createRequire(import.meta.url);
+  if (Number(process.versions.node.split('.')[0]) >= 22) return require('better-sqlite3') as typeof Database;
+  try {
+    return require('better-sqlite3-node20') as typeof Database;
+  } catch (err) {
+    throw new StoreOpenError({
+      kind: 'db.io',
+      message:
+        `the SQLite binding for Node ${process.versions.node} (better-sqlite3 12, built from source at install) is missing: ` +
+        `run npm ci with python3, make and a C++ compiler installed, or use Node 22 or later (${(err as Error).message})`,
+    });
+  }
+}
 
 const SQLITE_MAGIC = 'SQLite format 3\0';
 
@@ -78,7 +109,7 @@ export class Connection {
     if (!memory && !exists) mkdirSync(dirname(path), { recursive: true });
     let db: Database.Database;
     try {
-      db = new Database(path, { timeout: opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, readonly: !!opts.readonly, fileMustExist: !!opts.mustExist });
+      db = new (sqliteBinding())(path, { timeout: opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS, readonly: !!opts.readonly, fileMustExist: !!opts.mustExist });
     } catch (err) {
       throw new StoreOpenError(dbFailure(err, path) ?? { kind: 'db.io', message: `cannot open database ${path}: ${(err as Error).message}` });
     }

@@ -52,7 +52,7 @@ export interface DraftStore {
    */
   save(itemId: number, runId: number, draft: Draft, now: Date): Promise<number | null>;
   /** Keeps a paid-for draft that could not be stored, in a spool beside the database, for the next run. */
-  keep(itemId: number, runId: number, draft: Draft, now: Date): string;
+  keep(itemId: number, runId: number, draft: Draft, now: Date): Promise<string>;
   /** Stores the drafts kept by earlier runs, for items still without a draft; the rest are dropped. */
   storeKept(now: Date): Promise<{ stored: number; dropped: number }>;
   /** The current (newest) draft of an item. */
@@ -176,7 +176,7 @@ export function sqliteDrafts(db: Connection): DraftStore {
     save: (itemId, runId, draft, now) =>
       db.write(() => (holdsClaim(db, itemId, runId) ? insertDraft(db, itemId, runId, draft, now) : null)),
 
-    keep: (itemId, runId, draft, now) => spoolDraft(db.path, { itemId, runId, draft, madeAt: isoOf(now) }),
+    keep: async (itemId, runId, draft, now) => spoolDraft(db.path, { itemId, runId, draft, madeAt: isoOf(now) }),
 
     storeKept: async (now) => {
       let stored = 0;

@@ -49,6 +49,11 @@ export interface RunStore {
    * already marked abandoned by a takeover stays abandoned. Returns the status recorded.
    */
   finish(runId: number, end: { status: Exclude<RunStatus, 'running'>; error: { kind: string; message: string } | null; summary: unknown }, now: Date): Promise<RunStatus>;
+  /**
+   * Only drops the run's lease and item claims, writing nothing that needs space: the last resort
+   * of a run whose end could not be recorded (a full disk), so the next run need not wait.
+   */
+  releaseLease(runId: number): Promise<void>;
   recent(limit?: number): Promise<Run[]>;
 }
 
@@ -142,6 +147,12 @@ export function sqliteRuns(db: Connection): RunStore {
         db.run('DELETE FROM lease WHERE name = ? AND run_id = ?', LEASE, runId);
         releaseClaims(db, runId);
         return db.get<{ status: RunStatus }>('SELECT status FROM runs WHERE id = ?', runId)!.status;
+      }),
+
+    releaseLease: (runId) =>
+      db.write(() => {
+        db.run('DELETE FROM lease WHERE name = ? AND run_id = ?', LEASE, runId);
+        releaseClaims(db, runId);
       }),
 
     recent: (limit = 10) =>

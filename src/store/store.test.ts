@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATIONS } from './migrations.ts';
 import { openStore, StoreError, type Store } from './index.ts';
 import type { Draft } from '../core/types.ts';
-import { probeDb } from '../../test/helpers/db.ts';
+import { corruptPages, probeDb } from '../../test/helpers/db.ts';
 
 let dir: string;
 const open: Store[] = [];
@@ -130,7 +130,7 @@ describe('items', () => {
     const run = await s.runs.start(me(100, at(0)));
     if (!run.acquired) throw new Error('expected the lease');
     const { newIds: [id] } = await withItems(s);
-    s.drafts.keep(id!, run.runId, draft, at(1));
+    await s.drafts.keep(id!, run.runId, draft, at(1));
     expect(await s.drafts.storeKept(at(2))).toEqual({ stored: 1, dropped: 0 });
     expect(await s.drafts.storeKept(at(3))).toEqual({ stored: 0, dropped: 0 });
     expect((await s.drafts.history(id!)).map((d) => d.headline)).toEqual(['H']);
@@ -225,11 +225,3 @@ describe('database faults', () => {
     expect(err.message).toContain('backup');
   });
 });
-
-/** Overwrites every page after the first two with garbage, keeping the header valid. */
-export function corruptPages(path: string): void {
-  const bytes = readFileSync(path);
-  const pageSize = bytes.readUInt16BE(16) === 1 ? 65536 : bytes.readUInt16BE(16);
-  for (let off = pageSize * 2; off < bytes.length; off++) bytes[off] = (off * 7919) & 0xff;
-  writeFileSync(path, bytes);
-}

@@ -3,6 +3,7 @@
  * assert on, corrupting or filling the file, and holding a write transaction as an editor's
  * `sqlite3` shell or a backup would. Tests read state through the Store or through this helper.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Connection } from '../../src/store/db.ts';
 
 export interface DbProbe {
@@ -29,4 +30,13 @@ export function probeDb(path: string): DbProbe {
     integrityCheck: () => c.integrityCheck(),
     close: () => c.close(),
   };
+}
+
+/** Overwrites every page after the first two with garbage, keeping the header valid: a damaged database. */
+export function corruptPages(path: string): void {
+  const bytes = readFileSync(path);
+  const size = bytes.readUInt16BE(16);
+  const pageSize = size === 1 ? 65536 : size;
+  for (let off = pageSize * 2; off < bytes.length; off++) bytes[off] = (off * 7919) & 0xff;
+  writeFileSync(path, bytes);
 }
