@@ -448,7 +448,7 @@ promptsCommand
     if (sample !== undefined && (!Number.isInteger(sample) || sample <= 0)) throw new UsageError(`--sample: expected a positive number, got "${opts.sample}"`, EXIT_INVALID);
     const since = opts.since === undefined ? undefined : new Date(opts.since);
     if (since && Number.isNaN(since.getTime())) throw new UsageError(`--since: expected a date such as 2026-05-01, got "${opts.since}"`, EXIT_INVALID);
-    const config = configOrExit();
+    const config = await configOrExit();
     const db = await storeOrExit();
     const abort = new AbortController();
     const stop = () => abort.abort();
@@ -488,7 +488,7 @@ promptsCommand
   .option('--html <file>', 'also write the comparison as one self-contained HTML file')
   .option('--json', 'print the comparison as JSON')
   .action(async (a: string, b: string, opts: { onlyDiffering?: boolean; html?: string; json?: boolean }) => {
-    const config = configOrExit();
+    const config = await configOrExit();
     const db = await storeOrExit('read');
     try {
       const { compareSides, UnknownTrialError } = await import('./workbench/compare.ts');
@@ -529,7 +529,7 @@ promptsCommand
       return n;
     };
     const thresholds = { minGrounded: fraction('--min-grounded', opts.minGrounded), minF1: fraction('--min-f1', opts.minF1) };
-    const config = configOrExit();
+    const config = await configOrExit();
     const db = await storeOrExit();
     try {
       const { loadSide, UnknownTrialError } = await import('./workbench/compare.ts');
