@@ -1,14 +1,14 @@
 /**
- * `npm run build` (also run by `npm ci` through `prepare`): compiles every src/**\/*.ts but the tests
+ * `npm run build` (also run by `npm ci` through `prepare`): compiles every src/**\/*.ts(x) but the tests
  * into dist/, one JavaScript file per source file at the same depth, so a path a module resolves
  * from its own import.meta.url (../../prompts/, ./testdata/) means the same file in dist/ as in src/.
- * Relative `.ts` imports become `.js`; packages stay imports of node_modules. No type checking here:
+ * Relative `.ts` and `.tsx` imports become `.js`; packages stay imports of node_modules. No type checking here:
  * that is `npm run typecheck`'s job, and esbuild does all of src/ in well under a second.
  *
  * Plain JavaScript, so it runs on a fresh clone before anything is compiled. Importable too:
  * bin/aiwins.js calls build() when src/ has changed since the last build.
  */
-import { readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -25,7 +25,10 @@ export const STAMP = join(DIST, '.built');
  */
 const BUNDLED = new Set(['feedsmith']);
 
-const isSource = (name) => name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts');
+const isSource = (name) => /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) && !name.endsWith('.d.ts');
+
+/** Run-time assets: static files served by the desk (test data stays in src/). */
+const isAsset = (name) => name.endsWith('.css');
 
 /** 'a/b' -> 'a', '@s/a/b' -> '@s/a'. */
 const packageName = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
@@ -43,7 +46,7 @@ function walk(dir, pick, out = []) {
 /** The newest modification time (ms) of the sources dist/ is built from. */
 export function newestSourceMtime() {
   let newest = 0;
-  for (const file of walk(SRC, isSource)) newest = Math.max(newest, statSync(file).mtimeMs);
+  for (const file of walk(SRC, (n) => isSource(n) || isAsset(n))) newest = Math.max(newest, statSync(file).mtimeMs);
   return Math.max(newest, statSync(fileURLToPath(import.meta.url)).mtimeMs);
 }
 
@@ -73,6 +76,9 @@ export async function build() {
     format: 'esm',
     target: 'node20',
     sourcemap: 'linked',
+    // The desk's views and the newsletter renderer are hono JSX (as tsconfig.json says for tsc).
+    jsx: 'automatic',
+    jsxImportSource: 'hono/jsx',
     logLevel: 'warning',
     // One output file per source file: every import stays an import, with `.ts` made `.js`.
     bundle: true,
@@ -84,7 +90,7 @@ export async function build() {
             if (args.kind === 'entry-point') return undefined;
             // Inside a bundled package: esbuild resolves and inlines it (node: builtins stay imports).
             if (!args.importer.startsWith(SRC)) return args.path.startsWith('node:') ? { path: args.path, external: true } : undefined;
-            if (args.path.startsWith('.')) return { path: args.path.replace(/\.ts$/, '.js'), external: true };
+            if (args.path.startsWith('.')) return { path: args.path.replace(/\.tsx?$/, '.js'), external: true };
             if (BUNDLED.has(packageName(args.path))) return undefined;
             return { path: args.path, external: true };
           });
@@ -92,6 +98,8 @@ export async function build() {
       },
     ],
   });
+  // Files the modules read at run time from beside themselves (the desk's stylesheet).
+  for (const file of walk(SRC, isAsset)) cpSync(file, join(tmp, relative(SRC, file)));
   writeFileSync(join(tmp, '.built'), `${new Date().toISOString()}\n`);
   const old = `${DIST}.${process.pid}.old`;
   try {

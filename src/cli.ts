@@ -1,9 +1,26 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { Config } from './config/index.ts';
-import { openStore, REVIEW_STATUSES, StoreError, WORK_STATUSES, type ItemStatus, type Store } from './store/index.ts';
+import {
+  EditorialError,
+  openStore,
+  REASON_CODES,
+  REVIEW_STATUSES,
+  StoreError,
+  UserExistsError,
+  WORK_STATUSES,
+  type DecisionAction,
+  type ItemStatus,
+  type ReasonCode,
+  type Issue,
+  type IssueChange,
+  type IssueStore,
+  type Store,
+} from './store/index.ts';
 import { PipelineSetupError } from './pipeline/errors.ts';
+import type { NewsletterSettings as StorySettings } from './render/index.ts';
 import { stripControlChars } from './core/terminal.ts';
 import {
   createLogger,
@@ -14,7 +31,10 @@ import {
   formatDraftHistory,
   formatFeeds,
   formatStory,
+  formatIssue,
+  formatIssueList,
   formatStoryList,
+  issueJson,
   jsonOutput,
   LOG_FORMATS,
   logRunSummary,
@@ -22,6 +42,7 @@ import {
   type LogFormat,
   type Logger,
 } from './cli/output.ts';
+import type { ExportFormat } from './export/index.ts';
 
 /**
  * Exit codes (the README has the table): 0 done, even with failures recorded on feeds and items;
@@ -90,7 +111,7 @@ async function configOrExit(): Promise<Config> {
 }
 
 /** The newsletter settings of the config; its defaults when there is no config file at all. */
-async function newsletterSettings(): Promise<Config['newsletter']> {
+async function newsletterSettings(): Promise<StorySettings> {
   const { loadConfig } = await import('./config/index.ts');
   const { config, errors } = loadConfig(globals().config);
   if (config) return config.newsletter;
@@ -259,28 +280,33 @@ feedsCommand
     process.stdout.write(renderOpml(config.feeds));
   });
 
+/** Starts the scheduler with its progress and summaries logged: for `schedule` and `serve --schedule`. */
+async function startLoggedScheduler(config: Config, db: Store) {
+  const { startScheduler } = await import('./schedule/scheduler.ts');
+  const reporter = createRunReporter(process.stderr, log());
+  return startScheduler(config, db, {
+    onEvent: reporter.event,
+    onRun: (s) => {
+      reporter.done();
+      if (s.status === 'already_running') log().info('tick: another run holds the lease; skipped', { event: 'tick', status: s.status });
+      else logRunSummary(log(), s);
+    },
+    onError: (err) => {
+      // A database fault is expected and explained by its message; anything else is a bug.
+      if (err instanceof StoreError) return log().error(`run failed: ${err.message}`, { event: 'run', kind: err.failure.kind });
+      const bug = describeBug(err, Boolean(globals().debug));
+      log().error(`run failed: ${bug.msg}`, bug.fields);
+    },
+  });
+}
+
 program
   .command('schedule')
   .description('long-running: check due feeds on the cron schedule in the config (schedule.cron) until SIGTERM')
   .action(async () => {
     const config = await configOrExit();
     const db = await storeOrExit();
-    const { startScheduler } = await import('./schedule/scheduler.ts');
-    const reporter = createRunReporter(process.stderr, log());
-    const scheduler = startScheduler(config, db, {
-      onEvent: reporter.event,
-      onRun: (s) => {
-        reporter.done();
-        if (s.status === 'already_running') log().info('tick: another run holds the lease; skipped', { event: 'tick', status: s.status });
-        else logRunSummary(log(), s);
-      },
-      onError: (err) => {
-        // A database fault is expected and explained by its message; anything else is a bug.
-        if (err instanceof StoreError) return log().error(`run failed: ${err.message}`, { event: 'run', kind: err.failure.kind });
-        const bug = describeBug(err, Boolean(globals().debug));
-        log().error(`run failed: ${bug.msg}`, bug.fields);
-      },
-    });
+    const scheduler = await startLoggedScheduler(config, db);
     log().info(`scheduler started: "${config.schedule.cron}", ${config.feeds.length} feeds; SIGTERM stops it`, { event: 'scheduler' });
     const stop = () => {
       log().info('stopping: finishing the current items and releasing the lease', { event: 'scheduler' });
@@ -291,6 +317,59 @@ program
     await scheduler.stopped;
     await db.close();
     log().info('scheduler stopped', { event: 'scheduler' });
+  });
+
+program
+  .command('serve')
+  .description("the editors' desk, a web app: review, edit, approve or reject drafts (with --schedule, also the scheduler)")
+  .option('--host <host>', 'address to listen on (keep 127.0.0.1 unless behind a reverse proxy)', '127.0.0.1')
+  .option('--port <port>', 'port (0 picks a free one)', '8080')
+  .option('--public-origin <url>', 'the https://… origin editors reach the desk at through a reverse proxy')
+  .option('--trust-proxy', 'believe X-Forwarded-Proto, -Host and -For (only behind a proxy that sets them)')
+  .option('--schedule', 'run the scheduler in the same process (what `npm start` does)')
+  .action(async (opts: { host: string; port: string; publicOrigin?: string; trustProxy?: boolean; schedule?: boolean }) => {
+    const port = Number(opts.port);
+    if (!/^\d+$/.test(opts.port) || port > 65535) throw new UsageError(`--port: expected 0 to 65535, got "${opts.port}"`, EXIT_INVALID);
+    if (opts.publicOrigin && !/^https?:\/\/[^/]+\/?$/.test(opts.publicOrigin)) {
+      throw new UsageError(`--public-origin: expected an origin like https://desk.example.org, got "${opts.publicOrigin}"`, EXIT_INVALID);
+    }
+    const config = await configOrExit();
+    const db = await storeOrExit();
+    const { startDesk } = await import('./review/server.ts');
+    const { redraftStories } = await import('./pipeline/redraft.ts');
+    const desk = await startDesk({
+      host: opts.host,
+      port,
+      store: db,
+      categories: config.categories,
+      publicOrigin: opts.publicOrigin,
+      trustProxy: opts.trustProxy,
+      redraft: async (id) => {
+        const r = await redraftStories(config, db, { engine: config.llmConfigured ? 'llm' : 'extractive', ids: [id] });
+        if (r.status === 'already_running') return { ok: false, message: 'a run is in progress; try again when it ends' };
+        const failed = r.failed[0];
+        return failed ? { ok: false, message: `${failed.kind}: ${failed.message}` } : { ok: true };
+      },
+    }).catch((err: NodeJS.ErrnoException) => {
+      throw new UsageError(`cannot listen on ${opts.host}:${opts.port}: ${err.code ?? err.message}`, EXIT_FAILED);
+    });
+    process.stdout.write(`aiwins desk listening on ${desk.url}\n`);
+    let scheduler: Awaited<ReturnType<typeof startLoggedScheduler>> | null = null;
+    if (opts.schedule) {
+      scheduler = await startLoggedScheduler(config, db);
+      log().info(`scheduler started: "${config.schedule.cron}", ${config.feeds.length} feeds`, { event: 'scheduler' });
+    }
+    await new Promise<void>((stop) => {
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+    log().info('stopping: closing the desk' + (scheduler ? ', finishing the current items and releasing the lease' : ''), { event: 'desk' });
+    await desk.close();
+    if (scheduler) {
+      void scheduler.stop();
+      await scheduler.stopped;
+    }
+    await db.close();
   });
 
 program
@@ -382,6 +461,350 @@ dbCommand
     } finally {
       await db.close();
     }
+  });
+
+/** The story id argument of the review commands: an unknown one is a usage error (exit 2). */
+function storyIdOrExit(id: string): number {
+  const n = Number(id);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`ID: expected a story number, got "${id}"`, EXIT_INVALID);
+  return n;
+}
+
+/** Appends one editor decision from the terminal and prints the new status (or the story with --json). */
+async function decideFromCli(
+  id: string,
+  decision: { action: DecisionAction; reason?: ReasonCode; note?: string },
+  json: boolean | undefined,
+): Promise<void> {
+  const n = storyIdOrExit(id);
+  const db = await storeOrExit();
+  try {
+    await db.editorial.decide(n, { ...decision, by: `${userInfo().username} (cli)`, now: new Date() });
+    const story = (await db.stories.get(n))!;
+    process.stdout.write(json ? JSON.stringify(story, null, 2) + '\n' : `story ${n}: ${story.status}\n`);
+  } catch (err) {
+    if (err instanceof EditorialError) throw new UsageError(err.message, EXIT_INVALID);
+    throw err;
+  } finally {
+    await db.close();
+  }
+}
+
+program
+  .command('approve')
+  .description("approve a story's current version (a later re-draft leaves the approval on this version)")
+  .argument('<id>', 'story id')
+  .option('--note <text>', 'a note for the record')
+  .option('--json', 'print the story as JSON')
+  .action((id: string, opts: { note?: string; json?: boolean }) => decideFromCli(id, { action: 'approve', note: opts.note }, opts.json));
+
+program
+  .command('reject')
+  .description('reject a story, with a reason code')
+  .argument('<id>', 'story id')
+  .requiredOption('--reason <code>', `why: ${REASON_CODES.join(', ')}`)
+  .option('--note <text>', 'a note for the record')
+  .option('--json', 'print the story as JSON')
+  .action((id: string, opts: { reason: string; note?: string; json?: boolean }) => {
+    if (!(REASON_CODES as readonly string[]).includes(opts.reason)) {
+      throw new UsageError(`--reason: expected one of ${REASON_CODES.join(', ')}, got "${opts.reason}"`, EXIT_INVALID);
+    }
+    return decideFromCli(id, { action: 'reject', reason: opts.reason as ReasonCode, note: opts.note }, opts.json);
+  });
+
+program
+  .command('reopen')
+  .description('make an approved or rejected story a candidate again (the earlier decisions stay on record)')
+  .argument('<id>', 'story id')
+  .option('--json', 'print the story as JSON')
+  .action((id: string, opts: { json?: boolean }) => decideFromCli(id, { action: 'reopen' }, opts.json));
+
+const usersCommand = program.command('users').description("the editors who can log in to the desk (aiwins serve)");
+
+usersCommand
+  .command('add')
+  .description('add an editor; the password is read from stdin (one line)')
+  .argument('<name>', 'login name')
+  .requiredOption('--password-stdin', 'read the password from stdin')
+  .action(async (name: string) => {
+    if (!/^[\p{L}\p{N}._@-]{1,64}$/u.test(name)) {
+      throw new UsageError(`NAME: 1 to 64 letters, digits, ".", "_", "@" or "-", got "${name}"`, EXIT_INVALID);
+    }
+    const password = (await readStdin()).replace(/\r?\n$/, '');
+    if (password.length < 8) throw new UsageError('password: at least 8 characters, given on stdin', EXIT_INVALID);
+    if (password.length > 1024) throw new UsageError('password: at most 1024 characters', EXIT_INVALID);
+    const { hashPassword } = await import('./review/password.ts');
+    const db = await storeOrExit();
+    try {
+      await db.users.addUser(name, await hashPassword(password), new Date());
+      process.stdout.write(`added user ${name}\n`);
+    } catch (err) {
+      if (err instanceof UserExistsError) throw new UsageError(err.message, EXIT_INVALID);
+      throw err;
+    } finally {
+      await db.close();
+    }
+  });
+
+usersCommand
+  .command('list')
+  .description('list the editors')
+  .option('--json', 'print a JSON array')
+  .action(async (opts: { json?: boolean }) => {
+    const db = await storeOrExit('read');
+    try {
+      const users = await db.users.listUsers();
+      if (opts.json) process.stdout.write(JSON.stringify(users.map((u) => ({ name: u.name, createdAt: u.createdAt.toISOString() }))) + '\n');
+      else process.stdout.write(users.length ? users.map((u) => `${u.name}  (added ${u.createdAt.toISOString()})`).join('\n') + '\n' : 'no users (add one with `aiwins users add NAME --password-stdin`)\n');
+    } finally {
+      await db.close();
+    }
+  });
+
+usersCommand
+  .command('remove')
+  .description('remove an editor and end their sessions (their decisions stay on record)')
+  .argument('<name>', 'login name')
+  .action(async (name: string) => {
+    const db = await storeOrExit();
+    try {
+      if (!(await db.users.removeUser(name))) throw new UsageError(`no user "${name}" (see \`aiwins users list\`)`, EXIT_INVALID);
+      process.stdout.write(`removed user ${name}\n`);
+    } finally {
+      await db.close();
+    }
+  });
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A positive whole number from the command line (a story or issue id, a position), else exit 2. */
+function positiveInt(what: string, raw: string): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n <= 0) {
+    throw new UsageError(`${what}: expected a positive whole number, got "${raw}"`, EXIT_INVALID);
+  }
+  return n;
+}
+
+/** The issue a command works on: the one named, else the current draft issue. */
+async function issueNumberOrCurrent(issues: IssueStore, raw: string | undefined): Promise<number> {
+  if (raw !== undefined) return positiveInt('issue', raw);
+  const current = await issues.currentDraft();
+  if (!current) throw new UsageError('no draft issue: open one with `aiwins issue new`, or name an issue number', EXIT_INVALID);
+  return current.number;
+}
+
+/** Prints a changed issue, or exits 2 with the reason nothing changed. */
+async function printIssueChange(issues: IssueStore, change: IssueChange, json?: boolean): Promise<void> {
+  if (!change.ok) throw new UsageError(change.message, EXIT_INVALID);
+  const full = (await issues.withStories(change.issue.number))!;
+  process.stdout.write(json ? jsonOutput(issueJson(full), 2) : formatIssue(full));
+}
+
+const issueCommand = program
+  .command('issue')
+  .description('newsletter issues: an ordered set of approved stories (new, add, move, remove, show, send, list)');
+
+issueCommand
+  .command('new')
+  .description('open a draft issue proposing the approved stories not yet sent, grouped by category, newest first')
+  .option('--title <title>', "the issue's title (its email subject)")
+  .option('--empty', 'open it without proposing stories')
+  .option('--json', 'print the issue as JSON')
+  .action(async (opts: { title?: string; empty?: boolean; json?: boolean }) => {
+    const db = await storeOrExit();
+    try {
+      const issues = db.issues;
+      const { proposeIssueOrder } = await import('./export/index.ts');
+      const storyIds = opts.empty ? [] : proposeIssueOrder(await issues.unsentApproved());
+      const change = await issues.create({ title: opts.title?.trim() || null, storyIds, now: new Date() });
+      await printIssueChange(issues, change, opts.json);
+    } finally {
+      await db.close();
+    }
+  });
+
+issueCommand
+  .command('add')
+  .description('add approved stories to the end of the draft issue')
+  .argument('<ids...>', 'story ids')
+  .option('--issue <n>', 'the issue (default: the current draft issue)')
+  .option('--json', 'print the issue as JSON')
+  .action(async (ids: string[], opts: { issue?: string; json?: boolean }) => {
+    const storyIds = ids.map((id) => positiveInt('ID', id));
+    const db = await storeOrExit();
+    try {
+      const issues = db.issues;
+      const number = await issueNumberOrCurrent(issues, opts.issue);
+      await printIssueChange(issues, await issues.add(number, storyIds), opts.json);
+    } finally {
+      await db.close();
+    }
+  });
+
+issueCommand
+  .command('move')
+  .description('move a story to another position in the draft issue')
+  .argument('<id>', 'story id')
+  .requiredOption('--to <position>', 'its new position, 1 being the top')
+  .option('--issue <n>', 'the issue (default: the current draft issue)')
+  .option('--json', 'print the issue as JSON')
+  .action(async (id: string, opts: { to: string; issue?: string; json?: boolean }) => {
+    const storyId = positiveInt('ID', id);
+    const to = positiveInt('--to', opts.to);
+    const db = await storeOrExit();
+    try {
+      const issues = db.issues;
+      const number = await issueNumberOrCurrent(issues, opts.issue);
+      await printIssueChange(issues, await issues.move(number, storyId, to), opts.json);
+    } finally {
+      await db.close();
+    }
+  });
+
+issueCommand
+  .command('remove')
+  .description('take a story out of the draft issue')
+  .argument('<id>', 'story id')
+  .option('--issue <n>', 'the issue (default: the current draft issue)')
+  .option('--json', 'print the issue as JSON')
+  .action(async (id: string, opts: { issue?: string; json?: boolean }) => {
+    const storyId = positiveInt('ID', id);
+    const db = await storeOrExit();
+    try {
+      const issues = db.issues;
+      const number = await issueNumberOrCurrent(issues, opts.issue);
+      await printIssueChange(issues, await issues.remove(number, storyId), opts.json);
+    } finally {
+      await db.close();
+    }
+  });
+
+issueCommand
+  .command('show')
+  .description('an issue and its stories in order (default: the current draft issue)')
+  .argument('[n]', 'issue number')
+  .option('--json', 'print the issue and its stories as JSON')
+  .action(async (n: string | undefined, opts: { json?: boolean }) => {
+    const db = await storeOrExit('read');
+    try {
+      const issues = db.issues;
+      const number = await issueNumberOrCurrent(issues, n);
+      const full = await issues.withStories(number);
+      if (!full) throw new UsageError(`no issue ${number} (see \`aiwins issue list\`)`, EXIT_INVALID);
+      process.stdout.write(opts.json ? jsonOutput(issueJson(full), 2) : formatIssue(full));
+    } finally {
+      await db.close();
+    }
+  });
+
+issueCommand
+  .command('list')
+  .description('every issue, newest first')
+  .option('--json', 'print a JSON array')
+  .action(async (opts: { json?: boolean }) => {
+    const db = await storeOrExit('read');
+    try {
+      const list = await db.issues.list();
+      process.stdout.write(opts.json ? jsonOutput(list.map(issueJson), 2) : formatIssueList(list));
+    } finally {
+      await db.close();
+    }
+  });
+
+issueCommand
+  .command('send')
+  .description('mark an issue sent: it is frozen, each story keeping the version that was approved')
+  .argument('<n>', 'issue number')
+  .option('--json', 'print the issue as JSON')
+  .action(async (n: string, opts: { json?: boolean }) => {
+    const number = positiveInt('issue', n);
+    const db = await storeOrExit();
+    try {
+      const issues = db.issues;
+      await printIssueChange(issues, await issues.send(number, new Date()), opts.json);
+    } finally {
+      await db.close();
+    }
+  });
+
+program
+  .command('export')
+  .description('an issue (default: the current draft issue) or approved stories in a newsletter or feed format')
+  .argument('[n]', 'issue number')
+  .addOption(new Option('--format <format>', 'output format').choices(['markdown', 'html', 'text', 'json', 'rss', 'atom', 'jsonfeed']).makeOptionMandatory())
+  .option('--out <file>', 'write to this file instead of stdout')
+  .addOption(new Option('--status <status>', 'export stories outside any issue: approved (and sent) stories').choices(['approved']))
+  .option('--since <date>', 'with --status: only stories published on or after this date (YYYY-MM-DD or ISO 8601)')
+  .action(async (n: string | undefined, opts: { format: string; out?: string; status?: string; since?: string }) => {
+    if (opts.since && !opts.status) throw new UsageError('--since goes with --status approved', EXIT_INVALID);
+    if (opts.status && n !== undefined) throw new UsageError('give an issue number or --status approved, not both', EXIT_INVALID);
+    const since = opts.since ? new Date(opts.since) : null;
+    if (since && Number.isNaN(since.getTime())) throw new UsageError(`--since: expected a date such as 2026-11-01, got "${opts.since}"`, EXIT_INVALID);
+    const config = await configOrExit();
+    const db = await storeOrExit('read');
+    try {
+      const { issueDocument, renderExport } = await import('./export/index.ts');
+      const issues = db.issues;
+      let issue: Issue | null = null;
+      let doc;
+      if (opts.status) {
+        doc = { number: null, title: null, date: null, stories: await issues.feedStories({ since }) };
+      } else {
+        const full = await issues.withStories(await issueNumberOrCurrent(issues, n));
+        if (!full) throw new UsageError(`no issue ${n} (see \`aiwins issue list\`)`, EXIT_INVALID);
+        issue = full;
+        doc = issueDocument(full, full.stories);
+      }
+      const out = renderExport(opts.format as ExportFormat, issue, doc, config.newsletter);
+      if (!out.ok) throw new UsageError(out.failure.message, EXIT_INVALID);
+      if (opts.out) {
+        // Written to a temp file and renamed, so a reader never sees half an export.
+        const tmp = `${opts.out}.${process.pid}.tmp`;
+        writeFileSync(tmp, out.value);
+        renameSync(tmp, opts.out);
+        process.stderr.write(`wrote ${opts.out} (${Buffer.byteLength(out.value)} bytes)\n`);
+      } else {
+        process.stdout.write(out.value);
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
+program
+  .command('publish')
+  .description('create a DRAFT of an issue on Buttondown (an email) or Ghost (a post); nothing is sent')
+  .argument('<n>', 'issue number')
+  .addOption(new Option('--to <target>', 'where the draft goes').choices(['buttondown', 'ghost']).makeOptionMandatory())
+  .option('--json', 'print {target, id, url} as JSON')
+  .action(async (n: string, opts: { to: 'buttondown' | 'ghost'; json?: boolean }) => {
+    const number = positiveInt('issue', n);
+    const config = await configOrExit();
+    const db = await storeOrExit('read');
+    let input;
+    try {
+      const full = await db.issues.withStories(number);
+      if (!full) throw new UsageError(`no issue ${number} (see \`aiwins issue list\`)`, EXIT_INVALID);
+      const { issueDocument, issueSubject, renderIssueHtml } = await import('./export/index.ts');
+      const doc = issueDocument(full, full.stories);
+      input = { subject: issueSubject(doc, config.newsletter), html: renderIssueHtml(doc, config.newsletter) };
+    } finally {
+      await db.close();
+    }
+    const { publishIssue } = await import('./export/publish.ts');
+    const result = await publishIssue(opts.to, input, { ...config.publish, env: process.env });
+    if (!result.ok) {
+      const exit = result.failure.kind === 'publish.not_configured' ? EXIT_INVALID : EXIT_FAILED;
+      throw new UsageError(`publish to ${opts.to}: ${result.failure.kind}: ${result.failure.message}`, exit);
+    }
+    const p = result.value;
+    if (opts.json) process.stdout.write(jsonOutput(p));
+    else process.stdout.write(`created a draft on ${p.target} (id ${p.id})${p.url ? `: ${p.url}` : ''}; nothing was sent\n`);
   });
 
 program
@@ -535,18 +958,18 @@ promptsCommand
       const { loadSide, UnknownTrialError } = await import('./workbench/compare.ts');
       const { evaluate, failedThresholds } = await import('./workbench/evaluate.ts');
       const { formatEvaluation, formatTrialProgress } = await import('./cli/prompts.ts');
-      const labels = await db.trials.labels();
+      const labels = await db.editorial.labels();
       let trialName = target;
       if (existsSync(target) && target !== 'live') {
         // A prompt file: draft the stories editors decided on first (cached results cost nothing).
         const { runTrial } = await import('./workbench/run-trial.ts');
-        const run = await runTrial(config, db, { promptPath: resolve(target), model: opts.model, stories: labels.map((l) => l.itemId) });
+        const run = await runTrial(config, db, { promptPath: resolve(target), model: opts.model, stories: labels.map((l) => l.storyId) });
         log().info(`trial ${run.trial.name}: ${formatTrialProgress(run.progress)}`, { event: 'trial', trial: run.trial.name, ...run.progress });
         trialName = run.trial.name;
       }
       let side;
       try {
-        side = await loadSide(db, trialName, config.llm.pricing, trialName === 'live' ? labels.map((l) => l.itemId) : undefined);
+        side = await loadSide(db, trialName, config.llm.pricing, trialName === 'live' ? labels.map((l) => l.storyId) : undefined);
       } catch (err) {
         if (err instanceof UnknownTrialError) throw new UsageError(err.message, EXIT_INVALID);
         throw err;

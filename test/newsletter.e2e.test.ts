@@ -160,7 +160,8 @@ describe('show --format', () => {
 
 describe('drafts stored before the whole story existed', () => {
   it('migrate, and show their new fields as empty or unknown', async () => {
-    const Database = (await import('better-sqlite3')).default;
+    // The binding this Node version runs (better-sqlite3 13 aborts on Node 20; db.ts picks).
+    const Database = (await import('../src/store/db.ts')).sqliteBinding();
     const { MIGRATIONS } = await import('../src/store/migrations.ts');
     const old = tempProject();
     try {

@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { openStore } from '../src/store/index.ts';
 import { completion, startOpenAiServer, validDraftContent, validDraftReply, type OpenAiServer } from './helpers/openai-server.ts';
 import { fixtureConfig, lastJsonLine, PROMPT_PATH, runCli, tempProject, type TempProject } from './helpers/project.ts';
-import { articleText, seedArticles, writeDecisions } from './helpers/workbench.ts';
-import { probeDb } from './helpers/db.ts';
+import { articleText, decide, seedArticles } from './helpers/workbench.ts';
 
 let project: TempProject;
 let llm: OpenAiServer;
@@ -188,9 +187,7 @@ describe('aiwins prompts eval', () => {
       { title: 'duplicate', text: articleText(6), draft: recommendation('positive', 'include') }, // not a label of the prompt
       { title: 'reopened', text: articleText(7), draft: recommendation('positive', 'include') }, // no decision stands
     ]);
-    await store.close();
-    const probe = probeDb(project.dbPath);
-    writeDecisions(probe, [
+    await decide(store, [
       { itemId: ids[0]!, action: 'approve' },
       { itemId: ids[1]!, action: 'approve' },
       { itemId: ids[2]!, action: 'reject', reason: 'not_ai' },
@@ -200,7 +197,7 @@ describe('aiwins prompts eval', () => {
       { itemId: ids[6]!, action: 'reject', reason: 'negative' },
       { itemId: ids[6]!, action: 'reopen' },
     ]);
-    probe.close();
+    await store.close();
 
     const live = await cli('prompts', 'eval', 'live', '--json', '--min-f1', '0.8');
     expect(live.code).toBe(1); // F1 0.4 is below 0.8

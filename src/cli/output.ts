@@ -3,7 +3,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { stripControlChars, terminalSafeJson } from '../core/terminal.ts';
 import { redactUrl, redactUrlsIn } from '../fetch/redact.ts';
 import type { RunEvent, RunSummary } from '../pipeline/run.ts';
-import type { FeedStatus, StoredArticle, StoredDraft, Story } from '../store/index.ts';
+import type { FeedStatus, Issue, IssueWithStories, StoredArticle, StoredDraft, Story } from '../store/index.ts';
 
 /** A stored time as printed: ISO 8601. */
 const when = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -301,4 +301,35 @@ export function runSummaryJson(s: RunSummary): RunSummary {
 /** JSON for stdout: indented for people (`--json` of the listing commands), exact for tools, safe on a terminal. */
 export function jsonOutput(value: unknown, indent?: number): string {
   return terminalSafeJson(value, indent) + '\n';
+}
+
+/** An issue as `issue --json` prints it: dates as ISO strings, stories when loaded. */
+export function issueJson(issue: Issue | IssueWithStories) {
+  return {
+    ...issue,
+    createdAt: issue.createdAt.toISOString(),
+    sentAt: issue.sentAt?.toISOString() ?? null,
+  };
+}
+
+/** One issue, its stories in order. */
+export function formatIssue(issue: IssueWithStories): string {
+  const head =
+    `Issue ${issue.number} [${issue.status}]${issue.title ? ` ${issue.title}` : ''}: ` +
+    (issue.sentAt ? `sent ${issue.sentAt.toISOString()}` : `opened ${issue.createdAt.toISOString()}`);
+  if (issue.stories.length === 0) return `${head}\n  no stories yet: \`aiwins issue add ID...\`\n`;
+  const lines = issue.stories.map((s, i) => {
+    const category = s.draft?.category ?? '-';
+    return `${String(i + 1).padStart(3)}. #${s.id}  [${category}] ${s.draft?.headline ?? s.title ?? '(untitled)'}`;
+  });
+  return stripControlChars([head, ...lines].join('\n')) + '\n';
+}
+
+export function formatIssueList(issues: Issue[]): string {
+  if (issues.length === 0) return 'no issues yet: `aiwins issue new` opens one\n';
+  return (
+    issues
+      .map((i) => stripControlChars(`${String(i.number).padStart(5)}  ${i.status.padEnd(5)}  ${i.storyIds.length} stories  ${i.title ?? ''}`).trimEnd())
+      .join('\n') + '\n'
+  );
 }

@@ -1,6 +1,6 @@
 /** What the prompt workbench prints: progress lines, comparisons and evaluations for people. */
 import type { TrialProgress } from '../workbench/run-trial.ts';
-import { formatCost } from '../workbench/pricing.ts';
+import { formatCost } from '../core/pricing.ts';
 import type { Evaluation } from '../workbench/evaluate.ts';
 import type { Comparison, StorySide } from '../workbench/compare.ts';
 import { NUMERIC_METRICS } from '../workbench/metrics.ts';

@@ -125,25 +125,40 @@ const ExtractSchema = z.strictObject({
   maxHeapMb: z.number().int().min(32).max(4096).default(256),
 });
 
+/** The newsletter as readers see it: its name, the header and footer of each issue, feeds. */
 const NewsletterSchema = z.strictObject({
-  /** The time zone a story's date is shown in (an IANA name, e.g. Europe/Berlin). */
+  name: z.string().trim().min(1).default('AI Wins'),
+  /** One line under the name in each issue's header and feed, e.g. "Good news about AI, checked". */
+  tagline: z.string().trim().min(1).optional(),
+  /** IANA time zone for the dates readers see (story dates, the issue date). */
   timezone: z
     .string()
     .trim()
-    .default('UTC')
-    .refine(
-      (tz) => {
-        try {
-          new Intl.DateTimeFormat('en-US', { timeZone: tz });
-          return true;
-        } catch {
-          return false;
-        }
-      },
-      { message: 'expected an IANA time zone such as UTC or Europe/Berlin' },
-    ),
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, { message: 'expected an IANA time zone such as UTC or Europe/Berlin' })
+    .default('UTC'),
   /** "Source:" names the feed (as configured in feeds[].name) or the site (as the article page names itself). */
   sourceName: z.enum(['feed', 'site']).default('feed'),
+  /** The newsletter's home page: the link of its feeds and of its name in the header. */
+  siteUrl: httpUrl.optional(),
+  /** The footer's call to subscribe. */
+  subscribeLine: z.string().trim().min(1).default('Get AI Wins in your inbox'),
+  /** Where the subscribe line links to. */
+  subscribeUrl: httpUrl.optional(),
+});
+
+/** Publishing targets: off unless `aiwins publish` is run; keys come from the environment. */
+const PublishSchema = z.strictObject({
+  /** Buttondown's API root; the key comes from BUTTONDOWN_API_KEY. */
+  buttondownURL: httpUrl.default('https://api.buttondown.com/v1'),
+  /** The Ghost site (its Admin API is under /ghost/api/admin/); the key comes from GHOST_ADMIN_API_KEY. */
+  ghostURL: httpUrl.optional(),
 });
 
 export const ConfigSchema = z.strictObject({
@@ -155,6 +170,7 @@ export const ConfigSchema = z.strictObject({
   extract: ExtractSchema.prefault({}),
   schedule: ScheduleSchema.prefault({}),
   newsletter: NewsletterSchema.prefault({}),
+  publish: PublishSchema.prefault({}),
 });
 
 export type NewsletterConfig = z.infer<typeof NewsletterSchema>;

@@ -56,6 +56,12 @@ export type FailureKind =
   | 'db.full' // disk or quota full
   | 'db.io' // I/O error reading or writing the database file
   | 'db.corrupt' // the file is a SQLite database with damaged pages
+  // export/ publishing targets (Buttondown, Ghost)
+  | 'publish.not_configured' // no key in the environment, or no site URL in the config
+  | 'publish.auth' // 401/403: wrong or missing key
+  | 'publish.http_error' // any other non-2xx answer
+  | 'publish.network' // DNS failure, refused connection, reset
+  | 'publish.timeout'
   | 'internal';
 
 export interface Failure {

@@ -255,8 +255,17 @@ export function createChatEndpoint(settings: EndpointSettings, usage: LlmUsage, 
     for (let attempt = 0; ; ) {
       if (endpointFailure) return { ok: false, failure: endpointFailure };
       if (signal?.aborted) return fail('run.aborted', 'drafting was cancelled');
-      const asked = format;
-      const sent = await gate.run(promptEstimate + maxTokens, () => send(messages, maxTokens, asked, signal), { rateLimitedFor, signal });
+      // The format is read when the gate lets the request go, not when it queued: a request that
+      // waited behind the limiter while another learned the server refuses json_schema asks for json_object.
+      let asked = format;
+      const sent = await gate.run(
+        promptEstimate + maxTokens,
+        () => {
+          asked = format;
+          return send(messages, maxTokens, asked, signal);
+        },
+        { rateLimitedFor, signal },
+      );
       if (sent.ok) return ok({ completion: sent.completion, responseFormat: asked, promptEstimate });
       const { failure, retry, rejectsFormat } = sent.verdict;
       if (rejectsFormat && asked === 'json_schema') {

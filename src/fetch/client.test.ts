@@ -152,7 +152,14 @@ beforeAll(async () => {
     res.writeHead(404);
     res.end();
   });
+  // 127.0.0.2 can be given the same port number as the site on 127.0.0.1; then "another loopback
+  // port" would be the allow-listed site itself, so draw again until the ports differ.
   internal = await startServer((_req, res) => res.end('internal secrets'), '127.0.0.2');
+  while (internal.port === site.port) {
+    const taken = internal;
+    internal = await startServer((_req, res) => res.end('internal secrets'), '127.0.0.2');
+    await taken.close();
+  }
   // Ports 80/443 plus the internal server's, so that the ADDRESS guard (not the port rule) is what stops it.
   policy = { allow: [`127.0.0.1:${site.port}`], allowedPorts: [80, 443, internal.port] };
   client = createHttpClient(policy);

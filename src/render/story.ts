@@ -69,7 +69,7 @@ export function formatStoryDate(iso: Date | string | null, timezone: string): st
 }
 
 /** Links only to http(s): a stored URL is data, and a `javascript:` one must never become a link. */
-const safeHttpUrl = (url: string | null): string | null => (url && /^https?:\/\//i.test(url) ? url : null);
+export const safeHttpUrl = (url: string | null | undefined): string | null => (url && /^https?:\/\//i.test(url) ? url : null);
 
 /** The newsletter story of a drafted story; null when it has no draft yet. */
 export function newsletterStory(story: StoredStory, settings: NewsletterSettings): NewsletterStory | null {

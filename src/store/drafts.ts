@@ -35,6 +35,9 @@ export interface StoredDraft {
   /** How the LLM was asked for JSON; null for extractive and older drafts. */
   responseFormat: ResponseFormatKind | null;
   createdAt: Date;
+  /** `model` (a draft) or `editor` (an edit of an earlier version, by `editedBy`): see editorial.ts. */
+  origin: 'model' | 'editor';
+  editedBy: string | null;
 }
 
 type RubricField = 'angle' | 'confidence' | 'recommendation';
@@ -90,6 +93,8 @@ interface DraftRow {
   reader_note: string | null;
   unsupported_claims: string;
   needs_review: number;
+  origin: 'model' | 'editor';
+  edited_by: string | null;
 }
 
 const toDraft = (r: DraftRow): StoredDraft => ({
@@ -119,6 +124,8 @@ const toDraft = (r: DraftRow): StoredDraft => ({
   readingMinutes: r.reading_minutes,
   responseFormat: r.response_format,
   createdAt: new Date(r.created_at),
+  origin: r.origin,
+  editedBy: r.edited_by,
 });
 
 /** Reads one draft inside the caller's transaction. */

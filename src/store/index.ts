@@ -17,4 +17,21 @@ export type { StoredArticle, ArticleStore } from './articles.ts';
 export type { StoredDraft, DraftStore } from './drafts.ts';
 export type { Run, RunStatus, LeaseClaimant, LeaseResult, RunStore } from './runs.ts';
 export type { Story, StoryStore } from './stories.ts';
-export type { Trial, TrialResult, TrialDraft, TrialSource, TrialStore, EditorLabel } from './trials.ts';
+export {
+  REASON_CODES,
+  EditorialError,
+  reviewFlags,
+  type EditorialStore,
+  type ReasonCode,
+  type DecisionAction,
+  type Decision,
+  type Version,
+  type DraftEdit,
+  type ReviewState,
+  type QueueFilters,
+  type QueueEntry,
+  type EditorLabel,
+} from './editorial.ts';
+export { UserExistsError, type UserStore, type User, type Session } from './users.ts';
+export type { Issue, IssueWithStories, IssueChange, IssueStore } from './issues.ts';
+export type { Trial, TrialResult, TrialDraft, TrialSource, TrialStore} from './trials.ts';

@@ -141,7 +141,97 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE drafts ADD COLUMN unsupported_claims TEXT NOT NULL DEFAULT '[]'; -- JSON [{field, claim}]
   ALTER TABLE drafts ADD COLUMN needs_review INTEGER NOT NULL DEFAULT 0;
   `,
-  // 6: prompt trials, kept apart from the drafts editors see; a result is reused for the same
+  // 6: the editors' desk. Drafts become versions (model drafts and editor edits, never changed),
+  // decisions are append-only, editors log in, and stories are searchable (FTS5).
+  `
+  ALTER TABLE drafts ADD COLUMN origin TEXT NOT NULL DEFAULT 'model';   -- model | editor
+  ALTER TABLE drafts ADD COLUMN edited_by TEXT;
+  ALTER TABLE drafts ADD COLUMN based_on INTEGER REFERENCES drafts(id);
+  -- A version is what an approval pins: its text can never change, only a new version be added.
+  CREATE TRIGGER drafts_never_change BEFORE UPDATE ON drafts
+  BEGIN SELECT RAISE(ABORT, 'draft versions are never changed: save a new version instead'); END;
+
+  CREATE TABLE decisions (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    draft_id INTEGER REFERENCES drafts(id),
+    action TEXT NOT NULL CHECK (action IN ('approve', 'reject', 'snooze', 'reopen')),
+    reason TEXT CHECK (reason IS NULL OR reason IN
+      ('not_ai', 'negative', 'spin', 'duplicate', 'paywalled', 'low_quality', 'other')),
+    note TEXT,
+    snoozed_until TEXT,
+    decided_by TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX decisions_item ON decisions(item_id, id);
+  CREATE TRIGGER decisions_never_change BEFORE UPDATE ON decisions
+  BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+  CREATE TRIGGER decisions_never_deleted BEFORE DELETE ON decisions
+  BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+
+  CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    password_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  -- The cookie holds a random token; only its SHA-256 is stored, so a copy of the database
+  -- cannot be used to log in.
+  CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    csrf_token TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  );
+  CREATE INDEX sessions_user ON sessions(user_id);
+  CREATE TABLE login_attempts (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL COLLATE NOCASE,
+    address TEXT NOT NULL,
+    ok INTEGER NOT NULL,
+    at TEXT NOT NULL
+  );
+  CREATE INDEX login_attempts_user ON login_attempts(username, at);
+  CREATE INDEX login_attempts_address ON login_attempts(address, at);
+
+  -- Full-text search over each story's title, newest draft and article text. Contentless (the
+  -- text already lives in items, drafts and articles); kept current by triggers, whoever writes.
+  CREATE VIRTUAL TABLE story_search USING fts5(
+    title, draft, text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
+  );
+  ${['items:NEW.id', 'drafts:NEW.item_id', 'articles:NEW.item_id']
+    .map((t) => {
+      const [table, id] = t.split(':');
+      return `CREATE TRIGGER story_search_${table} AFTER INSERT ON ${table} BEGIN
+    DELETE FROM story_search WHERE rowid = ${id};
+    ${storySearchRow(id!)};
+  END;`;
+    })
+    .join('\n  ')}
+  ${storySearchRow('i.id')};
+  `,
+  // 7: newsletter issues: an ordered set of approved stories; a sent issue pins the version it sent
+  `
+  CREATE TABLE issues (
+    id INTEGER PRIMARY KEY,       -- the issue number readers see
+    title TEXT,
+    status TEXT NOT NULL DEFAULT 'draft',   -- draft | sent
+    created_at TEXT NOT NULL,
+    sent_at TEXT
+  );
+  CREATE TABLE issue_stories (
+    issue_id INTEGER NOT NULL REFERENCES issues(id),
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    position INTEGER NOT NULL,    -- 1..n within the issue
+    sent_draft_id INTEGER REFERENCES drafts(id),  -- the version sent; set when the issue is sent
+    PRIMARY KEY (issue_id, item_id)
+  );
+  -- A story goes out in at most one issue: the database refuses a second.
+  CREATE UNIQUE INDEX issue_stories_sent_once ON issue_stories(item_id) WHERE sent_draft_id IS NOT NULL;
+  `,
+  // 8: prompt trials, kept apart from the drafts editors see; a result is reused for the same
   // (article text, prompt content, model, settings) so a trial run twice makes no LLM call
   `
   CREATE TABLE trials (
@@ -192,4 +282,17 @@ export function migrate(db: Connection): void {
       }),
     );
   }
+}
+
+/**
+ * Inserts the search row of the item(s) selected by `itemId` (an SQL expression). Part of
+ * migration 5's text: changing it would change a landed migration, so add a new one instead.
+ */
+function storySearchRow(itemId: string): string {
+  return `INSERT INTO story_search (rowid, title, draft, text)
+    SELECT i.id, COALESCE(i.title, ''),
+      COALESCE((SELECT d.headline || ' ' || d.tldr || ' ' || d.takeaways || ' ' || d.why_it_matters
+                FROM drafts d WHERE d.item_id = i.id ORDER BY d.id DESC LIMIT 1), ''),
+      COALESCE((SELECT a.text FROM articles a WHERE a.item_id = i.id), '')
+    FROM items i WHERE i.id = ${itemId}`;
 }

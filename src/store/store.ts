@@ -7,6 +7,9 @@ import { sqliteArticles, type ArticleStore } from './articles.ts';
 import { sqliteDrafts, type DraftStore } from './drafts.ts';
 import { sqliteRuns, type RunStore } from './runs.ts';
 import { sqliteStories, type StoryStore } from './stories.ts';
+import { EditorialStore } from './editorial.ts';
+import { UserStore } from './users.ts';
+import { sqliteIssues, type IssueStore } from './issues.ts';
 import { sqliteTrials, type TrialStore } from './trials.ts';
 
 /**
@@ -25,6 +28,11 @@ export interface Store {
   readonly drafts: DraftStore;
   readonly runs: RunStore;
   readonly stories: StoryStore;
+  /** Editors' side: versions, decisions, the review queue and its search. */
+  readonly editorial: EditorialStore;
+  /** Editors who log in to the desk, their sessions and login attempts. */
+  readonly users: UserStore;
+  readonly issues: IssueStore;
   /** Prompt trials: drafts made to compare prompts, never shown as stories. */
   readonly trials: TrialStore;
   /** Moves the write-ahead log into the database and truncates it (done at the end of each run). */
@@ -93,6 +101,9 @@ function sqliteStore(db: Connection): Store {
     drafts: sqliteDrafts(db),
     runs: sqliteRuns(db),
     stories: sqliteStories(db),
+    editorial: new EditorialStore(db),
+    users: new UserStore(db),
+    issues: sqliteIssues(db),
     trials: sqliteTrials(db),
     checkpoint: async () => db.guard(() => db.checkpoint()),
     check: async () => db.guard(() => db.integrityCheck()),

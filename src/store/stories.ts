@@ -3,6 +3,7 @@ import { draftById, type StoredDraft } from './drafts.ts';
 import { articleOf, type StoredArticle } from './articles.ts';
 import type { ItemStatus } from './items.ts';
 import { dateOf } from './values.ts';
+import { reviewState, type ReviewState } from './editorial.ts';
 
 /** A story: a feed item with its current draft, as `stories --json` shows it. */
 export interface Story {
@@ -25,6 +26,8 @@ export interface Story {
   needsReview: boolean;
   /** The framing says skip, negative, not_ai or uncertain: stored, but listed after the ready candidates. */
   setAside: boolean;
+  /** Editors' latest decision and the version an approval pinned. */
+  review: ReviewState;
 }
 
 /** Verdicts that keep a draft out of the ready candidates (negative too: drafts stored before the recommendation existed). */
@@ -83,28 +86,36 @@ function toStory(db: Connection, r: StoryRow): Story {
     draft,
     needsReview: draft?.needsReview ?? false,
     setAside: draft !== null && (draft.framing.recommendation === 'skip' || SET_ASIDE_VERDICTS.has(draft.framing.verdict)),
+    review: reviewState(db, r.id),
   };
 }
 
+/** One story, read inside the caller's transaction (for other tables' methods, e.g. issues). */
+export function storyOf(db: Connection, id: number): Story | null {
+  const r = db.get<StoryRow>(`${SELECT} WHERE i.id = ?`, id);
+  return r ? toStory(db, r) : null;
+}
+
+/** Stories newest first (`list` then puts the set-aside ones last), read inside the caller's transaction. */
+export function storiesOf(db: Connection, opts: { status?: ItemStatus; all?: boolean } = {}): Story[] {
+  const where = opts.status ? 'WHERE i.status = ?' : opts.all ? '' : `WHERE i.status IN ('candidate', 'approved', 'rejected')`;
+  const sql = `${SELECT} ${where} ORDER BY COALESCE(i.published_at, i.discovered_at) DESC, i.id DESC`;
+  const rows = opts.status ? db.all<StoryRow>(sql, opts.status) : db.all<StoryRow>(sql);
+  return rows.map((r) => toStory(db, r));
+}
+
 export function sqliteStories(db: Connection): StoryStore {
-  const one = (id: number) => {
-    const r = db.get<StoryRow>(`${SELECT} WHERE i.id = ?`, id);
-    return r ? toStory(db, r) : null;
-  };
   return {
     list: (opts = {}) =>
       db.read(() => {
-        const where = opts.status ? 'WHERE i.status = ?' : opts.all ? '' : `WHERE i.status IN ('candidate', 'approved', 'rejected')`;
-        const sql = `${SELECT} ${where} ORDER BY COALESCE(i.published_at, i.discovered_at) DESC, i.id DESC`;
-        const rows = opts.status ? db.all<StoryRow>(sql, opts.status) : db.all<StoryRow>(sql);
-        const stories = rows.map((r) => toStory(db, r));
+        const stories = storiesOf(db, opts);
         // Stable: newest first within each group, the set-aside ones after the rest.
         return [...stories.filter((s) => !s.setAside), ...stories.filter((s) => s.setAside)];
       }),
-    get: (id) => db.read(() => one(id)),
+    get: (id) => db.read(() => storyOf(db, id)),
     getWithArticle: (id) =>
       db.read(() => {
-        const story = one(id);
+        const story = storyOf(db, id);
         return story ? { story, article: articleOf(db, id) } : null;
       }),
   };

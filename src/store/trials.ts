@@ -1,6 +1,5 @@
 import type { Draft } from '../core/types.ts';
 import type { Connection } from './db.ts';
-import { draftById, type StoredDraft } from './drafts.ts';
 import { isoOf } from './values.ts';
 
 /** A named prompt trial: drafts of stored articles made with one prompt and model, apart from the live drafts. */
@@ -41,18 +40,6 @@ export interface TrialSource {
   feedName: string;
 }
 
-/**
- * An editor's last word on a story, as a label to score prompts against: approved (with the
- * version approved), or rejected with a reason code (null when the database has no reason codes).
- */
-export interface EditorLabel {
-  itemId: number;
-  decision: 'approve' | 'reject';
-  reason: string | null;
-  /** The version the editor approved (an editor's edit or a model draft); null for a rejection. */
-  approved: StoredDraft | null;
-}
-
 /** The trials and trial_drafts tables: never read by `stories`, the desk or exports. */
 export interface TrialStore {
   /** Creates the trial, or points an existing one at this prompt and model. */
@@ -70,12 +57,6 @@ export interface TrialStore {
    * a date, at most `limit`.
    */
   sources(opts: { ids?: number[]; since?: Date; limit?: number }): Promise<TrialSource[]>;
-  /**
-   * Every story an editor approved or rejected (and did not reopen since), oldest first. Read from
-   * the desk's append-only decisions when the database has them; else from the items' status,
-   * which carries no reason code.
-   */
-  labels(): Promise<EditorLabel[]>;
 }
 
 /** Failures that belong to the prompt and model, not to the moment: reused like drafts. */
@@ -193,35 +174,6 @@ export function sqliteTrials(db: Connection): TrialStore {
           .all<TrialDraftRow>('SELECT * FROM trial_drafts WHERE trial_id = ? ORDER BY item_id', trialId)
           .map((r) => ({ ...toResult(r), itemId: r.item_id, cacheKey: r.cache_key, fromCache: r.from_cache === 1, createdAt: new Date(r.created_at) })),
       ),
-
-    labels: () =>
-      db.read(() => {
-        const hasDecisions = db.get("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'decisions'") !== undefined;
-        if (hasDecisions) {
-          const rows = db.all<{ item_id: number; action: string; reason: string | null; draft_id: number | null }>(
-            `SELECT d.item_id, d.action, d.reason, d.draft_id FROM decisions d
-             WHERE d.id = (SELECT MAX(id) FROM decisions WHERE item_id = d.item_id AND action IN ('approve', 'reject', 'reopen'))
-               AND d.action IN ('approve', 'reject')
-             ORDER BY d.item_id`,
-          );
-          return rows.map((r) => ({
-            itemId: r.item_id,
-            decision: r.action as 'approve' | 'reject',
-            reason: r.action === 'reject' ? r.reason : null,
-            approved: r.action === 'approve' && r.draft_id !== null ? draftById(db, r.draft_id) : null,
-          }));
-        }
-        const rows = db.all<{ id: number; status: string; draft_id: number | null }>(
-          `SELECT i.id, i.status, (SELECT MAX(id) FROM drafts WHERE item_id = i.id) AS draft_id
-           FROM items i WHERE i.status IN ('approved', 'rejected') ORDER BY i.id`,
-        );
-        return rows.map((r) => ({
-          itemId: r.id,
-          decision: r.status === 'approved' ? ('approve' as const) : ('reject' as const),
-          reason: null,
-          approved: r.status === 'approved' && r.draft_id !== null ? draftById(db, r.draft_id) : null,
-        }));
-      }),
 
     sources: (opts) =>
       db.read(() => {

@@ -4,7 +4,7 @@
  */
 import type { Store } from '../store/index.ts';
 import { aggregate, delta, type Aggregate, type AggregateDelta, type CheckedDraft, type SideEntry } from './metrics.ts';
-import { costOf, type Pricing } from './pricing.ts';
+import { costOf, type Pricing } from '../core/pricing.ts';
 
 /** The live drafts, as a side of a comparison. */
 export const LIVE = 'live';

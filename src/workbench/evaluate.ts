@@ -46,7 +46,7 @@ export function evaluate(trial: string, entries: SideEntry[], labels: EditorLabe
   for (const label of labels) {
     const positive = label.decision === 'approve';
     const negative = label.decision === 'reject' && (NEGATIVE_REASONS as readonly string[]).includes(label.reason ?? '');
-    const entry = byId.get(label.itemId);
+    const entry = byId.get(label.storyId);
     if (!entry) {
       if (positive || negative) counts.notTried++;
       continue;

@@ -10,7 +10,7 @@ import { hash16, loadPrompt } from '../draft/prompt.ts';
 import { drafterFor, type Drafter } from '../pipeline/drafter.ts';
 import { PipelineSetupError } from '../pipeline/errors.ts';
 import type { Store, Trial, TrialResult } from '../store/index.ts';
-import { costOf } from './pricing.ts';
+import { costOf } from '../core/pricing.ts';
 
 export interface TrialRunOptions {
   promptPath: string;

@@ -3,7 +3,7 @@
  * them (a feed, an item, its extracted article), optionally with a live draft.
  */
 import type { Draft } from '../../src/core/types.ts';
-import type { Store } from '../../src/store/index.ts';
+import type { ReasonCode, Store } from '../../src/store/index.ts';
 
 export interface SeedArticle {
   title: string;
@@ -63,19 +63,7 @@ export function articleText(n: number): string {
   ].join('\n\n');
 }
 
-/**
- * Editors' decisions, written in the shape of the desk's append-only `decisions` table (created
- * here when this database has none yet).
- */
-export function writeDecisions(probe: { run(sql: string, ...params: unknown[]): void; value<T = number>(sql: string, ...params: unknown[]): T }, decisions: { itemId: number; action: 'approve' | 'reject' | 'reopen'; reason?: string }[]): void {
-  probe.run(`CREATE TABLE IF NOT EXISTS decisions (
-    id INTEGER PRIMARY KEY, item_id INTEGER NOT NULL, draft_id INTEGER, action TEXT NOT NULL, reason TEXT, note TEXT,
-    snoozed_until TEXT, decided_by TEXT NOT NULL, created_at TEXT NOT NULL)`);
-  for (const d of decisions) {
-    const draftId = probe.value<number | null>('SELECT MAX(id) FROM drafts WHERE item_id = ?', d.itemId);
-    probe.run(
-      `INSERT INTO decisions (item_id, draft_id, action, reason, note, snoozed_until, decided_by, created_at) VALUES (?, ?, ?, ?, NULL, NULL, 'editor', ?)`,
-      d.itemId, draftId, d.action, d.reason ?? null, NOW.toISOString(),
-    );
-  }
+/** Editors' decisions, made through the desk's store as an editor's clicks make them. */
+export async function decide(store: Store, decisions: { itemId: number; action: 'approve' | 'reject' | 'reopen'; reason?: ReasonCode; at?: Date }[]): Promise<void> {
+  for (const d of decisions) await store.editorial.decide(d.itemId, { action: d.action, reason: d.reason, by: 'editor', now: d.at ?? NOW });
 }

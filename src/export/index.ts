@@ -1,0 +1,60 @@
+/**
+ * Newsletter exports: an issue (or a set of approved stories) in the formats newsletter tools
+ * take. Pure: values in, text out; the CLI and the desk read the store and write the result.
+ */
+import { fail, ok, type Outcome } from '../core/failure.ts';
+import type { Issue, Story } from '../store/index.ts';
+import { renderFeed } from './feeds.ts';
+import { renderIssueHtml, renderIssueMarkdown, renderIssueText, type IssueDocument, type NewsletterSettings } from './issue.tsx';
+
+export { proposeIssueOrder } from './propose.ts';
+export { renderFeed, storyEntryId, type FeedFormat } from './feeds.ts';
+export { formatIssueDate, issueSubject, renderIssueHtml, renderIssueMarkdown, renderIssueText } from './issue.tsx';
+export type { IssueDocument, NewsletterSettings } from './issue.tsx';
+
+export const EXPORT_FORMATS = ['markdown', 'html', 'text', 'json', 'rss', 'atom', 'jsonfeed'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** The document an issue renders as: dated when it was sent, else when it was opened. */
+export function issueDocument(issue: Issue, stories: Story[]): IssueDocument {
+  return { number: issue.number, title: issue.title, date: issue.sentAt ?? issue.createdAt, stories };
+}
+
+/** The export's JSON: the issue (null for stories outside one) and its stories as the story JSON. */
+export function renderIssueJson(issue: Issue | null, stories: Story[]): string {
+  const head = issue && {
+    number: issue.number,
+    title: issue.title,
+    status: issue.status,
+    createdAt: issue.createdAt.toISOString(),
+    sentAt: issue.sentAt?.toISOString() ?? null,
+  };
+  return JSON.stringify({ issue: head, stories }, null, 2) + '\n';
+}
+
+/**
+ * Renders an issue or a set of stories in one format. Feeds need the newsletter's home page
+ * (`newsletter.siteUrl`, or the address the desk serves them from).
+ */
+export function renderExport(
+  format: ExportFormat,
+  issue: Issue | null,
+  doc: IssueDocument,
+  nl: NewsletterSettings,
+): Outcome<string> {
+  switch (format) {
+    case 'markdown':
+      return ok(renderIssueMarkdown(doc, nl));
+    case 'html':
+      return ok(renderIssueHtml(doc, nl));
+    case 'text':
+      return ok(renderIssueText(doc, nl));
+    case 'json':
+      return ok(renderIssueJson(issue, doc.stories));
+    default:
+      if (!nl.siteUrl) {
+        return fail('config.invalid', 'newsletter.siteUrl: a feed needs the newsletter\'s home page as its link; set it in the config');
+      }
+      return ok(renderFeed(format, doc, nl, nl.siteUrl));
+  }
+}

@@ -1,0 +1,64 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { DeskEnv, DeskOptions } from './context.ts';
+import { HttpError } from './errors.ts';
+import { checkCsrf, requireSession, securityHeaders } from './security.ts';
+import { ErrorPage } from './views/pages.tsx';
+import { approve } from './routes/approve.ts';
+import { edit } from './routes/edit.tsx';
+import { login } from './routes/login.tsx';
+import { logout } from './routes/logout.ts';
+import { queue } from './routes/queue.tsx';
+import { redraft } from './routes/redraft.ts';
+import { reject } from './routes/reject.ts';
+import { reopen } from './routes/reopen.ts';
+import { snooze } from './routes/snooze.ts';
+import { staticFiles } from './routes/static.ts';
+import { story } from './routes/story.tsx';
+
+export type { DeskOptions } from './context.ts';
+
+const DEFAULT_CATEGORIES = ['Business', 'Research', 'Health', 'Science', 'Education', 'Climate', 'Policy', 'Products'];
+
+/**
+ * The editors' desk as a hono app: server-rendered pages, one route file per editor action.
+ * Every request passes, in order: security headers, a body cap, the session (or /login), and
+ * for POSTs the Origin and CSRF checks. One error handler renders every refusal.
+ */
+export function createDeskApp(options: DeskOptions): Hono<DeskEnv> {
+  const resolved = {
+    now: () => new Date(),
+    sessionIdleMinutes: 120,
+    sessionMaxHours: 12,
+    loginLimits: { perAccount: 5, perAddress: 20, windowMinutes: 15 },
+    categories: DEFAULT_CATEGORIES,
+    ...options,
+  };
+  const app = new Hono<DeskEnv>();
+  app.use(async (c, next) => {
+    c.set('options', resolved);
+    c.set('session', null);
+    await next();
+  });
+  app.use(securityHeaders);
+  app.use(
+    bodyLimit({
+      maxSize: 256 * 1024,
+      onError: () => {
+        throw new HttpError(413, 'the form is larger than 256 KB');
+      },
+    }),
+  );
+  app.use(requireSession);
+  app.use(checkCsrf);
+  for (const routes of [staticFiles, login, logout, queue, story, approve, reject, snooze, reopen, edit, redraft]) app.route('/', routes);
+
+  app.notFound((c) => c.html(<ErrorPage nonce={c.get('nonce')} session={c.get('session')} status={404} message={`nothing at ${c.req.path}`} />, 404));
+  app.onError((err, c) => {
+    const status = err instanceof HttpError ? err.status : 500;
+    if (status === 500) process.stderr.write(`desk: ${c.req.method} ${c.req.path}: ${err.stack ?? err}\n`);
+    const message = err instanceof HttpError ? err.message : 'an unexpected error; it was logged on the server';
+    return c.html(<ErrorPage nonce={c.get('nonce') ?? ''} session={c.get('session') ?? null} status={status} message={message} />, status);
+  });
+  return app;
+}

@@ -1,0 +1,40 @@
+import type { Context } from 'hono';
+import type { Session, Store } from '../store/index.ts';
+
+/** What the desk reads and writes: stories and articles, editorial decisions and versions, users. */
+export type DeskStore = Pick<Store, 'stories' | 'articles' | 'editorial' | 'users'>;
+
+/** How the desk is set up: its store, and how it is reached. */
+export interface DeskOptions {
+  store: DeskStore;
+  /** Re-drafts one story with the configured engine; absent, the Re-draft button says why. */
+  redraft?: (storyId: number) => Promise<{ ok: true } | { ok: false; message: string }>;
+  /**
+   * The origin browsers reach the desk at (e.g. https://desk.example behind a TLS proxy). POSTs
+   * must come from it. Default: the origin the request was made to.
+   */
+  publicOrigin?: string;
+  /** Believe X-Forwarded-Proto, -Host and -For from a reverse proxy. Off unless configured. */
+  trustProxy?: boolean;
+  /** The client's address for login rate limits (default: the socket's peer). */
+  clientAddress?: (c: Context) => string;
+  /** Categories an editor may pick when editing. */
+  categories?: readonly string[];
+  now?: () => Date;
+  /** Session expiry: after this long unused, and this long after login whatever happens. */
+  sessionIdleMinutes?: number;
+  sessionMaxHours?: number;
+  /** Failed logins allowed per account and per address within the window before refusing. */
+  loginLimits?: { perAccount: number; perAddress: number; windowMinutes: number };
+}
+
+export type DeskEnv = {
+  Variables: {
+    options: Required<Pick<DeskOptions, 'now' | 'sessionIdleMinutes' | 'sessionMaxHours' | 'loginLimits' | 'categories'>> & DeskOptions;
+    /** A fresh nonce per response: the only inline script allowed is the one carrying it. */
+    nonce: string;
+    session: Session | null;
+  };
+};
+
+export type DeskContext = Context<DeskEnv>;

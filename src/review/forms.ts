@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { REASON_CODES } from '../store/index.ts';
+import { HttpError } from './errors.ts';
+
+/**
+ * Every form the desk accepts, validated here and nowhere else. A failure becomes HTTP 400 with
+ * each problem named by its field, as the form calls it.
+ */
+
+const text = (max: number) => z.string().trim().min(1, 'required').max(max, `at most ${max} characters`);
+const optionalNote = z
+  .string()
+  .trim()
+  .max(2000, 'at most 2000 characters')
+  .optional()
+  .transform((s) => s || undefined);
+const version = z.coerce.number().int().positive();
+
+export const loginForm = z.object({
+  username: z.string().trim().min(1, 'required').max(64, 'at most 64 characters'),
+  password: z.string().min(1, 'required').max(1024, 'at most 1024 characters'),
+});
+
+/** Where to go after a decision: back to the queue, or to the story (default). */
+const back = z.enum(['queue', 'story']).default('story');
+
+export const approveForm = z.object({ version: version.optional(), note: optionalNote, back });
+
+export const rejectForm = z.object({
+  reason: z.enum(REASON_CODES, { message: `expected one of ${REASON_CODES.join(', ')}` }),
+  note: optionalNote,
+  version: version.optional(),
+  back,
+});
+
+export const snoozeForm = z.object({
+  until: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD').transform((s) => new Date(`${s}T00:00:00Z`)),
+  back,
+});
+
+export const reopenForm = z.object({ back });
+
+/** The most takeaways an edit may have (the drafting schema allows 3 to 5). */
+export const MAX_TAKEAWAYS = 8;
+
+/** The edit form: one field per draft field, named as in the story JSON, and the version edited. */
+export const editForm = z
+  .object({
+    version,
+    headline: text(300),
+    tldr: text(1000),
+    whyItMatters: text(3000),
+    category: text(60),
+    takeaways: z
+      .array(z.object({ text: z.string().trim().max(1000), quote: z.string().trim().max(1000) }))
+      .max(MAX_TAKEAWAYS)
+      // A takeaway left empty is removed.
+      .transform((ts) => ts.filter((t) => t.text || t.quote))
+      .pipe(z.array(z.object({ text: text(1000), quote: text(1000) })).min(1, 'at least one takeaway')),
+  })
+  .strip();
+
+export type EditForm = z.infer<typeof editForm>;
+
+/** Reads `takeaways.N.text` / `takeaways.N.quote` fields into an array, in N order. */
+function nestTakeaways(body: Record<string, unknown>): Record<string, unknown> {
+  const takeaways: { text: string; quote: string }[] = [];
+  for (const [k, v] of Object.entries(body)) {
+    const m = /^takeaways\.(\d)\.(text|quote)$/.exec(k);
+    if (!m || typeof v !== 'string') continue;
+    const i = Number(m[1]);
+    takeaways[i] ??= { text: '', quote: '' };
+    takeaways[i][m[2] as 'text' | 'quote'] = v;
+  }
+  return { ...body, takeaways: takeaways.filter(Boolean) };
+}
+
+/** Validates a parsed form body against a schema; HttpError 400 listing every problem otherwise. */
+export function parseForm<S extends z.ZodType>(schema: S, body: Record<string, unknown>): z.infer<S> {
+  const input = schema === (editForm as z.ZodType) ? nestTakeaways(body) : body;
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const problems = r.error.issues.map((i) => `${i.path.join('.') || 'form'}: ${i.message}`);
+  throw new HttpError(400, problems.join('; '));
+}

@@ -1,0 +1,54 @@
+import { Hono } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { DeskContext, DeskEnv } from '../context.ts';
+import { loginForm, parseForm } from '../forms.ts';
+import { UNKNOWN_USER_HASH, verifyPassword } from '../password.ts';
+import { startSession } from '../security.ts';
+import { LoginPage } from '../views/pages.tsx';
+
+/** The client's address: the proxy's last X-Forwarded-For hop when proxies are trusted, else the socket peer. */
+function clientAddress(c: DeskContext): string {
+  const o = c.get('options');
+  if (o.clientAddress) return o.clientAddress(c);
+  if (o.trustProxy) {
+    const hops = c.req.header('x-forwarded-for')?.split(',').map((s) => s.trim()).filter(Boolean);
+    if (hops?.length) return hops[hops.length - 1]!;
+  }
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The login form; failed attempts are limited per account and per address. */
+export const login = new Hono<DeskEnv>();
+
+login.get('/login', (c) => (c.get('session') ? c.redirect('/', 303) : c.html(<LoginPage nonce={c.get('nonce')} />)));
+
+login.post('/login', async (c) => {
+  const o = c.get('options');
+  const form = parseForm(loginForm, await c.req.parseBody());
+  const address = clientAddress(c);
+  const now = o.now();
+  const limits = o.loginLimits;
+  const failures = await o.store.users.recentLoginFailures(form.username, address, new Date(now.getTime() - limits.windowMinutes * 60_000));
+  if (failures.account >= limits.perAccount || failures.address >= limits.perAddress) {
+    const page = (
+      <LoginPage nonce={c.get('nonce')} username={form.username} error={`Too many failed logins; try again in ${limits.windowMinutes} minutes.`} />
+    );
+    c.header('Retry-After', String(limits.windowMinutes * 60));
+    return c.html(page, 429);
+  }
+  const creds = await o.store.users.credentials(form.username);
+  // An unknown name costs the same hashing as a known one, so timing does not tell them apart.
+  const matches = await verifyPassword(form.password, creds?.passwordHash ?? UNKNOWN_USER_HASH);
+  const ok = matches && creds !== null;
+  await o.store.users.recordLoginAttempt({ username: form.username, address, ok, now, forgetBefore: new Date(now.getTime() - 86_400_000) });
+  if (!ok) return c.html(<LoginPage nonce={c.get('nonce')} username={form.username} error="Wrong username or password." />, 401);
+  // A fresh session at each login: a session id planted before login is never the one logged in.
+  const old = c.get('session');
+  if (old) await o.store.users.endSession(old.tokenHash);
+  await startSession(c, creds.user.id);
+  return c.redirect('/', 303);
+});

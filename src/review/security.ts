@@ -1,0 +1,120 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
+import type { DeskContext, DeskEnv } from './context.ts';
+import { HttpError } from './errors.ts';
+
+/** Paths open without a session: the login form and the stylesheet it uses. */
+const PUBLIC_PATHS = (path: string) => path === '/login' || path.startsWith('/static/');
+
+export const randomToken = () => randomBytes(32).toString('base64url');
+export const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** The origin the desk is reached at: configured, from a trusted proxy, or the request's own. */
+export function deskOrigin(c: DeskContext): string {
+  const o = c.get('options');
+  if (o.publicOrigin) return new URL(o.publicOrigin).origin;
+  const url = new URL(c.req.url);
+  if (o.trustProxy) {
+    const proto = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim();
+    const host = c.req.header('x-forwarded-host')?.split(',')[0]?.trim();
+    return `${proto || url.protocol.slice(0, -1)}://${host || url.host}`;
+  }
+  return url.origin;
+}
+
+/** Cookie names: the __Host- prefix (no Domain, Path=/, Secure) when the desk is served over https. */
+function cookieName(c: DeskContext): { name: string; secure: boolean } {
+  const secure = deskOrigin(c).startsWith('https:');
+  return { name: secure ? '__Host-aiwins_session' : 'aiwins_session', secure };
+}
+
+/** Starts a server-side session for a user and sets its cookie (HttpOnly, SameSite=Lax). */
+export async function startSession(c: DeskContext, userId: number): Promise<void> {
+  const o = c.get('options');
+  const token = randomToken();
+  const now = o.now();
+  await o.store.users.createSession({
+    tokenHash: tokenHash(token),
+    userId,
+    csrfToken: randomToken(),
+    now,
+    expiresAt: new Date(now.getTime() + o.sessionMaxHours * 3600_000),
+  });
+  const { name, secure } = cookieName(c);
+  setCookie(c, name, token, { httpOnly: true, sameSite: 'Lax', secure, path: '/', maxAge: o.sessionMaxHours * 3600 });
+}
+
+/** Ends the request's session on the server and clears its cookie. */
+export async function endSession(c: DeskContext): Promise<void> {
+  const session = c.get('session');
+  if (session) await c.get('options').store.users.endSession(session.tokenHash);
+  const { name, secure } = cookieName(c);
+  deleteCookie(c, name, { path: '/', secure });
+}
+
+/** Security headers on every response; a strict CSP whose only inline script is the nonce'd one. */
+export const securityHeaders: MiddlewareHandler<DeskEnv> = async (c, next) => {
+  const nonce = randomBytes(18).toString('base64');
+  c.set('nonce', nonce);
+  await next();
+  c.res.headers.set(
+    'Content-Security-Policy',
+    [
+      "default-src 'none'",
+      `script-src 'nonce-${nonce}'`,
+      "style-src 'self'",
+      // Images from articles would tell their sites (or any address) that an editor looked.
+      "img-src 'self'",
+      "form-action 'self'",
+      "base-uri 'none'",
+      "object-src 'none'",
+      "frame-ancestors 'none'",
+    ].join('; '),
+  );
+  c.res.headers.set('X-Content-Type-Options', 'nosniff');
+  // Not no-referrer: under it browsers send `Origin: null` on the desk's own form posts.
+  c.res.headers.set('Referrer-Policy', 'same-origin');
+  c.res.headers.set('X-Frame-Options', 'DENY');
+  c.res.headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+  if (!c.req.path.startsWith('/static/')) c.res.headers.set('Cache-Control', 'no-store');
+};
+
+/** Loads the session from its cookie (expired ones are deleted), and sends visitors without one to /login. */
+export const requireSession: MiddlewareHandler<DeskEnv> = async (c, next) => {
+  const o = c.get('options');
+  const token = getCookie(c, cookieName(c).name);
+  const session = token ? await o.store.users.useSession(tokenHash(token), o.now(), o.sessionIdleMinutes * 60_000) : null;
+  c.set('session', session);
+  if (!session && !PUBLIC_PATHS(c.req.path)) {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return c.redirect('/login', 303);
+    throw new HttpError(403, 'not logged in (or the session expired): log in again');
+  }
+  await next();
+};
+
+/**
+ * Every POST must come from the desk's own pages: its Origin must be the desk's (a page on another
+ * origin, another port on this host included, is refused), and, once logged in, its `_csrf` field
+ * must be the session's token. GETs never change anything, so they need neither.
+ */
+export const checkCsrf: MiddlewareHandler<DeskEnv> = async (c, next) => {
+  if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+    if (c.req.method !== 'POST') throw new HttpError(403, `${c.req.method} is not used by the desk`);
+    const origin = c.req.header('origin');
+    if (!origin || origin !== deskOrigin(c)) {
+      throw new HttpError(403, 'this form was not sent from the desk (Origin mismatch); reload the page and try again');
+    }
+    const session = c.get('session');
+    // The login form acts on no session's authority; the Origin check above covers it.
+    if (session && c.req.path !== '/login') {
+      const body = await c.req.parseBody();
+      const sent = typeof body._csrf === 'string' ? Buffer.from(body._csrf) : Buffer.alloc(0);
+      const expected = Buffer.from(session.csrfToken);
+      if (sent.length !== expected.length || !timingSafeEqual(sent, expected)) {
+        throw new HttpError(403, 'the form has expired or was not sent from the desk (CSRF token); reload the page and try again');
+      }
+    }
+  }
+  await next();
+};

@@ -1,0 +1,310 @@
+import { raw } from 'hono/html';
+import sanitizeHtml from 'sanitize-html';
+import type { Change } from 'diff';
+import type { Decision, Session, Story, StoredArticle, StoredDraft, Version } from '../../store/index.ts';
+import { REASON_CODES } from '../../store/index.ts';
+import { highlightQuotes } from '../highlight.ts';
+import { MAX_TAKEAWAYS } from '../forms.ts';
+import { Csrf, Layout, SafeLink } from './layout.tsx';
+import { ReaderPreview } from './reader-preview.tsx';
+import { versionText, type EditValues } from '../version-text.ts';
+
+export interface StoryPageProps {
+  nonce: string;
+  session: Session;
+  story: Story;
+  article: StoredArticle | null;
+  versions: Version[];
+  decisions: Decision[];
+  diff: { from: number; to: number; changes: Change[] } | null;
+  categories: readonly string[];
+  notice?: string;
+}
+
+export type { EditValues };
+
+/** The edit form: one field per draft field, named as in the story JSON, and the version it edits. */
+export function EditForm(props: { session: Session; storyId: number; version: number; values: EditValues; categories: readonly string[] }) {
+  const v = props.values;
+  const categories = props.categories.includes(v.category) ? props.categories : [v.category, ...props.categories];
+  const rows = Math.min(MAX_TAKEAWAYS, v.takeaways.length + 1);
+  return (
+    <form method="post" action={`/stories/${props.storyId}/edit`} class="edit">
+      <Csrf session={props.session} />
+      <input type="hidden" name="version" value={String(props.version)} />
+      <label>
+        Headline <input name="headline" value={v.headline} required maxlength={300} data-focus />
+      </label>
+      <label>
+        TL;DR <textarea name="tldr" rows={3} required>{v.tldr}</textarea>
+      </label>
+      <fieldset>
+        <legend>Key takeaways (a takeaway left empty is removed)</legend>
+        {Array.from({ length: rows }, (_, i) => (
+          <div class="takeaway-edit">
+            <label>
+              {i + 1}. <textarea name={`takeaways.${i}.text`} rows={2}>{v.takeaways[i]?.text ?? ''}</textarea>
+            </label>
+            <label>
+              Quote <textarea name={`takeaways.${i}.quote`} rows={2}>{v.takeaways[i]?.quote ?? ''}</textarea>
+            </label>
+          </div>
+        ))}
+      </fieldset>
+      <label>
+        Why it matters <textarea name="whyItMatters" rows={3} required>{v.whyItMatters}</textarea>
+      </label>
+      <label>
+        Category{' '}
+        <select name="category">
+          {categories.map((c) => (
+            <option value={c} selected={c === v.category}>
+              {c}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="submit">Save</button>
+    </form>
+  );
+}
+
+/** Extracted HTML is sanitized again at display: http(s) links only, no images or media at all. */
+function displayHtml(html: string): string {
+  return sanitizeHtml(html, {
+    allowedTags: ['p', 'br', 'h2', 'h3', 'h4', 'h5', 'h6', 'blockquote', 'ul', 'ol', 'li', 'a', 'strong', 'b', 'em', 'i', 'code', 'pre', 'figure', 'figcaption', 'table', 'thead', 'tbody', 'tr', 'th', 'td'],
+    allowedAttributes: { a: ['href'] },
+    allowedSchemes: ['http', 'https'],
+    allowProtocolRelative: false,
+    transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'noopener noreferrer nofollow', target: '_blank' }) },
+  });
+}
+
+function SourceText(props: { article: StoredArticle; draft: StoredDraft | null }) {
+  const quotes = props.draft?.takeaways.map((t) => t.quote) ?? [];
+  const { segments, found } = highlightQuotes(props.article.text, quotes);
+  return (
+    <section class="source-text">
+      <h2>Source text</h2>
+      {props.draft && (
+        <ol class="quotes">
+          {props.draft.takeaways.map((t, i) => (
+            <li class={t.grounded ? 'grounded' : 'ungrounded'}>
+              <q>{t.quote}</q>{' '}
+              {!t.grounded ? (
+                <strong class="flag">not found in the article</strong>
+              ) : found[i] ? (
+                <a href={`#quote-${i + 1}`}>in the text</a>
+              ) : (
+                <span>grounded (spacing or punctuation differs)</span>
+              )}
+            </li>
+          ))}
+        </ol>
+      )}
+      <div class="article-text">
+        {segments.map((s) =>
+          s.takeaway === null ? (
+            s.text
+          ) : (
+            <mark id={`quote-${s.takeaway + 1}`} title={`Takeaway ${s.takeaway + 1}`}>
+              {s.text}
+              <sup>{s.takeaway + 1}</sup>
+            </mark>
+          ),
+        )}
+      </div>
+      {props.article.html && (
+        <details>
+          <summary>As formatted on the page (sanitized)</summary>
+          <div class="article-html">{raw(displayHtml(props.article.html))}</div>
+        </details>
+      )}
+    </section>
+  );
+}
+
+function History(props: { storyId: number; versions: Version[]; decisions: Decision[]; diff: StoryPageProps['diff'] }) {
+  const { versions, diff } = props;
+  const options = (selected: number) =>
+    versions.map((v, i) => (
+      <option value={String(v.id)} selected={v.id === selected}>
+        v{i + 1} (#{v.id}, {v.origin === 'editor' ? `edit by ${v.editedBy}` : v.draft.engine})
+      </option>
+    ));
+  return (
+    <section class="history">
+      <h2>History</h2>
+      <ol class="versions">
+        {versions.map((v, i) => (
+          <li>
+            v{i + 1} (#{v.id}) · {v.origin === 'editor' ? `edited by ${v.editedBy}` : `drafted by ${v.draft.engine}${v.draft.model ? ` (${v.draft.model})` : ''}, prompt ${v.draft.prompt.id}@${v.draft.prompt.hash}`} · {v.createdAt.toISOString()}
+          </li>
+        ))}
+      </ol>
+      <ol class="decisions">
+        {props.decisions.map((d) => (
+          <li>
+            {d.at.toISOString()} · {d.by}: <strong>{d.action}</strong>
+            {d.reason && ` (${d.reason})`}
+            {d.versionId !== null && ` on #${d.versionId}`}
+            {d.snoozedUntil && ` until ${d.snoozedUntil.toISOString().slice(0, 10)}`}
+            {d.note && <> — {d.note}</>}
+          </li>
+        ))}
+      </ol>
+      {versions.length > 1 && (
+        <form method="get" action={`/stories/${props.storyId}`} class="diff-form">
+          Compare <select name="from">{options(diff?.from ?? versions[versions.length - 2]!.id)}</select> with{' '}
+          <select name="to">{options(diff?.to ?? versions[versions.length - 1]!.id)}</select> <button type="submit">Show diff</button>
+        </form>
+      )}
+      {diff && (
+        <pre class="diff">
+          {diff.changes.map((c) => (c.added ? <ins>{c.value}</ins> : c.removed ? <del>{c.value}</del> : c.value))}
+        </pre>
+      )}
+    </section>
+  );
+}
+
+/** One story: the draft as readers see it beside the source, the checks, the actions, the history. */
+export function StoryPage(p: StoryPageProps) {
+  const { story, session } = p;
+  const d = story.draft;
+  const current = p.versions[p.versions.length - 1];
+  const decided = story.status === 'approved' || story.status === 'rejected';
+  return (
+    <Layout title={d?.headline ?? story.title ?? `Story ${story.id}`} nonce={p.nonce} session={session}>
+      <div class="story-head">
+        <h1>{d?.headline ?? story.title ?? '(untitled)'}</h1>
+        <p class="meta">
+          #{story.id} · {story.feed} · <span class={`status ${story.status}`}>{story.status}</span>
+          {story.review.approvedVersionId !== null && ` (version #${story.review.approvedVersionId})`}
+          {story.review.changedSinceApproval && <span class="flag">re-drafted since approval</span>} ·{' '}
+          <SafeLink href={story.url}>original article</SafeLink>
+        </p>
+        {p.notice && <p class="notice">{p.notice}</p>}
+      </div>
+      {d && current && (
+        <div class="actions-bar">
+          <form method="post" action={`/stories/${story.id}/approve`} class="inline">
+            <Csrf session={session} />
+            <input type="hidden" name="version" value={String(current.id)} />
+            <button type="submit" data-key="a">
+              Approve
+            </button>
+          </form>
+          <form method="post" action={`/stories/${story.id}/reject`} class="inline" id="reject">
+            <Csrf session={session} />
+            <input type="hidden" name="version" value={String(current.id)} />
+            <select name="reason" required aria-label="Reason" data-focus>
+              <option value="">reason…</option>
+              {REASON_CODES.map((r) => (
+                <option value={r}>{r}</option>
+              ))}
+            </select>
+            <input name="note" placeholder="note (optional)" aria-label="Note" maxlength={2000} />
+            <button type="submit">Reject</button>
+          </form>
+          <form method="post" action={`/stories/${story.id}/snooze`} class="inline">
+            <Csrf session={session} />
+            <input type="date" name="until" required aria-label="Snooze until" />
+            <button type="submit">Snooze</button>
+          </form>
+          {decided && (
+            <form method="post" action={`/stories/${story.id}/reopen`} class="inline">
+              <Csrf session={session} />
+              <button type="submit">Reopen</button>
+            </form>
+          )}
+          <form method="post" action={`/stories/${story.id}/redraft`} class="inline">
+            <Csrf session={session} />
+            <button type="submit">Re-draft</button>
+          </form>
+          <a href="#reject" data-key="r" class="keyonly">
+            reject
+          </a>
+          <a href="#edit" data-key="e" class="keyonly">
+            edit
+          </a>
+        </div>
+      )}
+      {story.error && (
+        <p class="error">
+          Not drafted: {story.error.kind}: {story.error.message}
+        </p>
+      )}
+      <div class="columns">
+        <div>
+          {d ? <ReaderPreview draft={d} url={story.url} published={story.published} /> : <p>No draft yet.</p>}
+          {d && (
+            <section class="checks">
+              <h2>Framing</h2>
+              <p>
+                Verdict <strong>{d.framing.verdict}</strong> (score {d.framing.score.toFixed(2)}): {d.framing.rationale}
+              </p>
+              {d.framing.concerns.length > 0 && (
+                <>
+                  <h3>Concerns</h3>
+                  <ul>
+                    {d.framing.concerns.map((c) => (
+                      <li>{c}</li>
+                    ))}
+                  </ul>
+                </>
+              )}
+              <h2>Provenance</h2>
+              <p class="meta">
+                Drafted by {d.engine}
+                {d.model && ` (${d.model})`}, prompt {d.prompt.id}@{d.prompt.hash}, {d.inputTokens} + {d.outputTokens} tokens, {d.latencyMs} ms,{' '}
+                {d.createdAt.toISOString()}
+                {d.inputTruncated && ', article cut to the token budget'}
+                {d.origin === 'editor' && `; edited by ${d.editedBy}`}
+                {p.article && `. Extracted by ${p.article.method} (confidence ${p.article.confidence.toFixed(2)}, ${p.article.wordCount} words).`}
+              </p>
+            </section>
+          )}
+        </div>
+        {p.article ? <SourceText article={p.article} draft={d} /> : <section class="source-text">No extracted text.</section>}
+      </div>
+      {d && current && (
+        <section id="edit">
+          <h2>Edit</h2>
+          <EditForm session={session} storyId={story.id} version={current.id} values={d} categories={p.categories} />
+        </section>
+      )}
+      <History storyId={story.id} versions={p.versions} decisions={p.decisions} diff={p.diff} />
+    </Layout>
+  );
+}
+
+/** HTTP 409: someone saved (or re-drafted) since this editor opened the form. Both texts, nothing lost. */
+export function ConflictPage(p: { nonce: string; session: Session; storyId: number; yours: EditValues; current: Version; changes: Change[]; categories: readonly string[] }) {
+  return (
+    <Layout title="Edit conflict" nonce={p.nonce} session={p.session}>
+      <h1>Someone changed this story while you were editing</h1>
+      <p class="error">
+        Your edit was not saved, and nothing was overwritten. The current version (#{p.current.id}) was{' '}
+        {p.current.origin === 'editor' ? `saved by ${p.current.editedBy}` : `drafted by ${p.current.draft.engine}`} at {p.current.createdAt.toISOString()}.
+        Compare, then save your text again below (it now edits the current version).
+      </p>
+      <div class="columns">
+        <section>
+          <h2>Your text</h2>
+          <pre class="version-text">{versionText(p.yours)}</pre>
+        </section>
+        <section>
+          <h2>Current text</h2>
+          <pre class="version-text">{versionText(p.current.draft)}</pre>
+        </section>
+      </div>
+      <h2>Differences (current → yours)</h2>
+      <pre class="diff">{p.changes.map((c) => (c.added ? <ins>{c.value}</ins> : c.removed ? <del>{c.value}</del> : c.value))}</pre>
+      <EditForm session={p.session} storyId={p.storyId} version={p.current.id} values={p.yours} categories={p.categories} />
+      <p>
+        <a href={`/stories/${p.storyId}`}>Discard my edit and open the story</a>
+      </p>
+    </Layout>
+  );
+}

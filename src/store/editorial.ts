@@ -1,0 +1,401 @@
+import type { Connection } from './db.ts';
+import { draftById, type StoredDraft } from './drafts.ts';
+import type { Takeaway } from '../core/types.ts';
+
+/** Why an editor rejected a story: the labels the prompt workbench scores prompts against. */
+export const REASON_CODES = ['not_ai', 'negative', 'spin', 'duplicate', 'paywalled', 'low_quality', 'other'] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
+export type DecisionAction = 'approve' | 'reject' | 'snooze' | 'reopen';
+
+/** One editor decision on one version of a story. Decisions are never changed or deleted. */
+export interface Decision {
+  id: number;
+  storyId: number;
+  versionId: number | null;
+  action: DecisionAction;
+  reason: ReasonCode | null;
+  note: string | null;
+  snoozedUntil: Date | null;
+  by: string;
+  at: Date;
+}
+
+
+/**
+ * An editor's last word on a story, as a label to score prompts against: approved (with the
+ * version approved), or rejected with a reason code.
+ */
+export interface EditorLabel {
+  storyId: number;
+  decision: 'approve' | 'reject';
+  reason: ReasonCode | null;
+  at: Date;
+  /** The version the editor approved (an editor's edit or a model draft); null for a rejection. */
+  approved: StoredDraft | null;
+}
+
+/** A version of a story's text: a model draft, or an editor's edit of an earlier version. */
+export interface Version {
+  id: number;
+  storyId: number;
+  origin: 'model' | 'editor';
+  editedBy: string | null;
+  basedOn: number | null;
+  createdAt: Date;
+  draft: StoredDraft;
+}
+
+/** The fields an editor may change; everything else (provenance) is carried over from the base. */
+export interface DraftEdit {
+  headline: string;
+  tldr: string;
+  takeaways: Takeaway[];
+  whyItMatters: string;
+  category: string;
+}
+
+/** Where a story stands with editors: the latest decision decides the status. */
+export interface ReviewState {
+  decision: Decision | null;
+  approvedVersionId: number | null;
+  /** True when a newer version exists than the one approved (a re-draft or edit after approval). */
+  changedSinceApproval: boolean;
+}
+
+export interface QueueFilters {
+  feed?: string;
+  category?: string;
+  verdict?: string;
+  engine?: string;
+  /** candidate (default), approved, rejected, or all. */
+  status?: string;
+  /** Full-text search over title, draft and article text. */
+  q?: string;
+  /** Snoozed stories come back after their date; until then the queue hides them. */
+  now?: Date;
+}
+
+export interface QueueEntry {
+  id: number;
+  title: string | null;
+  url: string | null;
+  feed: string;
+  status: string;
+  published: string | null;
+  headline: string | null;
+  category: string | null;
+  verdict: string | null;
+  engine: string | null;
+  /** Why the story needs a closer look (empty when it does not): shown after clean candidates. */
+  flags: string[];
+  snoozedUntil: Date | null;
+}
+
+/** Thrown for an id that is not a story, or a story with nothing to decide on; the message says what. */
+export class EditorialError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'unknown_story' | 'no_draft' | 'unknown_version' | 'invalid',
+  ) {
+    super(message);
+  }
+}
+
+interface DecisionRow {
+  id: number;
+  item_id: number;
+  draft_id: number | null;
+  action: DecisionAction;
+  reason: ReasonCode | null;
+  note: string | null;
+  snoozed_until: string | null;
+  decided_by: string;
+  created_at: string;
+}
+
+type VersionRow = { id: number; item_id: number; origin: 'model' | 'editor'; edited_by: string | null; based_on: number | null; created_at: string };
+
+const STATUS_AFTER: Record<DecisionAction, string | null> = {
+  approve: 'approved',
+  reject: 'rejected',
+  reopen: 'candidate',
+  // Snoozing keeps the story a candidate: it only leaves the queue until its date.
+  snooze: null,
+};
+
+/** Editors' side of the store: versions, decisions, the review queue. Each method is one transaction. */
+export class EditorialStore {
+  constructor(private readonly db: Connection) {}
+
+  /**
+   * Appends a decision on a version (default: the current one) and sets the story's status.
+   * Approve and reject need a draft; reject needs a reason code.
+   */
+  async decide(
+    storyId: number,
+    d: { action: DecisionAction; by: string; now: Date; versionId?: number; reason?: ReasonCode; note?: string; until?: Date },
+  ): Promise<Decision> {
+    return this.db.write(() => {
+      const item = this.db.get('SELECT id, status FROM items WHERE id = ?', storyId) as { id: number; status: string } | undefined;
+      if (!item) throw new EditorialError(`no story ${storyId} (see \`aiwins stories\`)`, 'unknown_story');
+      const current = this.currentVersionId(storyId);
+      if (current === null) {
+        throw new EditorialError(`story ${storyId} has no draft yet (status ${item.status}); nothing to decide on`, 'no_draft');
+      }
+      const versionId = d.versionId ?? current;
+      if (d.versionId !== undefined) {
+        const owner = this.db.get('SELECT item_id FROM drafts WHERE id = ?', d.versionId) as { item_id: number } | undefined;
+        if (owner?.item_id !== storyId) throw new EditorialError(`version ${d.versionId} is not a version of story ${storyId}`, 'unknown_version');
+      }
+      if (d.action === 'reject' && !d.reason) throw new EditorialError('a rejection needs a reason code', 'invalid');
+      if (d.reason && !(REASON_CODES as readonly string[]).includes(d.reason)) {
+        throw new EditorialError(`reason: expected one of ${REASON_CODES.join(', ')}, got "${d.reason}"`, 'invalid');
+      }
+      if (d.action === 'snooze' && !d.until) throw new EditorialError('snooze needs a date', 'invalid');
+      const at = d.now.toISOString();
+      const r = this.db.run(`INSERT INTO decisions (item_id, draft_id, action, reason, note, snoozed_until, decided_by, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, storyId, versionId, d.action, d.action === 'reject' ? d.reason : null, d.note || null, d.until?.toISOString() ?? null, d.by, at);
+      const status = STATUS_AFTER[d.action];
+      if (status) this.db.run('UPDATE items SET status = ?, updated_at = ? WHERE id = ?', status, at, storyId);
+      return toDecision(this.db.get('SELECT * FROM decisions WHERE id = ?', r.lastInsertRowid) as DecisionRow);
+    });
+  }
+
+  /** Every decision on a story, oldest first. */
+  async decisions(storyId: number): Promise<Decision[]> {
+    const rows = this.db.all('SELECT * FROM decisions WHERE item_id = ? ORDER BY id', storyId) as DecisionRow[];
+    return rows.map(toDecision);
+  }
+
+  /** Every version of a story, oldest first; the last is current. */
+  async versions(storyId: number): Promise<Version[]> {
+    const rows = this.db.all('SELECT * FROM drafts WHERE item_id = ? ORDER BY id', storyId) as VersionRow[];
+    return this.db.read(() => rows.map((r) => toVersion(this.db, r)));
+  }
+
+  /**
+   * Every story an editor approved or rejected and did not reopen since (a snooze does not undo a
+   * decision), oldest story first: the labels the prompt workbench scores against. `ids` keeps
+   * only those stories; `decidedSince` only decisions made at or after that time.
+   */
+  async labels(opts: { ids?: number[]; decidedSince?: Date } = {}): Promise<EditorLabel[]> {
+    return this.db.read(() => {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (opts.ids) {
+        where.push(`d.item_id IN (${opts.ids.map(() => '?').join(', ') || 'NULL'})`);
+        params.push(...opts.ids);
+      }
+      if (opts.decidedSince) {
+        where.push('d.created_at >= ?');
+        params.push(opts.decidedSince.toISOString());
+      }
+      const rows = this.db.all<DecisionRow>(
+        `SELECT d.* FROM decisions d
+         WHERE d.id = (SELECT MAX(id) FROM decisions WHERE item_id = d.item_id AND action IN ('approve', 'reject', 'reopen'))
+           AND d.action IN ('approve', 'reject') ${where.map((w) => `AND ${w}`).join(' ')}
+         ORDER BY d.item_id`,
+        ...params,
+      );
+      return rows.map((r) => ({
+        storyId: r.item_id,
+        decision: r.action as 'approve' | 'reject',
+        reason: r.action === 'reject' ? r.reason : null,
+        at: new Date(r.created_at),
+        approved: r.action === 'approve' && r.draft_id !== null ? draftById(this.db, r.draft_id) : null,
+      }));
+    });
+  }
+
+  /** The review state of a story (its latest decision, the approved version). */
+  async review(storyId: number): Promise<ReviewState> {
+    return reviewState(this.db, storyId);
+  }
+
+  /**
+   * Saves an editor's edit of version `baseVersionId` as a new version. When the base is no longer
+   * the current version (someone saved or re-drafted meanwhile), nothing is saved and the current
+   * version is returned, so the editor can compare both texts.
+   */
+  async saveEdit(
+    storyId: number,
+    baseVersionId: number,
+    edit: DraftEdit,
+    by: string,
+    now: Date,
+  ): Promise<{ ok: true; version: Version } | { ok: false; current: Version }> {
+    return this.db.write(() => {
+      const base = this.db.get('SELECT * FROM drafts WHERE id = ? AND item_id = ?', baseVersionId, storyId) as
+        | VersionRow
+        | undefined;
+      if (!base) throw new EditorialError(`version ${baseVersionId} is not a version of story ${storyId}`, 'unknown_version');
+      const currentId = this.currentVersionId(storyId)!;
+      if (currentId !== baseVersionId) {
+        return { ok: false as const, current: toVersion(this.db, this.db.get('SELECT * FROM drafts WHERE id = ?', currentId) as VersionRow) };
+      }
+      // Copy every column of the base (columns added later included), then the edited fields.
+      const row: Record<string, unknown> = { ...base };
+      delete row.id;
+      Object.assign(row, {
+        headline: edit.headline,
+        tldr: edit.tldr,
+        takeaways: JSON.stringify(edit.takeaways),
+        why_it_matters: edit.whyItMatters,
+        category: edit.category,
+        origin: 'editor',
+        edited_by: by,
+        based_on: base.id,
+        run_id: null,
+        created_at: now.toISOString(),
+      });
+      const cols = Object.keys(row);
+      const r = this.db.run(`INSERT INTO drafts (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`, row);
+      return { ok: true as const, version: toVersion(this.db, this.db.get('SELECT * FROM drafts WHERE id = ?', r.lastInsertRowid) as VersionRow) };
+    });
+  }
+
+  /**
+   * The review queue: drafted stories matching the filters, clean candidates first, then flagged
+   * ones, each group newest first.
+   */
+  async queue(f: QueueFilters = {}): Promise<QueueEntry[]> {
+    const where: string[] = ['d.id IS NOT NULL'];
+    const params: Record<string, unknown> = {};
+    const status = f.status || 'candidate';
+    if (status !== 'all') {
+      where.push('i.status = @status');
+      params.status = status;
+    }
+    if (f.feed) (where.push('f.name = @feed'), (params.feed = f.feed));
+    if (f.category) (where.push('d.category = @category'), (params.category = f.category));
+    if (f.engine) (where.push('d.engine = @engine'), (params.engine = f.engine));
+    if (f.verdict) (where.push(`json_extract(d.framing, '$.verdict') = @verdict`), (params.verdict = f.verdict));
+    const match = f.q ? ftsQuery(f.q) : null;
+    if (match) (where.push('i.id IN (SELECT rowid FROM story_search WHERE story_search MATCH @match)'), (params.match = match));
+    const rows = this.db.all(`SELECT i.id, i.title, i.url, i.status, i.published_at, f.name AS feed_name, d.headline, d.category, d.engine,
+           d.takeaways, json_extract(d.framing, '$.verdict') AS verdict,
+           (SELECT snoozed_until FROM decisions x WHERE x.item_id = i.id ORDER BY x.id DESC LIMIT 1) AS snoozed_until
+         FROM items i JOIN feeds f ON f.id = i.feed_id
+         LEFT JOIN drafts d ON d.id = (SELECT MAX(id) FROM drafts WHERE item_id = i.id)
+         WHERE ${where.join(' AND ')}
+         ORDER BY COALESCE(i.published_at, i.discovered_at) DESC, i.id DESC`, params) as {
+      id: number;
+      title: string | null;
+      url: string | null;
+      status: string;
+      published_at: string | null;
+      feed_name: string;
+      headline: string | null;
+      category: string | null;
+      engine: string | null;
+      takeaways: string | null;
+      verdict: string | null;
+      snoozed_until: string | null;
+    }[];
+    const now = f.now ?? new Date();
+    const entries = rows
+      .map((r) => ({
+        id: r.id,
+        title: r.title,
+        url: r.url,
+        feed: r.feed_name,
+        status: r.status,
+        published: r.published_at,
+        headline: r.headline,
+        category: r.category,
+        verdict: r.verdict,
+        engine: r.engine,
+        flags: reviewFlags({ verdict: r.verdict, takeaways: r.takeaways ? (JSON.parse(r.takeaways) as Takeaway[]) : [] }),
+        snoozedUntil: r.snoozed_until ? new Date(r.snoozed_until) : null,
+      }))
+      .filter((e) => status !== 'candidate' || !e.snoozedUntil || e.snoozedUntil <= now);
+    return [...entries.filter((e) => e.flags.length === 0), ...entries.filter((e) => e.flags.length > 0)];
+  }
+
+  /** The distinct values the queue's filters offer. */
+  async queueFacets(): Promise<{ feeds: string[]; categories: string[]; engines: string[]; verdicts: string[] }> {
+    const col = (sql: string) => this.db.all<{ v: string }>(sql).map((r) => r.v).filter(Boolean);
+    return {
+      feeds: col('SELECT DISTINCT name AS v FROM feeds ORDER BY name'),
+      categories: col('SELECT DISTINCT category AS v FROM drafts ORDER BY category'),
+      engines: col('SELECT DISTINCT engine AS v FROM drafts ORDER BY engine'),
+      verdicts: col(`SELECT DISTINCT json_extract(framing, '$.verdict') AS v FROM drafts ORDER BY 1`),
+    };
+  }
+
+  private currentVersionId(storyId: number): number | null {
+    const r = this.db.get('SELECT MAX(id) AS id FROM drafts WHERE item_id = ?', storyId) as { id: number | null };
+    return r.id;
+  }
+}
+
+/**
+ * Why a draft needs a closer look before approval. Verdicts other than positive, and quotes not
+ * found in the article, are flagged.
+ */
+export function reviewFlags(d: { verdict: string | null; takeaways: Takeaway[] }): string[] {
+  const flags: string[] = [];
+  if (d.verdict && d.verdict !== 'positive') flags.push(`verdict ${d.verdict}`);
+  const ungrounded = d.takeaways.filter((t) => !t.grounded).length;
+  if (ungrounded > 0) flags.push(`${ungrounded} ungrounded quote${ungrounded > 1 ? 's' : ''}`);
+  return flags;
+}
+
+/** The review state of a story; synchronous, for the story JSON built inside other reads. */
+export function reviewState(db: Connection, storyId: number): ReviewState {
+  const latest = db.get<DecisionRow>('SELECT * FROM decisions WHERE item_id = ? ORDER BY id DESC LIMIT 1', storyId);
+  const decision = latest ? toDecision(latest) : null;
+  const approvedVersionId = decision?.action === 'approve' ? decision.versionId : null;
+  let changedSinceApproval = false;
+  if (approvedVersionId !== null) {
+    const cur = db.get<{ id: number | null }>('SELECT MAX(id) AS id FROM drafts WHERE item_id = ?', storyId)!;
+    changedSinceApproval = cur.id !== approvedVersionId;
+  }
+  return { decision, approvedVersionId, changedSinceApproval };
+}
+
+/** Decision as the story JSON shows it (dates as ISO strings). */
+export function decisionJson(d: Decision) {
+  return {
+    action: d.action,
+    version: d.versionId,
+    reason: d.reason,
+    note: d.note,
+    snoozedUntil: d.snoozedUntil?.toISOString() ?? null,
+    by: d.by,
+    at: d.at.toISOString(),
+  };
+}
+
+/** Each word of what the editor typed as a quoted FTS5 string, so no input is FTS syntax. */
+function ftsQuery(q: string): string | null {
+  const words = q.split(/\s+/).filter(Boolean).slice(0, 20);
+  if (words.length === 0) return null;
+  return words.map((w) => `"${w.replace(/"/g, '""')}"`).join(' ');
+}
+
+function toDecision(r: DecisionRow): Decision {
+  return {
+    id: r.id,
+    storyId: r.item_id,
+    versionId: r.draft_id,
+    action: r.action,
+    reason: r.reason,
+    note: r.note,
+    snoozedUntil: r.snoozed_until ? new Date(r.snoozed_until) : null,
+    by: r.decided_by,
+    at: new Date(r.created_at),
+  };
+}
+
+function toVersion(db: Connection, r: VersionRow): Version {
+  return {
+    id: r.id,
+    storyId: r.item_id,
+    origin: r.origin,
+    editedBy: r.edited_by,
+    basedOn: r.based_on,
+    createdAt: new Date(r.created_at),
+    draft: draftById(db, r.id)!,
+  };
+}

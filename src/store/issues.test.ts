@@ -1,0 +1,91 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore, type Store } from './store.ts';
+import { redraft, seedStories, tenStories } from '../../test/helpers/newsletter.ts';
+import { probeDb } from '../../test/helpers/db.ts';
+
+let dir: string;
+let path: string;
+let ids: number[];
+let store: Store;
+const NOW = new Date('2026-12-01T10:00:00.000Z');
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'aiwins-issues-'));
+  path = join(dir, 'a.db');
+  ids = await seedStories(path, tenStories().map((s, i) => (i === 1 ? { ...s, approved: false } : s)));
+  store = await openStore(path);
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const fail = (message: RegExp) => ({ ok: false, message: expect.stringMatching(message) });
+
+describe('issues in the store', () => {
+  it('refuses each change that would break an issue, changing nothing', async () => {
+    const issues = store.issues;
+    const created = await issues.create({ title: null, storyIds: [ids[0]!, ids[2]!], now: NOW });
+    expect(created).toMatchObject({ ok: true, issue: { number: 1, storyIds: [ids[0], ids[2]] } });
+    expect(await issues.create({ title: null, storyIds: [ids[1]!], now: NOW })).toEqual(fail(/not approved/));
+    expect(await issues.add(1, [ids[3]!, ids[0]!])).toEqual(fail(/already in issue 1/));
+    expect(await issues.add(1, [999])).toEqual(fail(/no story 999/));
+    expect(await issues.add(7, [ids[3]!])).toEqual(fail(/no issue 7/));
+    expect(await issues.move(1, ids[0]!, 3)).toEqual(fail(/from 1 to 2, got 3/));
+    expect(await issues.move(1, ids[4]!, 1)).toEqual(fail(/not in issue 1/));
+    expect(await issues.remove(1, ids[4]!)).toEqual(fail(/not in issue 1/));
+    expect((await issues.get(1))!.storyIds).toEqual([ids[0], ids[2]]);
+    expect((await issues.list()).map((i) => i.number)).toEqual([1]);
+    await issues.create({ title: null, storyIds: [], now: NOW });
+    expect(await issues.send(2, NOW)).toEqual(fail(/issue 2 has no stories/));
+  });
+
+  it('keeps positions 1..n through moves and removals', async () => {
+    const issues = store.issues;
+    await issues.create({ title: 'T', storyIds: [ids[0]!, ids[2]!, ids[3]!, ids[4]!], now: NOW });
+    await issues.move(1, ids[4]!, 1);
+    await issues.remove(1, ids[2]!);
+    await issues.move(1, ids[0]!, 3);
+    expect((await issues.get(1))!.storyIds).toEqual([ids[4], ids[3], ids[0]]);
+    const probe = probeDb(path);
+    expect(probe.all('SELECT position FROM issue_stories WHERE issue_id = 1 ORDER BY position')).toEqual([{ position: 1 }, { position: 2 }, { position: 3 }]);
+    probe.close();
+  });
+
+  it('a sent issue keeps the approved version, does not change, and a story goes out once', async () => {
+    const issues = store.issues;
+    await issues.create({ title: null, storyIds: [ids[0]!], now: NOW });
+    await issues.create({ title: null, storyIds: [ids[0]!, ids[2]!], now: NOW });
+    expect((await issues.currentDraft())!.number).toBe(2);
+    const sent = await issues.send(1, NOW);
+    expect(sent).toMatchObject({ ok: true, issue: { status: 'sent', sentAt: NOW } });
+    const approvedHeadline = (await issues.withStories(1))!.stories[0]!.draft!.headline;
+
+    await redraft(path, ids[0]!, 'Re-drafted after sending');
+    expect((await issues.withStories(1))!.stories[0]!.draft!.headline).toBe(approvedHeadline);
+    expect((await issues.feedStories({ since: null })).find((s) => s.id === ids[0])!.draft!.headline).toBe(approvedHeadline);
+
+    expect(await issues.add(1, [ids[3]!])).toEqual(fail(/issue 1 was sent on 2026-12-01T10:00:00.000Z/));
+    expect(await issues.move(1, ids[0]!, 1)).toEqual(fail(/a sent issue does not change/));
+    expect(await issues.remove(1, ids[0]!)).toEqual(fail(/a sent issue does not change/));
+    expect(await issues.send(2, NOW)).toEqual(fail(new RegExp(`story ${ids[0]} already went out in issue 1; remove it`)));
+    expect((await issues.get(2))!.status).toBe('draft');
+    expect((await issues.unsentApproved()).map((s) => s.id)).not.toContain(ids[0]);
+    // The database itself refuses a second sent copy, whatever the code above it does.
+    const probe = probeDb(path);
+    expect(() => probe.run('UPDATE issue_stories SET sent_draft_id = 1 WHERE issue_id = 2 AND item_id = ?', ids[0])).toThrow(/UNIQUE/);
+    probe.close();
+  });
+
+  it('feed stories are the approved and sent ones only, since a date', async () => {
+    const issues = store.issues;
+    const all = await issues.feedStories({ since: null });
+    expect(all.map((s) => s.id)).not.toContain(ids[1]);
+    expect(all).toHaveLength(9);
+    const recent = await issues.feedStories({ since: new Date('2026-11-27T00:00:00Z') });
+    expect(recent.map((s) => s.id)).toEqual([ids[9], ids[8], ids[7]]);
+  });
+});

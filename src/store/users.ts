@@ -1,0 +1,119 @@
+import type { Connection } from './db.ts';
+
+/** An editor who can log in to the desk. */
+export interface User {
+  id: number;
+  name: string;
+  createdAt: Date;
+}
+
+/** A logged-in session; the store keeps only the SHA-256 of the cookie's token. */
+export interface Session {
+  tokenHash: string;
+  user: User;
+  csrfToken: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  expiresAt: Date;
+}
+
+/** Thrown when adding a user whose name is taken (names compare case-insensitively). */
+export class UserExistsError extends Error {}
+
+interface UserRow {
+  id: number;
+  name: string;
+  password_hash: string;
+  created_at: string;
+}
+
+const toUser = (r: { id: number; name: string; created_at: string }): User => ({ id: r.id, name: r.name, createdAt: new Date(r.created_at) });
+
+/** Editors, their sessions and login attempts. Each method is one transaction. */
+export class UserStore {
+  constructor(private readonly db: Connection) {}
+
+  async addUser(name: string, passwordHash: string, now: Date): Promise<User> {
+    return this.db.write(() => {
+      if (this.db.get('SELECT 1 FROM users WHERE name = ?', name)) throw new UserExistsError(`user "${name}" already exists`);
+      const r = this.db.run('INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?)', name, passwordHash, now.toISOString());
+      return toUser(this.db.get('SELECT * FROM users WHERE id = ?', r.lastInsertRowid) as UserRow);
+    });
+  }
+
+  async listUsers(): Promise<User[]> {
+    return this.db.all<UserRow>('SELECT * FROM users ORDER BY name').map(toUser);
+  }
+
+  /** Removes a user and ends their sessions; their past decisions keep their name. False when unknown. */
+  async removeUser(name: string): Promise<boolean> {
+    return this.db.write(() => this.db.run('DELETE FROM users WHERE name = ?', name).changes === 1);
+  }
+
+  /** The user and their password hash, for checking a login. */
+  async credentials(name: string): Promise<{ user: User; passwordHash: string } | null> {
+    const r = this.db.get('SELECT * FROM users WHERE name = ?', name) as UserRow | undefined;
+    return r ? { user: toUser(r), passwordHash: r.password_hash } : null;
+  }
+
+  /** Stores a new session, and drops the ones past their absolute expiry (never used again). */
+  async createSession(s: { tokenHash: string; userId: number; csrfToken: string; now: Date; expiresAt: Date }): Promise<void> {
+    await this.db.write(() => {
+      this.db.run('DELETE FROM sessions WHERE expires_at <= ?', s.now.toISOString());
+      this.db.run('INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)', s.tokenHash, s.userId, s.csrfToken, s.now.toISOString(), s.now.toISOString(), s.expiresAt.toISOString());
+    });
+  }
+
+  /**
+   * The session for a token hash when it is still valid at `now` (not past its absolute expiry,
+   * not idle longer than `idleMs`), marking it seen; an expired one is deleted and null returned.
+   */
+  async useSession(tokenHash: string, now: Date, idleMs: number): Promise<Session | null> {
+    return this.db.write(() => {
+      const r = this.db.get(`SELECT s.*, u.id AS uid, u.name, u.created_at AS user_created_at FROM sessions s JOIN users u ON u.id = s.user_id
+           WHERE s.token_hash = ?`, tokenHash) as
+        | { token_hash: string; csrf_token: string; created_at: string; last_seen_at: string; expires_at: string; uid: number; name: string; user_created_at: string }
+        | undefined;
+      if (!r) return null;
+      const expired = Date.parse(r.expires_at) <= now.getTime() || Date.parse(r.last_seen_at) + idleMs <= now.getTime();
+      if (expired) {
+        this.db.run('DELETE FROM sessions WHERE token_hash = ?', tokenHash);
+        return null;
+      }
+      this.db.run('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?', now.toISOString(), tokenHash);
+      return {
+        tokenHash: r.token_hash,
+        user: toUser({ id: r.uid, name: r.name, created_at: r.user_created_at }),
+        csrfToken: r.csrf_token,
+        createdAt: new Date(r.created_at),
+        lastSeenAt: now,
+        expiresAt: new Date(r.expires_at),
+      };
+    });
+  }
+
+  async endSession(tokenHash: string): Promise<void> {
+    await this.db.write(() => this.db.run('DELETE FROM sessions WHERE token_hash = ?', tokenHash));
+  }
+
+  /** Records a login attempt, and forgets attempts older than `forgetBefore`. */
+  async recordLoginAttempt(a: { username: string; address: string; ok: boolean; now: Date; forgetBefore: Date }): Promise<void> {
+    await this.db.write(() => {
+      this.db.run('INSERT INTO login_attempts (username, address, ok, at) VALUES (?, ?, ?, ?)', a.username, a.address, a.ok ? 1 : 0, a.now.toISOString());
+      this.db.run('DELETE FROM login_attempts WHERE at < ?', a.forgetBefore.toISOString());
+    });
+  }
+
+  /**
+   * Failed logins since `since`: for the account counted from its last successful login (the
+   * owner logging in clears it), for the address all of them (one good account must not unlock
+   * guessing at the others).
+   */
+  async recentLoginFailures(username: string, address: string, since: Date): Promise<{ account: number; address: number }> {
+    const account = this.db.get(`SELECT COUNT(*) AS n FROM login_attempts
+         WHERE username = @v AND ok = 0 AND at >= @since
+           AND at > COALESCE((SELECT MAX(at) FROM login_attempts WHERE username = @v AND ok = 1), '')`, { v: username, since: since.toISOString() }) as { n: number };
+    const byAddress = this.db.get('SELECT COUNT(*) AS n FROM login_attempts WHERE address = ? AND ok = 0 AND at >= ?', address, since.toISOString()) as { n: number };
+    return { account: account.n, address: byAddress.n };
+  }
+}

@@ -1,0 +1,28 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashPassword } from '../../src/review/password.ts';
+import { openStore, type Store } from '../../src/store/index.ts';
+
+/** A temp database with editors added through the store, as `aiwins users add` does. */
+export async function deskDb(users: Record<string, string>): Promise<{ store: Store; path: string; remove(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'aiwins-desk-'));
+  const path = join(dir, 'aiwins.db');
+  const store = await openStore(path);
+  for (const [name, password] of Object.entries(users)) await store.users.addUser(name, await hashPassword(password), new Date());
+  return {
+    store,
+    path,
+    remove: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The CSRF token of a page's forms. */
+export function csrfOf(html: string): string {
+  const m = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!m) throw new Error('no CSRF field on the page');
+  return m[1]!;
+}
