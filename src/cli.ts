@@ -27,7 +27,9 @@ import {
   createRunReporter,
   defaultLogFormat,
   describeBug,
+  dryRunJson,
   feedsJson,
+  formatDryRun,
   formatDraftHistory,
   formatFeeds,
   formatStory,
@@ -143,8 +145,10 @@ program
   .option('--json', 'print a JSON summary of the run as the last line of stdout')
   .option('--retry-failed', 'retry failed and deferred items now, ignoring their back-off')
   .option('--all-feeds', 'check every feed now, not only those that are due')
-  .action(async (opts: { json?: boolean; retryFailed?: boolean; allFeeds?: boolean }) => {
+  .option('--dry-run', 'fetch the due feeds only and print what a run would do (items, LLM calls, tokens, cost); stores nothing')
+  .action(async (opts: { json?: boolean; retryFailed?: boolean; allFeeds?: boolean; dryRun?: boolean }) => {
     const config = await configOrExit();
+    if (opts.dryRun) return dryRun(config, opts);
     const db = await storeOrExit();
     const abort = new AbortController();
     const stop = () => abort.abort();
@@ -168,6 +172,25 @@ program
       await db.close();
     }
   });
+
+/**
+ * `run --dry-run`: reads the database if there is one (a missing one is not created: every feed
+ * is then due and every item new) and writes nothing to it.
+ */
+async function dryRun(config: Config, opts: { json?: boolean; retryFailed?: boolean; allFeeds?: boolean }): Promise<void> {
+  const db = existsSync(globals().db) ? await storeOrExit('read') : null;
+  const abort = new AbortController();
+  const stop = () => abort.abort();
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  try {
+    const { planRun } = await import('./pipeline/dry-run.ts');
+    const plan = await planRun(config, db, { allFeeds: opts.allFeeds, retryFailed: opts.retryFailed, signal: abort.signal });
+    process.stdout.write(opts.json ? jsonOutput(dryRunJson(plan)) : formatDryRun(plan));
+  } finally {
+    await db?.close();
+  }
+}
 
 program
   .command('stories')

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Logger as PinoLogger } from 'pino';
 import { stripControlChars, terminalSafeJson } from '../core/terminal.ts';
 import { redactUrl, redactUrlsIn } from '../fetch/redact.ts';
+import type { DryRunSummary } from '../pipeline/dry-run.ts';
 import type { RunEvent, RunSummary } from '../pipeline/run.ts';
 import type { FeedStatus, Issue, IssueWithStories, StoredArticle, StoredDraft, Story } from '../store/index.ts';
 
@@ -186,6 +187,51 @@ export function formatRunSummary(s: RunSummary): string {
   if (s.stop) lines.push(`  stopped early: ${s.stop.kind}: ${s.stop.message}`);
   for (const e of s.errors) lines.push(`  ! ${e.scope} ${redactUrlsIn(e.name)}: ${e.kind}: ${e.message}`);
   return stripControlChars(lines.join('\n'));
+}
+
+/** A run's estimated cost for people: "unknown" without a price for the model. */
+const costText = (cost: number | null, model: string | null): string =>
+  cost === null ? `unknown (no llm.pricing for ${model ?? 'the model'})` : `est. $${cost.toFixed(4)}`;
+
+/** What `run --dry-run` found, as lines of text. */
+export function formatDryRun(p: DryRunSummary): string {
+  const due = p.feeds.filter((f) => f.result !== 'not_due' && f.result !== 'gone').length;
+  const lines = [
+    `dry run: nothing was stored, no page fetched, no LLM called (engine: ${p.engine}${p.model ? `, model ${p.model}` : ''})`,
+    `  feeds: ${due} due, ${p.feeds.length - due} not due or gone`,
+    ...p.feeds.map((f) => {
+      const what =
+        f.result === 'ok'
+          ? `${f.newItems} new items${f.overCap ? ` (${f.overCap} over the per-feed cap, for later runs)` : ''}`
+          : f.result === 'error'
+            ? `error ${f.error!.kind}: ${redactUrlsIn(f.error!.message)}`
+            : f.result.replace('_', ' ');
+      return `    ${f.name}: ${what}`;
+    }),
+    `  items: ${p.items.toDraft} to draft (${p.items.new - p.items.overCap} new, ${p.items.waiting} left by earlier runs); ${p.items.overCap} new over the cap`,
+  ];
+  if (p.engine === 'llm') {
+    lines.push(
+      `  llm: ${p.llm.calls} calls, about ${p.llm.inputTokens} input + ${p.llm.outputTokens} output tokens ` +
+        '(at most, one call per item: an article not fetched yet fills its token budget, each answer its max_output_tokens)',
+      `  cost: ${costText(p.llm.estimatedCost, p.model)}`,
+    );
+    const b = p.budget;
+    if (b.maxTokensPerRun !== null || b.maxTokensPerDay !== null) {
+      lines.push(`  budget: ${b.spentToday} tokens spent today (UTC); by these estimates the token caps would hold back ${b.wouldDefer} items`);
+    }
+  } else {
+    lines.push('  llm: none (offline drafts: no LLM configured)');
+  }
+  return stripControlChars(lines.join('\n') + '\n');
+}
+
+/** A dry run as `run --dry-run --json` prints it: URLs without credentials. */
+export function dryRunJson(p: DryRunSummary): DryRunSummary {
+  return {
+    ...p,
+    feeds: p.feeds.map((f) => ({ ...f, url: redactUrl(f.url), error: f.error && { ...f.error, message: redactUrlsIn(f.error.message) } })),
+  };
 }
 
 /** One line per story. */

@@ -46,6 +46,12 @@ export interface LlmDrafter {
   setupProblem: string | null;
   /** Tokens of the smallest request a draft can make (the prompt around an empty article, and the answer's cap), by our count. */
   minRequestTokens: number;
+  /**
+   * The first request of a draft, by our count, without sending it: the prompt around the article
+   * (`input.text` cut to its budget; with `articleUnknown`, an article filling its budget) and the
+   * answer's cap (max_output_tokens).
+   */
+  estimate(input: DraftInput, opts?: { articleUnknown?: boolean }): { inputTokens: number; outputTokens: number };
 }
 
 /** The server reported far fewer prompt tokens than we sent: it cut the input silently. */
@@ -220,6 +226,13 @@ export function createLlmDrafter(settings: LlmSettings, prompt: Prompt, categori
     }
   }
 
+  function estimate(input: DraftInput, opts: { articleUnknown?: boolean } = {}) {
+    const inputTokens = opts.articleUnknown
+      ? promptWithoutArticle(input) + articleBudget(input)
+      : estimateTokens(renderPrompt(prompt, input, allowed, articleBudget(input)).messages);
+    return { inputTokens, outputTokens: prompt.maxOutputTokens };
+  }
+
   const bare: DraftInput = { title: '', url: '', text: '', siteName: null, feedName: null, readingMinutes: 0 };
-  return { draft, usage, setupProblem, minRequestTokens: promptWithoutArticle(bare) + prompt.maxOutputTokens };
+  return { draft, usage, setupProblem, minRequestTokens: promptWithoutArticle(bare) + prompt.maxOutputTokens, estimate };
 }

@@ -14,6 +14,8 @@ export interface Drafter {
   usage: { calls: number; inputTokens: number; outputTokens: number; rateLimited: number };
   /** Tokens of the smallest request a draft makes (0 offline): below this, a token budget is spent. */
   minRequestTokens: number;
+  /** A draft's first request by our count, sent nowhere (zeros offline); see LlmDrafter.estimate. */
+  estimate(input: DraftInput, opts?: { articleUnknown?: boolean }): { inputTokens: number; outputTokens: number };
 }
 
 /**
@@ -48,6 +50,7 @@ export async function drafterFor(config: Config, engine: Engine, opts: DrafterOp
       draft: async (input) => ({ ok: true, value: draftExtractive(input, categories) }),
       usage: { calls: 0, inputTokens: 0, outputTokens: 0, rateLimited: 0 },
       minRequestTokens: 0,
+      estimate: () => ({ inputTokens: 0, outputTokens: 0 }),
     };
   }
   if (!config.llmConfigured) {
@@ -78,7 +81,7 @@ export async function drafterFor(config: Config, engine: Engine, opts: DrafterOp
     checkedFirst(limiter, opts),
   );
   if (llm.setupProblem) throw new PipelineSetupError(llm.setupProblem);
-  return { engine, draft: (input, signal) => llm.draft(input, signal), usage: llm.usage, minRequestTokens: llm.minRequestTokens };
+  return { engine, draft: (input, signal) => llm.draft(input, signal), usage: llm.usage, minRequestTokens: llm.minRequestTokens, estimate: llm.estimate };
 }
 
 /**

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import type { Failure } from '../core/failure.ts';
+import type { Config } from '../config/index.ts';
+import type { Failure, Outcome } from '../core/failure.ts';
 import type { FeedItem } from '../core/types.ts';
+import type { FetchedResponse } from '../fetch/index.ts';
 import { canonicalUrl, parseFeed } from '../parse/index.ts';
 import { StoreError, type Feed, type NewItem } from '../store/index.ts';
 import { checkpoint } from './checkpoint.ts';
-import { nowOf, type RunContext } from './context.ts';
+import { nowOf, type RunContext, type RunNet } from './context.ts';
 import { nextCheckAt } from './next-check.ts';
 import { addError } from './summary.ts';
 
@@ -26,20 +28,37 @@ export async function runFeed(ctx: RunContext, feed: Feed): Promise<number[]> {
   }
 }
 
-async function fetchFeed(ctx: RunContext, feed: Feed): Promise<number[]> {
-  const net = ctx.net!;
-  const res = await net.hosts.run(feed.url, () =>
+/**
+ * The feed's conditional GET (its stored ETag and Last-Modified sent back), within the host's
+ * limits and the config's caps on time and bytes.
+ */
+export function requestFeed(
+  net: Pick<RunNet, 'http' | 'hosts'>,
+  config: Config,
+  feed: Pick<Feed, 'url' | 'etag' | 'lastModified'>,
+  allow: readonly string[] | undefined,
+  signal?: AbortSignal,
+): Promise<Outcome<FetchedResponse>> {
+  return net.hosts.run(feed.url, () =>
     net.http.fetch({
       url: feed.url,
       kind: 'feed',
-      maxBytes: ctx.config.network.maxFeedBytes,
-      timeoutMs: ctx.config.network.feedTimeoutSeconds * 1000,
+      maxBytes: config.network.maxFeedBytes,
+      timeoutMs: config.network.feedTimeoutSeconds * 1000,
       etag: feed.etag,
       lastModified: feed.lastModified,
-      signal: ctx.stop.signal,
-      allow: net.feedAllow.get(feed.id),
+      signal,
+      allow,
     }),
   );
+}
+
+/** The SHA-256 of a feed body: the same bytes under a new ETag are no news. */
+export const feedContentHash = (body: Uint8Array | string): string => createHash('sha256').update(body).digest('hex');
+
+async function fetchFeed(ctx: RunContext, feed: Feed): Promise<number[]> {
+  const net = ctx.net!;
+  const res = await requestFeed(net, ctx.config, feed, net.feedAllow.get(feed.id), ctx.stop.signal);
   checkpoint('after-feed-fetch');
   if (!res.ok) return feedFailed(ctx, feed, res.failure);
   const r = res.value;
@@ -60,7 +79,7 @@ async function fetchFeed(ctx: RunContext, feed: Feed): Promise<number[]> {
     return [];
   }
   // The same bytes under a new ETag create nothing and cost nothing.
-  const contentHash = createHash('sha256').update(r.body).digest('hex');
+  const contentHash = feedContentHash(r.body);
   if (contentHash === feed.contentHash) {
     await ctx.store.feeds.recordFetch(feed.id, { ...fetched, contentHash }, [], nowOf(ctx));
     ctx.summary.feeds.notModified++;

@@ -5,7 +5,7 @@ import type { Engine } from '../core/types.ts';
 import { createHttpClient, createRobotsCache, DEFAULT_USER_AGENT } from '../fetch/index.ts';
 // The pool alone, not extract/index.ts: the index loads the DOM libraries (~30 MB), which only the workers use.
 import { createExtractor } from '../extract/pool.ts';
-import { RUNNABLE_STATUSES, StoreError, type Store } from '../store/index.ts';
+import { RUNNABLE_STATUSES, StoreError, type DueQuery, type Store } from '../store/index.ts';
 import { createTokenBudget, utcDayStart, type TokenBudget } from './budget.ts';
 import { RunStop, nowOf, type ItemPath, type RunContext, type RunNet } from './context.ts';
 import { drafterFor, type Drafter } from './drafter.ts';
@@ -60,7 +60,7 @@ export async function runPipeline(config: Config, store: Store, opts: RunOptions
       await startBudget(ctx);
       const feeds = await feedsToCheck(ctx, !!opts.allFeeds);
       // Work left by earlier runs (failed, deferred, over the cap, interrupted) flows in beside the new items.
-      items.take(await store.items.due(dueQuery(ctx, !!opts.retryFailed)));
+      items.take(await store.items.due(dueQuery(config, ctx.clock(), !!opts.retryFailed)));
       await Promise.all(feeds.map(async (f) => (ctx.stop.stopped ? [] : items.take(await runFeed(ctx, f)))));
       await items.drained();
       await retryAfterBusy(ctx, items);
@@ -216,13 +216,14 @@ async function feedsToCheck(ctx: RunContext, all: boolean) {
   return feeds;
 }
 
-function dueQuery(ctx: RunContext, retryFailed: boolean) {
+/** Which items left by earlier runs a run takes at `now` (ms epoch). */
+export function dueQuery(config: Config, now: number, retryFailed: boolean): DueQuery {
   return {
-    now: nowOf(ctx),
-    maxAttempts: ctx.config.run.maxAttempts,
+    now: new Date(now),
+    maxAttempts: config.run.maxAttempts,
     retryFailed,
-    maxPerFeed: ctx.config.run.maxItemsPerFeed,
-    overCapPublishedAfter: new Date(ctx.clock() - ctx.config.run.maxItemAgeDays * DAY_MS),
+    maxPerFeed: config.run.maxItemsPerFeed,
+    overCapPublishedAfter: new Date(now - config.run.maxItemAgeDays * DAY_MS),
   };
 }
 

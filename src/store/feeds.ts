@@ -71,6 +71,8 @@ export interface FeedStore {
   sync(feeds: readonly { name: string; url: string; category?: string }[], now: Date): Promise<void>;
   /** Active feeds that are not gone, due or not. */
   active(): Promise<Feed[]>;
+  /** Every stored feed, whether in the config or not, gone or not (for `run --dry-run`, which syncs nothing). */
+  all(): Promise<Feed[]>;
   /** Active feeds whose next check is due (never checked, or next check passed), and not gone. */
   due(now: Date): Promise<Feed[]>;
   /**
@@ -145,6 +147,8 @@ export function sqliteFeeds(db: Connection): FeedStore {
       }),
 
     active: () => db.read(() => db.all<FeedRow>('SELECT * FROM feeds WHERE active = 1 AND gone_at IS NULL ORDER BY id').map(toFeed)),
+
+    all: () => db.read(() => db.all<FeedRow>('SELECT * FROM feeds ORDER BY id').map(toFeed)),
 
     due: (now) =>
       db.read(() =>

@@ -82,6 +82,12 @@ export interface ItemStore {
   /** Drops the run's claim on an item, leaving it as it was (no attempt counted). */
   release(id: number, runId: number): Promise<void>;
   get(id: number): Promise<WorkItem | null>;
+  /**
+   * Which of a feed's items a fetch would store as new: neither stored under the feed's key (a
+   * feed not stored yet: `feedId` null) nor, from any feed, under their canonical URL, nor repeated
+   * earlier in the list. Reads only: `run --dry-run` counts with it what a run would insert.
+   */
+  unseen(feedId: number | null, items: readonly Pick<NewItem, 'key' | 'canonicalUrl'>[]): Promise<boolean[]>;
 }
 
 interface ItemRow {
@@ -202,6 +208,20 @@ export function sqliteItems(db: Connection): ItemStore {
           )
           .map((r) => r.id),
       ),
+
+    unseen: (feedId, items) =>
+      db.read(() => {
+        const keys = new Set<string>();
+        const urls = new Set<string>();
+        return items.map((it) => {
+          const repeated = keys.has(it.key) || (it.canonicalUrl !== null && urls.has(it.canonicalUrl));
+          keys.add(it.key);
+          if (it.canonicalUrl !== null) urls.add(it.canonicalUrl);
+          if (repeated) return false;
+          if (feedId !== null && db.get('SELECT 1 FROM items WHERE feed_id = ? AND item_key = ?', feedId, it.key)) return false;
+          return it.canonicalUrl === null || !db.get('SELECT 1 FROM items WHERE canonical_url = ?', it.canonicalUrl);
+        });
+      }),
 
     claim: (id, runId, until, now, statuses = RUNNABLE_STATUSES) =>
       db.write(() => {
