@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { Config } from './config/index.ts';
+import type { Pricing } from './core/pricing.ts';
 import {
   EditorialError,
   openStore,
@@ -119,6 +120,20 @@ async function newsletterSettings(): Promise<StorySettings> {
   if (config) return config.newsletter;
   if (errors.length === 1 && errors[0]!.includes('config file not found')) return { timezone: 'UTC', sourceName: 'feed' };
   throw new UsageError(`invalid config ${globals().config}:\n${errors.map((e) => `  ${e}`).join('\n')}`, EXIT_INVALID);
+}
+
+/**
+ * llm.pricing and llm.model, for commands that only read and show costs: without a config file
+ * (or with an invalid one, said in the log) there are no prices, and costs show as unknown.
+ */
+async function pricesOrNone(): Promise<{ pricing: Pricing; model: string | null }> {
+  const { loadConfig } = await import('./config/index.ts');
+  const { config, errors } = loadConfig(globals().config);
+  if (config) return { pricing: config.llm.pricing, model: config.llm.model };
+  if (!(errors.length === 1 && errors[0]!.includes('config file not found'))) {
+    log().warn(`costs are shown as unknown: invalid config ${globals().config}: ${errors.join('; ')}`, { kind: 'config.invalid', errors });
+  }
+  return { pricing: {}, model: null };
 }
 
 /**
@@ -253,8 +268,10 @@ const feedsCommand = program
   .action(async (opts: { json?: boolean }) => {
     const db = await storeOrExit('read');
     try {
-      const feeds = await db.feeds.statuses();
-      process.stdout.write(opts.json ? jsonOutput(feedsJson(feeds), 2) : formatFeeds(feeds));
+      const { feedValue } = await import('./core/feed-report.ts');
+      const [feeds, decisions, tokens, prices] = await Promise.all([db.feeds.statuses(), db.editorial.decisionsByFeed(), db.drafts.tokensByFeed(), pricesOrNone()]);
+      const reports = feeds.map((f) => ({ ...f, ...feedValue(decisions.get(f.id), tokens.filter((t) => t.feedId === f.id), prices.pricing, prices.model) }));
+      process.stdout.write(opts.json ? jsonOutput(feedsJson(reports), 2) : formatFeeds(reports));
     } finally {
       await db.close();
     }

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Logger as PinoLogger } from 'pino';
 import { stripControlChars, terminalSafeJson } from '../core/terminal.ts';
 import { redactUrl, redactUrlsIn } from '../fetch/redact.ts';
+import type { FeedAcceptance, FeedCost } from '../core/feed-report.ts';
 import type { DryRunSummary } from '../pipeline/dry-run.ts';
 import type { RunEvent, RunSummary } from '../pipeline/run.ts';
 import type { FeedStatus, Issue, IssueWithStories, StoredArticle, StoredDraft, Story } from '../store/index.ts';
@@ -147,6 +148,10 @@ export function createRunReporter(out: NodeJS.WriteStream, log: Logger): { event
   };
 }
 
+/** An estimated cost for people: "unknown" without a price for the model, never 0. */
+const costText = (cost: number | null, model: string | null): string =>
+  cost === null ? `unknown (no llm.pricing for ${model ?? 'the model'})` : `est. $${cost.toFixed(4)}`;
+
 /** Logs the end of a run: the summary as text lines, or as one JSON event with its counts. */
 export function logRunSummary(log: Logger, s: RunSummary): void {
   if (s.status === 'already_running') {
@@ -177,7 +182,8 @@ export function formatRunSummary(s: RunSummary): string {
     `  drafts: ${s.drafts.made} made (${s.drafts.flagged} flagged for review), ${s.drafts.failed} failed, ` +
       `${s.drafts.deferred} deferred${s.budget.deferred ? ` (${s.budget.deferred} for the token budget)` : ''}, ${s.drafts.blocked} blocked` +
       (s.drafts.kept ? `, ${s.drafts.kept} kept beside the database for the next run` : ''),
-    `  llm: ${s.llm.calls} calls, ${s.llm.inputTokens} input + ${s.llm.outputTokens} output tokens`,
+    `  llm: ${s.llm.calls} calls, ${s.llm.inputTokens} input + ${s.llm.outputTokens} output tokens` +
+      (s.llm.estimatedCost !== null && s.llm.calls > 0 ? `, ${costText(s.llm.estimatedCost, null)}` : ''),
   ];
   const caps = [
     s.budget.maxTokensPerRun !== null ? `llm.maxTokensPerRun ${s.budget.maxTokensPerRun}` : '',
@@ -189,9 +195,6 @@ export function formatRunSummary(s: RunSummary): string {
   return stripControlChars(lines.join('\n'));
 }
 
-/** A run's estimated cost for people: "unknown" without a price for the model. */
-const costText = (cost: number | null, model: string | null): string =>
-  cost === null ? `unknown (no llm.pricing for ${model ?? 'the model'})` : `est. $${cost.toFixed(4)}`;
 
 /** What `run --dry-run` found, as lines of text. */
 export function formatDryRun(p: DryRunSummary): string {
@@ -292,8 +295,24 @@ export function formatStory(s: Story, article: StoredArticle | null): string {
   return stripControlChars(out.join('\n') + '\n');
 }
 
+/** A feed's status with what editors thought of its stories and what its drafts cost. */
+export type FeedReport = FeedStatus & { acceptance: FeedAcceptance; cost: FeedCost };
+
+/** A feed's acceptance and cost as one line of text. */
+function feedValueLine(f: FeedReport): string {
+  const { approved, rejected, rate } = f.acceptance;
+  const editors = rate === null ? 'no story decided yet' : `${approved} approved, ${rejected} rejected (acceptance ${Math.round(rate * 100)}%)`;
+  const c = f.cost;
+  const spent =
+    c.llmDrafts === 0
+      ? 'no LLM drafts'
+      : `${c.llmDrafts} LLM drafts, ${c.inputTokens}+${c.outputTokens} tokens, cost ${costText(c.estimated, null)}` +
+        (c.perApprovedStory !== null ? ` ($${c.perApprovedStory.toFixed(4)} per approved story)` : '');
+  return `  editors: ${editors}; ${spent}`;
+}
+
 /** Each feed's status, its URL without credentials. */
-export function formatFeeds(feeds: FeedStatus[]): string {
+export function formatFeeds(feeds: FeedReport[]): string {
   if (feeds.length === 0) return 'no feeds yet (run `aiwins run` first)\n';
   return stripControlChars(
     feeds
@@ -303,6 +322,7 @@ export function formatFeeds(feeds: FeedStatus[]): string {
           `  ${redactUrl(f.url)}`,
           `  last fetch: ${when(f.lastFetchAt) ?? 'never'}${f.lastStatus ? ` (HTTP ${f.lastStatus})` : ''} ${f.lastResult ?? ''}`,
           `  items: ${f.items.seen} seen, ${f.items.drafted} drafted, ${f.items.pending} pending (${f.items.overCap} over the per-run cap), ${f.items.failed} failed`,
+          feedValueLine(f),
         ];
         if (f.lastParse?.warnings.length) lines.push(`  last parse: ${f.lastParse.items} items, ${f.lastParse.warnings.length} warnings: ${f.lastParse.warnings.slice(0, 3).join('; ')}`);
         if (f.error) lines.push(`  error (${f.error.count} in a row): ${f.error.kind}: ${redactUrlsIn(f.error.message)}`);

@@ -4,7 +4,7 @@ import { REVIEW_STATUSES, WORK_STATUSES, type Store } from '../store/index.ts';
 import { drafterFor } from './drafter.ts';
 import { withRunLease, type RunEnd } from './lease.ts';
 import { createTokenBudget } from './budget.ts';
-import { beforeEachRequest, itemQueue, retryAfterBusy, runContext, startBudget } from './run.ts';
+import { beforeEachRequest, itemQueue, llmSpending, retryAfterBusy, runContext, startBudget } from './run.ts';
 import { emptySummary, type RunEvent, type RunSummary } from './summary.ts';
 
 export interface RedraftSummary {
@@ -53,7 +53,7 @@ export async function redraftStories(
     items.take(ids);
     await items.drained();
     await retryAfterBusy(ctx, items);
-    summary.llm = { ...drafter.usage };
+    summary.llm = llmSpending(config, drafter);
     summary.durationMs = clock() - started;
     const reason = ctx.stop.reason;
     summary.stop = reason && { kind: reason.kind, message: reason.message };

@@ -1,6 +1,7 @@
 import PQueue from 'p-queue';
 import type { Config } from '../config/index.ts';
 import { isRunFatal, type Failure } from '../core/failure.ts';
+import { costOf } from '../core/pricing.ts';
 import type { Engine } from '../core/types.ts';
 import { createHttpClient, createRobotsCache, DEFAULT_USER_AGENT } from '../fetch/index.ts';
 // The pool alone, not extract/index.ts: the index loads the DOM libraries (~30 MB), which only the workers use.
@@ -263,7 +264,7 @@ export async function retryAfterBusy(ctx: RunContext, items: ReturnType<typeof i
 function endOf(ctx: RunContext, started: number): RunEnd {
   const s = ctx.summary;
   const reason = ctx.stop.reason;
-  s.llm = { ...ctx.drafter.usage };
+  s.llm = llmSpending(ctx.config, ctx.drafter);
   s.budget = budgetSummary(ctx);
   s.stop = reason && { kind: reason.kind, message: reason.message };
   s.status = !reason
@@ -289,4 +290,11 @@ export function budgetSummary(ctx: RunContext): RunSummary['budget'] {
     spentToday: ctx.budget.spentToday,
     deferred: ctx.summary.budget.deferred,
   };
+}
+
+/** The run's LLM calls and tokens, and their estimated cost (null when llm.pricing has no price for llm.model). */
+export function llmSpending(config: Config, drafter: Drafter): RunSummary['llm'] {
+  const u = drafter.usage;
+  const spent = u.inputTokens + u.outputTokens > 0;
+  return { ...u, estimatedCost: spent ? costOf(config.llm.pricing, [config.llm.model], u.inputTokens, u.outputTokens) : 0 };
 }

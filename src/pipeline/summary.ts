@@ -29,8 +29,11 @@ export interface RunSummary {
   articles: { fetched: number; extracted: number; fromFeed: number };
   /** flagged: drafts made that need an editor's closer look; kept: paid drafts spooled beside the database for the next run. */
   drafts: { made: number; failed: number; deferred: number; blocked: number; flagged: number; kept: number };
-  /** rateLimited: requests answered 429, each sent again after the limiter's pause (never an item's attempt). */
-  llm: { calls: number; inputTokens: number; outputTokens: number; rateLimited: number };
+  /**
+   * rateLimited: requests answered 429, each sent again after the limiter's pause (never an item's
+   * attempt). estimatedCost: the tokens priced by llm.pricing for llm.model; null without a price.
+   */
+  llm: { calls: number; inputTokens: number; outputTokens: number; rateLimited: number; estimatedCost: number | null };
   /**
    * The token caps (null: unset), the tokens spent in the current UTC day (earlier runs' drafts and
    * this run), and the items deferred because a cap was reached (also counted in drafts.deferred).
@@ -54,7 +57,7 @@ export function emptySummary(engine: Engine): RunSummary {
     items: { new: 0, worked: 0, overCap: 0 },
     articles: { fetched: 0, extracted: 0, fromFeed: 0 },
     drafts: { made: 0, failed: 0, deferred: 0, blocked: 0, flagged: 0, kept: 0 },
-    llm: { calls: 0, inputTokens: 0, outputTokens: 0, rateLimited: 0 },
+    llm: { calls: 0, inputTokens: 0, outputTokens: 0, rateLimited: 0, estimatedCost: 0 },
     budget: { maxTokensPerRun: null, maxTokensPerDay: null, spentToday: 0, deferred: 0 },
     errors: [],
     durationMs: 0,

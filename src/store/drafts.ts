@@ -69,6 +69,11 @@ export interface DraftStore {
    * what the LLM cost. Editors' edits carry their base's counts and are left out.
    */
   tokensSince(since: Date): Promise<number>;
+  /**
+   * Per feed and model, the tokens of every model draft made by the LLM for the feed's items
+   * (re-drafts and rejected stories included): what the feed cost. Editors' edits are left out.
+   */
+  tokensByFeed(): Promise<{ feedId: number; model: string | null; drafts: number; inputTokens: number; outputTokens: number }[]>;
 }
 
 interface DraftRow {
@@ -232,6 +237,18 @@ export function sqliteDrafts(db: Connection): DraftStore {
             engine,
           )
           .map((r) => r.id),
+      ),
+
+    tokensByFeed: () =>
+      db.read(() =>
+        db
+          .all<{ feed_id: number; model: string | null; drafts: number; input_tokens: number; output_tokens: number }>(
+            `SELECT i.feed_id, d.model, COUNT(*) AS drafts, SUM(d.input_tokens) AS input_tokens, SUM(d.output_tokens) AS output_tokens
+             FROM drafts d JOIN items i ON i.id = d.item_id
+             WHERE d.origin = 'model' AND d.engine = 'llm'
+             GROUP BY i.feed_id, d.model ORDER BY i.feed_id, d.model`,
+          )
+          .map((r) => ({ feedId: r.feed_id, model: r.model, drafts: r.drafts, inputTokens: r.input_tokens, outputTokens: r.output_tokens })),
       ),
 
     tokensSince: (since) =>

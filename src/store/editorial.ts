@@ -207,6 +207,24 @@ export class EditorialStore {
     });
   }
 
+  /**
+   * Per feed (by id), its stories editors approved and rejected, each by its latest approve,
+   * reject or reopen (a reopened story is undecided again; a snooze changes nothing): the
+   * acceptance rate `aiwins feeds` shows is approved / (approved + rejected).
+   */
+  async decisionsByFeed(): Promise<Map<number, { approved: number; rejected: number }>> {
+    return this.db.read(() => {
+      const rows = this.db.all<{ feed_id: number; approved: number; rejected: number }>(
+        `SELECT i.feed_id, SUM(d.action = 'approve') AS approved, SUM(d.action = 'reject') AS rejected
+         FROM decisions d JOIN items i ON i.id = d.item_id
+         WHERE d.id = (SELECT MAX(id) FROM decisions WHERE item_id = d.item_id AND action IN ('approve', 'reject', 'reopen'))
+           AND d.action IN ('approve', 'reject')
+         GROUP BY i.feed_id`,
+      );
+      return new Map(rows.map((r) => [r.feed_id, { approved: r.approved, rejected: r.rejected }]));
+    });
+  }
+
   /** The review state of a story (its latest decision, the approved version). */
   async review(storyId: number): Promise<ReviewState> {
     return reviewState(this.db, storyId);
