@@ -243,7 +243,7 @@ program
       if (!found) throw new UsageError(`no story ${n} (see \`aiwins stories --all\`)`, EXIT_FAILED);
       if (opts.history) {
         const drafts = await db.drafts.history(n);
-        process.stdout.write(opts.json ? jsonOutput(drafts, 2) : formatDraftHistory(drafts));
+        process.stdout.write(opts.json ? jsonOutput(drafts, 2) : formatDraftHistory(drafts, await pricesOrNone()));
         return;
       }
       if (opts.format) {
@@ -255,7 +255,7 @@ program
         process.stdout.write(stripControlChars(render(shown)));
         return;
       }
-      process.stdout.write(opts.json ? jsonOutput(found.story, 2) : formatStory(found.story, found.article));
+      process.stdout.write(opts.json ? jsonOutput(found.story, 2) : formatStory(found.story, found.article, await pricesOrNone()));
     } finally {
       await db.close();
     }

@@ -93,6 +93,11 @@ describe('costs', () => {
     expect(beta.cost.estimated).toBeCloseTo(2 * PER_DRAFT, 10);
     expect(beta.cost.perApprovedStory).toBeNull();
 
+    // Per draft: its provenance line, and each draft in the history.
+    const shown = await cli('show', a1!);
+    expect(shown.stdout).toMatch(/1000\+250 tokens, cost est\. \$0\.0020, \d+ ms/);
+    expect((await cli('show', a1!, '--history')).stdout).toContain('1000+250 tokens, cost est. $0.0020');
+
     const text = await cli('feeds');
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain('editors: 2 approved, 1 rejected (acceptance 67%); 3 LLM drafts, 3000+750 tokens, cost est. $0.0060 ($0.0030 per approved story)');
@@ -108,6 +113,7 @@ describe('costs', () => {
     const feeds = JSON.parse((await cli('feeds', '--json')).stdout) as any[];
     expect(feeds.map((f) => f.cost.estimated)).toEqual([null, null]);
     expect(feeds.map((f) => f.acceptance.rate)).toEqual([null, null]);
+    expect((await cli('show', '1')).stdout).toContain('1000+250 tokens, cost unknown (no llm.pricing for gpt-4o-mini)');
     expect((await cli('feeds')).stdout).toContain('editors: no story decided yet; 3 LLM drafts, 3000+750 tokens, cost unknown (no llm.pricing for the model)');
   }, 240_000);
 });

@@ -3,6 +3,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { stripControlChars, terminalSafeJson } from '../core/terminal.ts';
 import { redactUrl, redactUrlsIn } from '../fetch/redact.ts';
 import type { FeedAcceptance, FeedCost } from '../core/feed-report.ts';
+import { costOf, type Pricing } from '../core/pricing.ts';
 import type { DryRunSummary } from '../pipeline/dry-run.ts';
 import type { RunEvent, RunSummary } from '../pipeline/run.ts';
 import type { FeedStatus, Issue, IssueWithStories, StoredArticle, StoredDraft, Story } from '../store/index.ts';
@@ -254,8 +255,20 @@ export function formatStoryList(stories: Story[]): string {
   );
 }
 
-/** One story, readable: draft, quotes, framing, provenance. */
-export function formatStory(s: Story, article: StoredArticle | null): string {
+/** llm.pricing and llm.model, to price drafts with. */
+export type Prices = { pricing: Pricing; model: string | null };
+
+/**
+ * What one draft cost, for its provenance line: its tokens priced (the configured model standing
+ * in for a dated name the server reported). An offline draft or an editor's edit cost no LLM call.
+ */
+function draftCostText(d: StoredDraft, prices: Prices): string {
+  if (d.engine !== 'llm' || d.origin === 'editor') return '';
+  return `, cost ${costText(costOf(prices.pricing, [d.model, prices.model], d.inputTokens, d.outputTokens), prices.model ?? d.model)}`;
+}
+
+/** One story, readable: draft, quotes, framing, provenance (with the draft's estimated cost). */
+export function formatStory(s: Story, article: StoredArticle | null, prices: Prices = { pricing: {}, model: null }): string {
   const out: string[] = [];
   const d = s.draft;
   out.push(`#${s.id} [${s.status}] ${d?.headline ?? s.title ?? '(untitled)'}`);
@@ -287,7 +300,7 @@ export function formatStory(s: Story, article: StoredArticle | null): string {
     out.push(
       '',
       `Draft by ${d.engine}${d.model ? ` (${d.model})` : ''}, prompt ${d.prompt.id}@${d.prompt.hash}, ` +
-        `${d.inputTokens}+${d.outputTokens} tokens, ${d.latencyMs} ms${d.inputTruncated ? ', article cut to the token budget' : ''}; ` +
+        `${d.inputTokens}+${d.outputTokens} tokens${draftCostText(d, prices)}, ${d.latencyMs} ms${d.inputTruncated ? ', article cut to the token budget' : ''}; ` +
         `${d.readingMinutes} min read as published`,
     );
   }
@@ -335,7 +348,7 @@ export function formatFeeds(feeds: FeedReport[]): string {
 }
 
 /** Drafts of one story side by side, for comparing prompt versions and engines. */
-export function formatDraftHistory(drafts: StoredDraft[]): string {
+export function formatDraftHistory(drafts: StoredDraft[], prices: Prices = { pricing: {}, model: null }): string {
   if (drafts.length === 0) return 'no drafts yet\n';
   return stripControlChars(
     drafts
@@ -345,7 +358,7 @@ export function formatDraftHistory(drafts: StoredDraft[]): string {
           `  headline: ${d.headline}`,
           `  tldr: ${d.tldr}`,
           `  takeaways: ${d.takeaways.length}, grounded ${d.takeaways.filter((t) => t.grounded).length}`,
-          `  framing: ${d.framing.verdict} (${d.framing.score.toFixed(2)}); category ${d.category}; ${d.inputTokens}+${d.outputTokens} tokens`,
+          `  framing: ${d.framing.verdict} (${d.framing.score.toFixed(2)}); category ${d.category}; ${d.inputTokens}+${d.outputTokens} tokens${draftCostText(d, prices)}`,
         ].join('\n'),
       )
       .join('\n\n') + '\n'
