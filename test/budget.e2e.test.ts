@@ -4,18 +4,14 @@
  * spent), the run exits 0, and the day's cap holds across runs while the run's cap resets.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { completion, startOpenAiServer, validDraftContent, type OpenAiServer } from './helpers/openai-server.ts';
-import { fixtureConfig, lastJsonLine, runCli, tempProject, type TempProject } from './helpers/project.ts';
-import { startSiteServer, type SiteServer } from './helpers/site-server.ts';
-import { demoSiteRoutes, loadDemoArticles, renderFeed } from '../scripts/demo-site.ts';
+import { completion, validDraftContent, type OpenAiServer } from './helpers/openai-server.ts';
+import { demoConfig, demoStories, serveStories, startDemoWorld, type DemoWorld } from './helpers/demo-world.ts';
+import { lastJsonLine, runCli, type TempProject } from './helpers/project.ts';
+import type { SiteServer } from './helpers/site-server.ts';
 import { utcDayStart } from '../src/pipeline/budget.ts';
 
 /** Six distinct stories from the demo articles; the feed serves the first five, then all six. */
-const STORIES = Array.from({ length: 6 }, (_, i) => {
-  const demo = loadDemoArticles();
-  const a = demo[i % demo.length]!;
-  return { ...a, slug: `${a.slug}-${i + 1}`, title: `${a.title} (part ${i + 1})` };
-});
+const STORIES = demoStories(6);
 /**
  * What the server says each draft used. Our estimate of a request is a few thousand tokens, so a
  * cap of 150,000 lets exactly two drafts go, one after the other (llm.concurrency 1): the third
@@ -24,30 +20,27 @@ const STORIES = Array.from({ length: 6 }, (_, i) => {
 const USED_PER_DRAFT = { prompt_tokens: 90_000, completion_tokens: 10_000 };
 const CAP = 150_000;
 
+let world: DemoWorld;
 let site: SiteServer;
 let llm: OpenAiServer;
 let project: TempProject;
 
-const serveStories = (n: number, etag: string) => {
-  for (const [path, route] of Object.entries(demoSiteRoutes(site.origin, STORIES.slice(0, n)))) site.setRoute(path, route);
-  site.setRoute('/feed.xml', { body: renderFeed(STORIES.slice(0, n), site.origin), etag, headers: { 'content-type': 'application/rss+xml' } });
-};
+const serve = (n: number, etag: string) => serveStories(site, STORIES.slice(0, n), etag);
 
 beforeEach(async () => {
-  site = await startSiteServer();
-  llm = await startOpenAiServer(({ body }) => ({ body: completion(JSON.stringify(validDraftContent(body)), { usage: USED_PER_DRAFT }) }));
-  project = tempProject();
+  world = await startDemoWorld({
+    demoRoutes: false,
+    llmHandler: ({ body }) => ({ body: completion(JSON.stringify(validDraftContent(body)), { usage: USED_PER_DRAFT }) }),
+  });
+  ({ site, llm, project } = world);
 });
 
-afterEach(async () => {
-  await Promise.all([site.close(), llm.close()]);
-  project.remove();
-});
+afterEach(() => world.close());
 
 const cli = (args: string[]) => runCli(['--config', project.configPath, '--db', project.dbPath, ...args], {}, 120_000);
 const writeConfig = (cap: string) =>
   project.writeConfig(
-    fixtureConfig({ feeds: [{ name: 'Demo Gazette', url: `${site.origin}/feed.xml` }], allow: [site.hostPort], llmBaseURL: llm.url, extra: `  ${cap}\n` })
+    demoConfig(world, { extra: `  ${cap}\n` })
       // One request at a time, so which two drafts fit is decided by spending, not by a race.
       .replace('  concurrency: 4', '  concurrency: 1'),
   );
@@ -61,7 +54,7 @@ const pageHits = (slug: string) => site.hits.get(`/articles/${slug}.html`) ?? 0;
 
 describe('token caps', () => {
   it('llm.maxTokensPerDay: two of five drafted, three deferred for the budget with no attempt spent; the next run that day drafts none', async () => {
-    serveStories(5, '"v1"');
+    serve(5, '"v1"');
     writeConfig(`maxTokensPerDay: ${CAP}`);
 
     const first = await run();
@@ -89,7 +82,7 @@ describe('token caps', () => {
 
     // A new story in the feed, and the deferred ones taken again now: the day's drafts already
     // spent the cap, so nothing is sent, and the new story's page is not even fetched.
-    serveStories(6, '"v2"');
+    serve(6, '"v2"');
     const second = await run('--retry-failed');
     expect(second.drafts).toMatchObject({ made: 0, deferred: 4, failed: 0 });
     expect(second.budget).toMatchObject({ spentToday: 200_000, deferred: 4 });
@@ -101,7 +94,7 @@ describe('token caps', () => {
   }, 240_000);
 
   it('llm.maxTokensPerRun resets on the next run: 2, then 2, then the last one', async () => {
-    serveStories(5, '"v1"');
+    serve(5, '"v1"');
     writeConfig(`maxTokensPerRun: ${CAP}`);
 
     const first = await run();
@@ -124,7 +117,7 @@ describe('token caps', () => {
   }, 240_000);
 
   it('the text summary says how many items wait for the budget', async () => {
-    serveStories(5, '"v1"');
+    serve(5, '"v1"');
     writeConfig(`maxTokensPerRun: ${CAP}`);
     const r = await cli(['--log-format', 'text', 'run']);
     expect(r.code, r.stderr).toBe(0);

@@ -4,38 +4,34 @@
  * "unknown" without a price.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { completion, startOpenAiServer, validDraftContent, type OpenAiServer } from './helpers/openai-server.ts';
-import { fixtureConfig, lastJsonLine, runCli, tempProject, type TempProject } from './helpers/project.ts';
-import { startSiteServer, type SiteServer } from './helpers/site-server.ts';
-import { demoSiteRoutes, loadDemoArticles, renderFeed } from '../scripts/demo-site.ts';
+import { completion, validDraftContent, type OpenAiServer } from './helpers/openai-server.ts';
+import { demoStories, serveStories, startDemoWorld, type DemoWorld } from './helpers/demo-world.ts';
+import { fixtureConfig, lastJsonLine, runCli, type TempProject } from './helpers/project.ts';
+import type { SiteServer } from './helpers/site-server.ts';
 
-const STORIES = Array.from({ length: 5 }, (_, i) => {
-  const a = loadDemoArticles()[i]!;
-  return { ...a, slug: `${a.slug}-${i + 1}`, title: `${a.title} (part ${i + 1})` };
-});
+const STORIES = demoStories(5);
 /** Each draft reports 1,000 + 250 tokens; at $1 and $4 per million that is $0.002 a draft. */
 const USAGE = { prompt_tokens: 1000, completion_tokens: 250 };
 const PRICING = '  pricing:\n    gpt-4o-mini: { input: 1, output: 4 }\n';
 const PER_DRAFT = 0.002;
 
+let world: DemoWorld;
 let site: SiteServer;
 let llm: OpenAiServer;
 let project: TempProject;
 
 beforeEach(async () => {
-  site = await startSiteServer();
-  for (const [path, route] of Object.entries(demoSiteRoutes(site.origin, STORIES))) site.setRoute(path, route);
-  site.setRoute('/alpha.xml', { body: renderFeed(STORIES.slice(0, 3), site.origin), headers: { 'content-type': 'application/rss+xml' } });
-  site.setRoute('/beta.xml', { body: renderFeed(STORIES.slice(3), site.origin), headers: { 'content-type': 'application/rss+xml' } });
-  // The server names the model as servers do (a dated name): priced as the configured llm.model.
-  llm = await startOpenAiServer(({ body }) => ({ body: completion(JSON.stringify(validDraftContent(body)), { usage: USAGE, model: 'gpt-4o-mini-2024-07-18' }) }));
-  project = tempProject();
+  world = await startDemoWorld({
+    demoRoutes: false,
+    // The server names the model as servers do (a dated name): priced as the configured llm.model.
+    llmHandler: ({ body }) => ({ body: completion(JSON.stringify(validDraftContent(body)), { usage: USAGE, model: 'gpt-4o-mini-2024-07-18' }) }),
+  });
+  ({ site, llm, project } = world);
+  serveStories(site, STORIES.slice(0, 3), '"a1"', '/alpha.xml');
+  serveStories(site, STORIES.slice(3), '"b1"', '/beta.xml');
 });
 
-afterEach(async () => {
-  await Promise.all([site.close(), llm.close()]);
-  project.remove();
-});
+afterEach(() => world.close());
 
 const cli = (...args: string[]) => runCli(['--config', project.configPath, '--db', project.dbPath, ...args], {}, 120_000);
 const writeConfig = (extra: string) =>

@@ -5,45 +5,38 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { completion, startOpenAiServer, validDraftContent, type OpenAiServer } from './helpers/openai-server.ts';
-import { fixtureConfig, lastJsonLine, runCli, tempProject, type TempProject } from './helpers/project.ts';
-import { startSiteServer, type SiteServer } from './helpers/site-server.ts';
+import { completion, validDraftContent, type OpenAiServer } from './helpers/openai-server.ts';
+import { demoConfig, demoStories, serveStories, startDemoWorld, type DemoWorld } from './helpers/demo-world.ts';
+import { lastJsonLine, runCli, type TempProject } from './helpers/project.ts';
+import type { SiteServer } from './helpers/site-server.ts';
 import { probeDb } from './helpers/db.ts';
-import { demoSiteRoutes, loadDemoArticles, renderFeed } from '../scripts/demo-site.ts';
 
-const STORIES = Array.from({ length: 7 }, (_, i) => {
-  const demo = loadDemoArticles();
-  const a = demo[i % demo.length]!;
-  return { ...a, slug: `${a.slug}-${i + 1}`, title: `${a.title} (part ${i + 1})`, date: new Date(Date.parse('2026-11-20T09:00:00Z') + i * 3600_000).toISOString() };
-});
+const STORIES = demoStories(7);
 /** max_output_tokens of the bundled prompt: what a dry run counts for each answer. */
 const MAX_OUTPUT = 2000;
 
+let world: DemoWorld;
 let site: SiteServer;
 let llm: OpenAiServer;
 let project: TempProject;
 
-const serveStories = (n: number, etag: string) => {
-  for (const [path, route] of Object.entries(demoSiteRoutes(site.origin, STORIES.slice(0, n)))) site.setRoute(path, route);
-  site.setRoute('/feed.xml', { body: renderFeed(STORIES.slice(0, n), site.origin), etag, headers: { 'content-type': 'application/rss+xml' } });
-};
+const serve = (n: number, etag: string) => serveStories(site, STORIES.slice(0, n), etag);
 const pageHits = () => [...site.hits].filter(([path]) => path.startsWith('/articles/')).reduce((n, [, hits]) => n + hits, 0);
 
 beforeEach(async () => {
-  site = await startSiteServer();
-  llm = await startOpenAiServer(({ body }) => ({ body: completion(JSON.stringify(validDraftContent(body)), { usage: { prompt_tokens: 90_000, completion_tokens: 10_000 } }) }));
-  project = tempProject();
+  world = await startDemoWorld({
+    demoRoutes: false,
+    llmHandler: ({ body }) => ({ body: completion(JSON.stringify(validDraftContent(body)), { usage: { prompt_tokens: 90_000, completion_tokens: 10_000 } }) }),
+  });
+  ({ site, llm, project } = world);
 });
 
-afterEach(async () => {
-  await Promise.all([site.close(), llm.close()]);
-  project.remove();
-});
+afterEach(() => world.close());
 
 const cli = (args: string[]) => runCli(['--config', project.configPath, '--db', project.dbPath, ...args], {}, 120_000);
 const writeConfig = (llmExtra = '', top = '') =>
   project.writeConfig(
-    `${top}${fixtureConfig({ feeds: [{ name: 'Demo Gazette', url: `${site.origin}/feed.xml` }], allow: [site.hostPort], llmBaseURL: llm.url, extra: llmExtra })}`,
+    `${top}${demoConfig(world, { extra: llmExtra })}`,
   );
 const dryRun = async (...args: string[]) => {
   const r = await cli(['run', '--dry-run', '--json', ...args]);
@@ -63,7 +56,7 @@ function snapshot(): string {
 
 describe('aiwins run --dry-run', () => {
   it('without a database: every item is new, over-cap items counted apart; one call per item estimated; the feed is the only fetch and no database is created', async () => {
-    serveStories(5, '"v1"');
+    serve(5, '"v1"');
     writeConfig('', 'run:\n  maxItemsPerFeed: 3\n');
     const plan = await dryRun();
     expect(plan.dryRun).toBe(true);
@@ -93,7 +86,7 @@ describe('aiwins run --dry-run', () => {
   }, 240_000);
 
   it('prices the estimate with llm.pricing', async () => {
-    serveStories(2, '"v1"');
+    serve(2, '"v1"');
     writeConfig('  model: priced-model\n  pricing:\n    priced-model: { input: 0.5, output: 2 }\n');
     const plan = await dryRun();
     expect(plan.model).toBe('priced-model');
@@ -104,10 +97,10 @@ describe('aiwins run --dry-run', () => {
   }, 240_000);
 
   it('after runs: counts only the new items and the items left waiting, sends the stored validators, and changes nothing in the database', async () => {
-    serveStories(5, '"v1"');
+    serve(5, '"v1"');
     // Two drafts fit the run's cap (each draft reports 100,000 tokens); three wait for the next run.
     project.writeConfig(
-      fixtureConfig({ feeds: [{ name: 'Demo Gazette', url: `${site.origin}/feed.xml` }], allow: [site.hostPort], llmBaseURL: llm.url, extra: '  maxTokensPerRun: 150000\n' }).replace(
+      demoConfig(world, { extra: '  maxTokensPerRun: 150000\n' }).replace(
         '  concurrency: 4',
         '  concurrency: 1',
       ),
@@ -131,7 +124,7 @@ describe('aiwins run --dry-run', () => {
     expect(quiet.budget).toEqual({ maxTokensPerRun: 150000, maxTokensPerDay: null, spentToday: 200_000, wouldDefer: 0 });
 
     // Two more stories under a new ETag: two new, the five stored ones not counted again.
-    serveStories(7, '"v2"');
+    serve(7, '"v2"');
     const plan = await dryRun();
     expect(plan.feeds[0]).toMatchObject({ result: 'ok', newItems: 2, overCap: 0 });
     expect(plan.items).toEqual({ new: 2, overCap: 0, waiting: 3, toDraft: 5 });
@@ -149,8 +142,8 @@ describe('aiwins run --dry-run', () => {
   }, 240_000);
 
   it('offline (no LLM configured): items counted, no calls, no tokens', async () => {
-    serveStories(3, '"v1"');
-    project.writeConfig(fixtureConfig({ feeds: [{ name: 'Demo Gazette', url: `${site.origin}/feed.xml` }], allow: [site.hostPort] }));
+    serve(3, '"v1"');
+    project.writeConfig(demoConfig(world, { llm: false }));
     const plan = await dryRun();
     expect(plan.engine).toBe('extractive');
     expect(plan.items.toDraft).toBe(3);

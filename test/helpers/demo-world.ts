@@ -3,7 +3,7 @@
  * article pages), a local OpenAI-compatible server and a temp project folder. One place, so each
  * test file says only what differs.
  */
-import { demoSiteRoutes } from '../../scripts/demo-site.ts';
+import { demoSiteRoutes, loadDemoArticles, renderFeed, type DemoArticle } from '../../scripts/demo-site.ts';
 import { startOpenAiServer, type OpenAiServer } from './openai-server.ts';
 import { fixtureConfig, tempProject, type TempProject } from './project.ts';
 import { startSiteServer, type SiteServer } from './site-server.ts';
@@ -42,4 +42,19 @@ export function demoConfig(world: Pick<DemoWorld, 'site' | 'llm'>, opts: { llm?:
     llmBaseURL: opts.llm === false ? undefined : world.llm.url,
     extra: opts.extra,
   });
+}
+
+/** `n` distinct stories made from the demo articles: slugs and titles numbered, each an hour newer than the one before. */
+export function demoStories(n: number): DemoArticle[] {
+  const demo = loadDemoArticles();
+  return Array.from({ length: n }, (_, i) => {
+    const a = demo[i % demo.length]!;
+    return { ...a, slug: `${a.slug}-${i + 1}`, title: `${a.title} (part ${i + 1})`, date: new Date(Date.parse('2026-11-20T09:00:00Z') + i * 3600_000).toISOString() };
+  });
+}
+
+/** Serves `stories` on the site: their pages, and a feed of them at `feedPath` under `etag` (give a changed feed a new one). */
+export function serveStories(site: SiteServer, stories: DemoArticle[], etag: string, feedPath = '/feed.xml'): void {
+  for (const [path, route] of Object.entries(demoSiteRoutes(site.origin, stories))) if (path !== '/feed.xml') site.setRoute(path, route);
+  site.setRoute(feedPath, { body: renderFeed(stories, site.origin), etag, headers: { 'content-type': 'application/rss+xml' } });
 }
