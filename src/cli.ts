@@ -1030,12 +1030,58 @@ promptsCommand
       }
       const ev = evaluate(trialName, side.entries, labels);
       const failed = failedThresholds(ev, thresholds);
+      // Kept so `prompts promote` can show how this prompt scored (live drafts have no one prompt).
+      if (side.prompt && side.model) {
+        await bench.trials.recordEvaluation({ trial: trialName, prompt: side.prompt, model: side.model, where: 'database', at: new Date(), result: { ...ev, thresholds, failed } });
+      }
       process.stdout.write(opts.json ? jsonOutput({ ...ev, thresholds, failed }) : stripControlChars(formatEvaluation(ev)) + '\n');
       for (const f of failed) log().error(`below threshold: ${f}`, { event: 'eval.threshold' });
       if (failed.length) process.exitCode = EXIT_FAILED;
     } finally {
       await close();
     }
+  });
+
+promptsCommand
+  .command('promote')
+  .description('make a prompt file the live prompt (llm.prompt in the config, comments kept), after printing its last eval')
+  .argument('<prompt-file>', 'the prompt file to draft with from now on')
+  .option('--json', 'print the result as JSON')
+  .action(async (file: string, opts: { json?: boolean }) => {
+    const config = await configOrExit();
+    const configPath = config.path;
+    if (!configPath) throw new UsageError('prompts promote: no config file to write (--config)', EXIT_INVALID);
+    const { loadPrompt } = await import('./draft/prompt.ts');
+    const promptPath = resolve(file);
+    const prompt = loadPrompt(promptPath);
+    if (!prompt.ok) throw new UsageError(prompt.failure.message, EXIT_INVALID);
+    const { lastEvaluationIn, setTrialDirs } = await import('./workbench/golden-set.ts');
+    const { formatLastEvaluation } = await import('./cli/prompts.ts');
+    // Its evaluations: in the database (when there is one; none is created) and in every golden set.
+    const found = setTrialDirs(configPath).map((dir) => lastEvaluationIn(dir, prompt.value.hash));
+    if (existsSync(globals().db)) {
+      const db = await storeOrExit('read');
+      try {
+        found.push(await db.trials.lastEvaluation(prompt.value.hash));
+      } finally {
+        await db.close();
+      }
+    }
+    const last = found.filter((e) => e !== null).sort((a, b) => b.at.getTime() - a.at.getTime())[0] ?? null;
+
+    const { setPromptInConfigText } = await import('./config/set-prompt.ts');
+    const { dirname, relative, isAbsolute } = await import('node:path');
+    const fromConfig = relative(dirname(configPath), promptPath);
+    const written = fromConfig.startsWith('..') || isAbsolute(fromConfig) ? promptPath : fromConfig;
+    const updated = setPromptInConfigText(readFileSync(configPath, 'utf8'), written);
+    if (!updated.ok) throw new UsageError(`${configPath}: ${updated.failure.message}`, EXIT_INVALID);
+    // Written to a temp file and renamed, so a crash never leaves half a config.
+    const tmp = `${configPath}.${process.pid}.tmp`;
+    writeFileSync(tmp, updated.value.text);
+    renameSync(tmp, configPath);
+    const result = { prompt: { id: prompt.value.id, hash: prompt.value.hash, path: written }, previous: updated.value.previous, config: configPath, lastEval: last };
+    const text = `${formatLastEvaluation(prompt.value.id, prompt.value.hash, last)}\nllm.prompt is now ${written} in ${configPath} (was ${updated.value.previous ?? 'the bundled prompt'})`;
+    process.stdout.write(opts.json ? jsonOutput(result) : stripControlChars(text) + '\n');
   });
 
 /** A problem that ends the command: a line of text on a terminal, one JSON event in a log. */

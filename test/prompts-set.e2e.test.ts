@@ -140,6 +140,12 @@ describe('aiwins prompts freeze, then run and eval --set without the database', 
     expect(byName.code).toBe(1);
     expect(byName.stdout).toMatch(/^trial base: precision 0\.667, recall 0\.667, F1 0\.667$/m);
 
+    // Promoting the prompt shows that last eval, kept in the set (there is still no database).
+    const promote = await cli('prompts', 'promote', PROMPT_PATH);
+    expect(promote.code, promote.stderr).toBe(0);
+    expect(promote.stdout).toContain(`trial base, model gpt-4o-mini, on golden set ${dir}`);
+    expect(promote.stdout).toMatch(/below threshold: F1 0\.667 is below --min-f1 0\.8/);
+
     // Results elsewhere (a read-only checkout, CI): --out; compare reads them there too.
     const out = join(project.dir, 'results');
     const other = await cli('prompts', 'run', PROMPT_PATH, '--set', join(project.dir, 'prompts', 'evals', 'gold'), '--name', 'copy', '--out', out);

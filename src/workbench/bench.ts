@@ -31,7 +31,7 @@ export interface TrialBench {
   /** Stories with an article, newest first: the given ids, or those published since a date, at most `limit`. */
   sources(opts: { ids?: number[]; since?: Date; limit?: number }): Promise<TrialSource[]>;
   article(storyId: number): Promise<BenchArticle | null>;
-  trials: Pick<TrialStore, 'open' | 'get' | 'list' | 'cached' | 'record' | 'results'>;
+  trials: Pick<TrialStore, 'open' | 'get' | 'list' | 'cached' | 'record' | 'results' | 'recordEvaluation' | 'lastEvaluation'>;
   /** Every story editors approved or rejected (and did not reopen since). */
   labels(): Promise<EditorVerdict[]>;
   title(storyId: number): Promise<string | null>;

@@ -8,13 +8,14 @@
  *   stories/ID.json       title, URL, feed, site, published, the editor's decision and reason code,
  *                         and the approved version's text (null for a rejection)
  *   trials/TRIAL.json     results of `prompts run --set` (or in --out DIR); also the set's cache
+ *   trials/evaluations.jsonl  each `prompts eval --set`, one JSON line (for `prompts promote`)
  *   .gitignore            ignores trials/ (delete the line to commit a baseline)
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { truncateToTokens } from '../draft/prompt.ts';
 import { PipelineSetupError } from '../pipeline/errors.ts';
-import type { Store, Trial, TrialDraft, TrialResult, TrialSource } from '../store/index.ts';
+import type { EvaluationRecord, Store, Trial, TrialDraft, TrialResult, TrialSource } from '../store/index.ts';
 import type { CheckedDraft } from './metrics.ts';
 import type { TrialBench } from './bench.ts';
 
@@ -174,7 +175,7 @@ export function setBench(dir: string, trialsDir = join(dir, 'trials')): TrialBen
   // Trials, loaded once; ids are positions in this list.
   const trials: TrialFile[] = existsSync(trialsDir)
     ? readdirSync(trialsDir)
-        .filter((f) => f.endsWith('.json'))
+        .filter((f) => f.endsWith('.json') && !f.endsWith('.tmp'))
         .map((f) => readJson<TrialFile>(join(trialsDir, f)))
         .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name))
     : [];
@@ -250,8 +251,37 @@ export function setBench(dir: string, trialsDir = join(dir, 'trials')): TrialBen
         save(t);
       },
       results: async (trialId) => byId(trialId).results.map((r) => ({ ...r, createdAt: new Date(r.createdAt) })),
+      recordEvaluation: async (e) => {
+        mkdirSync(trialsDir, { recursive: true });
+        appendFileSync(join(trialsDir, EVALUATIONS_FILE), JSON.stringify({ ...e, where: dir, at: e.at.toISOString() }) + '\n');
+      },
+      lastEvaluation: async (promptHash) => lastEvaluationIn(trialsDir, promptHash),
     },
   };
+}
+
+const EVALUATIONS_FILE = 'evaluations.jsonl';
+
+/** The newest evaluation of this prompt content kept in a trials folder; null when none. */
+export function lastEvaluationIn(trialsDir: string, promptHash: string): EvaluationRecord | null {
+  const path = join(trialsDir, EVALUATIONS_FILE);
+  if (!existsSync(path)) return null;
+  let last: EvaluationRecord | null = null;
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const e = JSON.parse(line) as Omit<EvaluationRecord, 'at'> & { at: string };
+    if (e.prompt.hash === promptHash) last = { ...e, at: new Date(e.at) };
+  }
+  return last;
+}
+
+/** Every golden set's own trials folder under a project's prompts/evals/. */
+export function setTrialDirs(configPath: string | null): string[] {
+  const root = join(configPath ? dirname(configPath) : process.cwd(), 'prompts', 'evals');
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(root, d.name, 'set.json')))
+    .map((d) => join(root, d.name, 'trials'));
 }
 
 const resultOf = (r: TrialResult): TrialResult => ({
