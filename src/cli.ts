@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
@@ -1082,6 +1082,45 @@ promptsCommand
     const result = { prompt: { id: prompt.value.id, hash: prompt.value.hash, path: written }, previous: updated.value.previous, config: configPath, lastEval: last };
     const text = `${formatLastEvaluation(prompt.value.id, prompt.value.hash, last)}\nllm.prompt is now ${written} in ${configPath} (was ${updated.value.previous ?? 'the bundled prompt'})`;
     process.stdout.write(opts.json ? jsonOutput(result) : stripControlChars(text) + '\n');
+  });
+
+promptsCommand
+  .command('export-promptfoo')
+  .description('write a promptfoo config and provider for a golden set: each prompt file drafts each story with aiwins\' drafter, asserted against the editors\' decisions')
+  .argument('<name>', 'a golden set (prompts freeze), by name or path')
+  .option('--prompt <files...>', 'the prompt files to compare (default: the live prompt, llm.prompt)')
+  .option('--out <dir>', 'write here instead of the set\'s promptfoo/ folder')
+  .action(async (name: string, opts: { prompt?: string[]; out?: string }) => {
+    const config = await configOrExit();
+    if (!config.path) throw new UsageError('prompts export-promptfoo: the provider needs a config file (--config)', EXIT_INVALID);
+    const { setBench, setDir } = await import('./workbench/golden-set.ts');
+    const { promptfooExport } = await import('./workbench/promptfoo.ts');
+    const { loadPrompt } = await import('./draft/prompt.ts');
+    const dir = setDir(config.path, name);
+    const bench = setBench(dir);
+    const prompts = (opts.prompt ?? [config.promptPath]).map((file) => {
+      const loaded = loadPrompt(resolve(file));
+      if (!loaded.ok) throw new UsageError(loaded.failure.message, EXIT_INVALID);
+      return { path: resolve(file), id: loaded.value.id, hash: loaded.value.hash };
+    });
+    const stories = (await bench.sources({})).map((s) => ({ id: s.itemId, title: s.title })).sort((a, b) => a.id - b.id);
+    const exported = promptfooExport({
+      setName: name,
+      setDir: dir,
+      stories,
+      labels: await bench.labels(),
+      prompts,
+      // The provider runs this very CLI, wherever promptfoo is started from.
+      aiwinsBin: realpathSync(process.argv[1]!),
+      configPath: config.path,
+    });
+    const { join } = await import('node:path');
+    const outDir = resolve(opts.out ?? join(dir, 'promptfoo'));
+    mkdirSync(outDir, { recursive: true });
+    for (const [file, text] of Object.entries(exported.files)) writeFileSync(join(outDir, file), text);
+    process.stdout.write(
+      stripControlChars(`wrote a promptfoo config for ${exported.tests} stories and ${prompts.length} prompts to ${outDir}: npx promptfoo@latest eval -c ${join(outDir, 'promptfooconfig.yaml')}`) + '\n',
+    );
   });
 
 /** A problem that ends the command: a line of text on a terminal, one JSON event in a log. */

@@ -4,8 +4,10 @@
  * client against the local OpenAI-compatible server.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parse } from 'yaml';
 import type { Draft } from '../src/core/types.ts';
 import { openStore } from '../src/store/index.ts';
 import { articleFromRequest, completion, startOpenAiServer, validDraftContent, type OpenAiServer } from './helpers/openai-server.ts';
@@ -157,5 +159,45 @@ describe('aiwins prompts freeze, then run and eval --set without the database', 
     expect(compared.stderr).toMatch(/a golden set has no live drafts/);
 
     expect(existsSync(project.dbPath)).toBe(false);
+  });
+});
+
+describe('aiwins prompts export-promptfoo', () => {
+  it('writes a promptfoo config whose tests are the editors\' decisions and a provider that drafts with aiwins, cached', async () => {
+    const ids = await seedDecided();
+    expect((await cli('prompts', 'freeze', 'gold')).code).toBe(0);
+    const edited = join(project.dir, 'edited.md');
+    writeFileSync(edited, readFileSync(PROMPT_PATH, 'utf8') + '\nKeep the headline under ten words.\n');
+    const out = await cli('prompts', 'export-promptfoo', 'gold', '--prompt', PROMPT_PATH, edited);
+    expect(out.code, out.stderr).toBe(0);
+    const dir = join(project.dir, 'prompts', 'evals', 'gold', 'promptfoo');
+    expect(out.stdout).toContain(`wrote a promptfoo config for 6 stories and 2 prompts to ${dir}`);
+    const config = parse(readFileSync(join(dir, 'promptfooconfig.yaml'), 'utf8'));
+    expect(config.providers).toHaveLength(2);
+    expect(config.providers[1]).toMatchObject({ id: 'file://provider.mjs', config: { promptFile: edited, set: join(project.dir, 'prompts', 'evals', 'gold'), config: project.configPath } });
+    expect(config.tests.map((t: any) => t.vars.storyId)).toEqual([ids[0], ids[1], ids[2], ids[3], ids[4], ids[6]]);
+    const metrics = (storyId: number) => config.tests.find((t: any) => t.vars.storyId === storyId).assert.map((a: any) => a.metric);
+    expect(metrics(ids[0]!)).toEqual(['schema-valid', 'editors agree', 'grounded quotes']);
+    expect(metrics(ids[4]!)).toEqual(['schema-valid', 'grounded quotes']); // a duplicate says nothing about the prompt
+
+    // The provider, called as promptfoo calls it, drafts through aiwins against the test server.
+    const { default: Provider } = await import(pathToFileURL(join(dir, 'provider.mjs')).href);
+    const provider = new Provider({ config: config.providers[0].config, label: config.providers[0].label });
+    const agree = (storyId: number, output: string) => {
+      const assertion = config.tests.find((t: any) => t.vars.storyId === storyId).assert.find((a: any) => a.metric === 'editors agree');
+      return new Function('output', `return ${assertion.value}`)(output) as boolean;
+    };
+    const approvedIncluded = await provider.callApi(String(ids[0]), { vars: { storyId: ids[0] } });
+    expect(approvedIncluded.error).toBeUndefined();
+    expect(agree(ids[0]!, approvedIncluded.output)).toBe(true);
+    expect(approvedIncluded.tokenUsage.total).toBeGreaterThan(0);
+    const approvedSkipped = await provider.callApi(String(ids[1]), { vars: { storyId: ids[1] } });
+    expect(agree(ids[1]!, approvedSkipped.output)).toBe(false); // the model skips a story editors approved
+    const rejectedSkipped = await provider.callApi(String(ids[2]), { vars: { storyId: ids[2] } });
+    expect(agree(ids[2]!, rejectedSkipped.output)).toBe(true);
+    expect(llm.calls).toBe(3);
+    const again = await provider.callApi(String(ids[0]), { vars: { storyId: ids[0] } });
+    expect(again).toMatchObject({ cached: true, output: approvedIncluded.output });
+    expect(llm.calls).toBe(3);
   });
 });

@@ -170,6 +170,17 @@ describe('aiwins prompts compare', () => {
     const unknown = await cli('prompts', 'compare', 'a', 'nope');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/no trial named "nope"; trials: a, b, or "live"/);
+
+    // Live is the version the desk shows: after an editor's edit, the edit.
+    const store = await openStore(project.dbPath);
+    const liveId = (await store.stories.list()).find((s) => s.draft)!.id;
+    const base = (await store.editorial.versions(liveId)).at(-1)!;
+    const d = base.draft;
+    const saved = await store.editorial.saveEdit(liveId, base.id, { headline: 'An editor\'s headline', tldr: d.tldr, takeaways: d.takeaways, whyItMatters: d.whyItMatters, category: d.category }, 'ana', new Date());
+    await store.close();
+    expect(saved.ok).toBe(true);
+    const edited = lastJsonLine((await cli('prompts', 'compare', 'live', 'a', '--json')).stdout);
+    expect(edited.stories.find((s: any) => s.id === liveId).a.headline).toBe("An editor's headline");
   });
 });
 
