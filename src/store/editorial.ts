@@ -32,14 +32,14 @@ export interface Version {
   draft: StoredDraft;
 }
 
-/** The fields an editor may change; everything else (provenance) is carried over from the base. */
-export interface DraftEdit {
-  headline: string;
-  tldr: string;
-  takeaways: Takeaway[];
-  whyItMatters: string;
-  category: string;
-}
+/**
+ * The fields an editor may change, and what the desk computed of them again (checks against the
+ * article, reading time); everything else (framing, provenance) is carried over from the base.
+ */
+export type DraftEdit = Pick<
+  StoredDraft,
+  'headline' | 'tldr' | 'takeaways' | 'deck' | 'body' | 'whyItMatters' | 'implications' | 'readerNote' | 'category' | 'unsupportedClaims' | 'needsReview' | 'readingMinutes'
+>;
 
 /** Where a story stands with editors: the latest decision decides the status. */
 export interface ReviewState {
@@ -195,6 +195,13 @@ export class EditorialStore {
         takeaways: JSON.stringify(edit.takeaways),
         why_it_matters: edit.whyItMatters,
         category: edit.category,
+        deck: edit.deck,
+        body: JSON.stringify(edit.body),
+        implications: JSON.stringify(edit.implications),
+        reader_note: edit.readerNote,
+        unsupported_claims: JSON.stringify(edit.unsupportedClaims),
+        needs_review: edit.needsReview ? 1 : 0,
+        reading_minutes: edit.readingMinutes,
         origin: 'editor',
         edited_by: by,
         based_on: base.id,

@@ -52,7 +52,19 @@ export function EditForm(props: { session: Session; storyId: number; version: nu
         ))}
       </fieldset>
       <label>
+        Deck (one line under the headline) <input name="deck" value={v.deck} maxlength={500} />
+      </label>
+      <label>
+        Body (paragraphs separated by a blank line) <textarea name="body" rows={8}>{v.body.join('\n\n')}</textarea>
+      </label>
+      <label>
         Why it matters <textarea name="whyItMatters" rows={3} required>{v.whyItMatters}</textarea>
+      </label>
+      <label>
+        Implications (one per line) <textarea name="implications" rows={4}>{v.implications.join('\n')}</textarea>
+      </label>
+      <label>
+        Reader note (the source's caveats; empty for none) <textarea name="readerNote" rows={3}>{v.readerNote ?? ''}</textarea>
       </label>
       <label>
         Category{' '}
