@@ -4,6 +4,7 @@ import { hashPassword } from './password.ts';
 import { csrfOf, deskDb } from '../../test/helpers/desk.ts';
 import { seedStories } from '../../test/helpers/stories.ts';
 import { runCli } from '../../test/helpers/project.ts';
+import { newsletterStory, renderHtml } from '../render/index.ts';
 
 const ORIGIN = 'http://localhost';
 let env: Awaited<ReturnType<typeof deskDb>>;
@@ -237,7 +238,11 @@ describe('actions', () => {
     const id = ids[0]!;
     const page = await (await app.request(`/stories/${id}`, { headers: { cookie: s.cookie } })).text();
     expect(page).toContain('<mark id="quote-1"');
-    expect(page).toContain('Key Takeaways');
+    // The preview is the newsletter's own layout, byte for byte what `aiwins show --format html` prints.
+    const story = (await env.store.stories.get(id))!;
+    const newsletter = renderHtml(newsletterStory(story, { timezone: 'UTC', sourceName: 'feed' })!).trimEnd();
+    expect(newsletter).toContain(story.draft!.implications[0]);
+    expect(page).toContain(`<div class="reader">${newsletter}</div>`);
     expect(page).toMatch(/Approve<\/button>/);
     expect(page).toMatch(/Reject<\/button>/);
     expect(page).toMatch(/Save<\/button>/);

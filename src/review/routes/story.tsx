@@ -28,6 +28,7 @@ story.get('/stories/:id', async (c) => {
       decisions={decisions}
       diff={diff}
       categories={o.categories}
+      newsletter={o.newsletter}
       notice={noticeFrom(c)}
     />,
   );

@@ -6,7 +6,7 @@ import { REASON_CODES } from '../../store/index.ts';
 import { highlightQuotes } from '../highlight.ts';
 import { MAX_TAKEAWAYS } from '../forms.ts';
 import { Csrf, Layout, SafeLink } from './layout.tsx';
-import { ReaderPreview } from './reader-preview.tsx';
+import { newsletterStory, StoryArticle, type NewsletterSettings } from '../../render/index.ts';
 import { versionText, type EditValues } from '../version-text.ts';
 
 export interface StoryPageProps {
@@ -18,6 +18,7 @@ export interface StoryPageProps {
   decisions: Decision[];
   diff: { from: number; to: number; changes: Change[] } | null;
   categories: readonly string[];
+  newsletter: NewsletterSettings;
   notice?: string;
 }
 
@@ -180,6 +181,15 @@ function History(props: { storyId: number; versions: Version[]; decisions: Decis
   );
 }
 
+/**
+ * The draft as newsletter readers will see it: the newsletter's own story layout (src/render, as
+ * `aiwins show --format html` and the exports draw it), with the notes editors must see first.
+ */
+function ReaderPreview(props: { story: Story; newsletter: NewsletterSettings }) {
+  const shown = newsletterStory(props.story, props.newsletter);
+  return <div class="reader">{shown && <StoryArticle story={shown} />}</div>;
+}
+
 /** One story: the draft as readers see it beside the source, the checks, the actions, the history. */
 export function StoryPage(p: StoryPageProps) {
   const { story, session } = p;
@@ -249,7 +259,7 @@ export function StoryPage(p: StoryPageProps) {
       )}
       <div class="columns">
         <div>
-          {d ? <ReaderPreview draft={d} url={story.url} published={story.published} /> : <p>No draft yet.</p>}
+          {d ? <ReaderPreview story={story} newsletter={p.newsletter} /> : <p>No draft yet.</p>}
           {d && (
             <section class="checks">
               <h2>Framing</h2>
