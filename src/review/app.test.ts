@@ -250,6 +250,35 @@ describe('actions', () => {
   });
 });
 
+describe('the draft checks', () => {
+  it('the story page and the queue show the recommendation, uncertain framing, concerns and unsupported claims', async () => {
+    const [id] = await seedStories(env.store, [
+      {
+        title: 'Flags on show',
+        draft: {
+          headline: 'A model that may or may not help',
+          needsReview: true,
+          framing: { verdict: 'uncertain', score: 0.5, rationale: 'The article is vague.', concerns: ['single-source claim'], angle: null, confidence: 0.4, recommendation: 'skip' },
+          unsupportedClaims: [{ field: 'deck', claim: 'Stanford' }],
+        },
+      },
+    ]);
+    const s = await login();
+    const page = await (await app.request(`/stories/${id}`, { headers: { cookie: s.cookie } })).text();
+    expect(page).toMatch(/Verdict <strong class="flag">uncertain<\/strong>/);
+    expect(page).toMatch(/recommendation <strong class="flag">skip<\/strong>/);
+    expect(page).toContain('<li>single-source claim</li>');
+    expect(page).toContain('<code>deck</code>: Stanford');
+    // The preview's editors' notes say why, as `aiwins show --format html` does.
+    expect(page).toContain('needs review: checks failed after the repair turn (not in the article: deck: &quot;Stanford&quot;)');
+    const queue = await (await app.request('/', { headers: { cookie: s.cookie } })).text();
+    const row = queue.slice(queue.indexOf('A model that may or may not help'));
+    expect(row.slice(0, row.indexOf('</li>'))).toMatch(
+      /uncertain<span class="recommendation skip"> · skip<\/span>.*<span class="flag">needs review<\/span><span class="flag">verdict uncertain<\/span><span class="flag">recommends skip<\/span><span class="flag">1 unsupported claim<\/span>/s,
+    );
+  });
+});
+
 describe('hostile text', () => {
   it('titles, article HTML and model output are escaped or sanitized; links are http(s) only; strict CSP with a nonce', async () => {
     const [id] = await seedStories(env.store, [

@@ -1,6 +1,6 @@
 import type { Connection } from './db.ts';
 import { draftById, type StoredDraft } from './drafts.ts';
-import type { Takeaway } from '../core/types.ts';
+import type { Takeaway, UnsupportedClaim } from '../core/types.ts';
 
 /** Why an editor rejected a story: the labels the prompt workbench scores prompts against. */
 export const REASON_CODES = ['not_ai', 'negative', 'spin', 'duplicate', 'paywalled', 'low_quality', 'other'] as const;
@@ -72,6 +72,8 @@ export interface QueueEntry {
   headline: string | null;
   category: string | null;
   verdict: string | null;
+  /** The model's recommendation: include, include_with_note or skip (null on drafts before the rubric). */
+  recommendation: string | null;
   engine: string | null;
   /** Why the story needs a closer look (empty when it does not): shown after clean candidates. */
   flags: string[];
@@ -233,7 +235,8 @@ export class EditorialStore {
     const match = f.q ? ftsQuery(f.q) : null;
     if (match) (where.push('i.id IN (SELECT rowid FROM story_search WHERE story_search MATCH @match)'), (params.match = match));
     const rows = this.db.all(`SELECT i.id, i.title, i.url, i.status, i.published_at, f.name AS feed_name, d.headline, d.category, d.engine,
-           d.takeaways, json_extract(d.framing, '$.verdict') AS verdict,
+           d.takeaways, d.unsupported_claims, d.needs_review, json_extract(d.framing, '$.verdict') AS verdict,
+           json_extract(d.framing, '$.recommendation') AS recommendation,
            (SELECT snoozed_until FROM decisions x WHERE x.item_id = i.id ORDER BY x.id DESC LIMIT 1) AS snoozed_until
          FROM items i JOIN feeds f ON f.id = i.feed_id
          LEFT JOIN drafts d ON d.id = (SELECT MAX(id) FROM drafts WHERE item_id = i.id)
@@ -249,7 +252,10 @@ export class EditorialStore {
       category: string | null;
       engine: string | null;
       takeaways: string | null;
+      unsupported_claims: string | null;
+      needs_review: number | null;
       verdict: string | null;
+      recommendation: string | null;
       snoozed_until: string | null;
     }[];
     const now = f.now ?? new Date();
@@ -264,8 +270,15 @@ export class EditorialStore {
         headline: r.headline,
         category: r.category,
         verdict: r.verdict,
+        recommendation: r.recommendation,
         engine: r.engine,
-        flags: reviewFlags({ verdict: r.verdict, takeaways: r.takeaways ? (JSON.parse(r.takeaways) as Takeaway[]) : [] }),
+        flags: reviewFlags({
+          verdict: r.verdict,
+          recommendation: r.recommendation,
+          needsReview: r.needs_review === 1,
+          takeaways: r.takeaways ? (JSON.parse(r.takeaways) as Takeaway[]) : [],
+          unsupportedClaims: r.unsupported_claims ? (JSON.parse(r.unsupported_claims) as UnsupportedClaim[]) : [],
+        }),
         snoozedUntil: r.snoozed_until ? new Date(r.snoozed_until) : null,
       }))
       .filter((e) => status !== 'candidate' || !e.snoozedUntil || e.snoozedUntil <= now);
@@ -290,14 +303,28 @@ export class EditorialStore {
 }
 
 /**
- * Why a draft needs a closer look before approval. Verdicts other than positive, and quotes not
- * found in the article, are flagged.
+ * Why a draft needs a closer look before approval: a check failed after the repair turn, a
+ * verdict other than positive (uncertain included), a recommendation to skip, quotes not found in
+ * the article, takeaways that say more than their quote, numbers or names the article lacks.
  */
-export function reviewFlags(d: { verdict: string | null; takeaways: Takeaway[] }): string[] {
+export function reviewFlags(d: {
+  verdict: string | null;
+  recommendation: string | null;
+  needsReview: boolean;
+  takeaways: Takeaway[];
+  unsupportedClaims: UnsupportedClaim[];
+}): string[] {
   const flags: string[] = [];
+  const count = (n: number, what: string) => `${n} ${what}${n > 1 ? 's' : ''}`;
+  if (d.needsReview) flags.push('needs review');
   if (d.verdict && d.verdict !== 'positive') flags.push(`verdict ${d.verdict}`);
+  if (d.recommendation === 'skip') flags.push('recommends skip');
   const ungrounded = d.takeaways.filter((t) => !t.grounded).length;
-  if (ungrounded > 0) flags.push(`${ungrounded} ungrounded quote${ungrounded > 1 ? 's' : ''}`);
+  if (ungrounded > 0) flags.push(count(ungrounded, 'ungrounded quote'));
+  // `supported` implies grounded: a grounded quote whose takeaway adds a number or name.
+  const unsupported = d.takeaways.filter((t) => t.grounded && t.supported === false).length;
+  if (unsupported > 0) flags.push(count(unsupported, 'unsupported takeaway'));
+  if (d.unsupportedClaims.length > 0) flags.push(count(d.unsupportedClaims.length, 'unsupported claim'));
   return flags;
 }
 

@@ -106,6 +106,10 @@ function SourceText(props: { article: StoredArticle; draft: StoredDraft | null }
               <q>{t.quote}</q>{' '}
               {!t.grounded ? (
                 <strong class="flag">not found in the article</strong>
+              ) : !t.supported ? (
+                <>
+                  <strong class="flag">the takeaway says more than its quote</strong> {found[i] && <a href={`#quote-${i + 1}`}>in the text</a>}
+                </>
               ) : found[i] ? (
                 <a href={`#quote-${i + 1}`}>in the text</a>
               ) : (
@@ -264,14 +268,34 @@ export function StoryPage(p: StoryPageProps) {
             <section class="checks">
               <h2>Framing</h2>
               <p>
-                Verdict <strong>{d.framing.verdict}</strong> (score {d.framing.score.toFixed(2)}): {d.framing.rationale}
+                Verdict <strong class={d.framing.verdict === 'positive' ? '' : 'flag'}>{d.framing.verdict}</strong> (score {d.framing.score.toFixed(2)}
+                {d.framing.confidence !== null && `, confidence ${d.framing.confidence.toFixed(2)}`}) · recommendation{' '}
+                <strong class={d.framing.recommendation === 'skip' ? 'flag' : ''}>{d.framing.recommendation ?? 'none (drafted before the rubric)'}</strong>
               </p>
+              <p>{d.framing.rationale}</p>
+              {d.framing.angle && (
+                <p>
+                  <strong>Angle:</strong> {d.framing.angle}
+                </p>
+              )}
               {d.framing.concerns.length > 0 && (
                 <>
                   <h3>Concerns</h3>
-                  <ul>
+                  <ul class="concerns">
                     {d.framing.concerns.map((c) => (
                       <li>{c}</li>
+                    ))}
+                  </ul>
+                </>
+              )}
+              {d.unsupportedClaims.length > 0 && (
+                <>
+                  <h3>Unsupported claims (not in the article)</h3>
+                  <ul class="unsupported">
+                    {d.unsupportedClaims.map((c) => (
+                      <li>
+                        <code>{c.field}</code>: {c.claim}
+                      </li>
                     ))}
                   </ul>
                 </>
