@@ -21,6 +21,19 @@ export interface Decision {
 }
 
 
+/**
+ * An editor's last word on a story, as a label to score prompts against: approved (with the
+ * version approved), or rejected with a reason code.
+ */
+export interface EditorLabel {
+  storyId: number;
+  decision: 'approve' | 'reject';
+  reason: ReasonCode | null;
+  at: Date;
+  /** The version the editor approved (an editor's edit or a model draft); null for a rejection. */
+  approved: StoredDraft | null;
+}
+
 /** A version of a story's text: a model draft, or an editor's edit of an earlier version. */
 export interface Version {
   id: number;
@@ -160,6 +173,40 @@ export class EditorialStore {
   async versions(storyId: number): Promise<Version[]> {
     const rows = this.db.all('SELECT * FROM drafts WHERE item_id = ? ORDER BY id', storyId) as VersionRow[];
     return this.db.read(() => rows.map((r) => toVersion(this.db, r)));
+  }
+
+  /**
+   * Every story an editor approved or rejected and did not reopen since (a snooze does not undo a
+   * decision), oldest story first: the labels the prompt workbench scores against. `ids` keeps
+   * only those stories; `decidedSince` only decisions made at or after that time.
+   */
+  async labels(opts: { ids?: number[]; decidedSince?: Date } = {}): Promise<EditorLabel[]> {
+    return this.db.read(() => {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (opts.ids) {
+        where.push(`d.item_id IN (${opts.ids.map(() => '?').join(', ') || 'NULL'})`);
+        params.push(...opts.ids);
+      }
+      if (opts.decidedSince) {
+        where.push('d.created_at >= ?');
+        params.push(opts.decidedSince.toISOString());
+      }
+      const rows = this.db.all<DecisionRow>(
+        `SELECT d.* FROM decisions d
+         WHERE d.id = (SELECT MAX(id) FROM decisions WHERE item_id = d.item_id AND action IN ('approve', 'reject', 'reopen'))
+           AND d.action IN ('approve', 'reject') ${where.map((w) => `AND ${w}`).join(' ')}
+         ORDER BY d.item_id`,
+        ...params,
+      );
+      return rows.map((r) => ({
+        storyId: r.item_id,
+        decision: r.action as 'approve' | 'reject',
+        reason: r.action === 'reject' ? r.reason : null,
+        at: new Date(r.created_at),
+        approved: r.action === 'approve' && r.draft_id !== null ? draftById(this.db, r.draft_id) : null,
+      }));
+    });
   }
 
   /** The review state of a story (its latest decision, the approved version). */

@@ -10,6 +10,7 @@ import { sqliteStories, type StoryStore } from './stories.ts';
 import { EditorialStore } from './editorial.ts';
 import { UserStore } from './users.ts';
 import { sqliteIssues, type IssueStore } from './issues.ts';
+import { sqliteTrials, type TrialStore } from './trials.ts';
 
 /**
  * The store: everything aiwins keeps, as one typed object. Its methods take and return domain
@@ -32,6 +33,8 @@ export interface Store {
   /** Editors who log in to the desk, their sessions and login attempts. */
   readonly users: UserStore;
   readonly issues: IssueStore;
+  /** Prompt trials: drafts made to compare prompts, never shown as stories. */
+  readonly trials: TrialStore;
   /** Moves the write-ahead log into the database and truncates it (done at the end of each run). */
   checkpoint(): Promise<{ busy: boolean; walPages: number; checkpointed: number }>;
   /** `PRAGMA integrity_check`: ['ok'] when sound, else the problems found. */
@@ -101,6 +104,7 @@ function sqliteStore(db: Connection): Store {
     editorial: new EditorialStore(db),
     users: new UserStore(db),
     issues: sqliteIssues(db),
+    trials: sqliteTrials(db),
     checkpoint: async () => db.guard(() => db.checkpoint()),
     check: async () => db.guard(() => db.integrityCheck()),
     vacuum: async () => db.guard(() => db.vacuum()),
