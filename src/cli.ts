@@ -343,6 +343,7 @@ program
       store: db,
       categories: config.categories,
       newsletter: config.newsletter,
+      pricing: config.llm.pricing,
       publicOrigin: opts.publicOrigin,
       trustProxy: opts.trustProxy,
       redraft: async (id) => {

@@ -243,6 +243,11 @@ describe('actions', () => {
     const newsletter = renderHtml(newsletterStory(story, { timezone: 'UTC', sourceName: 'feed' })!).trimEnd();
     expect(newsletter).toContain(story.draft!.implications[0]);
     expect(page).toContain(`<div class="reader">${newsletter}</div>`);
+    // Provenance: tokens, and their cost when llm.pricing prices the model (1200 in, 300 out).
+    expect(page).toContain('1200 + 300 tokens, cost unknown (no llm.pricing for the model)');
+    const priced = createDeskApp({ store: env.store, now: () => new Date(clock), pricing: { 'test-model': { input: 1, output: 2 } } });
+    const pricedPage = await (await priced.request(`/stories/${id}`, { headers: { cookie: s.cookie } })).text();
+    expect(pricedPage).toContain('1200 + 300 tokens, est. $0.0018');
     expect(page).toMatch(/Approve<\/button>/);
     expect(page).toMatch(/Reject<\/button>/);
     expect(page).toMatch(/Save<\/button>/);

@@ -34,6 +34,7 @@ export function createDeskApp(options: DeskOptions): Hono<DeskEnv> {
     categories: DEFAULT_CATEGORIES,
     // The config's defaults, as `aiwins show --format` uses without a config file.
     newsletter: { timezone: 'UTC', sourceName: 'feed' as const },
+    pricing: {},
     ...options,
   };
   const app = new Hono<DeskEnv>();

@@ -29,6 +29,7 @@ story.get('/stories/:id', async (c) => {
       diff={diff}
       categories={o.categories}
       newsletter={o.newsletter}
+      pricing={o.pricing}
       notice={noticeFrom(c)}
     />,
   );

@@ -3,6 +3,7 @@ import sanitizeHtml from 'sanitize-html';
 import type { Change } from 'diff';
 import type { Decision, Session, Story, StoredArticle, StoredDraft, Version } from '../../store/index.ts';
 import { REASON_CODES } from '../../store/index.ts';
+import { costOf, formatCost, type Pricing } from '../../core/pricing.ts';
 import { highlightQuotes } from '../highlight.ts';
 import { MAX_TAKEAWAYS } from '../forms.ts';
 import { Csrf, Layout, SafeLink } from './layout.tsx';
@@ -19,6 +20,7 @@ export interface StoryPageProps {
   diff: { from: number; to: number; changes: Change[] } | null;
   categories: readonly string[];
   newsletter: NewsletterSettings;
+  pricing: Pricing;
   notice?: string;
 }
 
@@ -303,7 +305,8 @@ export function StoryPage(p: StoryPageProps) {
               <h2>Provenance</h2>
               <p class="meta">
                 Drafted by {d.engine}
-                {d.model && ` (${d.model})`}, prompt {d.prompt.id}@{d.prompt.hash}, {d.inputTokens} + {d.outputTokens} tokens, {d.latencyMs} ms,{' '}
+                {d.model && ` (${d.model})`}, prompt {d.prompt.id}@{d.prompt.hash}, {d.inputTokens} + {d.outputTokens} tokens
+                {d.engine === 'llm' && `, ${formatCost(costOf(p.pricing, [d.model], d.inputTokens, d.outputTokens))}`}, {d.latencyMs} ms,{' '}
                 {d.createdAt.toISOString()}
                 {d.inputTruncated && ', article cut to the token budget'}
                 {d.origin === 'editor' && `; edited by ${d.editedBy}`}
