@@ -125,14 +125,55 @@ const STATUS_AFTER: Record<DecisionAction, string | null> = {
   snooze: null,
 };
 
-/** Editors' side of the store: versions, decisions, the review queue. Each method is one transaction. */
-export class EditorialStore {
-  constructor(private readonly db: Connection) {}
-
+/**
+ * Editors' side of the store: versions, decisions, the review queue and its search. Each method is
+ * one transaction. A second backend implements this interface; the SQLite one is below.
+ */
+export interface EditorialStore {
   /**
    * Appends a decision on a version (default: the current one) and sets the story's status.
-   * Approve and reject need a draft; reject needs a reason code.
+   * Approve and reject need a draft; reject needs a reason code. Rejects with an EditorialError
+   * for an unknown story or version, a story without a draft, or a missing or unknown reason.
    */
+  decide(
+    storyId: number,
+    d: { action: DecisionAction; by: string; now: Date; versionId?: number; reason?: ReasonCode; note?: string; until?: Date },
+  ): Promise<Decision>;
+  /** Every decision on a story, oldest first. */
+  decisions(storyId: number): Promise<Decision[]>;
+  /** Every version of a story, oldest first; the last is current. */
+  versions(storyId: number): Promise<Version[]>;
+  /**
+   * Every story an editor approved or rejected and did not reopen since (a snooze does not undo a
+   * decision), oldest story first: the labels the prompt workbench scores against. `ids` keeps
+   * only those stories; `decidedSince` only decisions made at or after that time.
+   */
+  labels(opts?: { ids?: number[]; decidedSince?: Date }): Promise<EditorLabel[]>;
+  /** The review state of a story (its latest decision, the approved version). */
+  review(storyId: number): Promise<ReviewState>;
+  /**
+   * Saves an editor's edit of version `baseVersionId` as a new version. When the base is no longer
+   * the current version (someone saved or re-drafted meanwhile), nothing is saved and the current
+   * version is returned, so the editor can compare both texts.
+   */
+  saveEdit(storyId: number, baseVersionId: number, edit: DraftEdit, by: string, now: Date): Promise<{ ok: true; version: Version } | { ok: false; current: Version }>;
+  /**
+   * The review queue: drafted stories matching the filters, clean candidates first, then flagged
+   * ones, each group newest first.
+   */
+  queue(f?: QueueFilters): Promise<QueueEntry[]>;
+  /** The distinct values the queue's filters offer. */
+  queueFacets(): Promise<{ feeds: string[]; categories: string[]; engines: string[]; verdicts: string[] }>;
+}
+
+/** The editorial store over SQLite. */
+export function sqliteEditorial(db: Connection): EditorialStore {
+  return new SqliteEditorial(db);
+}
+
+class SqliteEditorial implements EditorialStore {
+  constructor(private readonly db: Connection) {}
+
   async decide(
     storyId: number,
     d: { action: DecisionAction; by: string; now: Date; versionId?: number; reason?: ReasonCode; note?: string; until?: Date },
@@ -163,23 +204,16 @@ export class EditorialStore {
     });
   }
 
-  /** Every decision on a story, oldest first. */
   async decisions(storyId: number): Promise<Decision[]> {
     const rows = this.db.all('SELECT * FROM decisions WHERE item_id = ? ORDER BY id', storyId) as DecisionRow[];
     return rows.map(toDecision);
   }
 
-  /** Every version of a story, oldest first; the last is current. */
   async versions(storyId: number): Promise<Version[]> {
     const rows = this.db.all('SELECT * FROM drafts WHERE item_id = ? ORDER BY id', storyId) as VersionRow[];
     return this.db.read(() => rows.map((r) => toVersion(this.db, r)));
   }
 
-  /**
-   * Every story an editor approved or rejected and did not reopen since (a snooze does not undo a
-   * decision), oldest story first: the labels the prompt workbench scores against. `ids` keeps
-   * only those stories; `decidedSince` only decisions made at or after that time.
-   */
   async labels(opts: { ids?: number[]; decidedSince?: Date } = {}): Promise<EditorLabel[]> {
     return this.db.read(() => {
       const where: string[] = [];
@@ -209,16 +243,10 @@ export class EditorialStore {
     });
   }
 
-  /** The review state of a story (its latest decision, the approved version). */
   async review(storyId: number): Promise<ReviewState> {
     return reviewState(this.db, storyId);
   }
 
-  /**
-   * Saves an editor's edit of version `baseVersionId` as a new version. When the base is no longer
-   * the current version (someone saved or re-drafted meanwhile), nothing is saved and the current
-   * version is returned, so the editor can compare both texts.
-   */
   async saveEdit(
     storyId: number,
     baseVersionId: number,
@@ -263,10 +291,6 @@ export class EditorialStore {
     });
   }
 
-  /**
-   * The review queue: drafted stories matching the filters, clean candidates first, then flagged
-   * ones, each group newest first.
-   */
   async queue(f: QueueFilters = {}): Promise<QueueEntry[]> {
     const where: string[] = ['d.id IS NOT NULL'];
     const params: Record<string, unknown> = {};
@@ -332,7 +356,6 @@ export class EditorialStore {
     return [...entries.filter((e) => e.flags.length === 0), ...entries.filter((e) => e.flags.length > 0)];
   }
 
-  /** The distinct values the queue's filters offer. */
   async queueFacets(): Promise<{ feeds: string[]; categories: string[]; engines: string[]; verdicts: string[] }> {
     const col = (sql: string) => this.db.all<{ v: string }>(sql).map((r) => r.v).filter(Boolean);
     return {
