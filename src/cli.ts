@@ -342,6 +342,8 @@ program
       port,
       store: db,
       categories: config.categories,
+      newsletter: config.newsletter,
+      pricing: config.llm.pricing,
       publicOrigin: opts.publicOrigin,
       trustProxy: opts.trustProxy,
       redraft: async (id) => {
