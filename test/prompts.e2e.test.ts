@@ -170,6 +170,17 @@ describe('aiwins prompts compare', () => {
     const unknown = await cli('prompts', 'compare', 'a', 'nope');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/no trial named "nope"; trials: a, b, or "live"/);
+
+    // Live is the version the desk shows: after an editor's edit, the edit.
+    const store = await openStore(project.dbPath);
+    const liveId = (await store.stories.list()).find((s) => s.draft)!.id;
+    const base = (await store.editorial.versions(liveId)).at(-1)!;
+    const d = base.draft;
+    const saved = await store.editorial.saveEdit(liveId, base.id, { headline: 'An editor\'s headline', tldr: d.tldr, takeaways: d.takeaways, whyItMatters: d.whyItMatters, category: d.category }, 'ana', new Date());
+    await store.close();
+    expect(saved.ok).toBe(true);
+    const edited = lastJsonLine((await cli('prompts', 'compare', 'live', 'a', '--json')).stdout);
+    expect(edited.stories.find((s: any) => s.id === liveId).a.headline).toBe("An editor's headline");
   });
 });
 
@@ -223,5 +234,73 @@ describe('aiwins prompts eval', () => {
     expect(llm.calls).toBe(6); // the six stories with a standing decision
     expect(file.stdout).toMatch(/^trial draft-story-v\d+-[0-9a-f]{8}: precision 0\.400, recall 1\.000, F1 0\.571$/m);
     expect(file.stdout).toMatch(/TP 2 FP 3 FN 0 TN 0/);
+  });
+});
+
+describe('aiwins prompts promote', () => {
+  it('prints the last eval (or that none was run) and points llm.prompt at the file, keeping the config\'s comments; the next draft uses it', async () => {
+    project.writeConfig(
+      '# The newsletter\'s feeds and model: a comment promote must keep\n' +
+        fixtureConfig({
+          feeds: [{ name: 'Test Feed', url: 'https://feeds.example/test.xml' }],
+          allow: [],
+          llmBaseURL: llm.url,
+          extra: '  # prices per million tokens, from the provider\'s page\n  pricing:\n    gpt-4o-mini: { input: 0.15, output: 0.6 }\n',
+        }),
+    );
+    const store = await openStore(project.dbPath);
+    const ids = await seedArticles(store, [
+      { title: 'approved', text: articleText(1), draft: LIVE_DRAFT },
+      { title: 'not AI', text: articleText(2), draft: LIVE_DRAFT },
+    ]);
+    await decide(store, [
+      { itemId: ids[0]!, action: 'approve' },
+      { itemId: ids[1]!, action: 'reject', reason: 'not_ai' },
+    ]);
+    await store.close();
+    const edited = editedPrompt();
+
+    const first = await cli('prompts', 'promote', edited);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^no eval was run for prompt draft-story-v\d+ [0-9a-f]{16}/m);
+    expect(first.stdout).toMatch(/llm\.prompt is now edited\.md in .*feeds\.yaml \(was \/.*draft-story\.md\)/);
+    const config = readFileSync(project.configPath, 'utf8');
+    expect(config).toMatch(/^# The newsletter's feeds and model: a comment promote must keep$/m);
+    expect(config).toMatch(/^  # prices per million tokens, from the provider's page$/m);
+    expect(config).toMatch(/^  # Generous: CI machines are shared/m);
+    expect(config).toMatch(/^  prompt: "edited\.md"$/m); // the scalar keeps its quoting
+    expect(config).toMatch(/^    gpt-4o-mini: \{ input: 0\.15, output: 0\.6 \}$/m);
+
+    // The promoted prompt is the live one now: eval with it, then promote shows that eval.
+    const ev = await cli('prompts', 'eval', edited, '--min-f1', '0.9');
+    expect(ev.code).toBe(1);
+    const again = await cli('prompts', 'promote', edited, '--json');
+    expect(again.code, again.stderr).toBe(0);
+    const promoted = lastJsonLine(again.stdout);
+    expect(promoted.previous).toBe('edited.md');
+    expect(promoted.lastEval).toMatchObject({ where: 'database', model: 'gpt-4o-mini', result: { precision: 0.5, recall: 1, failed: [expect.stringMatching(/below --min-f1 0\.9/)] } });
+    const text = await cli('prompts', 'promote', edited);
+    expect(text.stdout).toMatch(/^last eval of prompt draft-story-v\d+ [0-9a-f]{16}: trial draft-story-v\d+-[0-9a-f]{8}, model gpt-4o-mini, on the database/m);
+    expect(text.stdout).toMatch(/^trial draft-story-v\d+-[0-9a-f]{8}: precision 0\.500, recall 1\.000, F1 0\.667$/m);
+    expect(text.stdout).toMatch(/below threshold: F1 0\.667 is below --min-f1 0\.9/);
+
+    // The next draft is made with it.
+    const calls = llm.calls;
+    const redraft = await cli('redraft', '--id', String(ids[0]), '--json');
+    expect(redraft.code, redraft.stderr).toBe(0);
+    expect(llm.calls).toBeGreaterThan(calls);
+    expect(JSON.stringify(llm.requests.at(-1))).toContain('Keep the headline under ten words.');
+    const shown = await cli('show', String(ids[0]), '--json');
+    expect(JSON.parse(shown.stdout).draft.prompt.hash).toBe(promoted.prompt.hash);
+  });
+
+  it('refuses a broken prompt file and leaves the config as it was', async () => {
+    const broken = join(project.dir, 'broken.md');
+    writeFileSync(broken, '---\nid: x\nschema: draft_story\n---\nno article placeholder');
+    const before = readFileSync(project.configPath, 'utf8');
+    const out = await cli('prompts', 'promote', broken);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/\{\{article\}\} exactly once/);
+    expect(readFileSync(project.configPath, 'utf8')).toBe(before);
   });
 });

@@ -2,6 +2,7 @@
 import type { TrialProgress } from '../workbench/run-trial.ts';
 import { formatCost } from '../core/pricing.ts';
 import type { Evaluation } from '../workbench/evaluate.ts';
+import type { EvaluationRecord } from '../store/index.ts';
 import type { Comparison, StorySide } from '../workbench/compare.ts';
 import { NUMERIC_METRICS } from '../workbench/metrics.ts';
 
@@ -89,4 +90,14 @@ export function formatEvaluation(ev: Evaluation): string {
     '',
     ...table.map((r) => '  ' + r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()),
   ].join('\n');
+}
+
+/** The last evaluation of a prompt, for `prompts promote`; says so when none was run. */
+export function formatLastEvaluation(promptId: string, promptHash: string, e: EvaluationRecord | null): string {
+  if (!e) return `no eval was run for prompt ${promptId} ${promptHash}: \`aiwins prompts eval FILE\` (or --set NAME) scores it against editors`;
+  const ev = e.result as unknown as Evaluation & { failed?: string[] };
+  const where = e.where === 'database' ? 'the database' : `golden set ${e.where}`;
+  const lines = [`last eval of prompt ${promptId} ${promptHash}: trial ${e.trial}, model ${e.model}, on ${where}, ${e.at.toISOString()}`, formatEvaluation(ev)];
+  for (const f of ev.failed ?? []) lines.push(`  below threshold: ${f}`);
+  return lines.join('\n');
 }

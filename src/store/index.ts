@@ -34,4 +34,4 @@ export {
 } from './editorial.ts';
 export { UserExistsError, type UserStore, type User, type Session } from './users.ts';
 export type { Issue, IssueWithStories, IssueChange, IssueStore } from './issues.ts';
-export type { Trial, TrialResult, TrialDraft, TrialSource, TrialStore} from './trials.ts';
+export type { Trial, TrialResult, TrialDraft, TrialSource, TrialStore, EvaluationRecord } from './trials.ts';

@@ -261,6 +261,19 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX trial_drafts_cache ON trial_drafts(cache_key);
   `,
+  // 9: each evaluation of a prompt trial against editors, so promoting a prompt can show its last one
+  `
+  CREATE TABLE evaluations (
+    id INTEGER PRIMARY KEY,
+    trial TEXT NOT NULL,
+    prompt_id TEXT NOT NULL,
+    prompt_hash TEXT NOT NULL,
+    model TEXT NOT NULL,
+    result TEXT NOT NULL,        -- JSON: the evaluation, its thresholds and what failed them
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX evaluations_prompt ON evaluations(prompt_hash, id);
+  `,
 ];
 
 /** Applies pending migrations, one transaction each, so a killed migration leaves the old version. */

@@ -7,8 +7,8 @@ import { sqliteArticles, type ArticleStore } from './articles.ts';
 import { sqliteDrafts, type DraftStore } from './drafts.ts';
 import { sqliteRuns, type RunStore } from './runs.ts';
 import { sqliteStories, type StoryStore } from './stories.ts';
-import { EditorialStore } from './editorial.ts';
-import { UserStore } from './users.ts';
+import { sqliteEditorial, type EditorialStore } from './editorial.ts';
+import { sqliteUsers, type UserStore } from './users.ts';
 import { sqliteIssues, type IssueStore } from './issues.ts';
 import { sqliteTrials, type TrialStore } from './trials.ts';
 
@@ -101,8 +101,8 @@ function sqliteStore(db: Connection): Store {
     drafts: sqliteDrafts(db),
     runs: sqliteRuns(db),
     stories: sqliteStories(db),
-    editorial: new EditorialStore(db),
-    users: new UserStore(db),
+    editorial: sqliteEditorial(db),
+    users: sqliteUsers(db),
     issues: sqliteIssues(db),
     trials: sqliteTrials(db),
     checkpoint: async () => db.guard(() => db.checkpoint()),

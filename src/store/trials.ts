@@ -40,6 +40,18 @@ export interface TrialSource {
   feedName: string;
 }
 
+/** One `prompts eval` of a trial: where it ran (the database, or a golden set's folder) and what it gave. */
+export interface EvaluationRecord {
+  trial: string;
+  prompt: { id: string; hash: string };
+  model: string;
+  /** "database", or the golden set's folder. */
+  where: string;
+  at: Date;
+  /** The evaluation as `prompts eval --json` prints it. */
+  result: Record<string, unknown>;
+}
+
 /** The trials and trial_drafts tables: never read by `stories`, the desk or exports. */
 export interface TrialStore {
   /** Creates the trial, or points an existing one at this prompt and model. */
@@ -52,6 +64,10 @@ export interface TrialStore {
   record(trialId: number, itemId: number, cacheKey: string, result: TrialResult, fromCache: boolean, now: Date): Promise<void>;
   /** A trial's results, by story id. */
   results(trialId: number): Promise<TrialDraft[]>;
+  /** Keeps an evaluation of a trial. */
+  recordEvaluation(e: EvaluationRecord): Promise<void>;
+  /** The newest evaluation of a trial made with this prompt content; null when none was run. */
+  lastEvaluation(promptHash: string): Promise<EvaluationRecord | null>;
   /**
    * Items with a stored article, newest first: the given ids, or those published (or found) since
    * a date, at most `limit`.
@@ -174,6 +190,30 @@ export function sqliteTrials(db: Connection): TrialStore {
           .all<TrialDraftRow>('SELECT * FROM trial_drafts WHERE trial_id = ? ORDER BY item_id', trialId)
           .map((r) => ({ ...toResult(r), itemId: r.item_id, cacheKey: r.cache_key, fromCache: r.from_cache === 1, createdAt: new Date(r.created_at) })),
       ),
+
+    recordEvaluation: (e) =>
+      db.write(() => {
+        db.run(
+          'INSERT INTO evaluations (trial, prompt_id, prompt_hash, model, result, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+          e.trial,
+          e.prompt.id,
+          e.prompt.hash,
+          e.model,
+          JSON.stringify(e.result),
+          isoOf(e.at),
+        );
+      }),
+
+    lastEvaluation: (promptHash) =>
+      db.read(() => {
+        const r = db.get<{ trial: string; prompt_id: string; prompt_hash: string; model: string; result: string; created_at: string }>(
+          'SELECT * FROM evaluations WHERE prompt_hash = ? ORDER BY id DESC LIMIT 1',
+          promptHash,
+        );
+        return r
+          ? { trial: r.trial, prompt: { id: r.prompt_id, hash: r.prompt_hash }, model: r.model, where: 'database', at: new Date(r.created_at), result: JSON.parse(r.result) as Record<string, unknown> }
+          : null;
+      }),
 
     sources: (opts) =>
       db.read(() => {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredDraft } from '../store/index.ts';
 import { evaluate, failedThresholds, recommends } from './evaluate.ts';
 import type { CheckedDraft, SideEntry } from './metrics.ts';
 
@@ -14,8 +13,8 @@ const entry = (itemId: number, d: CheckedDraft | null): SideEntry => ({ itemId, 
 
 describe('evaluate', () => {
   it('measures how far a draft is from the version editors approved, in words', () => {
-    const approved = draft('AI finds eye disease early in clinics', { verdict: 'positive' }) as unknown as StoredDraft;
-    const ev = evaluate('t', [entry(1, draft('AI finds disease early in rural clinics', { verdict: 'positive' }))], [{ storyId: 1, at: new Date(0), decision: 'approve', reason: null, approved }]);
+    const approved = draft('AI finds eye disease early in clinics', { verdict: 'positive' });
+    const ev = evaluate('t', [entry(1, draft('AI finds disease early in rural clinics', { verdict: 'positive' }))], [{ storyId: 1, decision: 'approve', reason: null, approved }]);
     // "eye" removed, "rural" added: 2 of the approved story's 14 words.
     expect(ev.editDistance).toEqual({ stories: 1, meanWords: 2, meanRatio: 2 / 14 });
     expect(ev).toMatchObject({ precision: 1, recall: 1, f1: 1 });
@@ -27,9 +26,9 @@ describe('evaluate', () => {
     expect(recommends(draft('h', { verdict: 'negative' }))).toBe(false);
     expect(recommends(draft('h', { verdict: 'positive', recommendation: 'skip' }))).toBe(false);
     const ev = evaluate('t', [entry(1, null), entry(2, draft('h', { verdict: 'negative' }))], [
-      { storyId: 1, at: new Date(0), decision: 'approve', reason: null, approved: null },
-      { storyId: 2, at: new Date(0), decision: 'reject', reason: 'negative', approved: null },
-      { storyId: 3, at: new Date(0), decision: 'approve', reason: null, approved: null },
+      { storyId: 1, decision: 'approve', reason: null, approved: null },
+      { storyId: 2, decision: 'reject', reason: 'negative', approved: null },
+      { storyId: 3, decision: 'approve', reason: null, approved: null },
     ]);
     expect(ev.counts).toMatchObject({ falseNegative: 1, trueNegative: 1, noDraft: 1, notTried: 1 });
     expect(ev.precision).toBeNull();

@@ -4,7 +4,7 @@
  * paywalled, say nothing about the prompt and are left out). The prediction is the draft's
  * recommendation: include or include_with_note versus skip.
  */
-import type { EditorLabel } from '../store/index.ts';
+import type { EditorVerdict } from './bench.ts';
 import { aggregate, storyWords, wordEditDistance, type CheckedDraft, type SideEntry } from './metrics.ts';
 
 /** Rejection reasons that mean "this story should not run": the negatives. */
@@ -37,7 +37,7 @@ export function recommends(d: CheckedDraft | null): boolean {
 
 const ratio = (n: number, of: number): number | null => (of === 0 ? null : n / of);
 
-export function evaluate(trial: string, entries: SideEntry[], labels: EditorLabel[]): Evaluation {
+export function evaluate(trial: string, entries: SideEntry[], labels: EditorVerdict[]): Evaluation {
   const byId = new Map(entries.map((e) => [e.itemId, e]));
   const counts = { truePositive: 0, falsePositive: 0, falseNegative: 0, trueNegative: 0, positives: 0, negatives: 0, noDraft: 0, notTried: 0 };
   const confusion: Evaluation['confusion'] = {};
@@ -64,7 +64,7 @@ export function evaluate(trial: string, entries: SideEntry[], labels: EditorLabe
       if (predicted) counts.truePositive++;
       else counts.falseNegative++;
       if (entry.draft && label.approved) {
-        const approvedWords = storyWords(label.approved as CheckedDraft);
+        const approvedWords = storyWords(label.approved);
         const w = wordEditDistance(storyWords(entry.draft), approvedWords);
         distances.push({ words: w, ratio: w / Math.max(1, approvedWords.length) });
       }

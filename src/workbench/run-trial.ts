@@ -9,7 +9,8 @@ import type { DraftInput } from '../core/types.ts';
 import { hash16, loadPrompt } from '../draft/prompt.ts';
 import { drafterFor, type Drafter } from '../pipeline/drafter.ts';
 import { PipelineSetupError } from '../pipeline/errors.ts';
-import type { Store, Trial, TrialResult } from '../store/index.ts';
+import type { Trial, TrialResult } from '../store/index.ts';
+import type { TrialBench } from './bench.ts';
 import { costOf } from '../core/pricing.ts';
 
 export interface TrialRunOptions {
@@ -18,7 +19,7 @@ export interface TrialRunOptions {
   model?: string;
   /** Default: the prompt id and the first 8 characters of its content hash. */
   name?: string;
-  /** The newest N stored articles (default 20, when no other selection is given). */
+  /** The newest N stored articles (default: the bench's, 20 in the database, the whole golden set). */
   sample?: number;
   stories?: number[];
   since?: Date;
@@ -49,14 +50,12 @@ export interface TrialRunResult {
   missing: number[];
 }
 
-export const DEFAULT_SAMPLE = 20;
-
 /** The cache key: what decides the output of a call, and nothing else. */
 export function trialCacheKey(parts: { articleText: string; promptHash: string; model: string; settings: object }): string {
   return hash16(JSON.stringify([hash16(parts.articleText), parts.promptHash, parts.model, parts.settings]));
 }
 
-export async function runTrial(config: Config, store: Store, opts: TrialRunOptions): Promise<TrialRunResult> {
+export async function runTrial(config: Config, bench: TrialBench, opts: TrialRunOptions): Promise<TrialRunResult> {
   const now = opts.now ?? (() => new Date());
   const loaded = loadPrompt(opts.promptPath);
   if (!loaded.ok) throw new PipelineSetupError(loaded.failure.message);
@@ -71,10 +70,10 @@ export async function runTrial(config: Config, store: Store, opts: TrialRunOptio
   };
 
   const selection =
-    opts.stories !== undefined ? { ids: opts.stories } : opts.since !== undefined ? { since: opts.since } : { limit: opts.sample ?? DEFAULT_SAMPLE };
-  const sources = await store.trials.sources({ ...selection, ...(opts.sample !== undefined ? { limit: opts.sample } : {}) });
+    opts.stories !== undefined ? { ids: opts.stories } : opts.since !== undefined ? { since: opts.since } : { limit: opts.sample ?? bench.defaultSample };
+  const sources = await bench.sources({ ...selection, ...(opts.sample !== undefined ? { limit: opts.sample } : {}) });
   const missing = opts.stories ? opts.stories.filter((id) => !sources.some((s) => s.itemId === id)) : [];
-  const trial = await store.trials.open(name, { id: prompt.id, hash: prompt.hash, path: opts.promptPath }, model, now());
+  const trial = await bench.trials.open(name, { id: prompt.id, hash: prompt.hash, path: opts.promptPath }, model, now());
 
   const progress: TrialProgress = { done: 0, total: sources.length, drafted: 0, fromCache: 0, failed: 0, llmCalls: 0, inputTokens: 0, outputTokens: 0, cost: null };
   const failures: TrialRunResult['failures'] = [];
@@ -100,12 +99,12 @@ export async function runTrial(config: Config, store: Store, opts: TrialRunOptio
   const worker = async () => {
     for (let source = queue.shift(); source; source = queue.shift()) {
       if (opts.signal?.aborted) return;
-      const article = await store.articles.get(source.itemId);
+      const article = await bench.article(source.itemId);
       if (!article) continue;
       const cacheKey = trialCacheKey({ articleText: article.text, promptHash: prompt.hash, model, settings });
-      const hit = await store.trials.cached(cacheKey);
+      const hit = await bench.trials.cached(cacheKey);
       if (hit) {
-        await store.trials.record(trial.id, source.itemId, cacheKey, hit, true, now());
+        await bench.trials.record(trial.id, source.itemId, cacheKey, hit, true, now());
         account(source.itemId, hit, true);
         continue;
       }
@@ -142,7 +141,7 @@ export async function runTrial(config: Config, store: Store, opts: TrialRunOptio
           };
       if (!out.ok) result.cost = costOf(config.llm.pricing, [model], result.inputTokens, result.outputTokens);
       progress.llmCalls = llm.usage.calls;
-      await store.trials.record(trial.id, source.itemId, cacheKey, result, false, now());
+      await bench.trials.record(trial.id, source.itemId, cacheKey, result, false, now());
       account(source.itemId, result, false);
     }
   };
