@@ -342,6 +342,7 @@ program
       port,
       store: db,
       categories: config.categories,
+      newsletter: config.newsletter,
       publicOrigin: opts.publicOrigin,
       trustProxy: opts.trustProxy,
       redraft: async (id) => {

@@ -1,8 +1,9 @@
 import type { Context } from 'hono';
+import type { NewsletterSettings } from '../export/index.ts';
 import type { Session, Store } from '../store/index.ts';
 
-/** What the desk reads and writes: stories and articles, editorial decisions and versions, users. */
-export type DeskStore = Pick<Store, 'stories' | 'articles' | 'editorial' | 'users'>;
+/** What the desk reads and writes: stories and articles, editorial decisions and versions, users, newsletter issues. */
+export type DeskStore = Pick<Store, 'stories' | 'articles' | 'editorial' | 'users' | 'issues'>;
 
 /** How the desk is set up: its store, and how it is reached. */
 export interface DeskOptions {
@@ -18,6 +19,8 @@ export interface DeskOptions {
   trustProxy?: boolean;
   /** The client's address for login rate limits (default: the socket's peer). */
   clientAddress?: (c: Context) => string;
+  /** How the newsletter presents itself (`newsletter.*` in the config): the issue preview and /feed.xml. Default: the config's defaults. */
+  newsletter?: NewsletterSettings;
   /** Categories an editor may pick when editing. */
   categories?: readonly string[];
   now?: () => Date;
@@ -30,10 +33,12 @@ export interface DeskOptions {
 
 export type DeskEnv = {
   Variables: {
-    options: Required<Pick<DeskOptions, 'now' | 'sessionIdleMinutes' | 'sessionMaxHours' | 'loginLimits' | 'categories'>> & DeskOptions;
+    options: Required<Pick<DeskOptions, 'now' | 'sessionIdleMinutes' | 'sessionMaxHours' | 'loginLimits' | 'categories' | 'newsletter'>> & DeskOptions;
     /** A fresh nonce per response: the only inline script allowed is the one carrying it. */
     nonce: string;
     session: Session | null;
+    /** Set by the one route that serves the newsletter's own HTML, to be framed by the Issue page under its own policy. */
+    emailPreview: boolean;
   };
 };
 
