@@ -84,7 +84,9 @@ describe('/feed.xml', () => {
     const r = await bare.request('/feed.xml');
     expect(r.status).toBe(503);
     expect(r.headers.get('cache-control')).toBe('no-store');
-    expect(await r.text()).toContain('newsletter.siteUrl');
+    const page = await r.text();
+    expect(page).toContain('Not set up');
+    expect(page).toContain('newsletter.siteUrl');
   });
 
   it('every other route still needs a session', async () => {
