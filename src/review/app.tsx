@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { DeskEnv, DeskOptions } from './context.ts';
-import { ConfigSchema } from '../config/schema.ts';
+import { ConfigSchema, DEFAULT_CATEGORIES } from '../config/schema.ts';
 import { HttpError } from './errors.ts';
 import { checkCsrf, requireSession, securityHeaders } from './security.ts';
 import { ErrorPage } from './views/pages.tsx';
@@ -24,8 +24,6 @@ import { staticFiles } from './routes/static.ts';
 import { story } from './routes/story.tsx';
 
 export type { DeskOptions } from './context.ts';
-
-const DEFAULT_CATEGORIES = ['Business', 'Research', 'Health', 'Science', 'Education', 'Climate', 'Policy', 'Products'];
 
 /**
  * The editors' desk as a hono app: server-rendered pages, one route file per editor action.
