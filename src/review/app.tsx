@@ -37,7 +37,9 @@ export function createDeskApp(options: DeskOptions): Hono<DeskEnv> {
     sessionMaxHours: 12,
     loginLimits: { perAccount: 5, perAddress: 20, windowMinutes: 15 },
     categories: DEFAULT_CATEGORIES,
+    // The config's defaults: the story preview, the issue preview and /feed.xml use them without a config.
     newsletter: ConfigSchema.shape.newsletter.parse({}),
+    pricing: {},
     ...options,
   };
   const app = new Hono<DeskEnv>();

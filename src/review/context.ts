@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import type { Pricing } from '../core/pricing.ts';
 import type { NewsletterSettings } from '../export/index.ts';
 import type { Session, Store } from '../store/index.ts';
 
@@ -19,10 +20,15 @@ export interface DeskOptions {
   trustProxy?: boolean;
   /** The client's address for login rate limits (default: the socket's peer). */
   clientAddress?: (c: Context) => string;
-  /** How the newsletter presents itself (`newsletter.*` in the config): the issue preview and /feed.xml. Default: the config's defaults. */
-  newsletter?: NewsletterSettings;
   /** Categories an editor may pick when editing. */
   categories?: readonly string[];
+  /**
+   * How the newsletter presents itself (`newsletter.*` in the config): the story preview, the
+   * issue's email preview and /feed.xml use it. Default: the config's defaults.
+   */
+  newsletter?: NewsletterSettings;
+  /** Prices per model (`llm.pricing`): a draft's provenance shows its estimated cost when its model has one. */
+  pricing?: Pricing;
   now?: () => Date;
   /** Session expiry: after this long unused, and this long after login whatever happens. */
   sessionIdleMinutes?: number;
@@ -33,7 +39,7 @@ export interface DeskOptions {
 
 export type DeskEnv = {
   Variables: {
-    options: Required<Pick<DeskOptions, 'now' | 'sessionIdleMinutes' | 'sessionMaxHours' | 'loginLimits' | 'categories' | 'newsletter'>> & DeskOptions;
+    options: Required<Pick<DeskOptions, 'now' | 'sessionIdleMinutes' | 'sessionMaxHours' | 'loginLimits' | 'categories' | 'newsletter' | 'pricing'>> & DeskOptions;
     /** A fresh nonce per response: the only inline script allowed is the one carrying it. */
     nonce: string;
     session: Session | null;
