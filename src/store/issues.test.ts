@@ -98,4 +98,12 @@ describe('issues in the store', () => {
     const shown = (await store.issues.feedStories({ since: null })).find((s) => s.id === ids[0])!;
     expect(shown.draft!.headline).toBe(approvedHeadline);
   });
+
+  it('proposes approved stories at the version approved, not a re-draft made after approval', async () => {
+    await store.editorial.decide(ids[0]!, { action: 'approve', by: 'ann', now: NOW });
+    const approvedHeadline = (await store.stories.get(ids[0]!))!.draft!.headline;
+    await redraft(path, ids[0]!, 'Re-drafted after approval, not yet reviewed');
+    const proposed = (await store.issues.unsentApproved()).find((s) => s.id === ids[0])!;
+    expect(proposed.draft!.headline).toBe(approvedHeadline);
+  });
 });

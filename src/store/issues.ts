@@ -127,7 +127,13 @@ export function sqliteIssues(db: Connection): IssueStore {
     });
 
   return {
-    unsentApproved: () => db.read(() => storiesOf(db, { status: 'approved' }).filter((s) => sentIn(s.id) === null)),
+    unsentApproved: () =>
+      db.read(() =>
+        storiesOf(db, { status: 'approved' })
+          .filter((s) => sentIn(s.id) === null)
+          // Proposed for an issue as approved: a re-draft or an edit since then is not reviewed yet.
+          .map((s) => atVersion(s, approvedDraftId(s.id))),
+      ),
 
     create: (opts) =>
       db.write((): IssueChange => {
