@@ -7,9 +7,10 @@ import { sqliteArticles, type ArticleStore } from './articles.ts';
 import { sqliteDrafts, type DraftStore } from './drafts.ts';
 import { sqliteRuns, type RunStore } from './runs.ts';
 import { sqliteStories, type StoryStore } from './stories.ts';
-import { EditorialStore } from './editorial.ts';
-import { UserStore } from './users.ts';
+import { sqliteEditorial, type EditorialStore } from './editorial.ts';
+import { sqliteUsers, type UserStore } from './users.ts';
 import { sqliteIssues, type IssueStore } from './issues.ts';
+import { sqliteTrials, type TrialStore } from './trials.ts';
 
 /**
  * The store: everything aiwins keeps, as one typed object. Its methods take and return domain
@@ -32,6 +33,8 @@ export interface Store {
   /** Editors who log in to the desk, their sessions and login attempts. */
   readonly users: UserStore;
   readonly issues: IssueStore;
+  /** Prompt trials: drafts made to compare prompts, never shown as stories. */
+  readonly trials: TrialStore;
   /** Moves the write-ahead log into the database and truncates it (done at the end of each run). */
   checkpoint(): Promise<{ busy: boolean; walPages: number; checkpointed: number }>;
   /** `PRAGMA integrity_check`: ['ok'] when sound, else the problems found. */
@@ -98,9 +101,10 @@ function sqliteStore(db: Connection): Store {
     drafts: sqliteDrafts(db),
     runs: sqliteRuns(db),
     stories: sqliteStories(db),
-    editorial: new EditorialStore(db),
-    users: new UserStore(db),
+    editorial: sqliteEditorial(db),
+    users: sqliteUsers(db),
     issues: sqliteIssues(db),
+    trials: sqliteTrials(db),
     checkpoint: async () => db.guard(() => db.checkpoint()),
     check: async () => db.guard(() => db.integrityCheck()),
     vacuum: async () => db.guard(() => db.vacuum()),
