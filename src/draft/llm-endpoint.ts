@@ -9,10 +9,10 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import type { ResponseFormatJSONSchema } from 'openai/resources/shared';
-import { countTokens } from 'gpt-tokenizer';
 import { parseRetryAfter } from '../core/http-date.ts';
 import { fail, isRunFatal, ok, type Failure, type Outcome } from '../core/failure.ts';
 import type { ResponseFormatKind } from '../core/types.ts';
+import { tokenizer } from './tokenizer.ts';
 
 /**
  * Admits each HTTP request to the model: the run's limiter (concurrency, per-minute limits, the
@@ -87,7 +87,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 
 /** Prompt tokens of a request as we count them (4 per message for the chat wrapping). */
 export const estimateTokens = (messages: ChatCompletionMessageParam[]) =>
-  messages.reduce((n, m) => n + 4 + countTokens(typeof m.content === 'string' ? m.content : JSON.stringify(m.content)), 0);
+  messages.reduce((n, m) => n + 4 + tokenizer().countTokens(typeof m.content === 'string' ? m.content : JSON.stringify(m.content)), 0);
 
 /** Wait asked for by a 429: OpenAI's retry-after-ms first, else the standard Retry-After (seconds or a date). */
 function retryAfterFromHeaders(headers: Headers | undefined, now = Date.now()): number | undefined {

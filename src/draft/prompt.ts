@@ -4,15 +4,11 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { decode, encode, setMergeCacheSize } from 'gpt-tokenizer';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { fail, ok, type Outcome } from '../core/failure.ts';
 import type { DraftInput } from '../core/types.ts';
-
-// The tokenizer memoizes each word's tokens, 100,000 words by default (~15 MB held for the whole run);
-// the words of news text repeat enough that a tenth keeps most of the speed. Shared with llm.ts's counts.
-setMergeCacheSize(10_000);
+import { tokenizer } from './tokenizer.ts';
 
 /** A loaded prompt file. */
 export interface Prompt {
@@ -131,6 +127,7 @@ export function loadPrompt(path: string): Outcome<Prompt> {
 
 /** Cuts text to at most `maxTokens` tokens, at a word boundary when one is near. */
 export function truncateToTokens(text: string, maxTokens: number): { text: string; tokens: number; truncated: boolean } {
+  const { encode, decode } = tokenizer();
   const tokens = encode(text);
   if (tokens.length <= maxTokens) return { text, tokens: tokens.length, truncated: false };
   let cut = decode(tokens.slice(0, Math.max(0, maxTokens))).replace(/\uFFFD+$/, '');

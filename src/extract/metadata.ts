@@ -17,10 +17,35 @@ export interface PageMetadata {
 
 const ARTICLE_TYPES = /(Article|BlogPosting|Report|NewsArticle)$/;
 
-function metaContent(doc: Document, ...keys: string[]): string | null {
+/**
+ * The page's <meta> tags, read in one walk: each tag's content under its property, name and itemprop,
+ * lower-cased (the first tag with a key wins, as a selector's first match would), and under its
+ * http-equiv. One walk instead of a selector query per key: those were a tenth of extraction's CPU.
+ */
+interface MetaTags {
+  byKey: Map<string, string | null>;
+  byHttpEquiv: Map<string, string | null>;
+}
+
+function metaTags(doc: Document): MetaTags {
+  const byKey = new Map<string, string | null>();
+  const byHttpEquiv = new Map<string, string | null>();
+  for (const el of Array.from(doc.getElementsByTagName('meta'))) {
+    const content = el.getAttribute('content');
+    for (const attr of ['property', 'name', 'itemprop']) {
+      const key = el.getAttribute(attr)?.toLowerCase();
+      if (key !== undefined && !byKey.has(key)) byKey.set(key, content);
+    }
+    const httpEquiv = el.getAttribute('http-equiv')?.toLowerCase();
+    if (httpEquiv !== undefined && !byHttpEquiv.has(httpEquiv)) byHttpEquiv.set(httpEquiv, content);
+  }
+  return { byKey, byHttpEquiv };
+}
+
+/** The content of the first tag of the first key that has a non-blank one. */
+function metaContent(tags: MetaTags, ...keys: string[]): string | null {
   for (const key of keys) {
-    const el = doc.querySelector(`meta[property="${key}" i], meta[name="${key}" i], meta[itemprop="${key}" i]`);
-    const value = el?.getAttribute('content');
+    const value = tags.byKey.get(key.toLowerCase());
     if (value && value.trim()) return collapseWhitespace(value);
   }
   return null;
@@ -78,6 +103,7 @@ function jsonLdArticle(blocks: string[]): Record<string, unknown> | null {
 /** Reads the metadata of a freshly parsed page (call before Readability mutates it); `jsonLd` holds its JSON-LD blocks. */
 export function readPageMetadata(doc: Document, url: string, jsonLd: string[]): PageMetadata {
   const ld = jsonLdArticle(jsonLd);
+  const tags = metaTags(doc);
   const htmlLang = doc.documentElement?.getAttribute('lang') ?? doc.documentElement?.getAttribute('xml:lang');
   const titleTag = doc.querySelector('title')?.textContent;
   const ldImage = ld?.['image'];
@@ -86,20 +112,20 @@ export function readPageMetadata(doc: Document, url: string, jsonLd: string[]): 
     : Array.isArray(ldImage) ? textOrUrl(ldImage[0])
     : textOrUrl(ldImage);
   return {
-    ogTitle: metaContent(doc, 'og:title', 'twitter:title'),
+    ogTitle: metaContent(tags, 'og:title', 'twitter:title'),
     titleTag: titleTag ? collapseWhitespace(titleTag) || null : null,
-    siteName: metaContent(doc, 'og:site_name') ?? textOf((ld?.['publisher'] as unknown) ?? null),
+    siteName: metaContent(tags, 'og:site_name') ?? textOf((ld?.['publisher'] as unknown) ?? null),
     publishedTime: isoDate(
-      metaContent(doc, 'article:published_time', 'datePublished', 'pubdate', 'dc.date.issued', 'date') ??
+      metaContent(tags, 'article:published_time', 'datePublished', 'pubdate', 'dc.date.issued', 'date') ??
         textOf(ld?.['datePublished']),
     ),
-    lang: htmlLang?.trim() || metaContent(doc, 'og:locale', 'language', 'content-language') ||
-      doc.querySelector('meta[http-equiv="content-language" i]')?.getAttribute('content')?.trim() || null,
+    lang: htmlLang?.trim() || metaContent(tags, 'og:locale', 'language', 'content-language') ||
+      tags.byHttpEquiv.get('content-language')?.trim() || null,
     leadImage: absoluteHttpUrl(
-      metaContent(doc, 'og:image:secure_url', 'og:image', 'og:image:url', 'twitter:image') ?? ldImageUrl,
+      metaContent(tags, 'og:image:secure_url', 'og:image', 'og:image:url', 'twitter:image') ?? ldImageUrl,
       url,
     ),
-    byline: metaContent(doc, 'author', 'article:author') ?? textOf(ld?.['author']),
+    byline: metaContent(tags, 'author', 'article:author') ?? textOf(ld?.['author']),
     jsonLdBody: typeof ld?.['articleBody'] === 'string' ? (ld['articleBody'] as string) : null,
   };
 }
