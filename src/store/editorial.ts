@@ -205,13 +205,13 @@ class SqliteEditorial implements EditorialStore {
   }
 
   async decisions(storyId: number): Promise<Decision[]> {
-    const rows = this.db.all('SELECT * FROM decisions WHERE item_id = ? ORDER BY id', storyId) as DecisionRow[];
-    return rows.map(toDecision);
+    return this.db.read(() => (this.db.all('SELECT * FROM decisions WHERE item_id = ? ORDER BY id', storyId) as DecisionRow[]).map(toDecision));
   }
 
   async versions(storyId: number): Promise<Version[]> {
-    const rows = this.db.all('SELECT * FROM drafts WHERE item_id = ? ORDER BY id', storyId) as VersionRow[];
-    return this.db.read(() => rows.map((r) => toVersion(this.db, r)));
+    return this.db.read(() =>
+      (this.db.all('SELECT * FROM drafts WHERE item_id = ? ORDER BY id', storyId) as VersionRow[]).map((r) => toVersion(this.db, r)),
+    );
   }
 
   async labels(opts: { ids?: number[]; decidedSince?: Date } = {}): Promise<EditorLabel[]> {
@@ -305,14 +305,14 @@ class SqliteEditorial implements EditorialStore {
     if (f.verdict) (where.push(`json_extract(d.framing, '$.verdict') = @verdict`), (params.verdict = f.verdict));
     const match = f.q ? ftsQuery(f.q) : null;
     if (match) (where.push('i.id IN (SELECT rowid FROM story_search WHERE story_search MATCH @match)'), (params.match = match));
-    const rows = this.db.all(`SELECT i.id, i.title, i.url, i.status, i.published_at, f.name AS feed_name, d.headline, d.category, d.engine,
+    const rows = this.db.guard(() => this.db.all(`SELECT i.id, i.title, i.url, i.status, i.published_at, f.name AS feed_name, d.headline, d.category, d.engine,
            d.takeaways, d.unsupported_claims, d.needs_review, json_extract(d.framing, '$.verdict') AS verdict,
            json_extract(d.framing, '$.recommendation') AS recommendation,
            (SELECT snoozed_until FROM decisions x WHERE x.item_id = i.id ORDER BY x.id DESC LIMIT 1) AS snoozed_until
          FROM items i JOIN feeds f ON f.id = i.feed_id
          LEFT JOIN drafts d ON d.id = (SELECT MAX(id) FROM drafts WHERE item_id = i.id)
          WHERE ${where.join(' AND ')}
-         ORDER BY COALESCE(i.published_at, i.discovered_at) DESC, i.id DESC`, params) as {
+         ORDER BY COALESCE(i.published_at, i.discovered_at) DESC, i.id DESC`, params)) as {
       id: number;
       title: string | null;
       url: string | null;
@@ -358,12 +358,12 @@ class SqliteEditorial implements EditorialStore {
 
   async queueFacets(): Promise<{ feeds: string[]; categories: string[]; engines: string[]; verdicts: string[] }> {
     const col = (sql: string) => this.db.all<{ v: string }>(sql).map((r) => r.v).filter(Boolean);
-    return {
+    return this.db.read(() => ({
       feeds: col('SELECT DISTINCT name AS v FROM feeds ORDER BY name'),
       categories: col('SELECT DISTINCT category AS v FROM drafts ORDER BY category'),
       engines: col('SELECT DISTINCT engine AS v FROM drafts ORDER BY engine'),
       verdicts: col(`SELECT DISTINCT json_extract(framing, '$.verdict') AS v FROM drafts ORDER BY 1`),
-    };
+    }));
   }
 
   private currentVersionId(storyId: number): number | null {

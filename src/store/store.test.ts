@@ -224,4 +224,19 @@ describe('database faults', () => {
     expect(err.message).toContain('integrity_check');
     expect(err.message).toContain('backup');
   });
+
+  it("the desk's reads of a damaged database reject with db.corrupt too, not a raw SQLite error", async () => {
+    const path = join(dir, 'bad-desk.db');
+    const s0 = await openStore(path);
+    await withItems(s0, Array.from({ length: 50 }, (_, i) => ({ ...newItem(`k${i}`), content: 'x'.repeat(2000) })));
+    await s0.checkpoint();
+    await s0.close();
+    // Damaged under a desk that is already open (opening a damaged file is refused, tested above).
+    const s = await openStore(path);
+    open.push(s);
+    corruptPages(path);
+    const err = await s.editorial.queue({ status: 'all' }).catch((e) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect(err.failure.kind).toBe('db.corrupt');
+  });
 });

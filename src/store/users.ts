@@ -78,7 +78,7 @@ class SqliteUsers implements UserStore {
   }
 
   async listUsers(): Promise<User[]> {
-    return this.db.all<UserRow>('SELECT * FROM users ORDER BY name').map(toUser);
+    return this.db.read(() => this.db.all<UserRow>('SELECT * FROM users ORDER BY name').map(toUser));
   }
 
   async removeUser(name: string): Promise<boolean> {
@@ -86,7 +86,7 @@ class SqliteUsers implements UserStore {
   }
 
   async credentials(name: string): Promise<{ user: User; passwordHash: string } | null> {
-    const r = this.db.get('SELECT * FROM users WHERE name = ?', name) as UserRow | undefined;
+    const r = await this.db.read(() => this.db.get('SELECT * FROM users WHERE name = ?', name) as UserRow | undefined);
     return r ? { user: toUser(r), passwordHash: r.password_hash } : null;
   }
 
@@ -133,10 +133,12 @@ class SqliteUsers implements UserStore {
   }
 
   async recentLoginFailures(username: string, address: string, since: Date): Promise<{ account: number; address: number }> {
-    const account = this.db.get(`SELECT COUNT(*) AS n FROM login_attempts
+    return this.db.read(() => {
+      const account = this.db.get(`SELECT COUNT(*) AS n FROM login_attempts
          WHERE username = @v AND ok = 0 AND at >= @since
            AND at > COALESCE((SELECT MAX(at) FROM login_attempts WHERE username = @v AND ok = 1), '')`, { v: username, since: since.toISOString() }) as { n: number };
-    const byAddress = this.db.get('SELECT COUNT(*) AS n FROM login_attempts WHERE address = ? AND ok = 0 AND at >= ?', address, since.toISOString()) as { n: number };
-    return { account: account.n, address: byAddress.n };
+      const byAddress = this.db.get('SELECT COUNT(*) AS n FROM login_attempts WHERE address = ? AND ok = 0 AND at >= ?', address, since.toISOString()) as { n: number };
+      return { account: account.n, address: byAddress.n };
+    });
   }
 }

@@ -18,6 +18,11 @@ export const NOTICES = {
   reopened: 'Reopened: a candidate again.',
   saved: 'Saved as a new version.',
   redrafted: 'Re-drafted: the new draft is the current version.',
+  issueOpened: 'Issue opened.',
+  issueAdded: 'Added to the issue.',
+  issueMoved: 'Moved.',
+  issueRemoved: 'Taken out of the issue.',
+  issueSent: 'Marked as sent: the issue is frozen.',
 } as const;
 
 export function noticeFrom(c: DeskContext): string | undefined {
