@@ -65,8 +65,7 @@ async function seedDecided(): Promise<number[]> {
     const texts = [1, 2, 3, 4, 5, 6].map((n) => articleText(n)).concat(LONG_TEXT);
     const ids = await seedArticles(store, texts.map((text, i) => ({ title: `Story ${i + 1}`, text, draft: LIVE })));
     const [v1] = await store.editorial.versions(ids[0]!);
-    const edit = { ...v1!.draft, headline: 'Eye clinic AI finds disease early' };
-    const saved = await store.editorial.saveEdit(ids[0]!, v1!.id, edit, 'ana', new Date('2026-11-30T11:00:00Z'));
+    const saved = await store.editorial.saveEdit(ids[0]!, v1!.id, { ...v1!.draft, headline: 'Eye clinic AI finds disease early' }, 'ana', new Date('2026-11-30T11:00:00Z'));
     expect(saved.ok).toBe(true);
     await decide(store, [
       { itemId: ids[0]!, action: 'approve', at: new Date('2026-11-30T12:00:00Z') }, // model includes: TP

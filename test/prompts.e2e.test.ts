@@ -175,8 +175,7 @@ describe('aiwins prompts compare', () => {
     const store = await openStore(project.dbPath);
     const liveId = (await store.stories.list()).find((s) => s.draft)!.id;
     const base = (await store.editorial.versions(liveId)).at(-1)!;
-    const d = base.draft;
-    const saved = await store.editorial.saveEdit(liveId, base.id, { ...d, headline: 'An editor\'s headline' }, 'ana', new Date());
+    const saved = await store.editorial.saveEdit(liveId, base.id, { ...base.draft, headline: "An editor's headline" }, 'ana', new Date());
     await store.close();
     expect(saved.ok).toBe(true);
     const edited = lastJsonLine((await cli('prompts', 'compare', 'live', 'a', '--json')).stdout);
