@@ -5,6 +5,7 @@ import { HttpError } from './errors.ts';
 import { checkCsrf, requireSession, securityHeaders } from './security.ts';
 import { ErrorPage } from './views/pages.tsx';
 import { approve } from './routes/approve.ts';
+import { coverage } from './routes/coverage.ts';
 import { edit } from './routes/edit.tsx';
 import { login } from './routes/login.tsx';
 import { logout } from './routes/logout.ts';
@@ -51,7 +52,7 @@ export function createDeskApp(options: DeskOptions): Hono<DeskEnv> {
   );
   app.use(requireSession);
   app.use(checkCsrf);
-  for (const routes of [staticFiles, login, logout, queue, story, approve, reject, snooze, reopen, edit, redraft]) app.route('/', routes);
+  for (const routes of [staticFiles, login, logout, queue, story, approve, reject, snooze, reopen, edit, redraft, coverage]) app.route('/', routes);
 
   app.notFound((c) => c.html(<ErrorPage nonce={c.get('nonce')} session={c.get('session')} status={404} message={`nothing at ${c.req.path}`} />, 404));
   app.onError((err, c) => {

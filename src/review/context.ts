@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import type { Session, Store } from '../store/index.ts';
 
-/** What the desk reads and writes: stories and articles, editorial decisions and versions, users. */
-export type DeskStore = Pick<Store, 'stories' | 'articles' | 'editorial' | 'users'>;
+/** What the desk reads and writes: stories and articles, editorial decisions and versions, users, other outlets' copies. */
+export type DeskStore = Pick<Store, 'stories' | 'articles' | 'editorial' | 'users' | 'coverage'>;
 
 /** How the desk is set up: its store, and how it is reached. */
 export interface DeskOptions {

@@ -8,6 +8,7 @@ import { MAX_TAKEAWAYS } from '../forms.ts';
 import { Csrf, Layout, SafeLink } from './layout.tsx';
 import { ReaderPreview } from './reader-preview.tsx';
 import { versionText, type EditValues } from '../version-text.ts';
+import { Coverage } from './coverage.tsx';
 
 export interface StoryPageProps {
   nonce: string;
@@ -230,6 +231,7 @@ export function StoryPage(p: StoryPageProps) {
           </a>
         </div>
       )}
+      <Coverage story={story} session={session} />
       {story.error && (
         <p class="error">
           Not drafted: {story.error.kind}: {story.error.message}
