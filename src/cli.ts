@@ -343,6 +343,8 @@ program
       port,
       store: db,
       categories: config.categories,
+      newsletter: config.newsletter,
+      pricing: config.llm.pricing,
       publicOrigin: opts.publicOrigin,
       trustProxy: opts.trustProxy,
       redraft: async (id) => {
@@ -841,6 +843,148 @@ program
     const result = await parseFeedFile(file, opts.url ?? null);
     process.stdout.write(JSON.stringify(result) + '\n');
     if (!result.ok) process.exitCode = EXIT_FAILED;
+  });
+
+const promptsCommand = program.command('prompts').description('the prompt workbench: try a prompt on stored articles, compare trials, score them against editors');
+
+/** "1,2,3" as story ids. */
+function storyIds(option: string, value: string): number[] {
+  return value.split(',').map((s) => {
+    const n = Number(s.trim());
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${option}: expected story numbers separated by commas, got "${value}"`, EXIT_INVALID);
+    return n;
+  });
+}
+
+promptsCommand
+  .command('run')
+  .description('draft stored articles (nothing is fetched) with a prompt file into a named trial, apart from the live drafts')
+  .argument('<prompt-file>', 'the prompt file to try')
+  .option('--model <model>', 'model to draft with (default llm.model)')
+  .option('--sample <n>', 'the newest N stored articles (default 20)')
+  .option('--stories <ids>', 'these story ids, e.g. 1,2,3')
+  .option('--since <date>', 'stories published since this date (ISO 8601)')
+  .option('--name <name>', 'trial name (default: the prompt id and its content hash)')
+  .option('--json', 'print the result as JSON')
+  .action(async (file: string, opts: { model?: string; sample?: string; stories?: string; since?: string; name?: string; json?: boolean }) => {
+    if ([opts.sample, opts.stories, opts.since].filter((x) => x !== undefined).length > 1) {
+      throw new UsageError('prompts run: give one of --sample, --stories, --since', EXIT_INVALID);
+    }
+    const sample = opts.sample === undefined ? undefined : Number(opts.sample);
+    if (sample !== undefined && (!Number.isInteger(sample) || sample <= 0)) throw new UsageError(`--sample: expected a positive number, got "${opts.sample}"`, EXIT_INVALID);
+    const since = opts.since === undefined ? undefined : new Date(opts.since);
+    if (since && Number.isNaN(since.getTime())) throw new UsageError(`--since: expected a date such as 2026-05-01, got "${opts.since}"`, EXIT_INVALID);
+    const config = await configOrExit();
+    const db = await storeOrExit();
+    const abort = new AbortController();
+    const stop = () => abort.abort();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    try {
+      const { runTrial } = await import('./workbench/run-trial.ts');
+      const { formatTrialProgress } = await import('./cli/prompts.ts');
+      const result = await runTrial(config, db, {
+        promptPath: resolve(file),
+        model: opts.model,
+        name: opts.name,
+        sample,
+        stories: opts.stories === undefined ? undefined : storyIds('--stories', opts.stories),
+        since,
+        signal: abort.signal,
+        onProgress: (p) => log().info(formatTrialProgress(p), { event: 'trial.progress', ...p }),
+      });
+      for (const f of result.failures) log().warn(`story ${f.itemId}: ${f.kind}: ${f.message}`, { event: 'trial.failed', item_id: f.itemId, kind: f.kind });
+      if (result.missing.length) log().warn(`no stored article for: ${result.missing.join(', ')}`, { event: 'trial.missing', item_ids: result.missing });
+      const line = `trial ${result.trial.name} (prompt ${result.trial.prompt.id} ${result.trial.prompt.hash}, model ${result.trial.model}): ${formatTrialProgress(result.progress)}`;
+      process.stdout.write(opts.json ? jsonOutput(result) : stripControlChars(line) + '\n');
+      // Output the model got wrong is a result of the prompt; an endpoint that failed is not.
+      const endpointFailed = result.failures.some((f) => !['llm.invalid_output', 'llm.refused', 'llm.truncated'].includes(f.kind));
+      if (endpointFailed) process.exitCode = EXIT_FAILED;
+    } finally {
+      await db.close();
+    }
+  });
+
+promptsCommand
+  .command('compare')
+  .description('compare two trials (or "live", the drafts editors see) story by story and in aggregate, with B\'s delta against A')
+  .argument('<a>', 'trial name or "live"')
+  .argument('<b>', 'trial name or "live"')
+  .option('--only-differing', 'list only the stories where the judgement differs')
+  .option('--html <file>', 'also write the comparison as one self-contained HTML file')
+  .option('--json', 'print the comparison as JSON')
+  .action(async (a: string, b: string, opts: { onlyDiffering?: boolean; html?: string; json?: boolean }) => {
+    const config = await configOrExit();
+    const db = await storeOrExit('read');
+    try {
+      const { compareSides, UnknownTrialError } = await import('./workbench/compare.ts');
+      const { formatComparison, formatMetric, METRIC_LABELS } = await import('./cli/prompts.ts');
+      let comparison;
+      try {
+        comparison = await compareSides(db, a, b, config.llm.pricing);
+      } catch (err) {
+        if (err instanceof UnknownTrialError) throw new UsageError(err.message, EXIT_INVALID);
+        throw err;
+      }
+      if (opts.onlyDiffering) comparison = { ...comparison, stories: comparison.stories.filter((s) => s.differs) };
+      if (opts.html) {
+        const { comparisonHtml } = await import('./workbench/report-html.ts');
+        writeFileSync(opts.html, comparisonHtml(comparison, METRIC_LABELS, formatMetric));
+        log().info(`wrote ${opts.html}`, { event: 'compare.html', file: opts.html });
+      }
+      // Titles and drafts come from feeds and the model: no control character reaches the terminal.
+      process.stdout.write(opts.json ? jsonOutput(comparison) : stripControlChars(formatComparison(comparison, { onlyDiffering: opts.onlyDiffering })) + '\n');
+    } finally {
+      await db.close();
+    }
+  });
+
+promptsCommand
+  .command('eval')
+  .description('score a prompt file (drafting the stories editors decided on) or a trial against the editors\' decisions')
+  .argument('<prompt-file-or-trial>', 'a prompt file, a trial name, or "live"')
+  .option('--model <model>', 'with a prompt file: model to draft with (default llm.model)')
+  .option('--min-grounded <rate>', 'exit 1 when the grounded-quote rate is below this (0..1)')
+  .option('--min-f1 <f1>', 'exit 1 when the F1 of the recommendation is below this (0..1)')
+  .option('--json', 'print the evaluation as JSON')
+  .action(async (target: string, opts: { model?: string; minGrounded?: string; minF1?: string; json?: boolean }) => {
+    const fraction = (option: string, v: string | undefined) => {
+      if (v === undefined) return undefined;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`${option}: expected a number from 0 to 1, got "${v}"`, EXIT_INVALID);
+      return n;
+    };
+    const thresholds = { minGrounded: fraction('--min-grounded', opts.minGrounded), minF1: fraction('--min-f1', opts.minF1) };
+    const config = await configOrExit();
+    const db = await storeOrExit();
+    try {
+      const { loadSide, UnknownTrialError } = await import('./workbench/compare.ts');
+      const { evaluate, failedThresholds } = await import('./workbench/evaluate.ts');
+      const { formatEvaluation, formatTrialProgress } = await import('./cli/prompts.ts');
+      const labels = await db.editorial.labels();
+      let trialName = target;
+      if (existsSync(target) && target !== 'live') {
+        // A prompt file: draft the stories editors decided on first (cached results cost nothing).
+        const { runTrial } = await import('./workbench/run-trial.ts');
+        const run = await runTrial(config, db, { promptPath: resolve(target), model: opts.model, stories: labels.map((l) => l.storyId) });
+        log().info(`trial ${run.trial.name}: ${formatTrialProgress(run.progress)}`, { event: 'trial', trial: run.trial.name, ...run.progress });
+        trialName = run.trial.name;
+      }
+      let side;
+      try {
+        side = await loadSide(db, trialName, config.llm.pricing, trialName === 'live' ? labels.map((l) => l.storyId) : undefined);
+      } catch (err) {
+        if (err instanceof UnknownTrialError) throw new UsageError(err.message, EXIT_INVALID);
+        throw err;
+      }
+      const ev = evaluate(trialName, side.entries, labels);
+      const failed = failedThresholds(ev, thresholds);
+      process.stdout.write(opts.json ? jsonOutput({ ...ev, thresholds, failed }) : stripControlChars(formatEvaluation(ev)) + '\n');
+      for (const f of failed) log().error(`below threshold: ${f}`, { event: 'eval.threshold' });
+      if (failed.length) process.exitCode = EXIT_FAILED;
+    } finally {
+      await db.close();
+    }
   });
 
 /** A problem that ends the command: a line of text on a terminal, one JSON event in a log. */

@@ -95,7 +95,10 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
               { text: 'Reserve costs fell 12 percent.', quote: 'cut reserve costs by 12 percent', grounded: true, supported: true },
               { text: 'The trial ran a year.', quote: 'year-long trial', grounded: true, supported: true },
             ],
+            deck: 'A year-long trial on a regional grid',
+            body: ['Engineers trained a model to forecast demand on the regional grid.', 'Its forecasts cut reserve costs by 12 percent over the trial.'],
             whyItMatters: 'Cheaper reserves make a grid with more wind and solar affordable to run.',
+            implications: ['Grid operators can hold fewer costly reserves.', 'Cheaper balancing leaves room for more wind and solar.'],
             category: 'Climate',
           },
         },
@@ -177,13 +180,25 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
     const { context, page } = await loggedIn('ann', 'ann-password-1');
     await page.goto(`${deskUrl}/stories/${ids.eyes}`);
     await page.fill('input[name=headline]', 'Eye scans read by AI catch disease early');
+    await page.fill('input[name=deck]', 'Screening without a specialist in the room');
+    await page.fill('textarea[name=body]', 'Clinics photograph the retina.\n\nThe model reads the scan in seconds.');
+    await page.fill('textarea[name=implications]', 'Earlier treatment.\nFewer referrals.');
+    await page.fill('textarea[name=readerNote]', 'The results come from one hospital.');
     await Promise.all([page.waitForURL(/done=saved/), page.click('button:has-text("Save")')]);
     await expect(page.locator('h1').textContent()).resolves.toBe('Eye scans read by AI catch disease early');
+    // The preview is the newsletter's layout, with every edited field in it.
+    const preview = page.locator('.reader article.story');
+    await expect(preview.locator('.headline').textContent()).resolves.toBe('Eye scans read by AI catch disease early');
+    await expect(preview.locator('.deck').textContent()).resolves.toBe('Screening without a specialist in the room');
+    await expect(preview.locator('.body p').allTextContents()).resolves.toEqual(['Clinics photograph the retina.', 'The model reads the scan in seconds.']);
+    await expect(preview.locator('.implications li').allTextContents()).resolves.toEqual(['Earlier treatment.', 'Fewer referrals.']);
+    await expect(preview.locator('.reader-note').textContent()).resolves.toBe('The results come from one hospital.');
     await Promise.all([page.waitForURL(/done=approved/), page.click('button:has-text("Approve")')]);
     const approved = (await statusOf(ids.eyes!));
     expect(approved.status).toBe('approved');
     expect(approved.review.approvedVersionId).toBe(approved.draft!.id);
     expect(approved.draft!.editedBy).toBe('ann');
+    expect(approved.draft).toMatchObject({ deck: 'Screening without a specialist in the room', implications: ['Earlier treatment.', 'Fewer referrals.'], readerNote: 'The results come from one hospital.' });
 
     await Promise.all([page.waitForURL(/done=redrafted/), page.click('button:has-text("Re-draft")')]);
     await expect(page.locator('.story-head').textContent()).resolves.toContain('re-drafted since approval');

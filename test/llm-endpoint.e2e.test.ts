@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSiteServer, type SiteServer } from './helpers/site-server.ts';
-import { errorReply, rateLimitedHandler, refusingJsonSchema, startOpenAiServer, type OpenAiServer } from './helpers/openai-server.ts';
-import { fixtureConfig, lastJsonLine, runCli, tempProject, type TempProject } from './helpers/project.ts';
+import { type SiteServer } from './helpers/site-server.ts';
+import { errorReply, rateLimitedHandler, refusingJsonSchema, type OpenAiServer } from './helpers/openai-server.ts';
+import { fixtureConfig, lastJsonLine, runCli, type TempProject } from './helpers/project.ts';
 import { demoSiteRoutes, loadDemoArticles } from '../scripts/demo-site.ts';
+import { startDemoWorld, type DemoWorld } from './helpers/demo-world.ts';
 
 /** Thirty distinct stories made from the five demo articles. */
 const STORIES = Array.from({ length: 30 }, (_, i) => {
@@ -22,16 +23,9 @@ const serveStories = (n: number) => {
   for (const [path, route] of Object.entries(demoSiteRoutes(site.origin, STORIES.slice(0, n)))) site.setRoute(path, route);
 };
 
-beforeEach(async () => {
-  site = await startSiteServer();
-  llm = await startOpenAiServer();
-  project = tempProject();
-});
-
-afterEach(async () => {
-  await Promise.all([site.close(), llm.close()]);
-  project.remove();
-});
+let world: DemoWorld;
+beforeEach(async () => void ({ site, llm, project } = world = await startDemoWorld({ demoRoutes: false })));
+afterEach(() => world.close());
 
 const cli = (args: string[]) => runCli(['--config', project.configPath, '--db', project.dbPath, ...args], {}, 180_000);
 const writeConfig = () =>

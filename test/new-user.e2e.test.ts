@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { demoSiteRoutes, loadDemoArticles } from '../scripts/demo-site.ts';
-import { completion, startOpenAiServer, validDraftContent, type OpenAiServer } from './helpers/openai-server.ts';
-import { fixtureConfig, lastJsonLine, runCli, tempProject, type TempProject } from './helpers/project.ts';
+import { completion, validDraftContent, type OpenAiServer } from './helpers/openai-server.ts';
+import { fixtureConfig, lastJsonLine, runCli, type TempProject } from './helpers/project.ts';
 import { startSiteServer, type SiteServer } from './helpers/site-server.ts';
+import { startDemoWorld, type DemoWorld } from './helpers/demo-world.ts';
 
 const N = loadDemoArticles().length;
 
@@ -18,17 +19,14 @@ let llm: OpenAiServer;
 let project: TempProject;
 let elsewhere: string;
 
+let world: DemoWorld;
 beforeEach(async () => {
-  site = await startSiteServer();
-  for (const [path, route] of Object.entries(demoSiteRoutes(site.origin))) site.setRoute(path, route);
-  llm = await startOpenAiServer();
-  project = tempProject();
+  ({ site, llm, project } = world = await startDemoWorld());
   elsewhere = mkdtempSync(join(tmpdir(), 'aiwins-cwd-'));
 });
 
 afterEach(async () => {
-  await Promise.all([site.close(), llm.close()]);
-  project.remove();
+  await world.close();
   rmSync(elsewhere, { recursive: true, force: true });
 });
 

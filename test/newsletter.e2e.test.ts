@@ -3,14 +3,15 @@
  * `stories` (verdict, recommendation, set-aside and flagged stories marked) and `show --format`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSiteServer, type SiteServer } from './helpers/site-server.ts';
-import { articleFromRequest, completion, startOpenAiServer, validDraftContent, type OpenAiServer } from './helpers/openai-server.ts';
+import { type SiteServer } from './helpers/site-server.ts';
+import { articleFromRequest, completion, validDraftContent, type OpenAiServer } from './helpers/openai-server.ts';
 import { fixtureConfig, lastJsonLine, runCli, tempProject, type TempProject } from './helpers/project.ts';
-import { demoSiteRoutes } from '../scripts/demo-site.ts';
+import { startDemoWorld, type DemoWorld } from './helpers/demo-world.ts';
 
 let site: SiteServer;
 let llm: OpenAiServer;
 let project: TempProject;
+let world: DemoWorld | undefined;
 
 /** The model's answer per demo article: a full positive story, a flagged one, a negative and an off-topic one. */
 function answerFor(body: any): object {
@@ -33,10 +34,7 @@ function answerFor(body: any): object {
 }
 
 beforeAll(async () => {
-  site = await startSiteServer();
-  for (const [path, route] of Object.entries(demoSiteRoutes(site.origin))) site.setRoute(path, route);
-  llm = await startOpenAiServer(({ body }) => ({ body: completion(JSON.stringify(answerFor(body))) }));
-  project = tempProject();
+  ({ site, llm, project } = world = await startDemoWorld({ llmHandler: ({ body }) => ({ body: completion(JSON.stringify(answerFor(body))) }) }));
   project.writeConfig(
     fixtureConfig({
       feeds: [{ name: 'Demo Gazette', url: `${site.origin}/feed.xml` }],
@@ -51,10 +49,7 @@ beforeAll(async () => {
   expect(lastJsonLine(run.stdout).drafts).toMatchObject({ made: 5, flagged: 1 });
 }, 180_000); // a whole run with five drafts: generous, the machine may be shared
 
-afterAll(async () => {
-  await Promise.all([site?.close(), llm?.close()]);
-  project?.remove();
-});
+afterAll(() => world?.close());
 
 const cli = (args: string[]) => runCli(['--config', project.configPath, '--db', project.dbPath, ...args]);
 

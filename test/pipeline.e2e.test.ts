@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSiteServer, type SiteServer } from './helpers/site-server.ts';
-import { completion, startOpenAiServer, validDraftReply, type OpenAiServer } from './helpers/openai-server.ts';
+import { completion, validDraftReply, type OpenAiServer } from './helpers/openai-server.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { probeDb } from './helpers/db.ts';
-import { fixtureConfig, lastJsonLine, PROMPT_PATH, runCli, tempProject, type TempProject } from './helpers/project.ts';
-import { demoSiteRoutes, loadDemoArticles } from '../scripts/demo-site.ts';
+import { fixtureConfig, lastJsonLine, PROMPT_PATH, runCli, type TempProject } from './helpers/project.ts';
+import { loadDemoArticles } from '../scripts/demo-site.ts';
+import { demoConfig, startDemoWorld, type DemoWorld } from './helpers/demo-world.ts';
 
 const ARTICLES = loadDemoArticles();
 const N = ARTICLES.length;
@@ -14,29 +15,14 @@ let site: SiteServer;
 let llm: OpenAiServer;
 let project: TempProject;
 
-beforeEach(async () => {
-  site = await startSiteServer();
-  for (const [path, route] of Object.entries(demoSiteRoutes(site.origin))) site.setRoute(path, route);
-  llm = await startOpenAiServer();
-  project = tempProject();
-});
-
-afterEach(async () => {
-  await Promise.all([site.close(), llm.close()]);
-  project.remove();
-});
+let world: DemoWorld;
+beforeEach(async () => void ({ site, llm, project } = world = await startDemoWorld()));
+afterEach(() => world.close());
 
 const articleFetches = () => [...site.hits].filter(([p]) => p.startsWith('/articles/')).reduce((n, [, c]) => n + c, 0);
 
 function writeConfig(opts: { llm?: boolean; extra?: string } = {}) {
-  project.writeConfig(
-    fixtureConfig({
-      feeds: [{ name: 'Demo Gazette', url: `${site.origin}/feed.xml` }],
-      allow: [site.hostPort],
-      llmBaseURL: opts.llm === false ? undefined : llm.url,
-      extra: opts.extra,
-    }),
-  );
+  project.writeConfig(demoConfig(world, opts));
 }
 
 const cli = (args: string[], env: Record<string, string | undefined> = {}) =>

@@ -7,34 +7,25 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSiteServer, type SiteServer } from './helpers/site-server.ts';
-import { startOpenAiServer, validDraftReply, type OpenAiServer } from './helpers/openai-server.ts';
-import { fixtureConfig, lastJsonLine, ROOT, runCli, tempProject, type CliResult, type TempProject } from './helpers/project.ts';
+import { validDraftReply, type OpenAiServer } from './helpers/openai-server.ts';
+import { lastJsonLine, ROOT, runCli, type CliResult, type TempProject } from './helpers/project.ts';
 import { corruptPages, probeDb } from './helpers/db.ts';
 import { openStore } from '../src/store/index.ts';
-import { demoSiteRoutes, loadDemoArticles } from '../scripts/demo-site.ts';
+import { loadDemoArticles } from '../scripts/demo-site.ts';
+import { demoConfig, startDemoWorld, type DemoWorld } from './helpers/demo-world.ts';
 
 const N = loadDemoArticles().length;
 
-let site: SiteServer;
 let llm: OpenAiServer;
 let project: TempProject;
 
-beforeEach(async () => {
-  site = await startSiteServer();
-  for (const [path, route] of Object.entries(demoSiteRoutes(site.origin))) site.setRoute(path, route);
-  llm = await startOpenAiServer();
-  project = tempProject();
-});
-
-afterEach(async () => {
-  await Promise.all([site.close(), llm.close()]);
-  project.remove();
-});
+let world: DemoWorld;
+beforeEach(async () => void ({ llm, project } = world = await startDemoWorld()));
+afterEach(() => world.close());
 
 function writeConfig(extra = '', withLlm = true) {
   project.writeConfig(
-    fixtureConfig({ feeds: [{ name: 'Demo Gazette', url: `${site.origin}/feed.xml` }], allow: [site.hostPort], llmBaseURL: withLlm ? llm.url : undefined, extra })
+    demoConfig(world, { llm: withLlm, extra })
       // Answers held back by a test wait as long as it takes on a loaded machine.
       .replace('  timeoutSeconds: 20\n', '  timeoutSeconds: 600\n'),
   );

@@ -67,6 +67,10 @@ const LlmSchema = z.strictObject({
   tokensPerMinute: z.number().int().min(1).optional(),
   /** A prompt file of your own, relative to the config file's folder; unset: the prompt that ships with aiwins. */
   prompt: z.string().trim().min(1).optional(),
+  /** Prices per model name, in currency units per million input and output tokens: costs of drafts and trials are estimated from them. */
+  pricing: z
+    .record(z.string().trim().min(1), z.strictObject({ input: z.number().min(0), output: z.number().min(0) }))
+    .default({}),
 });
 
 const NetworkSchema = z.strictObject({

@@ -60,6 +60,24 @@ describe('loadPrompt', () => {
     expect(failureOf(write('m.md', '---\nid: x\nschema: draft_story\n---\nno article here')).message).toMatch(/\{\{article\}\} exactly once/);
   });
 
+  it('reports every problem of a template at once, each with the expected format and an excerpt', () => {
+    const f = failureOf(write('two.md', '---\nid: x\nschema: draft_story\n---\nSummarize {{headline}} only'));
+    expect(f.message).toMatch(/unknown placeholder\(s\) \{\{headline\}\}/);
+    expect(f.message).toMatch(/\{\{article\}\} exactly once \(found 0\)/);
+    expect(f.message).toMatch(/Expected format:[\s\S]*max_input_tokens/);
+    expect(f.message).toContain('| ---');
+  });
+
+  it('rejects a token budget out of range and a description that is not text', () => {
+    expect(failureOf(write('b.md', '---\nid: x\nschema: draft_story\nmax_input_tokens: 10\n---\n{{article}}')).message).toMatch(/max_input_tokens/);
+    expect(failureOf(write('d.md', '---\nid: x\nschema: draft_story\ndescription: [1]\n---\n{{article}}')).message).toMatch(/description/);
+  });
+
+  it('reads the description and the input token budget', () => {
+    const out = loadPrompt(write('ok.md', '---\nid: tight\ndescription: shorter article\nschema: draft_story\nmax_input_tokens: 800\n---\n{{article}}'));
+    expect(out.ok && out.value).toMatchObject({ id: 'tight', description: 'shorter article', maxInputTokens: 800 });
+  });
+
   it('reports a missing file as prompt.invalid', () => {
     expect(failureOf(join(dir, 'missing.md')).kind).toBe('prompt.invalid');
   });

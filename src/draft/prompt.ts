@@ -17,6 +17,8 @@ setMergeCacheSize(10_000);
 /** A loaded prompt file. */
 export interface Prompt {
   id: string;
+  /** What this prompt version changes, for people comparing trials; empty when not given. */
+  description: string;
   /** sha256 hex of the file content, first 16 chars. */
   hash: string;
   schemaName: string;
@@ -25,6 +27,8 @@ export interface Prompt {
   /** null: leave it to the server. */
   temperature: number | null;
   maxOutputTokens: number;
+  /** The article's token budget for this prompt; null: llm.maxInputTokens decides. */
+  maxInputTokens: number | null;
   template: string;
   path: string;
 }
@@ -42,20 +46,24 @@ const ROLE_MARKER_RE = /^<!--\s*role:\s*(system|user)\s*-->\s*$/gm;
 const FrontMatter = z
   .object({
     id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" or "-"'),
+    description: z.string().max(500).nullish(),
     schema: z.literal('draft_story'),
     model: z.string().min(1).nullish(),
     temperature: z.number().min(0).max(2).nullish(),
     max_output_tokens: z.number().int().min(64).max(32_000).default(1500),
+    max_input_tokens: z.number().int().min(200).max(200_000).nullish(),
   })
   .strict();
 
 const EXPECTED_FORMAT = [
   '---',
   'id: draft-story-v1          # required',
+  'description: what changed   # optional',
   'schema: draft_story         # required',
   'model: gpt-4o-mini          # optional default model',
   'temperature: 0.2            # optional',
   'max_output_tokens: 1500     # optional',
+  'max_input_tokens: 6000      # optional article budget (else llm.maxInputTokens)',
   '---',
   '<!-- role: system -->',
   '...instructions...',
@@ -93,24 +101,29 @@ export function loadPrompt(path: string): Outcome<Prompt> {
     return invalid(path, `invalid front matter: ${problems.join('; ')}`, content);
   }
   const template = m[2]!.trim();
+  // Every problem of the template at once, so one edit fixes them all.
+  const problems: string[] = [];
   const unknown = [...template.matchAll(PLACEHOLDER_RE)]
     .map((x) => x[1]!)
     .filter((name) => !(PLACEHOLDERS as readonly string[]).includes(name));
   if (unknown.length > 0) {
-    return invalid(path, `unknown placeholder(s) {{${unknown.join('}}, {{')}}}; known: ${PLACEHOLDERS.join(', ')}`, content);
+    problems.push(`unknown placeholder(s) {{${unknown.join('}}, {{')}}}; known: ${PLACEHOLDERS.join(', ')}`);
   }
   const articleCount = [...template.matchAll(PLACEHOLDER_RE)].filter((x) => x[1] === 'article').length;
   if (articleCount !== 1) {
-    return invalid(path, `the template must contain {{article}} exactly once (found ${articleCount})`, content);
+    problems.push(`the template must contain {{article}} exactly once (found ${articleCount})`);
   }
+  if (problems.length > 0) return invalid(path, problems.join('; '), content);
   const fm = parsed.data;
   return ok({
     id: fm.id,
+    description: fm.description ?? '',
     hash: hash16(content),
     schemaName: fm.schema,
     model: fm.model ?? null,
     temperature: fm.temperature ?? null,
     maxOutputTokens: fm.max_output_tokens,
+    maxInputTokens: fm.max_input_tokens ?? null,
     template,
     path,
   });

@@ -3,7 +3,7 @@
  * number and name of the prose found in the article; what fails is listed for the repair turn and,
  * if it still fails after it, marked on the draft for editors.
  */
-import type { DraftContent, UnsupportedClaim } from '../core/types.ts';
+import type { DraftContent, Takeaway, UnsupportedClaim } from '../core/types.ts';
 import { claimsMissingFromQuote, claimsMissingFromSource, groundQuote, indexSource, type Source } from './grounding.ts';
 import type { ModelDraft } from './schema.ts';
 
@@ -23,8 +23,13 @@ export interface CheckedStory {
   failures: string[];
 }
 
+/** The prose of a story: what must come from the article (takeaways' quotes are checked on their own). */
+type StoryProse = Pick<DraftContent, 'headline' | 'tldr' | 'deck' | 'body' | 'whyItMatters' | 'implications'> & {
+  takeaways: { text: string; quote: string }[];
+};
+
 /** The prose fields whose numbers and names must come from the article, with their paths. */
-function proseFields(d: ModelDraft): [string, string][] {
+function proseFields(d: StoryProse): [string, string][] {
   return [
     ['headline', d.headline],
     ['tldr', d.tldr],
@@ -35,8 +40,11 @@ function proseFields(d: ModelDraft): [string, string][] {
   ];
 }
 
-/** Checks a valid model answer against its source; the result is the draft content plus what failed. */
-export function checkStory(d: ModelDraft, source: Source): CheckedStory {
+/**
+ * Checks a story's prose against its source, as written by a model or edited by an editor: each
+ * takeaway's quote grounded and its text supported, each number and name found in the article.
+ */
+export function checkAgainstSource(d: StoryProse, source: Source): { takeaways: Takeaway[]; unsupportedClaims: UnsupportedClaim[]; failures: string[] } {
   const index = indexSource(source);
   const failures: string[] = [];
   const takeaways = d.takeaways.map((t, i) => {
@@ -50,6 +58,12 @@ export function checkStory(d: ModelDraft, source: Source): CheckedStory {
     claimsMissingFromSource(prose, index).map((claim) => ({ field, claim })),
   );
   for (const c of unsupportedClaims) failures.push(`${c.field} says "${c.claim}", which does not occur in the article`);
+  return { takeaways, unsupportedClaims, failures };
+}
+
+/** Checks a valid model answer against its source; the result is the draft content plus what failed. */
+export function checkStory(d: ModelDraft, source: Source): CheckedStory {
+  const { takeaways, unsupportedClaims, failures } = checkAgainstSource(d, source);
   return {
     content: {
       headline: d.headline,

@@ -60,7 +60,7 @@ export async function drafterFor(config: Config, engine: Engine, opts: DrafterOp
       model: config.llm.model,
       timeoutMs: config.llm.timeoutSeconds * 1000,
       maxRetries: config.llm.maxRetries,
-      maxInputTokens: config.llm.maxInputTokens,
+      maxInputTokens: prompt.value.maxInputTokens ?? config.llm.maxInputTokens,
       contextTokens: config.llm.contextTokens,
     },
     prompt.value,

@@ -3,6 +3,8 @@
  * editors' desk) draws, built from a stored story and the newsletter settings. Pure.
  */
 
+import type { Draft, DraftContent, Framing, Recommendation, Takeaway } from '../core/types.ts';
+
 /** What the renderers need of a stored story (the `stories --json` shape satisfies it). */
 export interface StoredStory {
   url: string | null;
@@ -14,21 +16,14 @@ export interface StoredStory {
   published: Date | string | null;
   needsReview: boolean;
   setAside: boolean;
-  draft: {
-    engine: string;
-    headline: string;
-    tldr: string;
-    takeaways: { text: string }[];
-    deck: string;
-    body: string[];
-    whyItMatters: string;
-    implications: string[];
-    readerNote: string | null;
-    category: string;
-    readingMinutes: number;
-    framing: { verdict: string; recommendation: string | null };
-    unsupportedClaims: { field: string; claim: string }[];
-  } | null;
+  /** The parts of a draft a renderer reads: the story fields, engine and reading time, and the checks' results. */
+  draft:
+    | (Pick<DraftContent, 'headline' | 'tldr' | 'deck' | 'body' | 'whyItMatters' | 'implications' | 'readerNote' | 'category' | 'unsupportedClaims'> &
+        Pick<Draft, 'engine' | 'readingMinutes'> & {
+          takeaways: Pick<Takeaway, 'text'>[];
+          framing: Pick<Framing, 'verdict'> & { recommendation: Recommendation | null };
+        })
+    | null;
 }
 
 /** How stories are shown: the time zone of dates, and whose name "Source:" gives. */

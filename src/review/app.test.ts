@@ -3,6 +3,8 @@ import { createDeskApp } from './app.tsx';
 import { hashPassword } from './password.ts';
 import { csrfOf, deskDb } from '../../test/helpers/desk.ts';
 import { seedStories } from '../../test/helpers/stories.ts';
+import { runCli } from '../../test/helpers/project.ts';
+import { newsletterStory, renderHtml } from '../render/index.ts';
 
 const ORIGIN = 'http://localhost';
 let env: Awaited<ReturnType<typeof deskDb>>;
@@ -151,6 +153,10 @@ describe('actions', () => {
       'takeaways.1.quote': '',
       whyItMatters: 'Because.',
       category: 'Health',
+      deck: '',
+      body: '',
+      implications: '',
+      readerNote: '',
     });
     const first = await post(`/stories/${id}/edit`, fields('Ann’s headline', 'found early signs of diabetic eye disease'), { cookie: s.cookie });
     expect(first.status).toBe(303);
@@ -174,15 +180,107 @@ describe('actions', () => {
     expect(diff).toContain('<del>AI spots eye disease early in rural clinics</del>');
   });
 
+  it('edit covers every story field: deck, body, implications and reader note reach the new version and `aiwins show --json`', async () => {
+    const id = ids[1]!;
+    const [v1] = await env.store.editorial.versions(id);
+    const page = await (await app.request(`/stories/${id}`, { headers: { cookie: s.cookie } })).text();
+    // The form offers each field, filled with the current text.
+    expect(page).toContain(`<input name="deck" value="${v1!.draft.deck}"`);
+    expect(page).toContain(`<textarea name="body" rows="8">${v1!.draft.body.join('\n\n')}</textarea>`);
+    expect(page).toContain(`<textarea name="implications" rows="4">${v1!.draft.implications.join('\n')}</textarea>`);
+    expect(page).toContain(`<textarea name="readerNote" rows="3"></textarea>`);
+    const saved = await post(
+      `/stories/${id}/edit`,
+      {
+        _csrf: s.csrf,
+        version: String(v1!.id),
+        headline: v1!.draft.headline,
+        tldr: v1!.draft.tldr,
+        'takeaways.0.text': 'Most cases caught.',
+        'takeaways.0.quote': 'found early signs of diabetic eye disease',
+        whyItMatters: v1!.draft.whyItMatters,
+        category: 'Health',
+        deck: 'A new deck line',
+        // Paragraphs are separated by a blank line; implications are one per line.
+        body: 'First paragraph, edited.\r\n\r\nSecond paragraph\r\nwith a line break.\r\n\r\n',
+        implications: 'One consequence.\r\n\r\n  Another consequence for 300 clinics.  \r\n',
+        readerNote: 'The trial had 94 percent recall and no control group.',
+      },
+      { cookie: s.cookie },
+    );
+    expect(saved.status, await saved.clone().text()).toBe(303);
+    const v2 = (await env.store.editorial.versions(id))[1]!;
+    const edited = {
+      deck: 'A new deck line',
+      body: ['First paragraph, edited.', 'Second paragraph\nwith a line break.'],
+      implications: ['One consequence.', 'Another consequence for 300 clinics.'],
+      readerNote: 'The trial had 94 percent recall and no control group.',
+    };
+    expect(v2.draft).toMatchObject({ ...edited, origin: 'editor', editedBy: 'ann' });
+    // The edited prose is checked as a model's is: "94 percent" is in the article, 300 is not.
+    expect(v2.draft.unsupportedClaims).toEqual([{ field: 'implications[1]', claim: '300' }]);
+    expect(v2.draft.needsReview).toBe(true);
+    const shown = await runCli(['--db', env.path, 'show', String(id), '--json']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout).draft).toMatchObject(edited);
+
+    // An empty reader note is none at all; deck, body and implications may be empty (the offline engine leaves them so).
+    const cleared = await post(
+      `/stories/${id}/edit`,
+      { _csrf: s.csrf, version: String(v2.id), headline: 'H', tldr: 'T', 'takeaways.0.text': 'A', 'takeaways.0.quote': 'B', whyItMatters: 'W', category: 'Health', deck: '', body: '', implications: ' ', readerNote: '  ' },
+      { cookie: s.cookie },
+    );
+    expect(cleared.status).toBe(303);
+    expect((await env.store.editorial.versions(id))[2]!.draft).toMatchObject({ deck: '', body: [], implications: [], readerNote: null });
+  });
+
   it('the story page shows the draft as readers see it, the source with quotes marked, and the action buttons', async () => {
     const id = ids[0]!;
     const page = await (await app.request(`/stories/${id}`, { headers: { cookie: s.cookie } })).text();
     expect(page).toContain('<mark id="quote-1"');
-    expect(page).toContain('Key Takeaways');
+    // The preview is the newsletter's own layout, byte for byte what `aiwins show --format html` prints.
+    const story = (await env.store.stories.get(id))!;
+    const newsletter = renderHtml(newsletterStory(story, { timezone: 'UTC', sourceName: 'feed' })!).trimEnd();
+    expect(newsletter).toContain(story.draft!.implications[0]);
+    expect(page).toContain(`<div class="reader">${newsletter}</div>`);
+    // Provenance: tokens, and their cost when llm.pricing prices the model (1200 in, 300 out).
+    expect(page).toContain('1200 + 300 tokens, cost unknown (no llm.pricing for the model)');
+    const priced = createDeskApp({ store: env.store, now: () => new Date(clock), pricing: { 'test-model': { input: 1, output: 2 } } });
+    const pricedPage = await (await priced.request(`/stories/${id}`, { headers: { cookie: s.cookie } })).text();
+    expect(pricedPage).toContain('1200 + 300 tokens, est. $0.0018');
     expect(page).toMatch(/Approve<\/button>/);
     expect(page).toMatch(/Reject<\/button>/);
     expect(page).toMatch(/Save<\/button>/);
     expect(page).toMatch(/Re-draft<\/button>/);
+  });
+});
+
+describe('the draft checks', () => {
+  it('the story page and the queue show the recommendation, uncertain framing, concerns and unsupported claims', async () => {
+    const [id] = await seedStories(env.store, [
+      {
+        title: 'Flags on show',
+        draft: {
+          headline: 'A model that may or may not help',
+          needsReview: true,
+          framing: { verdict: 'uncertain', score: 0.5, rationale: 'The article is vague.', concerns: ['single-source claim'], angle: null, confidence: 0.4, recommendation: 'skip' },
+          unsupportedClaims: [{ field: 'deck', claim: 'Stanford' }],
+        },
+      },
+    ]);
+    const s = await login();
+    const page = await (await app.request(`/stories/${id}`, { headers: { cookie: s.cookie } })).text();
+    expect(page).toMatch(/Verdict <strong class="flag">uncertain<\/strong>/);
+    expect(page).toMatch(/recommendation <strong class="flag">skip<\/strong>/);
+    expect(page).toContain('<li>single-source claim</li>');
+    expect(page).toContain('<code>deck</code>: Stanford');
+    // The preview's editors' notes say why, as `aiwins show --format html` does.
+    expect(page).toContain('needs review: checks failed after the repair turn (not in the article: deck: &quot;Stanford&quot;)');
+    const queue = await (await app.request('/', { headers: { cookie: s.cookie } })).text();
+    const row = queue.slice(queue.indexOf('A model that may or may not help'));
+    expect(row.slice(0, row.indexOf('</li>'))).toMatch(
+      /uncertain<span class="recommendation skip"> · skip<\/span>.*<span class="flag">needs review<\/span><span class="flag">verdict uncertain<\/span><span class="flag">recommends skip<\/span><span class="flag">1 unsupported claim<\/span>/s,
+    );
   });
 });
 

@@ -33,6 +33,9 @@ export function createDeskApp(options: DeskOptions): Hono<DeskEnv> {
     sessionMaxHours: 12,
     loginLimits: { perAccount: 5, perAddress: 20, windowMinutes: 15 },
     categories: DEFAULT_CATEGORIES,
+    // The config's defaults, as `aiwins show --format` uses without a config file.
+    newsletter: { timezone: 'UTC', sourceName: 'feed' as const },
+    pricing: {},
     ...options,
   };
   const app = new Hono<DeskEnv>();

@@ -1,4 +1,6 @@
 import type { Context } from 'hono';
+import type { Pricing } from '../core/pricing.ts';
+import type { NewsletterSettings } from '../render/index.ts';
 import type { Session, Store } from '../store/index.ts';
 
 /** What the desk reads and writes: stories and articles, editorial decisions and versions, users, other outlets' copies. */
@@ -20,6 +22,10 @@ export interface DeskOptions {
   clientAddress?: (c: Context) => string;
   /** Categories an editor may pick when editing. */
   categories?: readonly string[];
+  /** How the newsletter shows a story (`newsletter.*` in the config): the preview uses the same. */
+  newsletter?: NewsletterSettings;
+  /** Prices per model (`llm.pricing`): a draft's provenance shows its estimated cost when its model has one. */
+  pricing?: Pricing;
   now?: () => Date;
   /** Session expiry: after this long unused, and this long after login whatever happens. */
   sessionIdleMinutes?: number;
@@ -30,7 +36,7 @@ export interface DeskOptions {
 
 export type DeskEnv = {
   Variables: {
-    options: Required<Pick<DeskOptions, 'now' | 'sessionIdleMinutes' | 'sessionMaxHours' | 'loginLimits' | 'categories'>> & DeskOptions;
+    options: Required<Pick<DeskOptions, 'now' | 'sessionIdleMinutes' | 'sessionMaxHours' | 'loginLimits' | 'categories' | 'newsletter' | 'pricing'>> & DeskOptions;
     /** A fresh nonce per response: the only inline script allowed is the one carrying it. */
     nonce: string;
     session: Session | null;

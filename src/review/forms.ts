@@ -43,7 +43,27 @@ export const reopenForm = z.object({ back });
 /** The most takeaways an edit may have (the drafting schema allows 3 to 5). */
 export const MAX_TAKEAWAYS = 8;
 
-/** The edit form: one field per draft field, named as in the story JSON, and the version edited. */
+/** The most body paragraphs and implications an edit may have (the drafting schema allows 3 and 4). */
+export const MAX_PARAGRAPHS = 6;
+export const MAX_IMPLICATIONS = 8;
+
+/** Line breaks as a browser sends them (CRLF) become \n, so stored text has one kind. */
+const unixLines = (s: string) => s.replace(/\r\n?/g, '\n');
+
+/** A textarea of parts: `separator` splits it, each part is trimmed, empty ones are dropped. */
+const parts = (separator: RegExp, max: number, maxEach: number, what: string) =>
+  z
+    .string()
+    .max(max * (maxEach + 4), 'too long')
+    .transform((s) => unixLines(s).split(separator).map((p) => p.trim()).filter(Boolean))
+    .pipe(z.array(z.string().max(maxEach, `at most ${maxEach} characters each`)).max(max, `at most ${max} ${what}`));
+
+/**
+ * The edit form: one field per draft field, named as in the story JSON, and the version edited.
+ * `body` is one textarea with paragraphs separated by a blank line, `implications` one per line;
+ * deck, body and implications may be empty (the offline engine leaves them so), and an empty
+ * reader note is none.
+ */
 export const editForm = z
   .object({
     version,
@@ -51,6 +71,14 @@ export const editForm = z
     tldr: text(1000),
     whyItMatters: text(3000),
     category: text(60),
+    deck: z.string().trim().max(500, 'at most 500 characters'),
+    body: parts(/\n\s*\n/, MAX_PARAGRAPHS, 3000, 'paragraphs'),
+    implications: parts(/\n/, MAX_IMPLICATIONS, 1000, 'implications'),
+    readerNote: z
+      .string()
+      .trim()
+      .max(2000, 'at most 2000 characters')
+      .transform((s) => (s ? unixLines(s) : null)),
     takeaways: z
       .array(z.object({ text: z.string().trim().max(1000), quote: z.string().trim().max(1000) }))
       .max(MAX_TAKEAWAYS)

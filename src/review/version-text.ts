@@ -1,11 +1,9 @@
-/** The fields of a draft an editor can change. */
-export interface EditValues {
-  headline: string;
-  tldr: string;
+import type { DraftEdit } from '../store/index.ts';
+
+/** The fields of a draft an editor can change, as the edit form gives them (quotes not yet checked). */
+export type EditValues = Pick<DraftEdit, 'headline' | 'tldr' | 'deck' | 'body' | 'whyItMatters' | 'implications' | 'readerNote' | 'category'> & {
   takeaways: { text: string; quote: string }[];
-  whyItMatters: string;
-  category: string;
-}
+};
 
 /** A version as plain text: what the history diff and the edit-conflict page compare. */
 export function versionText(v: EditValues): string {
@@ -14,7 +12,13 @@ export function versionText(v: EditValues): string {
     `TL;DR: ${v.tldr}`,
     'Key takeaways:',
     ...v.takeaways.map((t, i) => `${i + 1}. ${t.text}\n   "${t.quote}"`),
+    `Deck: ${v.deck}`,
+    'Body:',
+    ...v.body.map((p) => `  ${p.replace(/\n/g, '\n  ')}`),
     `Why it matters: ${v.whyItMatters}`,
+    'Implications:',
+    ...v.implications.map((i) => `- ${i}`),
+    `Reader note: ${v.readerNote ?? '(none)'}`,
     `Category: ${v.category}`,
   ].join('\n');
 }

@@ -4,34 +4,20 @@ import { claimOwner, holdsClaim } from './items.ts';
 import { readSpool, removeSpooled, spoolDraft } from './spool.ts';
 import { isoOf } from './values.ts';
 
-/** A stored draft, as the `stories --json` contract shows it (plus its ids). */
-export interface StoredDraft {
+/**
+ * A stored draft, as the `stories --json` contract shows it (plus its ids): the engine's draft
+ * (core/types.ts) with its rows' ids, the prompt as one value, and what the store adds.
+ */
+export interface StoredDraft extends Omit<Draft, 'framing' | 'promptId' | 'promptHash' | 'needsReview' | 'responseFormat'> {
   id: number;
   itemId: number;
   /** The run (or redraft) that made it. */
   runId: number | null;
-  engine: Engine;
-  headline: string;
-  tldr: string;
-  takeaways: Takeaway[];
-  deck: string;
-  body: string[];
-  whyItMatters: string;
-  implications: string[];
-  readerNote: string | null;
-  category: string;
   /** The rubric fields are null on drafts stored before the rubric existed. */
   framing: StoredFraming;
-  unsupportedClaims: UnsupportedClaim[];
   /** A check still failed after the repair turn. */
   needsReview: boolean;
-  model: string | null;
   prompt: { id: string; hash: string };
-  inputTokens: number;
-  outputTokens: number;
-  latencyMs: number;
-  inputTruncated: boolean;
-  readingMinutes: number;
   /** How the LLM was asked for JSON; null for extractive and older drafts. */
   responseFormat: ResponseFormatKind | null;
   createdAt: Date;

@@ -91,4 +91,34 @@ describe('versions and decisions', () => {
     // FTS syntax in what an editor types is just text.
     expect(await store.editorial.queue({ q: '"unbalanced AND (', now })).toEqual([]);
   });
+
+  it('flagged: uncertain verdicts, skip recommendations, unsupported claims and takeaways, ungrounded quotes, failed checks', async () => {
+    const positive = { verdict: 'positive' as const, score: 0.8, rationale: 'r', concerns: [], angle: 'a', confidence: 0.8 };
+    const ids = await seedStories(store, [
+      { title: 'Clean', draft: { framing: { ...positive, recommendation: 'include' } } },
+      { title: 'Uncertain', draft: { framing: { ...positive, verdict: 'uncertain', score: 0.5, recommendation: 'skip' } } },
+      { title: 'Skip', draft: { framing: { ...positive, recommendation: 'skip' } } },
+      {
+        title: 'Claims',
+        draft: {
+          needsReview: true,
+          unsupportedClaims: [{ field: 'tldr', claim: '300' }, { field: 'deck', claim: 'Stanford' }],
+          takeaways: [
+            { text: 'It caught 99 percent.', quote: 'found early signs of diabetic eye disease in 94 percent of cases', grounded: true, supported: false },
+            { text: 'Made up.', quote: 'nobody wrote this', grounded: false, supported: false },
+          ],
+        },
+      },
+      { title: 'With a note', draft: { readerNote: 'One trial.', framing: { ...positive, recommendation: 'include_with_note' } } },
+    ]);
+    const q = (await store.editorial.queue({ now })).filter((e) => ids.includes(e.id));
+    const byTitle = Object.fromEntries(q.map((e) => [e.title, e]));
+    expect(byTitle.Clean!.flags).toEqual([]);
+    expect(byTitle['With a note']!).toMatchObject({ flags: [], recommendation: 'include_with_note' });
+    expect(byTitle.Uncertain!.flags).toEqual(['verdict uncertain', 'recommends skip']);
+    expect(byTitle.Skip!).toMatchObject({ flags: ['recommends skip'], recommendation: 'skip' });
+    expect(byTitle.Claims!.flags).toEqual(['needs review', '1 ungrounded quote', '1 unsupported takeaway', '2 unsupported claims']);
+    // Clean candidates first, then the flagged ones, each group newest first.
+    expect(q.map((e) => e.title)).toEqual(['With a note', 'Clean', 'Claims', 'Skip', 'Uncertain']);
+  });
 });

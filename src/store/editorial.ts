@@ -1,6 +1,6 @@
 import type { Connection } from './db.ts';
 import { draftById, type StoredDraft } from './drafts.ts';
-import type { Takeaway } from '../core/types.ts';
+import type { Takeaway, UnsupportedClaim } from '../core/types.ts';
 
 /** Why an editor rejected a story: the labels the prompt workbench scores prompts against. */
 export const REASON_CODES = ['not_ai', 'negative', 'spin', 'duplicate', 'paywalled', 'low_quality', 'other'] as const;
@@ -21,6 +21,19 @@ export interface Decision {
 }
 
 
+/**
+ * An editor's last word on a story, as a label to score prompts against: approved (with the
+ * version approved), or rejected with a reason code.
+ */
+export interface EditorLabel {
+  storyId: number;
+  decision: 'approve' | 'reject';
+  reason: ReasonCode | null;
+  at: Date;
+  /** The version the editor approved (an editor's edit or a model draft); null for a rejection. */
+  approved: StoredDraft | null;
+}
+
 /** A version of a story's text: a model draft, or an editor's edit of an earlier version. */
 export interface Version {
   id: number;
@@ -32,14 +45,14 @@ export interface Version {
   draft: StoredDraft;
 }
 
-/** The fields an editor may change; everything else (provenance) is carried over from the base. */
-export interface DraftEdit {
-  headline: string;
-  tldr: string;
-  takeaways: Takeaway[];
-  whyItMatters: string;
-  category: string;
-}
+/**
+ * The fields an editor may change, and what the desk computed of them again (checks against the
+ * article, reading time); everything else (framing, provenance) is carried over from the base.
+ */
+export type DraftEdit = Pick<
+  StoredDraft,
+  'headline' | 'tldr' | 'takeaways' | 'deck' | 'body' | 'whyItMatters' | 'implications' | 'readerNote' | 'category' | 'unsupportedClaims' | 'needsReview' | 'readingMinutes'
+>;
 
 /** Where a story stands with editors: the latest decision decides the status. */
 export interface ReviewState {
@@ -72,6 +85,8 @@ export interface QueueEntry {
   headline: string | null;
   category: string | null;
   verdict: string | null;
+  /** The model's recommendation: include, include_with_note or skip (null on drafts before the rubric). */
+  recommendation: string | null;
   engine: string | null;
   /** Why the story needs a closer look (empty when it does not): shown after clean candidates. */
   flags: string[];
@@ -110,14 +125,55 @@ const STATUS_AFTER: Record<DecisionAction, string | null> = {
   snooze: null,
 };
 
-/** Editors' side of the store: versions, decisions, the review queue. Each method is one transaction. */
-export class EditorialStore {
-  constructor(private readonly db: Connection) {}
-
+/**
+ * Editors' side of the store: versions, decisions, the review queue and its search. Each method is
+ * one transaction. A second backend implements this interface; the SQLite one is below.
+ */
+export interface EditorialStore {
   /**
    * Appends a decision on a version (default: the current one) and sets the story's status.
-   * Approve and reject need a draft; reject needs a reason code.
+   * Approve and reject need a draft; reject needs a reason code. Rejects with an EditorialError
+   * for an unknown story or version, a story without a draft, or a missing or unknown reason.
    */
+  decide(
+    storyId: number,
+    d: { action: DecisionAction; by: string; now: Date; versionId?: number; reason?: ReasonCode; note?: string; until?: Date },
+  ): Promise<Decision>;
+  /** Every decision on a story, oldest first. */
+  decisions(storyId: number): Promise<Decision[]>;
+  /** Every version of a story, oldest first; the last is current. */
+  versions(storyId: number): Promise<Version[]>;
+  /**
+   * Every story an editor approved or rejected and did not reopen since (a snooze does not undo a
+   * decision), oldest story first: the labels the prompt workbench scores against. `ids` keeps
+   * only those stories; `decidedSince` only decisions made at or after that time.
+   */
+  labels(opts?: { ids?: number[]; decidedSince?: Date }): Promise<EditorLabel[]>;
+  /** The review state of a story (its latest decision, the approved version). */
+  review(storyId: number): Promise<ReviewState>;
+  /**
+   * Saves an editor's edit of version `baseVersionId` as a new version. When the base is no longer
+   * the current version (someone saved or re-drafted meanwhile), nothing is saved and the current
+   * version is returned, so the editor can compare both texts.
+   */
+  saveEdit(storyId: number, baseVersionId: number, edit: DraftEdit, by: string, now: Date): Promise<{ ok: true; version: Version } | { ok: false; current: Version }>;
+  /**
+   * The review queue: drafted stories matching the filters, clean candidates first, then flagged
+   * ones, each group newest first.
+   */
+  queue(f?: QueueFilters): Promise<QueueEntry[]>;
+  /** The distinct values the queue's filters offer. */
+  queueFacets(): Promise<{ feeds: string[]; categories: string[]; engines: string[]; verdicts: string[] }>;
+}
+
+/** The editorial store over SQLite. */
+export function sqliteEditorial(db: Connection): EditorialStore {
+  return new SqliteEditorial(db);
+}
+
+class SqliteEditorial implements EditorialStore {
+  constructor(private readonly db: Connection) {}
+
   async decide(
     storyId: number,
     d: { action: DecisionAction; by: string; now: Date; versionId?: number; reason?: ReasonCode; note?: string; until?: Date },
@@ -148,28 +204,49 @@ export class EditorialStore {
     });
   }
 
-  /** Every decision on a story, oldest first. */
   async decisions(storyId: number): Promise<Decision[]> {
     const rows = this.db.all('SELECT * FROM decisions WHERE item_id = ? ORDER BY id', storyId) as DecisionRow[];
     return rows.map(toDecision);
   }
 
-  /** Every version of a story, oldest first; the last is current. */
   async versions(storyId: number): Promise<Version[]> {
     const rows = this.db.all('SELECT * FROM drafts WHERE item_id = ? ORDER BY id', storyId) as VersionRow[];
     return this.db.read(() => rows.map((r) => toVersion(this.db, r)));
   }
 
-  /** The review state of a story (its latest decision, the approved version). */
+  async labels(opts: { ids?: number[]; decidedSince?: Date } = {}): Promise<EditorLabel[]> {
+    return this.db.read(() => {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (opts.ids) {
+        where.push(`d.item_id IN (${opts.ids.map(() => '?').join(', ') || 'NULL'})`);
+        params.push(...opts.ids);
+      }
+      if (opts.decidedSince) {
+        where.push('d.created_at >= ?');
+        params.push(opts.decidedSince.toISOString());
+      }
+      const rows = this.db.all<DecisionRow>(
+        `SELECT d.* FROM decisions d
+         WHERE d.id = (SELECT MAX(id) FROM decisions WHERE item_id = d.item_id AND action IN ('approve', 'reject', 'reopen'))
+           AND d.action IN ('approve', 'reject') ${where.map((w) => `AND ${w}`).join(' ')}
+         ORDER BY d.item_id`,
+        ...params,
+      );
+      return rows.map((r) => ({
+        storyId: r.item_id,
+        decision: r.action as 'approve' | 'reject',
+        reason: r.action === 'reject' ? r.reason : null,
+        at: new Date(r.created_at),
+        approved: r.action === 'approve' && r.draft_id !== null ? draftById(this.db, r.draft_id) : null,
+      }));
+    });
+  }
+
   async review(storyId: number): Promise<ReviewState> {
     return reviewState(this.db, storyId);
   }
 
-  /**
-   * Saves an editor's edit of version `baseVersionId` as a new version. When the base is no longer
-   * the current version (someone saved or re-drafted meanwhile), nothing is saved and the current
-   * version is returned, so the editor can compare both texts.
-   */
   async saveEdit(
     storyId: number,
     baseVersionId: number,
@@ -195,6 +272,13 @@ export class EditorialStore {
         takeaways: JSON.stringify(edit.takeaways),
         why_it_matters: edit.whyItMatters,
         category: edit.category,
+        deck: edit.deck,
+        body: JSON.stringify(edit.body),
+        implications: JSON.stringify(edit.implications),
+        reader_note: edit.readerNote,
+        unsupported_claims: JSON.stringify(edit.unsupportedClaims),
+        needs_review: edit.needsReview ? 1 : 0,
+        reading_minutes: edit.readingMinutes,
         origin: 'editor',
         edited_by: by,
         based_on: base.id,
@@ -207,10 +291,6 @@ export class EditorialStore {
     });
   }
 
-  /**
-   * The review queue: drafted stories matching the filters, clean candidates first, then flagged
-   * ones, each group newest first.
-   */
   async queue(f: QueueFilters = {}): Promise<QueueEntry[]> {
     const where: string[] = ['d.id IS NOT NULL'];
     const params: Record<string, unknown> = {};
@@ -226,7 +306,8 @@ export class EditorialStore {
     const match = f.q ? ftsQuery(f.q) : null;
     if (match) (where.push('i.id IN (SELECT rowid FROM story_search WHERE story_search MATCH @match)'), (params.match = match));
     const rows = this.db.all(`SELECT i.id, i.title, i.url, i.status, i.published_at, f.name AS feed_name, d.headline, d.category, d.engine,
-           d.takeaways, json_extract(d.framing, '$.verdict') AS verdict,
+           d.takeaways, d.unsupported_claims, d.needs_review, json_extract(d.framing, '$.verdict') AS verdict,
+           json_extract(d.framing, '$.recommendation') AS recommendation,
            (SELECT snoozed_until FROM decisions x WHERE x.item_id = i.id ORDER BY x.id DESC LIMIT 1) AS snoozed_until
          FROM items i JOIN feeds f ON f.id = i.feed_id
          LEFT JOIN drafts d ON d.id = (SELECT MAX(id) FROM drafts WHERE item_id = i.id)
@@ -242,7 +323,10 @@ export class EditorialStore {
       category: string | null;
       engine: string | null;
       takeaways: string | null;
+      unsupported_claims: string | null;
+      needs_review: number | null;
       verdict: string | null;
+      recommendation: string | null;
       snoozed_until: string | null;
     }[];
     const now = f.now ?? new Date();
@@ -257,15 +341,21 @@ export class EditorialStore {
         headline: r.headline,
         category: r.category,
         verdict: r.verdict,
+        recommendation: r.recommendation,
         engine: r.engine,
-        flags: reviewFlags({ verdict: r.verdict, takeaways: r.takeaways ? (JSON.parse(r.takeaways) as Takeaway[]) : [] }),
+        flags: reviewFlags({
+          verdict: r.verdict,
+          recommendation: r.recommendation,
+          needsReview: r.needs_review === 1,
+          takeaways: r.takeaways ? (JSON.parse(r.takeaways) as Takeaway[]) : [],
+          unsupportedClaims: r.unsupported_claims ? (JSON.parse(r.unsupported_claims) as UnsupportedClaim[]) : [],
+        }),
         snoozedUntil: r.snoozed_until ? new Date(r.snoozed_until) : null,
       }))
       .filter((e) => status !== 'candidate' || !e.snoozedUntil || e.snoozedUntil <= now);
     return [...entries.filter((e) => e.flags.length === 0), ...entries.filter((e) => e.flags.length > 0)];
   }
 
-  /** The distinct values the queue's filters offer. */
   async queueFacets(): Promise<{ feeds: string[]; categories: string[]; engines: string[]; verdicts: string[] }> {
     const col = (sql: string) => this.db.all<{ v: string }>(sql).map((r) => r.v).filter(Boolean);
     return {
@@ -283,14 +373,28 @@ export class EditorialStore {
 }
 
 /**
- * Why a draft needs a closer look before approval. Verdicts other than positive, and quotes not
- * found in the article, are flagged.
+ * Why a draft needs a closer look before approval: a check failed after the repair turn, a
+ * verdict other than positive (uncertain included), a recommendation to skip, quotes not found in
+ * the article, takeaways that say more than their quote, numbers or names the article lacks.
  */
-export function reviewFlags(d: { verdict: string | null; takeaways: Takeaway[] }): string[] {
+export function reviewFlags(d: {
+  verdict: string | null;
+  recommendation: string | null;
+  needsReview: boolean;
+  takeaways: Takeaway[];
+  unsupportedClaims: UnsupportedClaim[];
+}): string[] {
   const flags: string[] = [];
+  const count = (n: number, what: string) => `${n} ${what}${n > 1 ? 's' : ''}`;
+  if (d.needsReview) flags.push('needs review');
   if (d.verdict && d.verdict !== 'positive') flags.push(`verdict ${d.verdict}`);
+  if (d.recommendation === 'skip') flags.push('recommends skip');
   const ungrounded = d.takeaways.filter((t) => !t.grounded).length;
-  if (ungrounded > 0) flags.push(`${ungrounded} ungrounded quote${ungrounded > 1 ? 's' : ''}`);
+  if (ungrounded > 0) flags.push(count(ungrounded, 'ungrounded quote'));
+  // `supported` implies grounded: a grounded quote whose takeaway adds a number or name.
+  const unsupported = d.takeaways.filter((t) => t.grounded && t.supported === false).length;
+  if (unsupported > 0) flags.push(count(unsupported, 'unsupported takeaway'));
+  if (d.unsupportedClaims.length > 0) flags.push(count(d.unsupportedClaims.length, 'unsupported claim'));
   return flags;
 }
 

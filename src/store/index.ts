@@ -32,6 +32,8 @@ export {
   type ReviewState,
   type QueueFilters,
   type QueueEntry,
+  type EditorLabel,
 } from './editorial.ts';
 export { UserExistsError, type UserStore, type User, type Session } from './users.ts';
 export type { Issue, IssueWithStories, IssueChange, IssueStore } from './issues.ts';
+export type { Trial, TrialResult, TrialDraft, TrialSource, TrialStore} from './trials.ts';

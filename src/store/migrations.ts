@@ -231,7 +231,37 @@ export const MIGRATIONS: readonly string[] = [
   -- A story goes out in at most one issue: the database refuses a second.
   CREATE UNIQUE INDEX issue_stories_sent_once ON issue_stories(item_id) WHERE sent_draft_id IS NOT NULL;
   `,
-  // 8: the same story from several outlets: signatures and LSH bands of the stories seen, the copies
+  // 8: prompt trials, kept apart from the drafts editors see; a result is reused for the same
+  // (article text, prompt content, model, settings) so a trial run twice makes no LLM call
+  `
+  CREATE TABLE trials (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    prompt_id TEXT NOT NULL,
+    prompt_hash TEXT NOT NULL,
+    prompt_path TEXT NOT NULL,
+    model TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE trial_drafts (
+    trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    cache_key TEXT NOT NULL,
+    draft TEXT,                  -- JSON of the draft; NULL when drafting failed
+    failure_kind TEXT,
+    failure_message TEXT,
+    input_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    latency_ms INTEGER NOT NULL,
+    cost REAL,                   -- estimated from llm.pricing; NULL when the model has no price
+    from_cache INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (trial_id, item_id)
+  );
+  CREATE INDEX trial_drafts_cache ON trial_drafts(cache_key);
+  `,
+  // 9: the same story from several outlets: signatures and LSH bands of the stories seen, the copies
   // attached to a story instead of being drafted, editors' splits, and the outlet chosen as source
   `
   CREATE TABLE story_signatures (

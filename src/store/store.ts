@@ -8,9 +8,10 @@ import { sqliteDrafts, type DraftStore } from './drafts.ts';
 import { sqliteRuns, type RunStore } from './runs.ts';
 import { sqliteStories, type StoryStore } from './stories.ts';
 import { sqliteCoverage, type CoverageStore } from './coverage.ts';
-import { EditorialStore } from './editorial.ts';
-import { UserStore } from './users.ts';
+import { sqliteEditorial, type EditorialStore } from './editorial.ts';
+import { sqliteUsers, type UserStore } from './users.ts';
 import { sqliteIssues, type IssueStore } from './issues.ts';
+import { sqliteTrials, type TrialStore } from './trials.ts';
 
 /**
  * The store: everything aiwins keeps, as one typed object. Its methods take and return domain
@@ -35,6 +36,8 @@ export interface Store {
   /** Editors who log in to the desk, their sessions and login attempts. */
   readonly users: UserStore;
   readonly issues: IssueStore;
+  /** Prompt trials: drafts made to compare prompts, never shown as stories. */
+  readonly trials: TrialStore;
   /** Moves the write-ahead log into the database and truncates it (done at the end of each run). */
   checkpoint(): Promise<{ busy: boolean; walPages: number; checkpointed: number }>;
   /** `PRAGMA integrity_check`: ['ok'] when sound, else the problems found. */
@@ -102,9 +105,10 @@ function sqliteStore(db: Connection): Store {
     runs: sqliteRuns(db),
     stories: sqliteStories(db),
     coverage: sqliteCoverage(db),
-    editorial: new EditorialStore(db),
-    users: new UserStore(db),
+    editorial: sqliteEditorial(db),
+    users: sqliteUsers(db),
     issues: sqliteIssues(db),
+    trials: sqliteTrials(db),
     checkpoint: async () => db.guard(() => db.checkpoint()),
     check: async () => db.guard(() => db.integrityCheck()),
     vacuum: async () => db.guard(() => db.vacuum()),

@@ -29,8 +29,44 @@ interface UserRow {
 
 const toUser = (r: { id: number; name: string; created_at: string }): User => ({ id: r.id, name: r.name, createdAt: new Date(r.created_at) });
 
-/** Editors, their sessions and login attempts. Each method is one transaction. */
-export class UserStore {
+/**
+ * Editors, their sessions and login attempts. Each method is one transaction. A second backend
+ * implements this interface; the SQLite one is below.
+ */
+export interface UserStore {
+  /** Adds an editor with a password hash (see src/review/password.ts); UserExistsError when the name is taken. */
+  addUser(name: string, passwordHash: string, now: Date): Promise<User>;
+  /** Every editor, by name. */
+  listUsers(): Promise<User[]>;
+  /** Removes a user and ends their sessions; their past decisions keep their name. False when unknown. */
+  removeUser(name: string): Promise<boolean>;
+  /** The user and their password hash, for checking a login. */
+  credentials(name: string): Promise<{ user: User; passwordHash: string } | null>;
+  /** Stores a new session, and drops the ones past their absolute expiry (never used again). */
+  createSession(s: { tokenHash: string; userId: number; csrfToken: string; now: Date; expiresAt: Date }): Promise<void>;
+  /**
+   * The session for a token hash when it is still valid at `now` (not past its absolute expiry,
+   * not idle longer than `idleMs`), marking it seen; an expired one is deleted and null returned.
+   */
+  useSession(tokenHash: string, now: Date, idleMs: number): Promise<Session | null>;
+  /** Ends a session (logging out): its cookie is worth nothing after. */
+  endSession(tokenHash: string): Promise<void>;
+  /** Records a login attempt, and forgets attempts older than `forgetBefore`. */
+  recordLoginAttempt(a: { username: string; address: string; ok: boolean; now: Date; forgetBefore: Date }): Promise<void>;
+  /**
+   * Failed logins since `since`: for the account counted from its last successful login (the
+   * owner logging in clears it), for the address all of them (one good account must not unlock
+   * guessing at the others).
+   */
+  recentLoginFailures(username: string, address: string, since: Date): Promise<{ account: number; address: number }>;
+}
+
+/** The user store over SQLite. */
+export function sqliteUsers(db: Connection): UserStore {
+  return new SqliteUsers(db);
+}
+
+class SqliteUsers implements UserStore {
   constructor(private readonly db: Connection) {}
 
   async addUser(name: string, passwordHash: string, now: Date): Promise<User> {
@@ -45,18 +81,15 @@ export class UserStore {
     return this.db.all<UserRow>('SELECT * FROM users ORDER BY name').map(toUser);
   }
 
-  /** Removes a user and ends their sessions; their past decisions keep their name. False when unknown. */
   async removeUser(name: string): Promise<boolean> {
     return this.db.write(() => this.db.run('DELETE FROM users WHERE name = ?', name).changes === 1);
   }
 
-  /** The user and their password hash, for checking a login. */
   async credentials(name: string): Promise<{ user: User; passwordHash: string } | null> {
     const r = this.db.get('SELECT * FROM users WHERE name = ?', name) as UserRow | undefined;
     return r ? { user: toUser(r), passwordHash: r.password_hash } : null;
   }
 
-  /** Stores a new session, and drops the ones past their absolute expiry (never used again). */
   async createSession(s: { tokenHash: string; userId: number; csrfToken: string; now: Date; expiresAt: Date }): Promise<void> {
     await this.db.write(() => {
       this.db.run('DELETE FROM sessions WHERE expires_at <= ?', s.now.toISOString());
@@ -64,10 +97,6 @@ export class UserStore {
     });
   }
 
-  /**
-   * The session for a token hash when it is still valid at `now` (not past its absolute expiry,
-   * not idle longer than `idleMs`), marking it seen; an expired one is deleted and null returned.
-   */
   async useSession(tokenHash: string, now: Date, idleMs: number): Promise<Session | null> {
     return this.db.write(() => {
       const r = this.db.get(`SELECT s.*, u.id AS uid, u.name, u.created_at AS user_created_at FROM sessions s JOIN users u ON u.id = s.user_id
@@ -96,7 +125,6 @@ export class UserStore {
     await this.db.write(() => this.db.run('DELETE FROM sessions WHERE token_hash = ?', tokenHash));
   }
 
-  /** Records a login attempt, and forgets attempts older than `forgetBefore`. */
   async recordLoginAttempt(a: { username: string; address: string; ok: boolean; now: Date; forgetBefore: Date }): Promise<void> {
     await this.db.write(() => {
       this.db.run('INSERT INTO login_attempts (username, address, ok, at) VALUES (?, ?, ?, ?)', a.username, a.address, a.ok ? 1 : 0, a.now.toISOString());
@@ -104,11 +132,6 @@ export class UserStore {
     });
   }
 
-  /**
-   * Failed logins since `since`: for the account counted from its last successful login (the
-   * owner logging in clears it), for the address all of them (one good account must not unlock
-   * guessing at the others).
-   */
   async recentLoginFailures(username: string, address: string, since: Date): Promise<{ account: number; address: number }> {
     const account = this.db.get(`SELECT COUNT(*) AS n FROM login_attempts
          WHERE username = @v AND ok = 0 AND at >= @since

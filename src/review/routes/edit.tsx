@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { diffWords } from 'diff';
-import { checkGrounding, claimsMissingFromQuote } from '../../draft/grounding.ts';
+import { checkAgainstSource, readingMinutesOf } from '../../draft/story.ts';
 import { EditorialError } from '../../store/index.ts';
 import type { DeskEnv } from '../context.ts';
 import { HttpError } from '../errors.ts';
@@ -20,15 +20,15 @@ edit.post('/stories/:id/edit', async (c) => {
   const o = c.get('options');
   const { version, ...values } = parseForm(editForm, await c.req.parseBody());
   const article = await o.store.articles.get(id);
-  // Quotes are checked against the article again: an edited quote is grounded only if it is there.
-  const takeaways = values.takeaways.map((t) => {
-    const grounded = article ? checkGrounding(t.quote, article.text) : false;
-    // Supported as for a model's takeaway: the quote grounds and the text adds no number or name it lacks.
-    return { ...t, grounded, supported: grounded && claimsMissingFromQuote(t.text, t.quote).length === 0 };
-  });
+  // The edited text is checked against the article as a model's is: a quote is grounded only if
+  // it is there, a takeaway supported only if its quote says it, and each number or name of the
+  // prose must occur in the article. Without an extracted article nothing can be grounded.
+  const checked = checkAgainstSource(values, { title: article?.title ?? '', text: article?.text ?? '' });
+  const prose = { ...values, takeaways: checked.takeaways };
+  const edited = { ...prose, unsupportedClaims: checked.unsupportedClaims, needsReview: checked.failures.length > 0, readingMinutes: readingMinutesOf(prose) };
   let saved;
   try {
-    saved = await o.store.editorial.saveEdit(id, version, { ...values, takeaways }, c.get('session')!.user.name, o.now());
+    saved = await o.store.editorial.saveEdit(id, version, edited, c.get('session')!.user.name, o.now());
   } catch (err) {
     if (err instanceof EditorialError) throw new HttpError(404, err.message);
     throw err;

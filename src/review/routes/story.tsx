@@ -28,6 +28,8 @@ story.get('/stories/:id', async (c) => {
       decisions={decisions}
       diff={diff}
       categories={o.categories}
+      newsletter={o.newsletter}
+      pricing={o.pricing}
       notice={noticeFrom(c)}
     />,
   );

@@ -54,7 +54,8 @@ export function QueuePage(props: { nonce: string; session: Session; entries: Que
                 {e.headline ?? e.title ?? '(untitled)'}
               </a>
               <div class="meta">
-                #{e.id} · {e.feed} · {e.category} · {e.verdict} · {e.engine} · <span class={`status ${e.status}`}>{e.status}</span>
+                #{e.id} · {e.feed} · {e.category} · {e.verdict}
+                {e.recommendation && <span class={`recommendation ${e.recommendation}`}> · {e.recommendation}</span>} · {e.engine} · <span class={`status ${e.status}`}>{e.status}</span>
                 {e.flags.map((fl) => (
                   <span class="flag">{fl}</span>
                 ))}{' '}

@@ -3,10 +3,11 @@ import sanitizeHtml from 'sanitize-html';
 import type { Change } from 'diff';
 import type { Decision, Session, Story, StoredArticle, StoredDraft, Version } from '../../store/index.ts';
 import { REASON_CODES } from '../../store/index.ts';
+import { costOf, formatCost, type Pricing } from '../../core/pricing.ts';
 import { highlightQuotes } from '../highlight.ts';
 import { MAX_TAKEAWAYS } from '../forms.ts';
 import { Csrf, Layout, SafeLink } from './layout.tsx';
-import { ReaderPreview } from './reader-preview.tsx';
+import { newsletterStory, StoryArticle, type NewsletterSettings } from '../../render/index.ts';
 import { versionText, type EditValues } from '../version-text.ts';
 import { Coverage } from './coverage.tsx';
 
@@ -19,6 +20,8 @@ export interface StoryPageProps {
   decisions: Decision[];
   diff: { from: number; to: number; changes: Change[] } | null;
   categories: readonly string[];
+  newsletter: NewsletterSettings;
+  pricing: Pricing;
   notice?: string;
 }
 
@@ -53,7 +56,19 @@ export function EditForm(props: { session: Session; storyId: number; version: nu
         ))}
       </fieldset>
       <label>
+        Deck (one line under the headline) <input name="deck" value={v.deck} maxlength={500} />
+      </label>
+      <label>
+        Body (paragraphs separated by a blank line) <textarea name="body" rows={8}>{v.body.join('\n\n')}</textarea>
+      </label>
+      <label>
         Why it matters <textarea name="whyItMatters" rows={3} required>{v.whyItMatters}</textarea>
+      </label>
+      <label>
+        Implications (one per line) <textarea name="implications" rows={4}>{v.implications.join('\n')}</textarea>
+      </label>
+      <label>
+        Reader note (the source's caveats; empty for none) <textarea name="readerNote" rows={3}>{v.readerNote ?? ''}</textarea>
       </label>
       <label>
         Category{' '}
@@ -94,6 +109,10 @@ function SourceText(props: { article: StoredArticle; draft: StoredDraft | null }
               <q>{t.quote}</q>{' '}
               {!t.grounded ? (
                 <strong class="flag">not found in the article</strong>
+              ) : !t.supported ? (
+                <>
+                  <strong class="flag">the takeaway says more than its quote</strong> {found[i] && <a href={`#quote-${i + 1}`}>in the text</a>}
+                </>
               ) : found[i] ? (
                 <a href={`#quote-${i + 1}`}>in the text</a>
               ) : (
@@ -169,6 +188,15 @@ function History(props: { storyId: number; versions: Version[]; decisions: Decis
   );
 }
 
+/**
+ * The draft as newsletter readers will see it: the newsletter's own story layout (src/render, as
+ * `aiwins show --format html` and the exports draw it), with the notes editors must see first.
+ */
+function ReaderPreview(props: { story: Story; newsletter: NewsletterSettings }) {
+  const shown = newsletterStory(props.story, props.newsletter);
+  return <div class="reader">{shown && <StoryArticle story={shown} />}</div>;
+}
+
 /** One story: the draft as readers see it beside the source, the checks, the actions, the history. */
 export function StoryPage(p: StoryPageProps) {
   const { story, session } = p;
@@ -239,19 +267,39 @@ export function StoryPage(p: StoryPageProps) {
       )}
       <div class="columns">
         <div>
-          {d ? <ReaderPreview draft={d} url={story.url} published={story.published} /> : <p>No draft yet.</p>}
+          {d ? <ReaderPreview story={story} newsletter={p.newsletter} /> : <p>No draft yet.</p>}
           {d && (
             <section class="checks">
               <h2>Framing</h2>
               <p>
-                Verdict <strong>{d.framing.verdict}</strong> (score {d.framing.score.toFixed(2)}): {d.framing.rationale}
+                Verdict <strong class={d.framing.verdict === 'positive' ? '' : 'flag'}>{d.framing.verdict}</strong> (score {d.framing.score.toFixed(2)}
+                {d.framing.confidence !== null && `, confidence ${d.framing.confidence.toFixed(2)}`}) · recommendation{' '}
+                <strong class={d.framing.recommendation === 'skip' ? 'flag' : ''}>{d.framing.recommendation ?? 'none (drafted before the rubric)'}</strong>
               </p>
+              <p>{d.framing.rationale}</p>
+              {d.framing.angle && (
+                <p>
+                  <strong>Angle:</strong> {d.framing.angle}
+                </p>
+              )}
               {d.framing.concerns.length > 0 && (
                 <>
                   <h3>Concerns</h3>
-                  <ul>
+                  <ul class="concerns">
                     {d.framing.concerns.map((c) => (
                       <li>{c}</li>
+                    ))}
+                  </ul>
+                </>
+              )}
+              {d.unsupportedClaims.length > 0 && (
+                <>
+                  <h3>Unsupported claims (not in the article)</h3>
+                  <ul class="unsupported">
+                    {d.unsupportedClaims.map((c) => (
+                      <li>
+                        <code>{c.field}</code>: {c.claim}
+                      </li>
                     ))}
                   </ul>
                 </>
@@ -259,7 +307,8 @@ export function StoryPage(p: StoryPageProps) {
               <h2>Provenance</h2>
               <p class="meta">
                 Drafted by {d.engine}
-                {d.model && ` (${d.model})`}, prompt {d.prompt.id}@{d.prompt.hash}, {d.inputTokens} + {d.outputTokens} tokens, {d.latencyMs} ms,{' '}
+                {d.model && ` (${d.model})`}, prompt {d.prompt.id}@{d.prompt.hash}, {d.inputTokens} + {d.outputTokens} tokens
+                {d.engine === 'llm' && `, ${formatCost(costOf(p.pricing, [d.model], d.inputTokens, d.outputTokens))}`}, {d.latencyMs} ms,{' '}
                 {d.createdAt.toISOString()}
                 {d.inputTruncated && ', article cut to the token budget'}
                 {d.origin === 'editor' && `; edited by ${d.editedBy}`}

@@ -1,0 +1,201 @@
+import type { Draft } from '../core/types.ts';
+import type { Connection } from './db.ts';
+import { isoOf } from './values.ts';
+
+/** A named prompt trial: drafts of stored articles made with one prompt and model, apart from the live drafts. */
+export interface Trial {
+  id: number;
+  name: string;
+  prompt: { id: string; hash: string; path: string };
+  model: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What drafting one article in a trial gave: a draft, or the failure (schema-invalid output counts). */
+export interface TrialResult {
+  draft: Draft | null;
+  failure: { kind: string; message: string } | null;
+  inputTokens: number;
+  outputTokens: number;
+  latencyMs: number;
+  /** Estimated from llm.pricing; null when the model has no price. */
+  cost: number | null;
+}
+
+/** A stored trial result for one story. */
+export interface TrialDraft extends TrialResult {
+  itemId: number;
+  cacheKey: string;
+  /** True when the result was reused from an earlier identical call (no LLM call was made). */
+  fromCache: boolean;
+  createdAt: Date;
+}
+
+/** Stored articles a trial can draft: the item's title, URL and feed, for the drafter's input. */
+export interface TrialSource {
+  itemId: number;
+  title: string;
+  url: string;
+  feedName: string;
+}
+
+/** The trials and trial_drafts tables: never read by `stories`, the desk or exports. */
+export interface TrialStore {
+  /** Creates the trial, or points an existing one at this prompt and model. */
+  open(name: string, prompt: { id: string; hash: string; path: string }, model: string, now: Date): Promise<Trial>;
+  get(name: string): Promise<Trial | null>;
+  list(): Promise<Trial[]>;
+  /** The result of an earlier identical call in any trial, when it is worth reusing (a draft, or output the model got wrong). */
+  cached(cacheKey: string): Promise<TrialResult | null>;
+  /** Stores (or replaces) a trial's result for one story. */
+  record(trialId: number, itemId: number, cacheKey: string, result: TrialResult, fromCache: boolean, now: Date): Promise<void>;
+  /** A trial's results, by story id. */
+  results(trialId: number): Promise<TrialDraft[]>;
+  /**
+   * Items with a stored article, newest first: the given ids, or those published (or found) since
+   * a date, at most `limit`.
+   */
+  sources(opts: { ids?: number[]; since?: Date; limit?: number }): Promise<TrialSource[]>;
+}
+
+/** Failures that belong to the prompt and model, not to the moment: reused like drafts. */
+const REUSABLE_FAILURES = ['llm.invalid_output', 'llm.refused', 'llm.truncated'];
+
+interface TrialRow {
+  id: number;
+  name: string;
+  prompt_id: string;
+  prompt_hash: string;
+  prompt_path: string;
+  model: string;
+  created_at: string;
+  updated_at: string;
+}
+
+interface TrialDraftRow {
+  item_id: number;
+  cache_key: string;
+  draft: string | null;
+  failure_kind: string | null;
+  failure_message: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  latency_ms: number;
+  cost: number | null;
+  from_cache: number;
+  created_at: string;
+}
+
+const toTrial = (r: TrialRow): Trial => ({
+  id: r.id,
+  name: r.name,
+  prompt: { id: r.prompt_id, hash: r.prompt_hash, path: r.prompt_path },
+  model: r.model,
+  createdAt: new Date(r.created_at),
+  updatedAt: new Date(r.updated_at),
+});
+
+const toResult = (r: TrialDraftRow): TrialResult => ({
+  draft: r.draft === null ? null : (JSON.parse(r.draft) as Draft),
+  failure: r.failure_kind === null ? null : { kind: r.failure_kind, message: r.failure_message ?? '' },
+  inputTokens: r.input_tokens,
+  outputTokens: r.output_tokens,
+  latencyMs: r.latency_ms,
+  cost: r.cost,
+});
+
+export function sqliteTrials(db: Connection): TrialStore {
+  const byName = (name: string) => db.get<TrialRow>('SELECT * FROM trials WHERE name = ?', name);
+  return {
+    open: (name, prompt, model, now) =>
+      db.write(() => {
+        db.run(
+          `INSERT INTO trials (name, prompt_id, prompt_hash, prompt_path, model, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (name) DO UPDATE SET prompt_id = excluded.prompt_id, prompt_hash = excluded.prompt_hash,
+             prompt_path = excluded.prompt_path, model = excluded.model, updated_at = excluded.updated_at`,
+          name,
+          prompt.id,
+          prompt.hash,
+          prompt.path,
+          model,
+          isoOf(now),
+          isoOf(now),
+        );
+        return toTrial(byName(name)!);
+      }),
+
+    get: (name) =>
+      db.read(() => {
+        const r = byName(name);
+        return r ? toTrial(r) : null;
+      }),
+
+    list: () => db.read(() => db.all<TrialRow>('SELECT * FROM trials ORDER BY id').map(toTrial)),
+
+    cached: (cacheKey) =>
+      db.read(() => {
+        const marks = REUSABLE_FAILURES.map(() => '?').join(', ');
+        const r = db.get<TrialDraftRow>(
+          `SELECT * FROM trial_drafts WHERE cache_key = ? AND from_cache = 0
+             AND (draft IS NOT NULL OR failure_kind IN (${marks}))
+           ORDER BY created_at DESC LIMIT 1`,
+          cacheKey,
+          ...REUSABLE_FAILURES,
+        );
+        return r ? toResult(r) : null;
+      }),
+
+    record: (trialId, itemId, cacheKey, result, fromCache, now) =>
+      db.write(() => {
+        db.run(
+          `INSERT OR REPLACE INTO trial_drafts (trial_id, item_id, cache_key, draft, failure_kind, failure_message,
+             input_tokens, output_tokens, latency_ms, cost, from_cache, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          trialId,
+          itemId,
+          cacheKey,
+          result.draft === null ? null : JSON.stringify(result.draft),
+          result.failure?.kind ?? null,
+          result.failure?.message ?? null,
+          result.inputTokens,
+          result.outputTokens,
+          Math.round(result.latencyMs),
+          result.cost,
+          fromCache ? 1 : 0,
+          isoOf(now),
+        );
+      }),
+
+    results: (trialId) =>
+      db.read(() =>
+        db
+          .all<TrialDraftRow>('SELECT * FROM trial_drafts WHERE trial_id = ? ORDER BY item_id', trialId)
+          .map((r) => ({ ...toResult(r), itemId: r.item_id, cacheKey: r.cache_key, fromCache: r.from_cache === 1, createdAt: new Date(r.created_at) })),
+      ),
+
+    sources: (opts) =>
+      db.read(() => {
+        const where: string[] = [];
+        const params: unknown[] = [];
+        if (opts.ids) {
+          where.push(`i.id IN (${opts.ids.map(() => '?').join(', ') || 'NULL'})`);
+          params.push(...opts.ids);
+        }
+        if (opts.since) {
+          where.push('COALESCE(i.published_at, i.discovered_at) >= ?');
+          params.push(isoOf(opts.since));
+        }
+        const sql = `SELECT i.id AS item_id, COALESCE(a.title, i.title, i.url, 'Untitled') AS title, COALESCE(i.url, '') AS url, f.name AS feed_name
+          FROM items i JOIN articles a ON a.item_id = i.id JOIN feeds f ON f.id = i.feed_id
+          ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+          ORDER BY COALESCE(i.published_at, i.discovered_at) DESC, i.id DESC
+          ${opts.limit !== undefined ? 'LIMIT ?' : ''}`;
+        if (opts.limit !== undefined) params.push(opts.limit);
+        return db
+          .all<{ item_id: number; title: string; url: string; feed_name: string }>(sql, ...params)
+          .map((r) => ({ itemId: r.item_id, title: r.title, url: r.url, feedName: r.feed_name }));
+      }),
+  };
+}
