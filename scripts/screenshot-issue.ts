@@ -28,7 +28,14 @@ const SAMPLE: SeedStory[] = [
         { text: 'Early-stage patients can often be treated with less invasive surgery.', quote: '', grounded: true, supported: true },
         { text: 'The hospital plans to share the tool with rural clinics next year.', quote: '', grounded: true, supported: true },
       ],
+      deck: 'Radiologists still make every call; the model makes sure the small nodules get a second look.',
+      body: [
+        'The model reads each night’s chest scans and marks the ones with small nodules a tired eye can miss. Every flag goes to a radiologist the next morning, who decides what happens next.',
+        'Over two years and 12,000 patients, the hospitals using it found 30 percent more cancers at an early stage than the ones that did not.',
+      ],
       whyItMatters: 'Finding cancer early is the single biggest lever on survival, and rural patients wait longest for a specialist. A tool that works as a tireless second reader spreads that lever further.',
+      implications: ['More patients can be treated with less invasive surgery.', 'Rural clinics could screen without a radiologist on site.'],
+      readerNote: 'The study was run by the hospital network that built the tool and is not yet peer reviewed.',
     },
   },
   {
@@ -44,7 +51,14 @@ const SAMPLE: SeedStory[] = [
         { text: 'Aid groups get up to seven days of warning before a river peaks.', quote: '', grounded: true, supported: true },
         { text: 'The data is free to use for governments and researchers.', quote: '', grounded: true, supported: true },
       ],
+      deck: 'River forecasts that were a rich-country service now reach the places floods hit hardest.',
+      body: [
+        'The service combines rainfall forecasts with a model of how each river responds, trained on decades of gauge records where they exist and on satellite data where they do not.',
+        'Its forecasts now cover river basins in 40 countries, and aid groups use them to move people and supplies before a river peaks.',
+      ],
       whyItMatters: 'A week of warning turns a disaster into an evacuation: people move, and supplies are in place before the water comes.',
+      implications: ['Aid can be in place before a flood instead of after it.', 'Governments without a forecasting service get one for free.'],
+      readerNote: 'Forecasts are less reliable for small rivers and flash floods, which the service does not yet cover.',
     },
   },
 ];

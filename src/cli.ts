@@ -608,6 +608,26 @@ async function printIssueChange(issues: IssueStore, change: IssueChange, json?: 
   process.stdout.write(json ? jsonOutput(issueJson(full), 2) : formatIssue(full));
 }
 
+/**
+ * What `issue add`, `move`, `remove` and `send` share: open the store, find the issue (the one
+ * named, else the current draft), make the change, print the issue or why nothing changed.
+ */
+async function changeIssue(
+  raw: string | undefined,
+  json: boolean | undefined,
+  change: (issues: IssueStore, number: number) => Promise<IssueChange>,
+): Promise<void> {
+  // A malformed number is a usage error before anything is opened.
+  if (raw !== undefined) positiveInt('issue', raw);
+  const db = await storeOrExit();
+  try {
+    const number = await issueNumberOrCurrent(db.issues, raw);
+    await printIssueChange(db.issues, await change(db.issues, number), json);
+  } finally {
+    await db.close();
+  }
+}
+
 const issueCommand = program
   .command('issue')
   .description('newsletter issues: an ordered set of approved stories (new, add, move, remove, show, send, list)');
@@ -639,14 +659,7 @@ issueCommand
   .option('--json', 'print the issue as JSON')
   .action(async (ids: string[], opts: { issue?: string; json?: boolean }) => {
     const storyIds = ids.map((id) => positiveInt('ID', id));
-    const db = await storeOrExit();
-    try {
-      const issues = db.issues;
-      const number = await issueNumberOrCurrent(issues, opts.issue);
-      await printIssueChange(issues, await issues.add(number, storyIds), opts.json);
-    } finally {
-      await db.close();
-    }
+    await changeIssue(opts.issue, opts.json, (issues, number) => issues.add(number, storyIds));
   });
 
 issueCommand
@@ -659,14 +672,7 @@ issueCommand
   .action(async (id: string, opts: { to: string; issue?: string; json?: boolean }) => {
     const storyId = positiveInt('ID', id);
     const to = positiveInt('--to', opts.to);
-    const db = await storeOrExit();
-    try {
-      const issues = db.issues;
-      const number = await issueNumberOrCurrent(issues, opts.issue);
-      await printIssueChange(issues, await issues.move(number, storyId, to), opts.json);
-    } finally {
-      await db.close();
-    }
+    await changeIssue(opts.issue, opts.json, (issues, number) => issues.move(number, storyId, to));
   });
 
 issueCommand
@@ -677,14 +683,7 @@ issueCommand
   .option('--json', 'print the issue as JSON')
   .action(async (id: string, opts: { issue?: string; json?: boolean }) => {
     const storyId = positiveInt('ID', id);
-    const db = await storeOrExit();
-    try {
-      const issues = db.issues;
-      const number = await issueNumberOrCurrent(issues, opts.issue);
-      await printIssueChange(issues, await issues.remove(number, storyId), opts.json);
-    } finally {
-      await db.close();
-    }
+    await changeIssue(opts.issue, opts.json, (issues, number) => issues.remove(number, storyId));
   });
 
 issueCommand
@@ -725,14 +724,7 @@ issueCommand
   .argument('<n>', 'issue number')
   .option('--json', 'print the issue as JSON')
   .action(async (n: string, opts: { json?: boolean }) => {
-    const number = positiveInt('issue', n);
-    const db = await storeOrExit();
-    try {
-      const issues = db.issues;
-      await printIssueChange(issues, await issues.send(number, new Date()), opts.json);
-    } finally {
-      await db.close();
-    }
+    await changeIssue(n, opts.json, (issues, number) => issues.send(number, new Date()));
   });
 
 program

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/index.ts';
-import { fixtureConfig, ROOT, tempProject, type TempProject } from './helpers/project.ts';
+import { fixtureConfig, ROOT, runCli, tempProject, type TempProject } from './helpers/project.ts';
 import { startSiteServer, type SiteServer } from './helpers/site-server.ts';
 import { hashPassword } from '../src/review/password.ts';
 import { seedStories, type SeedStory } from './helpers/stories.ts';
@@ -74,7 +74,13 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
   beforeAll(async () => {
     canary = await startSiteServer({});
     project = tempProject();
-    project.writeConfig(fixtureConfig({ feeds: [{ name: 'Test Feed', url: 'https://feeds.example/0.xml' }], allow: [] }));
+    project.writeConfig(
+      fixtureConfig({
+        feeds: [{ name: 'Test Feed', url: 'https://feeds.example/0.xml' }],
+        allow: [],
+        extra: 'newsletter:\n  siteUrl: https://aiwins.example/\n  tagline: Good news about AI, checked against the source\n',
+      }),
+    );
     const c = canary.origin;
     const db = await openStore(project.dbPath);
     const users = db.users;
@@ -137,8 +143,13 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
           },
         },
       ],
+      // Approved below, for the Issue page.
+      ['solar', { feed: 'MIT News', title: 'Solar forecasts', draft: { headline: 'Cloud forecasts keep solar farms steady', category: 'Climate' } }],
+      ['reading', { feed: 'The Verge — AI', title: 'Reading tutor', draft: { headline: 'A reading tutor helps children catch up', category: 'Education' } }],
+      ['proteins', { feed: 'MIT News', title: 'Protein model', draft: { headline: 'Protein model speeds up enzyme design', category: 'Research' } }],
     ];
     (await seedStories(db, stories.map(([, s]) => s))).forEach((id, i) => (ids[stories[i]![0]] = id));
+    for (const key of ['solar', 'reading', 'proteins']) await db.editorial.decide(ids[key]!, { action: 'approve', by: 'setup', now: new Date() });
     // Out of the default queue, so the queue screenshot is the same on every run (the canary's
     // port is in this story's text); the test below opens it through status=all and its page.
     await db.editorial.decide(ids.hostile!, { action: 'reject', reason: 'other', by: 'setup', now: new Date() });
@@ -273,6 +284,75 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
     await page.keyboard.press('j');
     await Promise.all([page.waitForURL(deskUrl + second), page.keyboard.press('o')]);
     await context.close();
+  });
+
+  it('the Issue page: the approved stories proposed, reorder with the buttons and by dragging, the preview follows; mark as sent; screenshot for the README', async () => {
+    const { context, page } = await loggedIn('ann', 'ann-password-1');
+    await Promise.all([page.waitForURL(deskUrl + '/issue'), page.click('header nav a:has-text("Issue")')]);
+    await expect(page.locator('ol.proposed').textContent()).resolves.toContain('Cloud forecasts keep solar farms steady');
+    // Opened with a fixed date and these three stories (the form's own POST is tested in
+    // src/review/issue.test.ts), so the screenshot is the same on every run.
+    const db = await openStore(project.dbPath);
+    const opened = await db.issues.create({ title: null, storyIds: [ids.solar!, ids.reading!, ids.proteins!], now: new Date('2026-12-01T08:00:00Z') });
+    await db.close();
+    if (!opened.ok) throw new Error(opened.message);
+    const number = opened.issue.number;
+    await Promise.all([page.waitForURL(`${deskUrl}/issues/${number}`), page.click('header nav a:has-text("Issue")')]);
+    const listed = async () => (await page.locator('ol.issue-stories li').evaluateAll((lis) => lis.map((li) => Number(li.getAttribute('data-story')))));
+    const previewed = () => page.frameLocator('.issue-preview iframe').locator('h2').allTextContents();
+    // The version each story goes out at: the one approved (one story was re-drafted since).
+    const headlineOf = async (id: number) => {
+      const store = await openStore(project.dbPath);
+      try {
+        return (await store.issues.withStories(number))!.stories.find((s) => s.id === id)!.draft!.headline;
+      } finally {
+        await store.close();
+      }
+    };
+    const before = await listed();
+    expect(before).toEqual([ids.solar, ids.reading, ids.proteins]);
+    expect(await previewed()).toEqual(await Promise.all(before.map(headlineOf)));
+
+    // "Down" on the first story: a plain POST form, then the page again with the new order.
+    await Promise.all([page.waitForURL(/done=issueMoved/), page.locator(`li[data-story="${before[0]}"] button:has-text("Down")`).click()]);
+    const moved = [before[1]!, before[0]!, ...before.slice(2)];
+    expect(await listed()).toEqual(moved);
+    expect(await previewed()).toEqual(await Promise.all(moved.map(headlineOf)));
+
+    // Dragging the last story onto the first does the same through the same form.
+    const last = moved[moved.length - 1]!;
+    await page.goto(`${deskUrl}/issues/${number}`);
+    await Promise.all([page.waitForURL(/done=issueMoved/), page.dragAndDrop(`li[data-story="${last}"]`, `li[data-story="${moved[0]}"]`)]);
+    const dragged = [last, ...moved.slice(0, -1)];
+    expect(await listed()).toEqual(dragged);
+    expect(await previewed()).toEqual(await Promise.all(dragged.map(headlineOf)));
+
+    // The preview is the email exactly as `aiwins export N --format html` writes it.
+    const exported = await runCli(['--config', project.configPath, '--db', project.dbPath, 'export', String(number), '--format', 'html']);
+    expect(exported.code).toBe(0);
+    const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    expect(await (await fetch(`${deskUrl}/issues/${number}/preview`, { headers: { cookie } })).text()).toBe(exported.stdout);
+    await page.screenshot({ path: join(ROOT, 'docs', 'desk-issue.png') });
+
+    await Promise.all([page.waitForURL(`${deskUrl}/issues/${number}/send`), page.click('a:has-text("Mark as sent…")')]);
+    await Promise.all([page.waitForURL(/done=issueSent/), page.click('button:has-text("Mark as sent")')]);
+    await expect(page.locator('.notice').textContent()).resolves.toContain('Marked as sent');
+    const shown = await runCli(['--config', project.configPath, '--db', project.dbPath, 'issue', 'show', String(number), '--json']);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ number, status: 'sent' });
+    expect(await page.locator('ol.issue-stories button').count()).toBe(0);
+    await context.close();
+  });
+
+  it('/feed.xml needs no login and is what `aiwins export --format rss --status approved` writes', async () => {
+    const r = await fetch(`${deskUrl}/feed.xml`, { redirect: 'manual' });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('application/rss+xml; charset=utf-8');
+    const exported = await runCli(['--config', project.configPath, '--db', project.dbPath, 'export', '--format', 'rss', '--status', 'approved']);
+    expect(exported.code).toBe(0);
+    const xml = await r.text();
+    expect(xml).toBe(exported.stdout);
+    expect(xml).toContain('Cloud forecasts keep solar farms steady');
+    expect(xml).not.toContain('Startup says its model will reach AGI next year');
   });
 
   it('"Log out" ends the session on the server: the old cookie no longer works', async () => {

@@ -77,6 +77,9 @@ describe('aiwins issue', () => {
       [['issue', 'add', 'abc'], /ID: expected a positive whole number, got "abc"/],
       [['issue', 'move', String(ids[0]), '--to', '5'], /--to: expected a position from 1 to 1, got 5/],
       [['issue', 'show', '42'], /no issue 42/],
+      [['issue', 'send', 'abc'], /issue: expected a positive whole number, got "abc"/],
+      [['issue', 'send', '42'], /no issue 42/],
+      [['issue', 'remove', String(ids[0]), '--issue', '0'], /issue: expected a positive whole number, got "0"/],
     ];
     for (const [args, message] of cases) {
       const r = await cli(...args);

@@ -1,12 +1,19 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { DeskEnv, DeskOptions } from './context.ts';
+import { ConfigSchema, DEFAULT_CATEGORIES } from '../config/schema.ts';
 import { HttpError } from './errors.ts';
 import { checkCsrf, requireSession, securityHeaders } from './security.ts';
 import { ErrorPage } from './views/pages.tsx';
 import { approve } from './routes/approve.ts';
 import { coverage } from './routes/coverage.ts';
 import { edit } from './routes/edit.tsx';
+import { feed } from './routes/feed.ts';
+import { issue } from './routes/issue.tsx';
+import { issueOpen } from './routes/issue-open.ts';
+import { issueOrder } from './routes/issue-order.ts';
+import { issuePreview } from './routes/issue-preview.ts';
+import { issueSend } from './routes/issue-send.tsx';
 import { login } from './routes/login.tsx';
 import { logout } from './routes/logout.ts';
 import { queue } from './routes/queue.tsx';
@@ -18,8 +25,6 @@ import { staticFiles } from './routes/static.ts';
 import { story } from './routes/story.tsx';
 
 export type { DeskOptions } from './context.ts';
-
-const DEFAULT_CATEGORIES = ['Business', 'Research', 'Health', 'Science', 'Education', 'Climate', 'Policy', 'Products'];
 
 /**
  * The editors' desk as a hono app: server-rendered pages, one route file per editor action.
@@ -33,8 +38,8 @@ export function createDeskApp(options: DeskOptions): Hono<DeskEnv> {
     sessionMaxHours: 12,
     loginLimits: { perAccount: 5, perAddress: 20, windowMinutes: 15 },
     categories: DEFAULT_CATEGORIES,
-    // The config's defaults, as `aiwins show --format` uses without a config file.
-    newsletter: { timezone: 'UTC', sourceName: 'feed' as const },
+    // The config's defaults: the story preview, the issue preview and /feed.xml use them without a config.
+    newsletter: ConfigSchema.shape.newsletter.parse({}),
     pricing: {},
     ...options,
   };
@@ -42,6 +47,7 @@ export function createDeskApp(options: DeskOptions): Hono<DeskEnv> {
   app.use(async (c, next) => {
     c.set('options', resolved);
     c.set('session', null);
+    c.set('emailPreview', false);
     await next();
   });
   app.use(securityHeaders);
@@ -56,6 +62,7 @@ export function createDeskApp(options: DeskOptions): Hono<DeskEnv> {
   app.use(requireSession);
   app.use(checkCsrf);
   for (const routes of [staticFiles, login, logout, queue, story, approve, reject, snooze, reopen, edit, redraft, coverage]) app.route('/', routes);
+  for (const routes of [feed, issue, issueOpen, issueOrder, issuePreview, issueSend]) app.route('/', routes);
 
   app.notFound((c) => c.html(<ErrorPage nonce={c.get('nonce')} session={c.get('session')} status={404} message={`nothing at ${c.req.path}`} />, 404));
   app.onError((err, c) => {

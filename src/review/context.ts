@@ -1,10 +1,10 @@
 import type { Context } from 'hono';
 import type { Pricing } from '../core/pricing.ts';
-import type { NewsletterSettings } from '../render/index.ts';
+import type { NewsletterSettings } from '../export/index.ts';
 import type { Session, Store } from '../store/index.ts';
 
-/** What the desk reads and writes: stories and articles, editorial decisions and versions, users, other outlets' copies. */
-export type DeskStore = Pick<Store, 'stories' | 'articles' | 'editorial' | 'users' | 'coverage'>;
+/** What the desk reads and writes: stories and articles, editorial decisions and versions, users, newsletter issues, other outlets' copies. */
+export type DeskStore = Pick<Store, 'stories' | 'articles' | 'editorial' | 'users' | 'issues' | 'coverage'>;
 
 /** How the desk is set up: its store, and how it is reached. */
 export interface DeskOptions {
@@ -22,7 +22,10 @@ export interface DeskOptions {
   clientAddress?: (c: Context) => string;
   /** Categories an editor may pick when editing. */
   categories?: readonly string[];
-  /** How the newsletter shows a story (`newsletter.*` in the config): the preview uses the same. */
+  /**
+   * How the newsletter presents itself (`newsletter.*` in the config): the story preview, the
+   * issue's email preview and /feed.xml use it. Default: the config's defaults.
+   */
   newsletter?: NewsletterSettings;
   /** Prices per model (`llm.pricing`): a draft's provenance shows its estimated cost when its model has one. */
   pricing?: Pricing;
@@ -40,6 +43,8 @@ export type DeskEnv = {
     /** A fresh nonce per response: the only inline script allowed is the one carrying it. */
     nonce: string;
     session: Session | null;
+    /** Set by the one route that serves the newsletter's own HTML, to be framed by the Issue page under its own policy. */
+    emailPreview: boolean;
   };
 };
 

@@ -40,6 +40,26 @@ export const snoozeForm = z.object({
 
 export const reopenForm = z.object({ back });
 
+/** Opening an issue: an optional title; it starts with the proposed stories unless `empty` is checked. */
+export const openIssueForm = z.object({
+  title: z
+    .string()
+    .trim()
+    .max(300, 'at most 300 characters')
+    .optional()
+    .transform((s) => s || null),
+  empty: z.literal('on').optional(),
+});
+
+/** A story to add to an issue: one of the approved stories offered. */
+export const addToIssueForm = z.object({ story: z.coerce.number({ message: 'choose a story' }).int().positive('choose a story') });
+
+/** Moving a story in an issue: its new position, 1 being the top. */
+export const moveInIssueForm = z.object({ to: z.coerce.number().int().positive('expected a position from 1') });
+
+/** "Mark as sent": only from the confirmation page, which names the issue it confirms. */
+export const sendIssueForm = z.object({ confirm: z.coerce.number().int().positive() });
+
 /** The most takeaways an edit may have (the drafting schema allows 3 to 5). */
 export const MAX_TAKEAWAYS = 8;
 

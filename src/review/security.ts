@@ -4,8 +4,8 @@ import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import type { DeskContext, DeskEnv } from './context.ts';
 import { HttpError } from './errors.ts';
 
-/** Paths open without a session: the login form and the stylesheet it uses. */
-const PUBLIC_PATHS = (path: string) => path === '/login' || path.startsWith('/static/');
+/** Paths open without a session: the login form, the stylesheet it uses, and the public feed of approved stories. */
+const PUBLIC_PATHS = (path: string) => path === '/login' || path.startsWith('/static/') || path === '/feed.xml';
 
 export const randomToken = () => randomBytes(32).toString('base64url');
 export const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -53,31 +53,57 @@ export async function endSession(c: DeskContext): Promise<void> {
   deleteCookie(c, name, { path: '/', secure });
 }
 
-/** Security headers on every response; a strict CSP whose only inline script is the nonce'd one. */
+/** A desk page's policy: the only inline script is the one carrying this response's nonce. */
+const deskPolicy = (nonce: string) =>
+  [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    "style-src 'self'",
+    // Images from articles would tell their sites (or any address) that an editor looked.
+    "img-src 'self'",
+    // The Issue page frames its own email preview, and nothing else.
+    "frame-src 'self'",
+    "form-action 'self'",
+    "base-uri 'none'",
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+
+/**
+ * The email preview's policy. The newsletter's HTML has every style inline, as mail clients need,
+ * so inline styles are allowed here and nowhere else; no script at all, nothing loaded from
+ * anywhere, sandboxed even when opened on its own, and only desk pages may frame it.
+ */
+const EMAIL_PREVIEW_POLICY = [
+  "default-src 'none'",
+  "style-src 'unsafe-inline'",
+  "form-action 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'self'",
+  'sandbox',
+].join('; ');
+
+/** Marks the response as the newsletter's email HTML, served under the email preview's policy. */
+export function asEmailPreview(c: DeskContext): void {
+  c.set('emailPreview', true);
+}
+
+/**
+ * Security headers on every response: a strict CSP, and no caching unless the route said how
+ * (the stylesheet, the public feed).
+ */
 export const securityHeaders: MiddlewareHandler<DeskEnv> = async (c, next) => {
   const nonce = randomBytes(18).toString('base64');
   c.set('nonce', nonce);
   await next();
-  c.res.headers.set(
-    'Content-Security-Policy',
-    [
-      "default-src 'none'",
-      `script-src 'nonce-${nonce}'`,
-      "style-src 'self'",
-      // Images from articles would tell their sites (or any address) that an editor looked.
-      "img-src 'self'",
-      "form-action 'self'",
-      "base-uri 'none'",
-      "object-src 'none'",
-      "frame-ancestors 'none'",
-    ].join('; '),
-  );
+  const preview = c.get('emailPreview');
+  c.res.headers.set('Content-Security-Policy', preview ? EMAIL_PREVIEW_POLICY : deskPolicy(nonce));
   c.res.headers.set('X-Content-Type-Options', 'nosniff');
   // Not no-referrer: under it browsers send `Origin: null` on the desk's own form posts.
   c.res.headers.set('Referrer-Policy', 'same-origin');
-  c.res.headers.set('X-Frame-Options', 'DENY');
+  c.res.headers.set('X-Frame-Options', preview ? 'SAMEORIGIN' : 'DENY');
   c.res.headers.set('Cross-Origin-Opener-Policy', 'same-origin');
-  if (!c.req.path.startsWith('/static/')) c.res.headers.set('Cache-Control', 'no-store');
+  if (!c.res.headers.has('Cache-Control')) c.res.headers.set('Cache-Control', 'no-store');
 };
 
 /** Loads the session from its cookie (expired ones are deleted), and sends visitors without one to /login. */

@@ -88,4 +88,14 @@ describe('issues in the store', () => {
     const recent = await issues.feedStories({ since: new Date('2026-11-27T00:00:00Z') });
     expect(recent.map((s) => s.id)).toEqual([ids[9], ids[8], ids[7]]);
   });
+
+  it('a feed shows the version the editors approved, not a re-draft made after approval', async () => {
+    // An editor's approval pins the version it approved.
+    await store.editorial.decide(ids[0]!, { action: 'approve', by: 'ann', now: NOW });
+    const approvedHeadline = (await store.stories.get(ids[0]!))!.draft!.headline;
+    await redraft(path, ids[0]!, 'Re-drafted after approval, not yet reviewed');
+    expect((await store.stories.get(ids[0]!))!.draft!.headline).toBe('Re-drafted after approval, not yet reviewed');
+    const shown = (await store.issues.feedStories({ since: null })).find((s) => s.id === ids[0])!;
+    expect(shown.draft!.headline).toBe(approvedHeadline);
+  });
 });

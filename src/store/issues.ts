@@ -55,7 +55,7 @@ export interface IssueStore {
   /** An issue with its stories at the versions it shows: pinned when sent, approved while a draft. */
   withStories(number: number): Promise<IssueWithStories | null>;
   /**
-   * Stories for a feed: approved ones and those sent in an issue (at the version sent), published
+   * Stories for a feed: approved ones (at the version approved) and those sent in an issue (at the version sent), published
    * on or after `since`, newest first. Nothing else: no candidate or rejected story.
    */
   feedStories(opts: { since: Date | null }): Promise<Story[]>;
@@ -79,8 +79,6 @@ export function sqliteIssues(db: Connection): IssueStore {
   const sentIn = (itemId: number): number | null =>
     db.get<{ issue_id: number }>('SELECT issue_id FROM issue_stories WHERE item_id = ? AND sent_draft_id IS NOT NULL', itemId)?.issue_id ?? null;
 
-  // The version an editor approved. Until editors' decisions pin a version, that is the story's
-  // current draft (a re-draft after approval leaves the item approved).
   // The version the editors' latest decision approved (an approval pins it); for stories approved
   // before decisions were recorded, their newest draft.
   const approvedDraftId = (itemId: number): number | null =>
@@ -214,7 +212,8 @@ export function sqliteIssues(db: Connection): IssueStore {
         return storiesOf(db)
           .filter((s) => s.status === 'approved' || sentDraft.has(s.id))
           .filter((s) => !since || (s.published !== null && s.published.getTime() >= since.getTime()))
-          .map((s) => atVersion(s, sentDraft.get(s.id) ?? null));
+          // A re-draft or an edit after approval is not reviewed yet: a feed shows the approved version.
+          .map((s) => atVersion(s, sentDraft.get(s.id) ?? approvedDraftId(s.id)));
       }),
   };
 }

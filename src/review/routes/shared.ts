@@ -20,6 +20,11 @@ export const NOTICES = {
   redrafted: 'Re-drafted: the new draft is the current version.',
   split: 'Split off: drafted on its own by the next run.',
   primary: 'The story now names that outlet as its source.',
+  issueOpened: 'Issue opened.',
+  issueAdded: 'Added to the issue.',
+  issueMoved: 'Moved.',
+  issueRemoved: 'Taken out of the issue.',
+  issueSent: 'Marked as sent: the issue is frozen.',
 } as const;
 
 export function noticeFrom(c: DeskContext): string | undefined {

@@ -66,7 +66,7 @@ export function Layout(props: { title: string; nonce: string; session: Session |
             {props.session && (
               <>
                 <nav>
-                  <a href="/">Queue</a>
+                  <a href="/">Queue</a> <a href="/issue">Issue</a>
                 </nav>
                 <span class="who">{props.session.user.name}</span>
                 <form method="post" action="/logout" class="inline">

@@ -22,7 +22,7 @@ export function LoginPage(props: { nonce: string; error?: string; username?: str
 export function ErrorPage(props: { nonce: string; session: Session | null; status: number; message: string }) {
   return (
     <Layout title={`Error ${props.status}`} nonce={props.nonce} session={props.session}>
-      <h1>{props.status === 404 ? 'Not found' : props.status === 403 ? 'Refused' : props.status >= 500 ? 'Something broke' : 'Cannot do that'}</h1>
+      <h1>{props.status === 404 ? 'Not found' : props.status === 403 ? 'Refused' : props.status === 503 ? 'Not set up' : props.status >= 500 ? 'Something broke' : 'Cannot do that'}</h1>
       <p class="error">{props.message}</p>
       <p>
         <a href="/">Back to the queue</a>
