@@ -202,6 +202,9 @@ try {
       `llm:\n  baseURL: ${llm.url}\n  model: bench-model\n  concurrency: ${C}\n  timeoutSeconds: 300\n  prompt: ${resolve(import.meta.dirname, '../prompts/draft-story.md')}\n` +
       `network:\n  allow: [${sites.map((s) => `"${s.hostPort}"`).join(', ')}]\n  concurrency: 32\n  feedTimeoutSeconds: 120\n  pageTimeoutSeconds: 120\n` +
       `run:\n  maxItemsPerFeed: ${Math.max(M, 1)}\n  leaseSeconds: 600\n` +
+      // Past 130 articles the pages repeat a base page (one paragraph differs): the copy check
+      // would attach them to their stories, and the bench measures a run that drafts every item.
+      `dedupe:\n  enabled: false\n` +
       (process.env.BENCH_CONFIG_APPEND ? `${process.env.BENCH_CONFIG_APPEND}\n` : ''),
   );
 

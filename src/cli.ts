@@ -12,6 +12,7 @@ import {
   StoreError,
   UserExistsError,
   WORK_STATUSES,
+  DUPLICATE_STATUS,
   type DecisionAction,
   type ItemStatus,
   type ReasonCode,
@@ -210,11 +211,11 @@ async function dryRun(config: Config, opts: { json?: boolean; retryFailed?: bool
 program
   .command('stories')
   .description('list drafted stories (with --all: pending and failed items too)')
-  .option('--status <status>', 'only stories with this status (candidate, approved, rejected, pending, failed, deferred, blocked)')
+  .option('--status <status>', 'only stories with this status (candidate, approved, rejected, pending, failed, deferred, blocked, duplicate)')
   .option('--all', 'include items that are pending or failed')
   .option('--json', 'print a JSON array')
   .action(async (opts: { status?: string; all?: boolean; json?: boolean }) => {
-    const statuses: readonly string[] = [...REVIEW_STATUSES, ...WORK_STATUSES];
+    const statuses: readonly string[] = [...REVIEW_STATUSES, ...WORK_STATUSES, DUPLICATE_STATUS];
     if (opts.status && !statuses.includes(opts.status)) {
       throw new UsageError(`--status: expected one of ${statuses.join(', ')}, got "${opts.status}"`, EXIT_INVALID);
     }

@@ -5,7 +5,7 @@ import { fixtureConfig, lastJsonLine, runCli, type TempProject } from './helpers
 import { demoSiteRoutes, loadDemoArticles } from '../scripts/demo-site.ts';
 import { startDemoWorld, type DemoWorld } from './helpers/demo-world.ts';
 
-/** Thirty distinct stories made from the five demo articles. */
+/** Thirty stories made from the five demo articles (distinct titles and links, five texts). */
 const STORIES = Array.from({ length: 30 }, (_, i) => {
   const demo = loadDemoArticles();
   const a = demo[i % demo.length]!;
@@ -28,8 +28,12 @@ beforeEach(async () => void ({ site, llm, project } = world = await startDemoWor
 afterEach(() => world.close());
 
 const cli = (args: string[]) => runCli(['--config', project.configPath, '--db', project.dbPath, ...args], {}, 180_000);
+// The stories repeat five texts under thirty titles: with the copy check on, they would be
+// attached to five stories; these tests are about the endpoint, so every item is drafted.
 const writeConfig = () =>
-  project.writeConfig(fixtureConfig({ feeds: [{ name: 'Demo Gazette', url: `${site.origin}/feed.xml` }], allow: [site.hostPort], llmBaseURL: llm.url }));
+  project.writeConfig(
+    fixtureConfig({ feeds: [{ name: 'Demo Gazette', url: `${site.origin}/feed.xml` }], allow: [site.hostPort], llmBaseURL: llm.url, extra: 'dedupe:\n  enabled: false\n' }),
+  );
 
 describe('aiwins run against real-world LLM endpoints', () => {
   it('against a provider that allows a few requests a second: slows to its pace, wastes few calls on 429s, drafts everything in the same run', async () => {

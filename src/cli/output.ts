@@ -125,11 +125,13 @@ export function createRunReporter(out: NodeJS.WriteStream, log: Logger): { event
         }
       } else {
         if (e.stage === 'drafted') counts.drafted++;
-        else counts.failed++;
+        else if (e.stage !== 'duplicate') counts.failed++;
         if (!progress) {
           const fields = { event: 'item', run_id: e.runId, feed_id: e.feedId, item_id: e.itemId, url: e.url, stage: e.stage };
           if (e.failure) {
             log.warn(`item ${e.itemId} ${e.stage}: ${e.failure.kind}: ${e.failure.message} (${e.url ?? ''})`, { ...fields, kind: e.failure.kind });
+          } else if (e.stage === 'duplicate') {
+            log.info(`item ${e.itemId} is a copy of story ${e.duplicateOf}, not drafted: ${e.url ?? ''}`, { ...fields, duplicate_of: e.duplicateOf });
           } else {
             log.info(`item ${e.itemId} drafted (${e.engine}): ${e.url ?? ''}`, { ...fields, engine: e.engine });
           }
@@ -182,7 +184,8 @@ export function formatRunSummary(s: RunSummary): string {
       `${s.articles.extracted} extracted, ${s.articles.fromFeed} from feed content`,
     `  drafts: ${s.drafts.made} made (${s.drafts.flagged} flagged for review), ${s.drafts.failed} failed, ` +
       `${s.drafts.deferred} deferred${s.budget.deferred ? ` (${s.budget.deferred} for the token budget)` : ''}, ${s.drafts.blocked} blocked` +
-      (s.drafts.kept ? `, ${s.drafts.kept} kept beside the database for the next run` : ''),
+      (s.drafts.kept ? `, ${s.drafts.kept} kept beside the database for the next run` : '') +
+      (s.drafts.duplicates ? `, ${s.drafts.duplicates} attached to a story as another outlet's copy` : ''),
     `  llm: ${s.llm.calls} calls, ${s.llm.inputTokens} input + ${s.llm.outputTokens} output tokens` +
       (s.llm.estimatedCost !== null && s.llm.calls > 0 ? `, ${costText(s.llm.estimatedCost, null)}` : ''),
   ];
@@ -247,7 +250,13 @@ export function formatStoryList(stories: Story[]): string {
         const head = s.draft?.headline ?? s.title ?? s.url ?? '(untitled)';
         const d = s.draft;
         const verdict = d ? `, ${d.framing.verdict}${d.framing.recommendation ? `/${d.framing.recommendation}` : ''}` : '';
-        const tail = s.error ? `  [${s.error.kind}] ${s.error.message}` : d ? `  (${d.engine}, ${d.category}${verdict})` : '';
+        const tail = s.error
+          ? `  [${s.error.kind}] ${s.error.message}`
+          : s.duplicateOf
+            ? `  (copy of story ${s.duplicateOf.id}: ${s.duplicateOf.reason})`
+            : d
+              ? `  (${d.engine}, ${d.category}${verdict}${s.alsoCoveredBy.length ? `, also covered by ${s.alsoCoveredBy.length}` : ''})`
+              : '';
         const marks = [s.setAside ? '[set aside]' : '', s.needsReview ? '[needs review]' : ''].filter(Boolean).join(' ');
         return `${String(s.id).padStart(5)}  ${s.status.padEnd(9)}  ${marks ? `${marks} ` : ''}${head}${tail}`;
       })
@@ -273,6 +282,8 @@ export function formatStory(s: Story, article: StoredArticle | null, prices: Pri
   const d = s.draft;
   out.push(`#${s.id} [${s.status}] ${d?.headline ?? s.title ?? '(untitled)'}`);
   out.push(`${s.feed} · ${s.url ?? 'no link'}${article ? ` · ${article.readingMinutes} min read` : ''}`);
+  if (s.duplicateOf) out.push(`\nNot drafted: a copy of story ${s.duplicateOf.id} (${s.duplicateOf.reason}, similarity ${s.duplicateOf.similarity.toFixed(2)}); \`aiwins show ${s.duplicateOf.id}\` lists it`);
+  if (s.alsoCoveredBy.length) out.push(`Also covered by: ${s.alsoCoveredBy.map((c) => `${c.siteName ?? c.feed} ${c.url ?? '(no link)'} (#${c.id})`).join('; ')}`);
   if (s.error) out.push(`\nNot drafted: ${s.error.kind}: ${s.error.message} (attempts: ${s.attempts}${s.nextAttemptAt ? `, next try after ${when(s.nextAttemptAt)}` : ''})`);
   if (d) {
     if (d.engine === 'extractive') out.push('', 'offline draft: needs a model or an editor');

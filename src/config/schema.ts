@@ -135,6 +135,14 @@ const ExtractSchema = z.strictObject({
   maxHeapMb: z.number().int().min(32).max(4096).default(256),
 });
 
+/** The same story from several outlets: copies are attached to the story instead of being drafted. */
+const DedupeSchema = z.strictObject({
+  /** Look for copies before drafting; false drafts every item. */
+  enabled: z.boolean().default(true),
+  /** Stories signed this many days back are compared with a new item; older ones are not (the index stays small). */
+  windowDays: z.number().positive().max(365).default(7),
+});
+
 /** The newsletter as readers see it: its name, the header and footer of each issue, feeds. */
 const NewsletterSchema = z.strictObject({
   name: z.string().trim().min(1).default('AI Wins'),
@@ -178,6 +186,7 @@ export const ConfigSchema = z.strictObject({
   network: NetworkSchema.prefault({}),
   run: RunSchema.prefault({}),
   extract: ExtractSchema.prefault({}),
+  dedupe: DedupeSchema.prefault({}),
   schedule: ScheduleSchema.prefault({}),
   newsletter: NewsletterSchema.prefault({}),
   publish: PublishSchema.prefault({}),

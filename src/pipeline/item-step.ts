@@ -3,12 +3,13 @@ import type { Article, Draft, DraftInput } from '../core/types.ts';
 import type { FetchedResponse } from '../fetch/index.ts';
 import { StoreError, type WorkItem } from '../store/index.ts';
 import { checkpoint } from './checkpoint.ts';
+import { attachIfCopy } from './dedupe-step.ts';
 import { nowOf, type RunContext } from './context.ts';
 import { isLastAttempt, itemDisposition } from './item-disposition.ts';
 import { addError } from './summary.ts';
 
 /**
- * One item through claim -> article -> draft -> store. A failure is recorded on the item (or,
+ * One item through claim -> article -> copy check -> draft -> store. A failure is recorded on the item (or,
  * when it is not the item's fault, the item is left as it was); a fault of the database is
  * handled here too, so nothing an item does ever stops the run by throwing.
  */
@@ -30,6 +31,7 @@ async function takeItem(ctx: RunContext, id: number): Promise<void> {
   const article = await articleFor(ctx, item);
   if (!article.ok) return itemFailed(ctx, item, article.failure);
   checkpoint('after-extract');
+  if ((await attachIfCopy(ctx, item, article.value)) !== 'draft') return;
   const drafted = await draft(ctx, item, article.value);
   checkpoint('after-draft');
   if (!drafted.ok) return itemFailed(ctx, item, drafted.failure);

@@ -4,7 +4,7 @@ import type { Engine } from '../core/types.ts';
 /** One line of what happened, for progress displays and logs. */
 export type RunEvent =
   | { type: 'feed'; runId: number; feedId: number; feed: string; result: 'ok' | 'not_modified' | 'unchanged' | 'error'; newItems: number; failure?: Failure }
-  | { type: 'item'; runId: number; feedId: number; itemId: number; url: string | null; stage: 'drafted' | 'failed' | 'deferred' | 'blocked'; failure?: Failure; engine?: string }
+  | { type: 'item'; runId: number; feedId: number; itemId: number; url: string | null; stage: 'drafted' | 'failed' | 'deferred' | 'blocked' | 'duplicate'; failure?: Failure; engine?: string; duplicateOf?: number }
   | { type: 'article'; runId: number; feedId: number; itemId: number; method: string };
 
 /** What a run did, as `aiwins run --json` prints it. */
@@ -27,8 +27,11 @@ export interface RunSummary {
   /** overCap: new items beyond run.maxItemsPerFeed, left for later runs. */
   items: { new: number; worked: number; overCap: number };
   articles: { fetched: number; extracted: number; fromFeed: number };
-  /** flagged: drafts made that need an editor's closer look; kept: paid drafts spooled beside the database for the next run. */
-  drafts: { made: number; failed: number; deferred: number; blocked: number; flagged: number; kept: number };
+  /**
+   * flagged: drafts made that need an editor's closer look; kept: paid drafts spooled beside the
+   * database for the next run; duplicates: items attached to a story as another outlet's copy, not drafted.
+   */
+  drafts: { made: number; failed: number; deferred: number; blocked: number; flagged: number; kept: number; duplicates: number };
   /**
    * rateLimited: requests answered 429, each sent again after the limiter's pause (never an item's
    * attempt). estimatedCost: the tokens priced by llm.pricing for llm.model; null without a price.
@@ -56,7 +59,7 @@ export function emptySummary(engine: Engine): RunSummary {
     feeds: { total: 0, fetched: 0, notModified: 0, failed: 0, notDue: 0, warnings: 0 },
     items: { new: 0, worked: 0, overCap: 0 },
     articles: { fetched: 0, extracted: 0, fromFeed: 0 },
-    drafts: { made: 0, failed: 0, deferred: 0, blocked: 0, flagged: 0, kept: 0 },
+    drafts: { made: 0, failed: 0, deferred: 0, blocked: 0, flagged: 0, kept: 0, duplicates: 0 },
     llm: { calls: 0, inputTokens: 0, outputTokens: 0, rateLimited: 0, estimatedCost: 0 },
     budget: { maxTokensPerRun: null, maxTokensPerDay: null, spentToday: 0, deferred: 0 },
     errors: [],

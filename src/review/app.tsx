@@ -6,6 +6,7 @@ import { HttpError } from './errors.ts';
 import { checkCsrf, requireSession, securityHeaders } from './security.ts';
 import { ErrorPage } from './views/pages.tsx';
 import { approve } from './routes/approve.ts';
+import { coverage } from './routes/coverage.ts';
 import { edit } from './routes/edit.tsx';
 import { feed } from './routes/feed.ts';
 import { issue } from './routes/issue.tsx';
@@ -60,7 +61,7 @@ export function createDeskApp(options: DeskOptions): Hono<DeskEnv> {
   );
   app.use(requireSession);
   app.use(checkCsrf);
-  for (const routes of [staticFiles, login, logout, queue, story, approve, reject, snooze, reopen, edit, redraft]) app.route('/', routes);
+  for (const routes of [staticFiles, login, logout, queue, story, approve, reject, snooze, reopen, edit, redraft, coverage]) app.route('/', routes);
   for (const routes of [feed, issue, issueOpen, issueOrder, issuePreview, issueSend]) app.route('/', routes);
 
   app.notFound((c) => c.html(<ErrorPage nonce={c.get('nonce')} session={c.get('session')} status={404} message={`nothing at ${c.req.path}`} />, 404));

@@ -3,8 +3,8 @@ import type { Pricing } from '../core/pricing.ts';
 import type { NewsletterSettings } from '../export/index.ts';
 import type { Session, Store } from '../store/index.ts';
 
-/** What the desk reads and writes: stories and articles, editorial decisions and versions, users, newsletter issues. */
-export type DeskStore = Pick<Store, 'stories' | 'articles' | 'editorial' | 'users' | 'issues'>;
+/** What the desk reads and writes: stories and articles, editorial decisions and versions, users, newsletter issues, other outlets' copies. */
+export type DeskStore = Pick<Store, 'stories' | 'articles' | 'editorial' | 'users' | 'issues' | 'coverage'>;
 
 /** How the desk is set up: its store, and how it is reached. */
 export interface DeskOptions {

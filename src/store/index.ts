@@ -6,6 +6,7 @@ export {
   WORK_STATUSES,
   REVIEW_STATUSES,
   RUNNABLE_STATUSES,
+  DUPLICATE_STATUS,
   type ItemStatus,
   type NewItem,
   type WorkItem,
@@ -17,6 +18,7 @@ export type { StoredArticle, ArticleStore } from './articles.ts';
 export type { StoredDraft, DraftStore } from './drafts.ts';
 export type { Run, RunStatus, LeaseClaimant, LeaseResult, RunStore } from './runs.ts';
 export type { Story, StoryStore } from './stories.ts';
+export type { CoverageStore, CoverageLink, CoverageMatch, DuplicateOf, SignedStory, SignInput, SignResult } from './coverage.ts';
 export {
   REASON_CODES,
   EditorialError,

@@ -6,7 +6,9 @@ import { dateOf, isoOf, isoOrNull } from './values.ts';
 export const WORK_STATUSES = ['pending', 'failed', 'deferred', 'blocked'] as const;
 /** Review states of a drafted item. */
 export const REVIEW_STATUSES = ['candidate', 'approved', 'rejected'] as const;
-export type ItemStatus = (typeof WORK_STATUSES)[number] | (typeof REVIEW_STATUSES)[number];
+/** An item attached to another story as another outlet's copy of it: never drafted (an editor's split makes it pending again). */
+export const DUPLICATE_STATUS = 'duplicate';
+export type ItemStatus = (typeof WORK_STATUSES)[number] | (typeof REVIEW_STATUSES)[number] | typeof DUPLICATE_STATUS;
 /** The states a run takes an item in: not drafted, and not blocked. */
 export const RUNNABLE_STATUSES: readonly ItemStatus[] = ['pending', 'failed', 'deferred'];
 

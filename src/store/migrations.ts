@@ -274,6 +274,39 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX evaluations_prompt ON evaluations(prompt_hash, id);
   `,
+  // 10: the same story from several outlets: signatures and LSH bands of the stories seen, the copies
+  // attached to a story instead of being drafted, editors' splits, and the outlet chosen as source
+  `
+  CREATE TABLE story_signatures (
+    item_id INTEGER PRIMARY KEY REFERENCES items(id),
+    signature TEXT NOT NULL,      -- JSON, made and read by src/dedupe
+    signed_at TEXT NOT NULL
+  );
+  CREATE TABLE story_bands (
+    band TEXT NOT NULL,           -- an LSH band key: two stories sharing one are compared
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    PRIMARY KEY (band, item_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX story_bands_item ON story_bands(item_id);
+  CREATE TABLE coverage (
+    item_id INTEGER PRIMARY KEY REFERENCES items(id),   -- the copy (status 'duplicate')
+    story_id INTEGER NOT NULL REFERENCES items(id),     -- the story it belongs to
+    reason TEXT NOT NULL,         -- same_text | quoted_text | same_title_and_lead
+    similarity REAL NOT NULL,
+    at TEXT NOT NULL
+  );
+  CREATE INDEX coverage_story ON coverage(story_id);
+  -- An editor's "not the same story": the item is never attached to that story again.
+  CREATE TABLE coverage_splits (
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    story_id INTEGER NOT NULL REFERENCES items(id),
+    by TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (item_id, story_id)
+  );
+  -- The outlet an editor chose as the story's source, when it is not the story's own item.
+  ALTER TABLE items ADD COLUMN source_item_id INTEGER REFERENCES items(id);
+  `,
 ];
 
 /** Applies pending migrations, one transaction each, so a killed migration leaves the old version. */

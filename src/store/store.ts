@@ -7,6 +7,7 @@ import { sqliteArticles, type ArticleStore } from './articles.ts';
 import { sqliteDrafts, type DraftStore } from './drafts.ts';
 import { sqliteRuns, type RunStore } from './runs.ts';
 import { sqliteStories, type StoryStore } from './stories.ts';
+import { sqliteCoverage, type CoverageStore } from './coverage.ts';
 import { sqliteEditorial, type EditorialStore } from './editorial.ts';
 import { sqliteUsers, type UserStore } from './users.ts';
 import { sqliteIssues, type IssueStore } from './issues.ts';
@@ -28,6 +29,8 @@ export interface Store {
   readonly drafts: DraftStore;
   readonly runs: RunStore;
   readonly stories: StoryStore;
+  /** The same story from several outlets: signatures, copies attached to stories, splits, the chosen source. */
+  readonly coverage: CoverageStore;
   /** Editors' side: versions, decisions, the review queue and its search. */
   readonly editorial: EditorialStore;
   /** Editors who log in to the desk, their sessions and login attempts. */
@@ -101,6 +104,7 @@ function sqliteStore(db: Connection): Store {
     drafts: sqliteDrafts(db),
     runs: sqliteRuns(db),
     stories: sqliteStories(db),
+    coverage: sqliteCoverage(db),
     editorial: sqliteEditorial(db),
     users: sqliteUsers(db),
     issues: sqliteIssues(db),

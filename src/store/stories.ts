@@ -4,6 +4,7 @@ import { articleOf, type StoredArticle } from './articles.ts';
 import type { ItemStatus } from './items.ts';
 import { dateOf } from './values.ts';
 import { reviewState, type ReviewState } from './editorial.ts';
+import { coverageOf, duplicateOf, type CoverageLink, type DuplicateOf } from './coverage.ts';
 
 /** A story: a feed item with its current draft, as `stories --json` shows it. */
 export interface Story {
@@ -28,6 +29,12 @@ export interface Story {
   setAside: boolean;
   /** Editors' latest decision and the version an approval pinned. */
   review: ReviewState;
+  /** For a copy (status `duplicate`): the story it was attached to, why, and how alike they are. */
+  duplicateOf: DuplicateOf | null;
+  /** The other outlets that carried this story (copies attached to it), oldest first. */
+  alsoCoveredBy: CoverageLink[];
+  /** The item whose outlet an editor chose as the story's source (url, feed and site name are then its); null: the story's own. */
+  sourceItemId: number | null;
 }
 
 /** Verdicts that keep a draft out of the ready candidates (negative too: drafts stored before the recommendation existed). */
@@ -60,10 +67,11 @@ interface StoryRow {
   article_title: string | null;
   canonical_url: string | null;
   site_name: string | null;
+  source_item_id: number | null;
 }
 
 const SELECT = `
-  SELECT i.id, i.url, i.canonical_url, a.site_name, i.title, i.status, i.published_at, i.last_error_kind, i.last_error_message, i.attempts,
+  SELECT i.id, i.url, i.canonical_url, a.site_name, i.source_item_id, i.title, i.status, i.published_at, i.last_error_kind, i.last_error_message, i.attempts,
     i.next_attempt_at, f.name AS feed_name, a.title AS article_title,
     (SELECT MAX(d.id) FROM drafts d WHERE d.item_id = i.id) AS draft_id
   FROM items i JOIN feeds f ON f.id = i.feed_id LEFT JOIN articles a ON a.item_id = i.id`;
@@ -71,6 +79,12 @@ const SELECT = `
 function toStory(db: Connection, r: StoryRow): Story {
   const failedNow = r.status === 'failed' || r.status === 'deferred' || r.status === 'blocked';
   const draft = r.draft_id ? draftById(db, r.draft_id) : null;
+  // The outlet an editor chose: the story links to it and names it as the source.
+  const source = r.source_item_id === null ? null : db.get<{ url: string | null; canonical_url: string | null; feed_name: string; site_name: string | null }>(
+    'SELECT i.url, i.canonical_url, f.name AS feed_name, a.site_name FROM items i JOIN feeds f ON f.id = i.feed_id LEFT JOIN articles a ON a.item_id = i.id WHERE i.id = ?',
+    r.source_item_id,
+  );
+  if (source) Object.assign(r, { url: source.url, canonical_url: source.canonical_url, feed_name: source.feed_name, site_name: source.site_name });
   return {
     id: r.id,
     url: r.url,
@@ -87,6 +101,9 @@ function toStory(db: Connection, r: StoryRow): Story {
     needsReview: draft?.needsReview ?? false,
     setAside: draft !== null && (draft.framing.recommendation === 'skip' || SET_ASIDE_VERDICTS.has(draft.framing.verdict)),
     review: reviewState(db, r.id),
+    duplicateOf: r.status === 'duplicate' ? duplicateOf(db, r.id) : null,
+    alsoCoveredBy: coverageOf(db, r.id, source ? r.source_item_id : null),
+    sourceItemId: source ? r.source_item_id : null,
   };
 }
 

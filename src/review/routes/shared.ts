@@ -18,6 +18,8 @@ export const NOTICES = {
   reopened: 'Reopened: a candidate again.',
   saved: 'Saved as a new version.',
   redrafted: 'Re-drafted: the new draft is the current version.',
+  split: 'Split off: drafted on its own by the next run.',
+  primary: 'The story now names that outlet as its source.',
   issueOpened: 'Issue opened.',
   issueAdded: 'Added to the issue.',
   issueMoved: 'Moved.',

@@ -9,6 +9,7 @@ import { MAX_TAKEAWAYS } from '../forms.ts';
 import { Csrf, Layout, SafeLink } from './layout.tsx';
 import { newsletterStory, StoryArticle, type NewsletterSettings } from '../../render/index.ts';
 import { versionText, type EditValues } from '../version-text.ts';
+import { Coverage } from './coverage.tsx';
 
 export interface StoryPageProps {
   nonce: string;
@@ -258,6 +259,7 @@ export function StoryPage(p: StoryPageProps) {
           </a>
         </div>
       )}
+      <Coverage story={story} session={session} />
       {story.error && (
         <p class="error">
           Not drafted: {story.error.kind}: {story.error.message}
