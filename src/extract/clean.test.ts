@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cleanParagraphs } from './clean.ts';
+import { cleanContentDom, cleanParagraphs } from './clean.ts';
+import { parsePage } from './dom.ts';
+import { blockText } from './text.ts';
 
 const story = [
   'The council approved the plan on Tuesday after a long debate about costs and benefits.',
@@ -28,5 +30,34 @@ describe('cleanParagraphs', () => {
   it('leaves a rule out when asked (for measuring it)', () => {
     const text = ['Home', ...story].join('\n\n');
     expect(cleanParagraphs(text, new Set(['edge-lines']))).toBe(text);
+  });
+});
+
+/** Readability's content element for `body`, parsed the way a page is, and its text after cleaning. */
+function cleanedText(body: string): string {
+  const { document } = parsePage(`<!DOCTYPE html><html><body><div id="content">${body}</div></body></html>`, 'https://herald.example/a', {
+    maxElements: 1000,
+    maxDepth: 100,
+  });
+  const content = document.querySelector('#content')!;
+  cleanContentDom(content);
+  return blockText(content);
+}
+
+const storyParagraphs = [
+  ...story,
+  'The pilot ran on four routes in the hill villages, where drifts close roads most often, and waiting times fell by a third.',
+  'The model will now cover all forty routes in the county from December, at a cost of less than one extra gritting lorry.',
+];
+
+describe('cleanContentDom', () => {
+  it('removes a side column that Readability took in with the story, even a long one', () => {
+    const blogPost =
+      "It's the anniversary of a songwriter's death this week, and I remember the phone call from a friend who had seen him play. " +
+      'He wrote the songs that a whole category of singers is named after, and most of them have three names and a guitar.';
+    const body =
+      `<table><tr><td><div id="middlecolumn">${storyParagraphs.map((p) => `<p>${p}</p>`).join('')}</div></td>` +
+      `<td><div class="noprint" id="rightcolumn"><h2>Blogs</h2><p>${blogPost}</p></div></td></tr></table>`;
+    expect(cleanedText(body)).toBe(storyParagraphs.join('\n\n'));
   });
 });

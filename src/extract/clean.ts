@@ -12,6 +12,7 @@ export type CleanRule =
   | 'page-captions'
   | 'alt-captions'
   | 'boilerplate-attr'
+  | 'side-columns'
   | 'comments'
   | 'captions'
   | 'link-dense'
@@ -23,6 +24,11 @@ export type CleanRule =
 /** class/id words that mark page furniture rather than story text. */
 const BOILERPLATE_ATTR =
   /(?:^|[\s_-])(?:share|sharing|social|sociable|addthis|newsletter|signup|subscribe|related|byline|bylines|author|dateline|timestamp|posted|postmeta|breadcrumbs?|crumbs?|tags|tagline|toolbar|tools|promo|advert|advertisement|ads?|sponsor(?:ed)?|print|email|rating|ratings|pagination|pager|footer|disclaimer|copyright|(?:more|most|also|other)-?(?:news|stories|read|popular|headlines))(?:$|[\s_-])/i;
+/**
+ * class/id words of a page's side column. A side column sits beside the story, so it may be as long
+ * as the story itself and still not be it.
+ */
+const SIDE_COLUMN_ATTR = /(?:^|[\s_-])(?:side-?bar|rail|right[_-]?col(?:umn)?\d*)(?:$|[\s_-])/i;
 const COMMENT_ATTR = /(?:^|[\s_-])(?:comments?|commentlist|discussion|talkback|respond|replies|reply|disqus)(?:$|[\s_-])/i;
 const CAPTION_ATTR = /(?:^|[\s_-])(?:caption|captions|credit|credits|photo-?credit|wp-caption-text|image-?caption)(?:$|[\s_-])/i;
 
@@ -109,6 +115,8 @@ export function cleanContentDom(root: Element, skip: ReadonlySet<string> = new S
       removeIfSafe(el, 1);
     } else if (!skip.has('boilerplate-attr') && BOILERPLATE_ATTR.test(marks)) {
       removeIfSafe(el, 0.3);
+    } else if (!skip.has('side-columns') && SIDE_COLUMN_ATTR.test(marks)) {
+      removeIfSafe(el, 0.5);
     }
   }
   if (!skip.has('link-dense')) removeLinkDenseBlocks(root, total, minKept);
