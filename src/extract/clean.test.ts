@@ -8,6 +8,12 @@ const story = [
   'Officials said the model would be reviewed after one winter, and the results published.',
 ];
 
+const storyParagraphs = [
+  ...story,
+  'The pilot ran on four routes in the hill villages, where drifts close roads most often, and waiting times fell by a third.',
+  'The model will now cover all forty routes in the county from December, at a cost of less than one extra gritting lorry.',
+];
+
 describe('cleanParagraphs', () => {
   it('drops label lines, bylines and dates at the edges, legal footers anywhere', () => {
     const text = ['Home', 'By MARIA LOPEZ', 'January 8, 2008 4:33 PM', story[0], 'Advertisement', story[1], 'Print Email this', '© 2008 Herald. All rights reserved.'].join('\n\n');
@@ -27,6 +33,15 @@ describe('cleanParagraphs', () => {
     expect(cleanParagraphs('Home')).toBe('Home');
   });
 
+  it('ends the story at a related-stories label in its last third, with the list it labels', () => {
+    const related = ['Related Articles', 'Gritters strike over pay', 'Drivers walked out on Monday after talks with the county broke down a...'].join('\n');
+    expect(cleanParagraphs([...storyParagraphs, related, 'Snow due at the weekend'].join('\n\n'))).toBe(storyParagraphs.join('\n\n'));
+  });
+
+  it('drops only the label when a related-stories label comes early: the story may follow a menu', () => {
+    expect(cleanParagraphs([story[0], 'Latest News', ...story.slice(1)].join('\n\n'))).toBe(story.join('\n\n'));
+  });
+
   it('leaves a rule out when asked (for measuring it)', () => {
     const text = ['Home', ...story].join('\n\n');
     expect(cleanParagraphs(text, new Set(['edge-lines']))).toBe(text);
@@ -43,12 +58,6 @@ function cleanedText(body: string): string {
   cleanContentDom(content);
   return blockText(content);
 }
-
-const storyParagraphs = [
-  ...story,
-  'The pilot ran on four routes in the hill villages, where drifts close roads most often, and waiting times fell by a third.',
-  'The model will now cover all forty routes in the county from December, at a cost of less than one extra gritting lorry.',
-];
 
 describe('cleanContentDom', () => {
   it('removes a side column that Readability took in with the story, even a long one', () => {

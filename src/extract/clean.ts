@@ -19,7 +19,8 @@ export type CleanRule =
   | 'boilerplate-lines'
   | 'edge-lines'
   | 'headline'
-  | 'credit-lines';
+  | 'credit-lines'
+  | 'related-tail';
 
 /** class/id words that mark page furniture rather than story text. */
 const BOILERPLATE_ATTR =
@@ -143,6 +144,9 @@ function removeLinkDenseBlocks(root: Element, total: number, minKept: number): v
   }
 }
 
+/** The label of a list of other stories: "Related Articles", "More Washington news", "Most emailed". */
+const RELATED_LIST_LABEL = /^(?:related|more|other|latest|top|most)\b.{0,30}\b(?:stories|news|articles|links|headlines|popular|read|viewed|emailed)\b/i;
+
 /** Lines that are never story text when they stand alone as a paragraph. */
 const BOILERPLATE_LINE = new RegExp(
   [
@@ -152,7 +156,7 @@ const BOILERPLATE_LINE = new RegExp(
     /^(?:posted|published|updated|last updated|filed|submitted|created)\b.{0,60}\d/.source,
     /^(?:share|email|e-mail|print|save|send)\b(?:\s*(?:this|to a friend|article|story|page|\||,))*/.source,
     /^(?:click here|sign up|subscribe|register|log in|login)\b/.source,
-    /^(?:related|more|other|latest|top|most)\b.{0,30}\b(?:stories|news|articles|links|headlines|popular|read|viewed|emailed)\b/.source,
+    RELATED_LIST_LABEL.source,
     /^(?:comments?|leave a comment|add (?:a |your )?comment|post a comment|\d+ comments?)\b/.source,
     /^tags?:|^categor(?:y|ies):|^filed under/.source,
     /contributed (?:to )?(?:this|the) (?:report|story|article)|originally (?:appeared|published|ran)\b|^additional reporting by/.source,
@@ -230,6 +234,7 @@ export function cleanParagraphs(
   if (captions.length > 0) {
     paragraphs = paragraphs.filter((lines) => !repeatsCaption(lines.join(' '), captions));
   }
+  if (!skip.has('related-tail')) paragraphs = cutRelatedTail(paragraphs);
   if (!skip.has('boilerplate-lines')) {
     paragraphs = paragraphs
       .map((lines) => lines.filter((line) => !isBoilerplateLine(line)))
@@ -252,6 +257,37 @@ export function cleanParagraphs(
   }
   return paragraphs.map((lines) => lines.join('\n')).join('\n\n');
 }
+
+/** A related-stories label this far into the text (by characters) or further starts the page's furniture. */
+const RELATED_TAIL_FROM = 2 / 3;
+const MAX_RELATED_LABEL_WORDS = 6;
+
+/**
+ * Ends the text at a "Related articles" (or "More news", "Most read") label standing as a line of its
+ * own in the last third: what follows it is the list it labels, and the page furniture after that, not
+ * the story. Earlier in the text such a label is a menu the story may still follow, so only the label
+ * line goes (see BOILERPLATE_LINE).
+ */
+function cutRelatedTail(paragraphs: string[][]): string[][] {
+  const total = paragraphs.reduce((sum, lines) => sum + lines.reduce((n, line) => n + line.length, 0), 0);
+  let seen = 0;
+  for (let p = 0; p < paragraphs.length; p++) {
+    const lines = paragraphs[p]!;
+    for (let l = 0; l < lines.length; l++) {
+      const line = lines[l]!;
+      if (p + l > 0 && seen >= total * RELATED_TAIL_FROM && isRelatedListLabel(line)) {
+        const kept = paragraphs.slice(0, p);
+        if (l > 0) kept.push(lines.slice(0, l));
+        return kept;
+      }
+      seen += line.length;
+    }
+  }
+  return paragraphs;
+}
+
+const isRelatedListLabel = (line: string): boolean =>
+  words(line) <= MAX_RELATED_LABEL_WORDS && !endsLikeSentence(line.replace(/:$/, '')) && RELATED_LIST_LABEL.test(line);
 
 const letters = (s: string): string => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 
