@@ -25,6 +25,18 @@ describe('cleanParagraphs', () => {
     expect(cleanParagraphs(text)).toBe(text);
   });
 
+  it('drops a deck or notice above a dateline near the top, with the dateline', () => {
+    const header = ['There is a more recent version of this article.', 'Jan 12, 2008 2:04 AM by Staff'];
+    expect(cleanParagraphs([...header, ...story].join('\n\n'))).toBe(story.join('\n\n'));
+  });
+
+  it('keeps a short sentence with a date below the lede, and a long paragraph above a date line', () => {
+    const withDate = [story[0], 'The vote is set for March 3, 2008.', story[1]];
+    expect(cleanParagraphs(withDate.join('\n\n'))).toBe(withDate.join('\n\n'));
+    const long = `${story[0]} ${story[1]}`;
+    expect(cleanParagraphs([long, 'January 8, 2008', ...story].join('\n\n'))).toBe([long, 'January 8, 2008', ...story].join('\n\n'));
+  });
+
   it('drops the headline when the text starts with it', () => {
     expect(cleanParagraphs(['Council approves plough model', ...story].join('\n\n'), new Set(), 'Council approves plough model')).toBe(story.join('\n\n'));
   });

@@ -20,7 +20,8 @@ export type CleanRule =
   | 'edge-lines'
   | 'headline'
   | 'credit-lines'
-  | 'related-tail';
+  | 'related-tail'
+  | 'header-lines';
 
 /** class/id words that mark page furniture rather than story text. */
 const BOILERPLATE_ATTR =
@@ -204,10 +205,32 @@ const endsLikeSentence = (p: string): boolean => /[.!?:;…"'”’)\]。！？�
 function isEdgeJunk(line: string, atTop: boolean, skip: ReadonlySet<string>): boolean {
   const n = words(line);
   return (
-    (n <= 12 && (DATE_OR_TIME.test(line) || BYLINE_LINE.test(line))) ||
+    isDateOrByline(line) ||
     (n <= (atTop ? TOP_LABEL_WORDS : 6) && !endsLikeSentence(line)) ||
     (!atTop && !skip.has('credit-lines') && n <= MAX_CREDIT_WORDS && CREDIT_LINE.test(line))
   );
+}
+
+const MAX_DATELINE_WORDS = 12;
+const isDateOrByline = (line: string): boolean =>
+  words(line) <= MAX_DATELINE_WORDS && (DATE_OR_TIME.test(line) || BYLINE_LINE.test(line));
+
+/** How far down a dateline or byline may close the header, and how long a header line may be. */
+const MAX_HEADER_LINES = 3;
+const MAX_HEADER_LINE_WORDS = 25;
+
+/**
+ * How many lines at the top are the page's header: a dateline or byline within the first few lines
+ * closes it, and the short lines above it (a deck, a kicker, "There is a more recent version", a
+ * newsletter prompt) go with it. A date that ends like a sentence is the lede's, not a dateline.
+ */
+function headerLines(paragraphs: readonly string[][]): number {
+  const top = paragraphs.flat().slice(0, MAX_HEADER_LINES + 1);
+  for (let i = 1; i < top.length; i++) {
+    if (words(top[i - 1]!) > MAX_HEADER_LINE_WORDS) return 0;
+    if (isDateOrByline(top[i]!) && !endsLikeSentence(top[i]!)) return i + 1;
+  }
+  return 0;
 }
 
 /**
@@ -245,10 +268,14 @@ export function cleanParagraphs(
     if (paragraphs[0]!.length === 0) paragraphs.shift();
   }
   if (!skip.has('edge-lines')) {
-    // Never trim the text away entirely: if everything looks like junk, leave it for the gate to judge.
-    while (paragraphs.length > 1 && isEdgeJunk(paragraphs[0]![0]!, true, skip)) {
+    const dropFirstLine = (): void => {
       paragraphs[0]!.shift();
       if (paragraphs[0]!.length === 0) paragraphs.shift();
+    };
+    // Never trim the text away entirely: if everything looks like junk, leave it for the gate to judge.
+    while (paragraphs.length > 1 && isEdgeJunk(paragraphs[0]![0]!, true, skip)) dropFirstLine();
+    if (!skip.has('header-lines')) {
+      for (let n = headerLines(paragraphs); n > 0 && paragraphs.length > 1; n--) dropFirstLine();
     }
     while (paragraphs.length > 1 && isEdgeJunk(paragraphs.at(-1)!.at(-1)!, false, skip)) {
       paragraphs.at(-1)!.pop();
