@@ -20,6 +20,17 @@ describe('cleanParagraphs', () => {
     expect(cleanParagraphs(text)).toBe(story.join('\n\n'));
   });
 
+  it("drops advertisement labels and an archive's note under a syndicated story", () => {
+    const text = [story[0], 'Advertisements', story[1], 'The full article contains 295 words and appears in County Herald newspaper.'].join('\n\n');
+    expect(cleanParagraphs(text)).toBe(story.join('\n\n'));
+  });
+
+  it('drops a closing line on how to reach the writer, parentheses inside parentheses included', () => {
+    const text = [...story, '(Herald movie editor Jo Reed can be reached at jreed(at)herald.example.)'].join('\n\n');
+    expect(cleanParagraphs(text)).toBe(story.join('\n\n'));
+    expect(cleanParagraphs([...story, 'Jo Reed can be reached at jreed@herald.example'].join('\n\n'))).toBe(story.join('\n\n'));
+  });
+
   it('keeps short lines in the middle, where they may be sub-headings', () => {
     const text = [story[0], 'What happens next', story[1]].join('\n\n');
     expect(cleanParagraphs(text)).toBe(text);

@@ -153,7 +153,7 @@ const BOILERPLATE_LINE = new RegExp(
   [
     /^(?:copyright\b|©|\(c\)\s*\d{4})/.source,
     /all rights reserved/.source,
-    /^advertisement$|^advertising$|^sponsored links?$/.source,
+    /^advertisements?$|^advertising$|^sponsored links?$/.source,
     /^(?:posted|published|updated|last updated|filed|submitted|created)\b.{0,60}\d/.source,
     /^(?:share|email|e-mail|print|save|send)\b(?:\s*(?:this|to a friend|article|story|page|\||,))*/.source,
     /^(?:click here|sign up|subscribe|register|log in|login)\b/.source,
@@ -161,6 +161,8 @@ const BOILERPLATE_LINE = new RegExp(
     /^(?:comments?|leave a comment|add (?:a |your )?comment|post a comment|\d+ comments?)\b/.source,
     /^tags?:|^categor(?:y|ies):|^filed under/.source,
     /contributed (?:to )?(?:this|the) (?:report|story|article)|originally (?:appeared|published|ran)\b|^additional reporting by/.source,
+    // An archive's note under the free part of a syndicated story.
+    /^the full (?:article|story|text) (?:contains|has|is) [\d,]+ words\b/.source,
     // Legal lines: syndication terms and trade mark notices.
     /\bmay not be (?:re)?(?:published|broadcast|rewritten|redistributed|reproduced)|\bredistribution\b.{0,60}\bprohibited|without the (?:prior |express )?written (?:consent|permission)|\bis a (?:registered )?trade ?mark of\b|\bregistered trade ?marks\b/.source,
     // What surrounds a comment form rather than the story.
@@ -235,9 +237,11 @@ function headerLines(paragraphs: readonly string[][]): number {
 
 /**
  * A credit that closes a story: a line wholly in parentheses or brackets ("(Reporting by A; Editing by
- * B)", "(AP)", "(Contact the writer at ...)"), or one naming who reported, wrote or edited it.
+ * B)", "(AP)", "(Contact the writer at jo(at)herald.example.)", with one level of parentheses inside),
+ * one naming who reported, wrote or edited it, or one saying how to reach the writer.
  */
-const CREDIT_LINE = /^[([][^()[\]]*[)\]]\.?$|^(?:reporting|writing|editing|compiled|additional reporting) by\b|^(?:contact|e-?mail|reach) (?:the )?(?:writer|author|reporter)\b/i;
+const CREDIT_LINE =
+  /^\((?:[^()]|\([^()]*\))*\)\.?$|^\[[^[\]]*\]\.?$|^(?:reporting|writing|editing|compiled|additional reporting) by\b|^(?:contact|e-?mail|reach) (?:the )?(?:writer|author|reporter)\b|\bcan be (?:reached|contacted|e-?mailed) at\b/i;
 const MAX_CREDIT_WORDS = 30;
 const TOP_LABEL_WORDS = 15;
 
