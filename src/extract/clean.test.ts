@@ -31,6 +31,17 @@ describe('cleanParagraphs', () => {
     expect(cleanParagraphs([...story, 'Jo Reed can be reached at jreed@herald.example'].join('\n\n'))).toBe(story.join('\n\n'));
   });
 
+  it("drops a blog's post furniture: tag and trackback lines, a text-size tool, a prompt to click", () => {
+    const furniture = [
+      'Font Scale: A A A',
+      'Click on a title below to learn more.',
+      'This entry was tagged with the following keywords: ploughs council',
+      'The URI to TrackBack this entry is:',
+    ];
+    const text = [story[0], furniture[0], furniture[1], story[1], furniture[2], furniture[3]].join('\n\n');
+    expect(cleanParagraphs(text)).toBe(story.join('\n\n'));
+  });
+
   it('keeps short lines in the middle, where they may be sub-headings', () => {
     const text = [story[0], 'What happens next', story[1]].join('\n\n');
     expect(cleanParagraphs(text)).toBe(text);

@@ -156,10 +156,12 @@ const BOILERPLATE_LINE = new RegExp(
     /^advertisements?$|^advertising$|^sponsored links?$/.source,
     /^(?:posted|published|updated|last updated|filed|submitted|created)\b.{0,60}\d/.source,
     /^(?:share|email|e-mail|print|save|send)\b(?:\s*(?:this|to a friend|article|story|page|\||,))*/.source,
-    /^(?:click here|sign up|subscribe|register|log in|login)\b/.source,
+    /^(?:click|sign up|subscribe|register|log in|login)\b/.source,
     RELATED_LIST_LABEL.source,
     /^(?:comments?|leave a comment|add (?:a |your )?comment|post a comment|\d+ comments?)\b/.source,
-    /^tags?:|^categor(?:y|ies):|^filed under/.source,
+    /^tags?:|^categor(?:y|ies):|^filed under|^this (?:entry|post|article|story) was (?:posted|tagged|filed)\b|\btrackbacks?\b/.source,
+    // A text-size tool ("Font Scale: A A A", "Text size").
+    /^(?:font|text)[ -]?(?:size|scale)\b/.source,
     /contributed (?:to )?(?:this|the) (?:report|story|article)|originally (?:appeared|published|ran)\b|^additional reporting by/.source,
     // An archive's note under the free part of a syndicated story.
     /^the full (?:article|story|text) (?:contains|has|is) [\d,]+ words\b/.source,
