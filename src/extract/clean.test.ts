@@ -72,6 +72,11 @@ describe('cleanParagraphs', () => {
     expect(cleanParagraphs([...storyParagraphs, related, 'Snow due at the weekend'].join('\n\n'))).toBe(storyParagraphs.join('\n\n'));
   });
 
+  it("ends the story at an about-the-author heading in its last third, with the writer's biography", () => {
+    const bio = ['About the author:', 'Jo Reed covers transport for the Herald. Follow her on Twitter, or write to her at the newsroom.'];
+    expect(cleanParagraphs([...storyParagraphs, ...bio].join('\n\n'))).toBe(storyParagraphs.join('\n\n'));
+  });
+
   it('drops only the label when a related-stories label comes early: the story may follow a menu', () => {
     expect(cleanParagraphs([story[0], 'Latest News', ...story.slice(1)].join('\n\n'))).toBe(story.join('\n\n'));
   });

@@ -294,12 +294,14 @@ export function cleanParagraphs(
 /** A related-stories label this far into the text (by characters) or further starts the page's furniture. */
 const RELATED_TAIL_FROM = 2 / 3;
 const MAX_RELATED_LABEL_WORDS = 6;
+/** The heading of the writer's biography, which follows the story and is not part of it. */
+const ABOUT_AUTHOR_LABEL = /^about the (?:author|writer)s?\b/i;
 
 /**
- * Ends the text at a "Related articles" (or "More news", "Most read") label standing as a line of its
- * own in the last third: what follows it is the list it labels, and the page furniture after that, not
- * the story. Earlier in the text such a label is a menu the story may still follow, so only the label
- * line goes (see BOILERPLATE_LINE).
+ * Ends the text at a "Related articles" (or "More news", "Most read", "About the author") label
+ * standing as a line of its own in the last third: what follows it is the list or biography it labels,
+ * and the page furniture after that, not the story. Earlier in the text such a label is a menu the
+ * story may still follow, so only a related-stories label line goes there (see BOILERPLATE_LINE).
  */
 function cutRelatedTail(paragraphs: string[][]): string[][] {
   const total = paragraphs.reduce((sum, lines) => sum + lines.reduce((n, line) => n + line.length, 0), 0);
@@ -308,7 +310,7 @@ function cutRelatedTail(paragraphs: string[][]): string[][] {
     const lines = paragraphs[p]!;
     for (let l = 0; l < lines.length; l++) {
       const line = lines[l]!;
-      if (p + l > 0 && seen >= total * RELATED_TAIL_FROM && isRelatedListLabel(line)) {
+      if (p + l > 0 && seen >= total * RELATED_TAIL_FROM && isEndOfStoryLabel(line)) {
         const kept = paragraphs.slice(0, p);
         if (l > 0) kept.push(lines.slice(0, l));
         return kept;
@@ -319,8 +321,10 @@ function cutRelatedTail(paragraphs: string[][]): string[][] {
   return paragraphs;
 }
 
-const isRelatedListLabel = (line: string): boolean =>
-  words(line) <= MAX_RELATED_LABEL_WORDS && !endsLikeSentence(line.replace(/:$/, '')) && RELATED_LIST_LABEL.test(line);
+const isEndOfStoryLabel = (line: string): boolean =>
+  words(line) <= MAX_RELATED_LABEL_WORDS &&
+  !endsLikeSentence(line.replace(/:$/, '')) &&
+  (RELATED_LIST_LABEL.test(line) || ABOUT_AUTHOR_LABEL.test(line));
 
 const letters = (s: string): string => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 
