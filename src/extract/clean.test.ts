@@ -42,6 +42,14 @@ describe('cleanParagraphs', () => {
     expect(cleanParagraphs(text)).toBe(story.join('\n\n'));
   });
 
+  it('drops a comment policy, even a paragraph-long one', () => {
+    const policy =
+      'Comments are reviewed by our editors, so there may be a delay before yours appears. Offensive or abusive comments will not be published, ' +
+      'and neither will comments containing personal attacks, profanity, phone numbers or addresses. By submitting a comment you agree to our terms ' +
+      'of use and accept that the Herald may edit it for length.';
+    expect(cleanParagraphs([...story, 'Have your say', policy].join('\n\n'))).toBe(story.join('\n\n'));
+  });
+
   it('keeps short lines in the middle, where they may be sub-headings', () => {
     const text = [story[0], 'What happens next', story[1]].join('\n\n');
     expect(cleanParagraphs(text)).toBe(text);

@@ -182,11 +182,19 @@ const CALL_TO_ACTION = /\b(?:click here|sign up|newsletter|log in|login)\b/i;
 const CALL_TO_ACTION_VERB = /\b(?:register|subscribe)\b/i;
 const MAX_CALL_TO_ACTION_VERB_WORDS = 12;
 
+/**
+ * A comment policy: what comments may not contain or how they are moderated. Policies run long (a
+ * paragraph of legal terms), so they are recognised up to MAX_COMMENT_POLICY_WORDS.
+ */
+const COMMENT_POLICY = /\bcomments?\b.{0,80}\b(?:offensive|abusive|obscene|profanity|slander|libel(?:lous)?|personal attacks|moderated|moderation)\b/i;
+const MAX_COMMENT_POLICY_WORDS = 80;
+
 function isBoilerplateLine(line: string): boolean {
   const n = words(line);
   return (
-    n <= 40 &&
-    (BOILERPLATE_LINE.test(line) || CALL_TO_ACTION.test(line) || (n <= MAX_CALL_TO_ACTION_VERB_WORDS && CALL_TO_ACTION_VERB.test(line)))
+    (n <= 40 &&
+      (BOILERPLATE_LINE.test(line) || CALL_TO_ACTION.test(line) || (n <= MAX_CALL_TO_ACTION_VERB_WORDS && CALL_TO_ACTION_VERB.test(line)))) ||
+    (n <= MAX_COMMENT_POLICY_WORDS && COMMENT_POLICY.test(line))
   );
 }
 
