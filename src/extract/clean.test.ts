@@ -50,6 +50,16 @@ describe('cleanParagraphs', () => {
     expect(cleanParagraphs([...story, 'Have your say', policy].join('\n\n'))).toBe(story.join('\n\n'));
   });
 
+  it('drops prompts to click, log in or join, wherever they are', () => {
+    const prompts = [
+      'This section is no longer updated, please click on the links below to read news from our other titles:',
+      'Only members can comment. Registered members log-in here',
+      'Become a member:',
+    ];
+    const text = [prompts[0], story[0], story[1], prompts[1], prompts[2]].join('\n\n');
+    expect(cleanParagraphs(text)).toBe(story.join('\n\n'));
+  });
+
   it('keeps short lines in the middle, where they may be sub-headings', () => {
     const text = [story[0], 'What happens next', story[1]].join('\n\n');
     expect(cleanParagraphs(text)).toBe(text);

@@ -174,11 +174,12 @@ const BOILERPLATE_LINE = new RegExp(
 );
 
 /**
- * A call to action: "click here", "sign up", "newsletter" and "log in" mark a prompt wherever they are
- * in a line of up to 40 words; "register" and "subscribe" are also ordinary verbs of news prose
- * ("fans must register by February"), so only a short line or one they lead is a prompt.
+ * A call to action: "click here", "please click", "sign up", "newsletter" and "log in" mark a prompt
+ * wherever they are in a line of up to 40 words, and so does a line that opens with "Become a member".
+ * "Register" and "subscribe" are also ordinary verbs of news prose ("fans must register by
+ * February"), so only a short line or one they lead is a prompt.
  */
-const CALL_TO_ACTION = /\b(?:click here|sign up|newsletter|log in|login)\b/i;
+const CALL_TO_ACTION = /\b(?:click here|please click|sign up|newsletter|log[ -]?in)\b|^become a (?:member|subscriber)\b/i;
 const CALL_TO_ACTION_VERB = /\b(?:register|subscribe)\b/i;
 const MAX_CALL_TO_ACTION_VERB_WORDS = 12;
 
