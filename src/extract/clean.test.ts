@@ -60,6 +60,11 @@ describe('cleanParagraphs', () => {
     expect(cleanParagraphs(text)).toBe(story.join('\n\n'));
   });
 
+  it("drops a fact box's label-and-value lines at the end", () => {
+    const facts = ['Cast: Jo Reed, Sam Hale, Ruth Cole', 'Rated: PG-13 for language and some innuendo', 'Running time: 1:50'];
+    expect(cleanParagraphs([...story, ...facts].join('\n\n'))).toBe(story.join('\n\n'));
+  });
+
   it('keeps short lines in the middle, where they may be sub-headings', () => {
     const text = [story[0], 'What happens next', story[1]].join('\n\n');
     expect(cleanParagraphs(text)).toBe(text);

@@ -20,6 +20,7 @@ export type CleanRule =
   | 'edge-lines'
   | 'headline'
   | 'credit-lines'
+  | 'fact-lines'
   | 'related-tail'
   | 'header-lines';
 
@@ -220,11 +221,14 @@ function isEdgeJunk(line: string, atTop: boolean, skip: ReadonlySet<string>): bo
   return (
     isDateOrByline(line) ||
     (n <= (atTop ? TOP_LABEL_WORDS : 6) && !endsLikeSentence(line)) ||
-    (!atTop && !skip.has('credit-lines') && n <= MAX_CREDIT_WORDS && CREDIT_LINE.test(line))
+    (!atTop && !skip.has('credit-lines') && n <= MAX_CREDIT_WORDS && CREDIT_LINE.test(line)) ||
+    (!atTop && !skip.has('fact-lines') && n <= MAX_DATELINE_WORDS && FACT_LINE.test(line) && !endsLikeSentence(line))
   );
 }
 
 const MAX_DATELINE_WORDS = 12;
+/** "Cast: A, B", "Rated: PG-13 for language", "Source: SBS": a fact box's line, a short label and its value. */
+const FACT_LINE = /^[A-Z][\p{L}'’-]*(?: [\p{L}'’-]+){0,2}: \S/u;
 const isDateOrByline = (line: string): boolean =>
   words(line) <= MAX_DATELINE_WORDS && (DATE_OR_TIME.test(line) || BYLINE_LINE.test(line));
 
