@@ -65,6 +65,11 @@ describe('cleanParagraphs', () => {
     expect(cleanParagraphs([...story, ...facts].join('\n\n'))).toBe(story.join('\n\n'));
   });
 
+  it("drops a comment form's links, however they are worded", () => {
+    const text = ['POST COMMENT | READ COMMENTS (No comments posted.)', ...story, 'Write a comment', 'Submit your comments'].join('\n\n');
+    expect(cleanParagraphs(text)).toBe(story.join('\n\n'));
+  });
+
   it('keeps short lines in the middle, where they may be sub-headings', () => {
     const text = [story[0], 'What happens next', story[1]].join('\n\n');
     expect(cleanParagraphs(text)).toBe(text);

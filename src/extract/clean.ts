@@ -159,7 +159,7 @@ const BOILERPLATE_LINE = new RegExp(
     /^(?:share|email|e-mail|print|save|send)\b(?:\s*(?:this|to a friend|article|story|page|\||,))*/.source,
     /^(?:click|sign up|subscribe|register|log in|login)\b/.source,
     RELATED_LIST_LABEL.source,
-    /^(?:comments?|leave a comment|add (?:a |your )?comment|post a comment|\d+ comments?)\b/.source,
+    /^(?:comments?|(?:leave|add|post|write|submit) (?:a |your )?comments?|\d+ comments?)\b/.source,
     /^tags?:|^categor(?:y|ies):|^filed under|^this (?:entry|post|article|story) was (?:posted|tagged|filed)\b|\btrackbacks?\b/.source,
     // A text-size tool ("Font Scale: A A A", "Text size").
     /^(?:font|text)[ -]?(?:size|scale)\b/.source,
