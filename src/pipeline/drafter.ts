@@ -13,7 +13,7 @@ export interface Drafter {
   /** `rateLimited`: requests the provider answered 429 (paced and sent again by the limiter). */
   usage: { calls: number; inputTokens: number; outputTokens: number; rateLimited: number };
   /** Tokens of the smallest request a draft makes (0 offline): below this, a token budget is spent. */
-  minRequestTokens: number;
+  minRequestTokens(): number;
   /** A draft's first request by our count, sent nowhere (zeros offline); see LlmDrafter.estimate. */
   estimate(input: DraftInput, opts?: { articleUnknown?: boolean }): { inputTokens: number; outputTokens: number };
 }
@@ -49,7 +49,7 @@ export async function drafterFor(config: Config, engine: Engine, opts: DrafterOp
       engine,
       draft: async (input) => ({ ok: true, value: draftExtractive(input, categories) }),
       usage: { calls: 0, inputTokens: 0, outputTokens: 0, rateLimited: 0 },
-      minRequestTokens: 0,
+      minRequestTokens: () => 0,
       estimate: () => ({ inputTokens: 0, outputTokens: 0 }),
     };
   }

@@ -57,7 +57,7 @@ export async function takingWork(ctx: RunContext): Promise<boolean> {
  * request is checked again before it is sent.
  */
 function budgetSpent(ctx: RunContext): Failure | null {
-  return ctx.drafter.engine === 'llm' ? ctx.budget.exhausted(ctx.drafter.minRequestTokens) : null;
+  return ctx.drafter.engine === 'llm' ? ctx.budget.exhausted(ctx.drafter.minRequestTokens()) : null;
 }
 
 /** The item's article: stored already (a run that died after extracting), or fetched and extracted now. */
