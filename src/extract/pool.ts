@@ -37,6 +37,8 @@ export interface Extractor {
   extract(req: ExtractRequest): Promise<Extraction>;
   /** An article from a feed item's own HTML content (as articleFromFeedContent), built in a worker too. */
   fromFeedContent(content: string, url: string, title?: string | null): Promise<Outcome<Article>>;
+  /** Starts the workers now (they otherwise start with the first job), so their loading overlaps other work. */
+  warm(): void;
   close(): Promise<void>;
 }
 
@@ -181,13 +183,16 @@ export function createExtractor(opts: ExtractorOptions = {}): Extractor {
   // Workers start with the first job: a run with nothing new never pays for loading them.
   let started = false;
 
+  function startWorkers(): void {
+    if (started || closed) return;
+    started = true;
+    for (let i = 0; i < size; i++) slots.push(spawn());
+  }
+
   /** Queues one job, starting the workers with the first. */
   function submit(work: Job['work']): Promise<Extraction> {
     if (closed) return Promise.resolve(fail('internal', 'extractor is closed'));
-    if (!started) {
-      started = true;
-      for (let i = 0; i < size; i++) slots.push(spawn());
-    }
+    startWorkers();
     if (startFailure) return Promise.resolve(fail('internal', startFailure));
     return new Promise((resolve) => {
       queue.push({ id: nextId++, work, resolve });
@@ -208,6 +213,7 @@ export function createExtractor(opts: ExtractorOptions = {}): Extractor {
     fromFeedContent(content, url, title = null) {
       return submit({ kind: 'feed', content, url, title });
     },
+    warm: startWorkers,
     async close() {
       closed = true;
       for (const job of queue.splice(0)) job.resolve(fail('run.aborted', 'extractor closed before this page ran'));
