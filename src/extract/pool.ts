@@ -73,7 +73,8 @@ function youngGenerationFor(mb: number): void {
 
 /** Starts a pool of extraction workers (see the module comment). */
 export function createExtractor(opts: ExtractorOptions = {}): Extractor {
-  // Each worker costs ~70 MB; at ~20 ms a page one worker per spare core keeps ahead of the LLM.
+  // Each worker costs ~70 MB (more with its young generation); at 45 to 60 ms a page of CPU (real
+  // pages, measured by bench:pipeline) one worker per spare core keeps ahead of 16 LLM calls a second.
   const size = Math.max(1, opts.workers ?? availableParallelism() - 1);
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const maxHeapMb = opts.maxHeapMb ?? 256;
