@@ -62,8 +62,12 @@ describe('aiwins run, end to end', () => {
     // The article text reached the model inside the untrusted-data block, not as instructions.
     expect(JSON.stringify(llm.requests[0])).toContain('UNTRUSTED_ARTICLE');
 
-    const second = await cli(['run', '--json']);
+    // NODE_DEBUG=module names every CommonJS file Node loads: nothing to draft, so no tokenizer (its
+    // rank tables cost about half a second of CPU to build).
+    const second = await cli(['run', '--json'], { NODE_DEBUG: 'module' });
     expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toContain('node_modules'); // the debug log is there to read
+    expect(second.stderr).not.toContain('gpt-tokenizer');
     const s2 = lastJsonLine(second.stdout);
     expect(s2.feeds).toMatchObject({ fetched: 0, notModified: 1, failed: 0 });
     expect(s2.items.new).toBe(0);

@@ -37,6 +37,9 @@ export interface LlmSettings {
   retryBaseMs?: number;
 }
 
+/** An article with nothing in it: what the prompt costs around no text at all. */
+const EMPTY_INPUT: DraftInput = { title: '', url: '', text: '', siteName: null, feedName: null, readingMinutes: 0 };
+
 /** A drafter bound to one model, prompt and category list. */
 export interface LlmDrafter {
   draft(input: DraftInput, signal?: AbortSignal): Promise<Outcome<Draft>>;
@@ -44,8 +47,12 @@ export interface LlmDrafter {
   usage: LlmUsage;
   /** Set when the settings cannot work at all (no model, a context too small for the prompt): checked before a run starts. */
   setupProblem: string | null;
-  /** Tokens of the smallest request a draft can make (the prompt around an empty article, and the answer's cap), by our count. */
-  minRequestTokens: number;
+  /**
+   * Tokens of the smallest request a draft can make (the prompt around an empty article, and the
+   * answer's cap), by our count. Counted on first call: counting loads the tokenizer, which a run
+   * with nothing to draft never needs.
+   */
+  minRequestTokens(): number;
   /**
    * The first request of a draft, by our count, without sending it: the prompt around the article
    * (`input.text` cut to its budget; with `articleUnknown`, an article filling its budget) and the
@@ -124,12 +131,11 @@ export function createLlmDrafter(settings: LlmSettings, prompt: Prompt, categori
     Math.floor(contextTokens * (1 - CONTEXT_MARGIN)) - promptWithoutArticle(input) - prompt.maxOutputTokens;
 
   if (!setupProblem && settings.contextTokens !== undefined) {
-    const bare: DraftInput = { title: '', url: '', text: '', siteName: null, feedName: null, readingMinutes: 0 };
-    const room = contextRoom(settings.contextTokens, bare);
+    const room = contextRoom(settings.contextTokens, EMPTY_INPUT);
     if (room < MIN_ARTICLE_TOKENS) {
       setupProblem =
         `llm.contextTokens ${settings.contextTokens} leaves ${Math.max(0, room)} tokens for the article: the prompt takes about ` +
-        `${promptWithoutArticle(bare)}, the answer up to ${prompt.maxOutputTokens} (max_output_tokens in ${prompt.path}) and ` +
+        `${promptWithoutArticle(EMPTY_INPUT)}, the answer up to ${prompt.maxOutputTokens} (max_output_tokens in ${prompt.path}) and ` +
         `${CONTEXT_MARGIN * 100}% is kept free; give the model a larger context (for Ollama, OLLAMA_CONTEXT_LENGTH) and raise llm.contextTokens with it`;
     }
   }
@@ -233,6 +239,7 @@ export function createLlmDrafter(settings: LlmSettings, prompt: Prompt, categori
     return { inputTokens, outputTokens: prompt.maxOutputTokens };
   }
 
-  const bare: DraftInput = { title: '', url: '', text: '', siteName: null, feedName: null, readingMinutes: 0 };
-  return { draft, usage, setupProblem, minRequestTokens: promptWithoutArticle(bare) + prompt.maxOutputTokens, estimate };
+  let minRequest: number | undefined;
+  const minRequestTokens = () => (minRequest ??= promptWithoutArticle(EMPTY_INPUT) + prompt.maxOutputTokens);
+  return { draft, usage, setupProblem, minRequestTokens, estimate };
 }

@@ -1,3 +1,4 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkGolden, goldenCases } from './golden-cases.ts';
 import { startSiteServer, type SiteServer } from '../../test/helpers/site-server.ts';
@@ -79,6 +80,33 @@ describe('createExtractor', () => {
       expect(result.ok ? 'ok' : result.failure.kind).toBe('extract.too_large');
     } finally {
       await small.close();
+    }
+  });
+});
+
+describe('warm()', () => {
+  it('starts the workers before any page, once, and never after close()', async () => {
+    // Node announces every worker thread it creates on this channel.
+    let started = 0;
+    const onWorker = () => void started++;
+    subscribe('worker_threads', onWorker);
+    try {
+      const extractor = createExtractor({ workers: 1 });
+      expect(started).toBe(0); // nothing starts until there is work, or warm() says it is coming
+      extractor.warm();
+      expect(started).toBe(1);
+      extractor.warm();
+      const result = await extractor.extract({ html: normalPage(), url: 'https://news.example/a' });
+      expect(result.ok).toBe(true);
+      expect(started).toBe(1); // the page ran on the warmed worker
+      await extractor.close();
+
+      const closed = createExtractor({ workers: 1 });
+      await closed.close();
+      closed.warm();
+      expect(started).toBe(1);
+    } finally {
+      unsubscribe('worker_threads', onWorker);
     }
   });
 });

@@ -189,8 +189,13 @@ function createNet(config: Config, clock: () => number): RunNet {
 export function itemQueue(ctx: RunContext): { take(ids: readonly number[]): void; drained(): Promise<void> } {
   const queue = new PQueue({ concurrency: ctx.config.llm.concurrency * 2 + (ctx.net ? ctx.config.network.concurrency : 0) });
   const tasks: Promise<void>[] = [];
+  let warm = false;
   return {
     take(ids) {
+      if (!warm && ids.length > 0 && !ctx.stop.stopped) {
+        warm = true;
+        warmUp(ctx);
+      }
       for (const id of ids) if (!ctx.stop.stopped) tasks.push(queue.add(() => runItem(ctx, id)));
     },
     async drained() {
@@ -202,6 +207,23 @@ export function itemQueue(ctx: RunContext): { take(ids: readonly number[]): void
       }
     },
   };
+}
+
+/**
+ * The first items are in: the extraction workers start loading now, on their own thread, while
+ * the main thread loads the tokenizer (on the next turn, after this feed's items are queued) and
+ * fetches the first pages, so the first draft waits for neither. A run with nothing new does
+ * neither.
+ */
+function warmUp(ctx: RunContext): void {
+  ctx.net?.extractor.warm();
+  setImmediate(() => {
+    try {
+      ctx.drafter.prepare();
+    } catch {
+      // Only a head start: the first draft loads it again, and records on its item why that failed.
+    }
+  });
 }
 
 async function feedsToCheck(ctx: RunContext, all: boolean) {
