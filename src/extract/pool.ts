@@ -24,7 +24,7 @@ export interface ExtractorOptions {
   /** Pages over this many bytes are refused without parsing (default 5 MB, applied in the worker). */
   maxHtmlBytes?: number;
   /**
-   * Young-generation heap per worker, in MB (default 24, from the start: see youngGenerationFor).
+   * Young-generation heap per worker, in MB (default 16, from the start: see youngGenerationFor).
    * A page's DOM lives for the whole page; when it fits here it dies young instead of being copied
    * into the old generation, whose full collections then dominated a worker's time.
    */
@@ -64,8 +64,9 @@ const MAX_FAILED_STARTS = 3;
  * thread (bin/aiwins.js), and resourceLimits only caps the young generation, so without this a
  * worker's stays at V8's 1 MB start: every page's tree then outlives a few scavenges, is promoted,
  * and the worker spent a third of its time in full collections (measured: GC pauses 25 ms a page
- * against 13 ms with 8 MB semi-spaces). V8 reads this flag when it sets up a heap: the running
- * threads' heaps keep their sizes.
+ * with 1 MB semi-spaces, 16 ms with 4 MB, 13 ms with 8 MB; bench:pipeline's peak RSS was 259 to
+ * 266 MB with 16 MB in all, 259 to 279 MB with 24, against its 280 MB target). V8 reads this flag
+ * when it sets up a heap: the running threads' heaps keep their sizes.
  */
 function youngGenerationFor(mb: number): void {
   setFlagsFromString(`--min-semi-space-size=${Math.max(1, Math.floor(mb / 3))}`);
@@ -79,7 +80,7 @@ export function createExtractor(opts: ExtractorOptions = {}): Extractor {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const maxHeapMb = opts.maxHeapMb ?? 256;
   const maxHtmlBytes = opts.maxHtmlBytes;
-  const maxYoungHeapMb = opts.maxYoungHeapMb ?? 24;
+  const maxYoungHeapMb = opts.maxYoungHeapMb ?? 16;
   const queue: Job[] = [];
   const slots: Slot[] = [];
   let nextId = 1;
