@@ -12,7 +12,10 @@ describe('the token budget', () => {
     b.settle(10_000_000, 700);
     expect(b.spent).toBe(700);
     expect(b.spentToday).toBe(1_000_700);
-    expect(b.exhausted(5_000)).toBeNull();
+    expect(b.exhausted(() => 5_000)).toBeNull();
+    let counted = false;
+    b.exhausted(() => ((counted = true), 5_000));
+    expect(counted).toBe(false); // nothing to compare with, so nothing is counted (no tokenizer loaded)
   });
 
   it('counts the reservations of requests in flight, then what each really used', () => {
@@ -41,7 +44,7 @@ describe('the token budget', () => {
     expect(refused).toMatchObject({ kind: 'llm.budget', retryAfterMs: 12 * 3600_000 });
     expect(refused!.message).toMatch(/llm\.maxTokensPerDay \(50000\) reached: 45000 tokens spent today \(UTC\).*2026-12-02T00:00:00\.000Z/);
     expect(b.reserve(5_000)).toBeNull();
-    expect(b.exhausted(1)).toMatchObject({ kind: 'llm.budget' });
+    expect(b.exhausted(() => 1)).toMatchObject({ kind: 'llm.budget' });
   });
 
   it('says so when one request is larger than the whole cap', () => {
@@ -52,8 +55,8 @@ describe('the token budget', () => {
   it('is exhausted once the smallest request a draft makes no longer fits', () => {
     const b = createTokenBudget({ maxTokensPerRun: 10_000 }, clock);
     b.settle(0, 8_500);
-    expect(b.exhausted(1_000)).toBeNull();
-    expect(b.exhausted(2_000)).toMatchObject({ kind: 'llm.budget' });
+    expect(b.exhausted(() => 1_000)).toBeNull();
+    expect(b.exhausted(() => 2_000)).toMatchObject({ kind: 'llm.budget' });
   });
 
   it('days start at midnight UTC', () => {

@@ -24,8 +24,11 @@ export interface TokenBudget {
   reserve(estimatedTokens: number): Failure | null;
   /** A reserved request came back having used `usedTokens` (0 when it failed before an answer). */
   settle(estimatedTokens: number, usedTokens: number): void;
-  /** Why no request of at least `minTokens` fits any more (the item waits without fetching); null while one may. */
-  exhausted(minTokens: number): Failure | null;
+  /**
+   * Why no request of at least `minTokens()` fits any more (the item waits without fetching); null
+   * while one may. `minTokens` is called only when a cap is set: counting may load the tokenizer.
+   */
+  exhausted(minTokens: () => number): Failure | null;
   /** Tokens this run's answered requests used. */
   readonly spent: number;
   /** Tokens spent in the current UTC day: the earlier runs' drafts and this run. */
@@ -80,7 +83,8 @@ export function createTokenBudget(caps: TokenCaps, clock: () => number): TokenBu
       reserved -= estimatedTokens;
       spent += usedTokens;
     },
-    exhausted: (minTokens) => refusal(Math.max(1, minTokens)),
+    exhausted: (minTokens) =>
+      caps.maxTokensPerRun === undefined && caps.maxTokensPerDay === undefined ? null : refusal(Math.max(1, minTokens())),
     get spent() {
       return spent;
     },

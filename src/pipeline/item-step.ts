@@ -57,11 +57,9 @@ export async function takingWork(ctx: RunContext): Promise<boolean> {
  * request is checked again before it is sent.
  */
 function budgetSpent(ctx: RunContext): Failure | null {
-  const { maxTokensPerRun, maxTokensPerDay } = ctx.budget.caps;
-  // Without a cap nothing can refuse, and counting would load the tokenizer in the middle of the
+  // The budget counts only under a cap: counting would load the tokenizer in the middle of the
   // first feeds (the run loads it while the first pages are extracted: see warmUp in run.ts).
-  if (ctx.drafter.engine !== 'llm' || (maxTokensPerRun === undefined && maxTokensPerDay === undefined)) return null;
-  return ctx.budget.exhausted(ctx.drafter.minRequestTokens());
+  return ctx.drafter.engine === 'llm' ? ctx.budget.exhausted(ctx.drafter.minRequestTokens) : null;
 }
 
 /** The item's article: stored already (a run that died after extracting), or fetched and extracted now. */
