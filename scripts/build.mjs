@@ -29,9 +29,16 @@ export const STAMP = join(DIST, '.built');
  */
 const BUNDLED = new Set(['feedsmith', 'undici', 'openai', 'commander']);
 
-/** Bundled CommonJS packages require() Node's built-ins; an ES module has no require of its own. */
-const BUNDLE_BANNER =
-  "import { createRequire as __bundledCreateRequire } from 'node:module'; const require = __bundledCreateRequire(import.meta.url);";
+/** What every output of the build is: ES modules for the oldest Node we support. */
+const OUTPUT = {
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  // Bundled CommonJS packages require() Node's built-ins; an ES module has no require of its own.
+  banner: { js: "import { createRequire as __bundledCreateRequire } from 'node:module'; const require = __bundledCreateRequire(import.meta.url);" },
+};
 
 const isSource = (name) => /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) && !name.endsWith('.d.ts');
 
@@ -81,12 +88,7 @@ async function buildWorkerBundle(esbuild, outdir) {
   await esbuild.build({
     entryPoints: [WORKER_ENTRY],
     outfile: join(outdir, relative(SRC, WORKER_ENTRY).replace(/\.ts$/, '.js')),
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    sourcemap: 'linked',
-    logLevel: 'warning',
-    banner: { js: BUNDLE_BANNER },
+    ...OUTPUT,
     bundle: true,
     allowOverwrite: true,
   });
@@ -105,15 +107,10 @@ export async function build() {
     entryPoints,
     outdir: tmp,
     outbase: SRC,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    sourcemap: 'linked',
+    ...OUTPUT,
     // The desk's views and the newsletter renderer are hono JSX (as tsconfig.json says for tsc).
     jsx: 'automatic',
     jsxImportSource: 'hono/jsx',
-    logLevel: 'warning',
-    banner: { js: BUNDLE_BANNER },
     // One output file per source file: every import stays an import, with `.ts` made `.js`.
     bundle: true,
     plugins: [
