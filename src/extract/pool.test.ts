@@ -1,4 +1,9 @@
+import { execFile } from 'node:child_process';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkGolden, goldenCases } from './golden-cases.ts';
 import { startSiteServer, type SiteServer } from '../../test/helpers/site-server.ts';
@@ -44,14 +49,14 @@ describe('createExtractor', () => {
   });
 
   it('from the sources, starts workers on the built worker while dist/ is current (the test setup builds it)', () => {
-    expect(workerEntry().pathname).toMatch(/\/dist\/extract\/worker\.js$/);
+    expect(workerEntry().pathname).toMatch(/\/dist\/extract\/worker-start\.js$/);
   });
 
-  it('built (what bin/aiwins.js runs), starts workers on dist/extract/worker.js with no TypeScript loader', async () => {
+  it('built (what bin/aiwins.js runs), starts workers on dist/extract/worker-start.js with no TypeScript loader', async () => {
     // dist/ is built by the test setup from the current sources.
     const built = (await import(new URL('../../dist/extract/pool.js', import.meta.url).href)) as typeof import('./pool.ts');
     const entry = (await import(new URL('../../dist/extract/worker-entry.js', import.meta.url).href)) as typeof import('./worker-entry.ts');
-    expect(entry.workerEntry().pathname).toMatch(/\/dist\/extract\/worker\.js$/);
+    expect(entry.workerEntry().pathname).toMatch(/\/dist\/extract\/worker-start\.js$/);
     const pool = built.createExtractor({ workers: 1 });
     try {
       const result = await pool.extract({ html: normalPage(), url: 'https://news.example/built' });
@@ -60,6 +65,43 @@ describe('createExtractor', () => {
     } finally {
       await pool.close();
     }
+  });
+
+  it("keeps the CLI's small young generation on the main thread while a worker starts", async () => {
+    // Setting up a worker's heap puts V8's process-wide semi-space growth factor back to 2; the main
+    // thread's young generation then grew to V8's 32 MB maximum while the worker started. Measured in
+    // a fresh process running the built code as the CLI does (this test runner's heap is already large).
+    const script = `
+      import { getHeapSpaceStatistics } from 'node:v8';
+      const { applyGcFlags } = await import(${JSON.stringify(new URL('../../dist/core/gc-flags.js', import.meta.url).href)});
+      const { createExtractor } = await import(${JSON.stringify(new URL('../../dist/extract/pool.js', import.meta.url).href)});
+      applyGcFlags();
+      const newSpaceMb = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size / 2 ** 20;
+      let keep = [];
+      const churn = () => { let a = []; for (let i = 0; i < 2e5; i++) { a.push({ i, s: 'x' + i }); if (a.length > 20000) { keep = a; a = []; } } };
+      churn();
+      const before = newSpaceMb();
+      const pool = createExtractor({ workers: 1 });
+      pool.warm();
+      const page = pool.extract({ html: new TextEncoder().encode(${JSON.stringify(Buffer.from(normalPage()).toString())}), url: 'https://news.example/gc' });
+      let done = false;
+      page.then(() => { done = true; });
+      while (!done) { churn(); await new Promise((r) => setImmediate(r)); }
+      for (let i = 0; i < 20; i++) churn();
+      await pool.close();
+      console.log(JSON.stringify({ before, after: newSpaceMb() }));
+    `;
+    const dir = mkdtempSync(join(tmpdir(), 'aiwins-gc-'));
+    let stdout: string;
+    try {
+      writeFileSync(join(dir, 'probe.mjs'), script);
+      ({ stdout } = await promisify(execFile)(process.execPath, [join(dir, 'probe.mjs')], { timeout: 60_000 }));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const { before, after } = JSON.parse(stdout) as { before: number; after: number };
+    expect(before).toBeLessThanOrEqual(4);
+    expect(after).toBeLessThanOrEqual(8); // a step or two of growth in the moment before the worker's first line, not 32 MB
   });
 
   it("builds an article from the feed's own content in a worker, and refuses a teaser", async () => {
