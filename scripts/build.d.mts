@@ -5,3 +5,5 @@ export const STAMP: string;
 export function newestSourceMtime(): number;
 export function isStale(): boolean;
 export function build(): Promise<number>;
+export function lazyListenerMaps(source: string): string;
+export const lazyListenerMapsPlugin: import('esbuild').Plugin;
