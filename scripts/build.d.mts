@@ -5,5 +5,12 @@ export const STAMP: string;
 export function newestSourceMtime(): number;
 export function isStale(): boolean;
 export function build(): Promise<number>;
-export function lazyListenerMaps(source: string): string;
-export const lazyListenerMapsPlugin: import('esbuild').Plugin;
+/** An exact rewrite of one file of a bundled package. */
+export interface PackageRewrite {
+  name: string;
+  file: RegExp;
+  replacements: [from: string, to: string][];
+}
+export const PACKAGE_REWRITES: PackageRewrite[];
+export function rewritePackageFile(rewrite: PackageRewrite, source: string): string;
+export const packageRewritesPlugin: import('esbuild').Plugin;
