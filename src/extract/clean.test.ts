@@ -70,6 +70,46 @@ describe('cleanParagraphs', () => {
     expect(cleanParagraphs(text)).toBe(story.join('\n\n'));
   });
 
+  it("drops an ad block's label and a story-continues-below marker", () => {
+    const text = [story[0], 'Advertisement Links', 'Story continues below', story[1], 'Sponsored content'].join('\n\n');
+    expect(cleanParagraphs(text)).toBe(story.join('\n\n'));
+  });
+
+  it("drops a pointer to the site's terms or privacy policy, and a newsletters heading", () => {
+    const text = [story[0], 'Please read our Terms and Conditions and Privacy Statement before using this site.', story[1]].join('\n\n');
+    expect(cleanParagraphs(text)).toBe(story.join('\n\n'));
+    expect(cleanParagraphs([story[0], 'Privacy Policy | Terms of Use', 'HERALD NEWSLETTERS', story[1]].join('\n\n'))).toBe(story.join('\n\n'));
+  });
+
+  it('keeps a sentence of the story about a privacy policy', () => {
+    const text = [story[0], 'The company changed its privacy policy in March after complaints from users.', story[1]].join('\n\n');
+    expect(cleanParagraphs(text)).toBe(text);
+  });
+
+  it('drops who may comment and a request for readers\' feedback, with the signature above it', () => {
+    const text = [...story, 'Only members of the Club can enter comments.'].join('\n\n');
+    expect(cleanParagraphs(text)).toBe(story.join('\n\n'));
+    const feedback = [...story, 'Jo Reed, Hilltown', 'Readers can mail me their comments, suggestions and advice at jo@herald.example'].join('\n\n');
+    expect(cleanParagraphs(feedback)).toBe(story.join('\n\n'));
+  });
+
+  it("drops a syndicated story's note on where it came from", () => {
+    const note =
+      'This story is sourced direct from an overseas news agency as an additional service to readers. Spelling follows North American usage.';
+    expect(cleanParagraphs([...story, note].join('\n\n'))).toBe(story.join('\n\n'));
+  });
+
+  it("drops a wire agency's tag above the lede, also when it sits under a dateline", () => {
+    expect(cleanParagraphs(['(IANS)', 'Home', ...story].join('\n\n'))).toBe(story.join('\n\n'));
+    const header = ['Get the Herald headlines emailed to you daily.', 'Sunday 30th December, 2007', '(IANS)'];
+    expect(cleanParagraphs([...header, ...story].join('\n\n'))).toBe(story.join('\n\n'));
+  });
+
+  it('keeps a parenthesis that opens the story when it is a sentence, not a tag', () => {
+    const text = ['(The council has since reversed the decision on the northern routes.)', ...story].join('\n\n');
+    expect(cleanParagraphs(text)).toBe(text);
+  });
+
   it('keeps short lines in the middle, where they may be sub-headings', () => {
     const text = [story[0], 'What happens next', story[1]].join('\n\n');
     expect(cleanParagraphs(text)).toBe(text);
@@ -134,6 +174,12 @@ describe('cleanContentDom', () => {
     const body =
       `<table><tr><td><div id="middlecolumn">${storyParagraphs.map((p) => `<p>${p}</p>`).join('')}</div></td>` +
       `<td><div class="noprint" id="rightcolumn"><h2>Blogs</h2><p>${blogPost}</p></div></td></tr></table>`;
+    expect(cleanedText(body)).toBe(storyParagraphs.join('\n\n'));
+  });
+
+  it("removes the writer's biography box under the story", () => {
+    const bio = 'The Herald Trust is a not-for-profit charity that manages the county archive. For more information, call the trust.';
+    const body = `${storyParagraphs.map((p) => `<p>${p}</p>`).join('')}<div class="AuthorSummary"><div class="Biography"><span>${bio}</span></div></div>`;
     expect(cleanedText(body)).toBe(storyParagraphs.join('\n\n'));
   });
 });

@@ -26,7 +26,7 @@ export type CleanRule =
 
 /** class/id words that mark page furniture rather than story text. */
 const BOILERPLATE_ATTR =
-  /(?:^|[\s_-])(?:share|sharing|social|sociable|addthis|newsletter|signup|subscribe|related|byline|bylines|author|dateline|timestamp|posted|postmeta|breadcrumbs?|crumbs?|tags|tagline|toolbar|tools|promo|advert|advertisement|ads?|sponsor(?:ed)?|print|email|rating|ratings|pagination|pager|footer|disclaimer|copyright|(?:more|most|also|other)-?(?:news|stories|read|popular|headlines))(?:$|[\s_-])/i;
+  /(?:^|[\s_-])(?:share|sharing|social|sociable|addthis|newsletter|signup|subscribe|related|byline|bylines|author|bio|bios|biography|authorbio|dateline|timestamp|posted|postmeta|breadcrumbs?|crumbs?|tags|tagline|toolbar|tools|promo|advert|advertisement|ads?|sponsor(?:ed)?|print|email|rating|ratings|pagination|pager|footer|disclaimer|copyright|(?:more|most|also|other)-?(?:news|stories|read|popular|headlines))(?:$|[\s_-])/i;
 /**
  * class/id words of a page's side column. A side column sits beside the story, so it may be as long
  * as the story itself and still not be it.
@@ -154,7 +154,8 @@ const BOILERPLATE_LINE = new RegExp(
   [
     /^(?:copyright\b|©|\(c\)\s*\d{4})/.source,
     /all rights reserved/.source,
-    /^advertisements?$|^advertising$|^sponsored links?$/.source,
+    // An ad slot's label, also as a heading of a block of ads ("Advertisement Links", "Sponsored content").
+    /^(?:advertisements?|advertising|sponsored)(?: (?:links?|features?|content))?$|^(?:story|article) continues (?:below|after)\b/.source,
     /^(?:posted|published|updated|last updated|filed|submitted|created)\b.{0,60}\d/.source,
     /^(?:share|email|e-mail|print|save|send)\b(?:\s*(?:this|to a friend|article|story|page|\||,))*/.source,
     /^(?:click|sign up|subscribe|register|log in|login)\b/.source,
@@ -163,13 +164,15 @@ const BOILERPLATE_LINE = new RegExp(
     /^tags?:|^categor(?:y|ies):|^filed under|^this (?:entry|post|article|story) was (?:posted|tagged|filed)\b|\btrackbacks?\b/.source,
     // A text-size tool ("Font Scale: A A A", "Text size").
     /^(?:font|text)[ -]?(?:size|scale)\b/.source,
-    /contributed (?:to )?(?:this|the) (?:report|story|article)|originally (?:appeared|published|ran)\b|^additional reporting by/.source,
+    /contributed (?:to )?(?:this|the) (?:report|story|article)|originally (?:appeared|published|ran)\b|^additional reporting by|^this (?:story|article|report) (?:is|was|has been) (?:sourced|supplied|provided|syndicated|distributed)\b/.source,
     // An archive's note under the free part of a syndicated story.
     /^the full (?:article|story|text) (?:contains|has|is) [\d,]+ words\b/.source,
     // Legal lines: syndication terms and trade mark notices.
     /\bmay not be (?:re)?(?:published|broadcast|rewritten|redistributed|reproduced)|\bredistribution\b.{0,60}\bprohibited|without the (?:prior |express )?written (?:consent|permission)|\bis a (?:registered )?trade ?mark of\b|\bregistered trade ?marks\b/.source,
+    // A pointer to the site's terms or privacy policy, in the site's own voice ("read our Terms and Conditions").
+    /\b(?:read|see|view|review|agree to|accept)\b.{0,20}\bour (?:terms|privacy|cookie|user agreement)\b|^(?:terms (?:of (?:use|service)|(?:and|&) conditions)|privacy (?:policy|statement|notice))\b/.source,
     // What surrounds a comment form rather than the story.
-    /\bcomments? (?:are|is) (?:moderated|closed)|^no comments\b|\b(?:must|need to) be (?:logged|signed) in to\b|\bthe comments (?:above|below) are\b|^(?:user|reader|read|view) comments\b|^limit:? \d+ characters|^(?:tell us|let us know) what you think/.source,
+    /\bcomments? (?:are|is) (?:moderated|closed)|^no comments\b|\b(?:must|need to) be (?:logged|signed) in to\b|\bthe comments (?:above|below) are\b|^(?:user|reader|read|view) comments\b|^limit:? \d+ characters|^(?:tell us|let us know) what you think|\b(?:only|registered)\b.{0,40}\b(?:can|may) (?:enter|post|leave|add|write|submit) (?:a |your )?comments?\b|\b(?:mail|e-?mail|write to|send) (?:me|us)\b.{0,30}\b(?:comments|feedback|views|thoughts|suggestions)\b/.source,
   ].join('|'),
   'i',
 );
@@ -180,7 +183,7 @@ const BOILERPLATE_LINE = new RegExp(
  * "Register" and "subscribe" are also ordinary verbs of news prose ("fans must register by
  * February"), so only a short line or one they lead is a prompt.
  */
-const CALL_TO_ACTION = /\b(?:click here|please click|sign up|newsletter|log[ -]?in)\b|^become a (?:member|subscriber)\b/i;
+const CALL_TO_ACTION = /\b(?:click here|please click|sign up|newsletters?|log[ -]?in)\b|^become a (?:member|subscriber)\b/i;
 const CALL_TO_ACTION_VERB = /\b(?:register|subscribe)\b/i;
 const MAX_CALL_TO_ACTION_VERB_WORDS = 12;
 
@@ -221,12 +224,20 @@ function isEdgeJunk(line: string, atTop: boolean, skip: ReadonlySet<string>): bo
   return (
     isDateOrByline(line) ||
     (n <= (atTop ? TOP_LABEL_WORDS : 6) && !endsLikeSentence(line)) ||
+    (atTop && isAgencyTag(line)) ||
     (!atTop && !skip.has('credit-lines') && n <= MAX_CREDIT_WORDS && CREDIT_LINE.test(line)) ||
     (!atTop && !skip.has('fact-lines') && n <= MAX_DATELINE_WORDS && FACT_LINE.test(line) && !endsLikeSentence(line))
   );
 }
 
 const MAX_DATELINE_WORDS = 12;
+/**
+ * A line wholly in parentheses opening the text: the wire agency's tag ("(IANS)", "(AP)") set above
+ * the lede. A parenthesis closes a sentence (see endsLikeSentence), so the label rule above misses it.
+ */
+const AGENCY_TAG = /^\([^()]+\)$/;
+const MAX_AGENCY_TAG_WORDS = 4;
+const isAgencyTag = (line: string): boolean => words(line) <= MAX_AGENCY_TAG_WORDS && AGENCY_TAG.test(line);
 /** "Cast: A, B", "Rated: PG-13 for language", "Source: SBS": a fact box's line, a short label and its value. */
 const FACT_LINE = /^[A-Z][\p{L}'’-]*(?: [\p{L}'’-]+){0,2}: \S/u;
 const isDateOrByline = (line: string): boolean =>
@@ -295,6 +306,9 @@ export function cleanParagraphs(
     while (paragraphs.length > 1 && isEdgeJunk(paragraphs[0]![0]!, true, skip)) dropFirstLine();
     if (!skip.has('header-lines')) {
       for (let n = headerLines(paragraphs); n > 0 && paragraphs.length > 1; n--) dropFirstLine();
+      // An agency's tag under the header's dateline is the top's edge now. Only that: the short lines
+      // below a header may be the story's own (a sub-heading, a line of verse or code).
+      while (paragraphs.length > 1 && isAgencyTag(paragraphs[0]![0]!)) dropFirstLine();
     }
     while (paragraphs.length > 1 && isEdgeJunk(paragraphs.at(-1)!.at(-1)!, false, skip)) {
       paragraphs.at(-1)!.pop();
