@@ -68,7 +68,13 @@ function metaCharset(bytes: Uint8Array): string | null {
  * Parses `html` (see the module comment). Throws PageTooLargeError past `maxElements` copied elements
  * or `maxDepth` nesting; the walk is iterative, so deep nesting never overflows the stack.
  */
-export function parsePage(html: string, url: string, limits: { maxElements: number; maxDepth: number }): ParsedPage {
+export function parsePage(
+  html: string,
+  url: string,
+  limits: { maxElements: number; maxDepth: number },
+  /** Called for each element copied, in document order, with its attributes as parsed (for signals read off attributes). */
+  onElement?: (element: Element, attrs: ReadonlyArray<{ name: string; value: string }>) => void,
+): ParsedPage {
   const tree = parse(html, { scriptingEnabled: false });
   const { document } = parseHTML('<!DOCTYPE html><html><head></head><body></body></html>') as unknown as { document: Document };
   const root = document.documentElement;
@@ -80,6 +86,7 @@ export function parsePage(html: string, url: string, limits: { maxElements: numb
   const htmlNode = tree.childNodes.find((n): n is P5Element => 'tagName' in n && n.tagName === 'html');
   if (!htmlNode) return { document, jsonLd, elements, depth: 0 };
   copyAttributes(htmlNode, root);
+  onElement?.(root, htmlNode.attrs);
   const stack: Array<{ from: P5Node; to: Node; depth: number }> = htmlNode.childNodes.map((from) => ({ from, to: root, depth: 2 }));
   stack.reverse();
   while (stack.length > 0) {
@@ -106,6 +113,7 @@ export function parsePage(html: string, url: string, limits: { maxElements: numb
     const el = document.createElement(tag);
     copyAttributes(from, el);
     to.appendChild(el);
+    onElement?.(el, from.attrs);
     for (let i = from.childNodes.length - 1; i >= 0; i--) stack.push({ from: from.childNodes[i]!, to: el, depth: depth + 1 });
   }
   // Readability makes links absolute against these; linkedom does not set them.

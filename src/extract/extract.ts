@@ -6,7 +6,7 @@ import { Readability } from '@mozilla/readability';
 import { fail, ok, type Failure, type Outcome } from '../core/failure.ts';
 import type { Article, ExtractionMethod } from '../core/types.ts';
 import { cleanContentDom, cleanParagraphs, removePageCaptions, type CleanRule } from './clean.ts';
-import { gateText, MIN_TEXT_CHARS, pageSignals, type GateVerdict, type PageSignals } from './gate.ts';
+import { gateText, MarkupSignals, MIN_TEXT_CHARS, pageSignals, type GateVerdict, type PageSignals } from './gate.ts';
 import { decodeHtml, PageTooLargeError, parsePage, type ParsedPage } from './dom.ts';
 import { readPageMetadata, type PageMetadata } from './metadata.ts';
 import { sanitizeArticleHtml } from './sanitize.ts';
@@ -115,8 +115,9 @@ function readPageSafely(req: ExtractRequest, limits: ExtractLimits): PageResult 
   }
   try {
     const html = decodeHtml(req.html, req.contentType);
-    const page = parsePage(html, req.url, { maxElements, maxDepth });
-    return readPage(page, html, req.url, maxElements, new Set(limits.skipRules ?? []));
+    const markup = new MarkupSignals();
+    const page = parsePage(html, req.url, { maxElements, maxDepth }, markup.visit);
+    return readPage(page, html, markup, req.url, maxElements, new Set(limits.skipRules ?? []));
   } catch (err) {
     return { failure: pageFailureFrom(err) };
   }
@@ -205,10 +206,17 @@ interface PageResult {
   jsonLd: Candidate | null;
 }
 
-function readPage(page: ParsedPage, rawHtml: string, url: string, maxElements: number, skip: ReadonlySet<string>): PageResult {
+function readPage(
+  page: ParsedPage,
+  rawHtml: string,
+  markup: MarkupSignals,
+  url: string,
+  maxElements: number,
+  skip: ReadonlySet<string>,
+): PageResult {
   const doc = page.document;
   const meta = readPageMetadata(doc, url, page.jsonLd);
-  const signals = pageSignals(doc, rawHtml, page.jsonLd);
+  const signals = pageSignals(doc, rawHtml, page.jsonLd, markup);
   const jsonLd = meta.jsonLdBody ? textCandidate('jsonld', meta.jsonLdBody, url) : null;
   const captions = removePageCaptions(doc, skip);
   const parsed = new Readability(doc, {
@@ -295,11 +303,10 @@ function normalizeLang(value: string | null | undefined): string | null {
 /** Counts '<' followed by a letter: an upper bound on the elements a parser would build. */
 function countStartTags(bytes: Uint8Array): number {
   let count = 0;
-  for (let i = 0; i < bytes.length - 1; i++) {
-    if (bytes[i] === 0x3c) {
-      const next = bytes[i + 1]! | 0x20; // ASCII lower-case
-      if (next >= 0x61 && next <= 0x7a) count++;
-    }
+  // indexOf finds each '<' natively: a byte-by-byte loop in JavaScript was 1% of a worker's CPU.
+  for (let i = bytes.indexOf(0x3c); i !== -1 && i < bytes.length - 1; i = bytes.indexOf(0x3c, i + 1)) {
+    const next = bytes[i + 1]! | 0x20; // ASCII lower-case
+    if (next >= 0x61 && next <= 0x7a) count++;
   }
   return count;
 }

@@ -73,13 +73,38 @@ export function gateText(text: string | null, fromPage: boolean, signals: PageSi
   return null;
 }
 
-/** Signals read from the raw page and its freshly parsed DOM (before Readability changes it). */
-export function pageSignals(doc: Document, rawHtml: string, jsonLd: string[]): PageSignals {
+/**
+ * What the gate reads from the page's attributes, collected by parsePage as it builds the DOM
+ * (`visit` is its onElement hook): a class or id naming a paywall, and the first element a script
+ * app mounts on. The same as the selectors `[class*="paywall" i], [id*="paywall" i], [class*="piano" i]`
+ * and `#root, #app, #__next, #__nuxt, [data-reactroot]` on the finished DOM, which were 2% of an
+ * extraction worker's CPU: the copy already visits every element and its attributes.
+ */
+export class MarkupSignals {
+  paywall = false;
+  mountPoint: Element | null = null;
+
+  readonly visit = (element: Element, attrs: ReadonlyArray<{ name: string; value: string }>): void => {
+    for (const { name, value } of attrs) {
+      if (name === 'class') {
+        if (!this.paywall && /paywall|piano/i.test(value)) this.paywall = true;
+      } else if (name === 'id') {
+        if (!this.paywall && /paywall/i.test(value)) this.paywall = true;
+        if (this.mountPoint === null && MOUNT_IDS.has(value)) this.mountPoint = element;
+      } else if (name === 'data-reactroot' && this.mountPoint === null) {
+        this.mountPoint = element;
+      }
+    }
+  };
+}
+
+const MOUNT_IDS = new Set(['root', 'app', '__next', '__nuxt']);
+
+/** Signals read from the raw page, its freshly parsed DOM (before Readability changes it) and what the copy collected. */
+export function pageSignals(doc: Document, rawHtml: string, jsonLd: string[], markup: MarkupSignals): PageSignals {
   const pageText = (doc.body?.textContent ?? '').replace(/\s+/g, ' ').trim();
-  const paywallMarkup =
-    jsonLd.some((block) => /"isAccessibleForFree"\s*:\s*(?:false|"false")/i.test(block)) ||
-    doc.querySelector('[class*="paywall" i], [id*="paywall" i], [class*="piano" i]') !== null;
-  const mountPoint = doc.querySelector('#root, #app, #__next, #__nuxt, [data-reactroot]');
+  const paywallMarkup = jsonLd.some((block) => /"isAccessibleForFree"\s*:\s*(?:false|"false")/i.test(block)) || markup.paywall;
+  const mountPoint = markup.mountPoint;
   const scriptShell =
     (mountPoint !== null && (mountPoint.textContent ?? '').trim().length < MIN_TEXT_CHARS) ||
     /<noscript[^>]*>[^<]*(?:enable|turn on|requires?) javascript/i.test(rawHtml);
