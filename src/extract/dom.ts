@@ -82,6 +82,8 @@ export function parsePage(
   const jsonLd: string[] = [];
   let elements = 0;
   let deepest = 0;
+  /** The first <base href>'s value, seen on the way (as querySelector('base[href]') would find it). */
+  let baseHref: string | null = null;
 
   const htmlNode = tree.childNodes.find((n): n is P5Element => 'tagName' in n && n.tagName === 'html');
   if (!htmlNode) return { document, jsonLd, elements, depth: 0 };
@@ -110,6 +112,7 @@ export function parsePage(
       throw new PageTooLargeError(`page nests elements over ${limits.maxDepth} deep; not extracted`);
     }
     if (depth > deepest) deepest = depth;
+    if (tag === 'base' && baseHref === null) baseHref = attr(from, 'href');
     const el = document.createElement(tag);
     copyAttributes(from, el);
     to.appendChild(el);
@@ -117,7 +120,7 @@ export function parsePage(
     for (let i = from.childNodes.length - 1; i >= 0; i--) stack.push({ from: from.childNodes[i]!, to: el, depth: depth + 1 });
   }
   // Readability makes links absolute against these; linkedom does not set them.
-  const base = resolveBase(document, url);
+  const base = resolveBase(baseHref, url);
   Object.defineProperty(document, 'baseURI', { value: base, configurable: true });
   Object.defineProperty(document, 'documentURI', { value: url, configurable: true });
   return { document, jsonLd, elements, depth: deepest };
@@ -129,7 +132,7 @@ function attr(el: P5Element, name: string): string | null {
 
 function copyAttributes(from: P5Element, to: Element): void {
   for (const { name, value } of from.attrs) {
-    if (/^on/i.test(name)) continue; // event handlers are never needed, and never kept
+    if (name.startsWith('on')) continue; // event handlers are never needed, and never kept (parse5 lower-cases names)
     try {
       to.setAttribute(name, value);
     } catch {
@@ -138,8 +141,7 @@ function copyAttributes(from: P5Element, to: Element): void {
   }
 }
 
-function resolveBase(document: Document, url: string): string {
-  const href = document.querySelector('base[href]')?.getAttribute('href');
+function resolveBase(href: string | null, url: string): string {
   if (!href) return url;
   try {
     return new URL(href, url).href;
