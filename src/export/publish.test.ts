@@ -174,6 +174,15 @@ describe('one retry on 429 and 5xx', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('a 429 that is still there after the retry says how long the platform asks to wait', async () => {
+    const answers = [tooManyRequests(0), tooManyRequests(45, { detail: 'Request was throttled. Expected available in 45 seconds.' })];
+    let n = 0;
+    server = await startStandIn(() => answers[n++]!);
+    const r = await publishIssue('buttondown', INPUT, { buttondownURL: `${server.origin}/v1`, env: { BUTTONDOWN_API_KEY: 'k' }, ...FAST });
+    expect(r).toMatchObject({ ok: false, failure: { kind: 'publish.rate_limited', status: 429, retryAfterMs: 45_000, message: expect.stringMatching(/Request was throttled.*45 s/) } });
+    expect(server.requests).toHaveLength(2);
+  });
+
   it('a Retry-After beyond the cap is not waited for: it says when to come back', async () => {
     server = await startStandIn(() => tooManyRequests(3600));
     const r = await publishIssue('buttondown', INPUT, { buttondownURL: `${server.origin}/v1`, env: { BUTTONDOWN_API_KEY: 'k' }, ...FAST });

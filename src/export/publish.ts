@@ -205,11 +205,16 @@ const BUTTONDOWN: Platform = {
  */
 export function retryWait(status: number, retryAfter: string | null, now: Date, opts: RetryOptions): { retry: true; waitMs: number } | { retry: false; tooLongMs?: number } {
   if (status !== 429 && (status < 500 || status > 599)) return { retry: false };
-  let waitMs = opts.defaultWaitMs;
-  const header = retryAfter?.trim() ?? '';
-  if (/^\d+$/.test(header)) waitMs = Number(header) * 1000;
-  else if (header && !Number.isNaN(Date.parse(header))) waitMs = Math.max(0, Date.parse(header) - now.getTime());
+  const waitMs = retryAfterMs(retryAfter, now) ?? opts.defaultWaitMs;
   return waitMs > opts.maxWaitMs ? { retry: false, tooLongMs: waitMs } : { retry: true, waitMs };
+}
+
+/** A Retry-After header (seconds, or an HTTP date) as milliseconds from `now`; null when absent or unreadable. */
+function retryAfterMs(header: string | null, now: Date): number | null {
+  const h = header?.trim() ?? '';
+  if (/^\d+$/.test(h)) return Number(h) * 1000;
+  if (h && !Number.isNaN(Date.parse(h))) return Math.max(0, Date.parse(h) - now.getTime());
+  return null;
 }
 
 /** One answer, read whole; or the failure that kept it from arriving. */
@@ -265,7 +270,7 @@ async function postJson(url: string, headers: Record<string, string>, body: unkn
       return fail('publish.auth', `${platform.name} refused the key (HTTP ${status}${reason ? `: ${reason}` : ''}): ${platform.authHint(json)}`, { status });
     }
     if (status === 429) {
-      const waitMs = decision.retry ? undefined : decision.tooLongMs;
+      const waitMs = retryAfterMs(answered.get('retry-after'), new Date()) ?? undefined;
       const when = waitMs === undefined ? 'try again in a minute' : `it asks to wait ${Math.ceil(waitMs / 1000)} s before trying again`;
       return fail('publish.rate_limited', `${platform.name} is rate limiting (HTTP 429${reason ? `: ${reason}` : ''}): ${when}; no draft was made`, {
         status,
