@@ -233,14 +233,13 @@ async function postJson(url: string, headers: Record<string, string>, body: unkn
   // idempotency key (Buttondown's) may be sent again, since the platform then answers with the first.
   const idempotent = 'X-Idempotency-Key' in headers;
   let res = await postOnce(url, headers, body, platform, s);
-  let decision: ReturnType<typeof retryWait> = { retry: false };
   if (!res.ok) {
     if (!idempotent) return res;
     await pause(retry.defaultWaitMs);
     res = await postOnce(url, headers, body, platform, s);
     if (!res.ok) return res;
   } else {
-    decision = retryWait(res.value.status, res.value.headers.get('retry-after'), new Date(), retry);
+    const decision = retryWait(res.value.status, res.value.headers.get('retry-after'), new Date(), retry);
     if (decision.retry) {
       await pause(decision.waitMs);
       res = await postOnce(url, headers, body, platform, s);
@@ -251,7 +250,12 @@ async function postJson(url: string, headers: Record<string, string>, body: unkn
   if (status >= 300 && status < 400) {
     const location = answered.get('location');
     if (!location) return fail('publish.redirect', `${platform.name} answered ${status} without a Location: check ${platform.urlKey} in the config`, { status });
-    const target = new URL(location, url);
+    let target: URL;
+    try {
+      target = new URL(location, url);
+    } catch {
+      return fail('publish.redirect', clean(`${platform.name} answered ${status} to an unreadable Location (${location.slice(0, 200)}): check ${platform.urlKey} in the config`), { status });
+    }
     return fail(
       'publish.redirect',
       clean(`${platform.name} answered ${status} to ${target.href}: set ${platform.urlKey} in the config to ${platform.urlWhat}, not an address that redirects (likely ${platform.suggest(target)})`),
