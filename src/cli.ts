@@ -1129,7 +1129,7 @@ promptsCommand
     const config = await configOrExit();
     if (!config.path) throw new UsageError('prompts export-promptfoo: the provider needs a config file (--config)', EXIT_INVALID);
     const { setBench, setDir } = await import('./workbench/golden-set.ts');
-    const { promptfooExport } = await import('./workbench/promptfoo.ts');
+    const { promptfooCommand, promptfooExport, promptfooFor } = await import('./workbench/promptfoo.ts');
     const { loadPrompt } = await import('./draft/prompt.ts');
     const dir = setDir(config.path, name);
     const bench = setBench(dir);
@@ -1139,9 +1139,12 @@ promptsCommand
       return { path: resolve(file), id: loaded.value.id, hash: loaded.value.hash };
     });
     const stories = (await bench.sources({})).map((s) => ({ id: s.itemId, title: s.title })).sort((a, b) => a.id - b.id);
+    const { join } = await import('node:path');
+    const outDir = resolve(opts.out ?? join(dir, 'promptfoo'));
     const exported = promptfooExport({
       setName: name,
       setDir: dir,
+      outDir,
       stories,
       labels: await bench.labels(),
       prompts,
@@ -1149,12 +1152,13 @@ promptsCommand
       aiwinsBin: realpathSync(process.argv[1]!),
       configPath: config.path,
     });
-    const { join } = await import('node:path');
-    const outDir = resolve(opts.out ?? join(dir, 'promptfoo'));
     mkdirSync(outDir, { recursive: true });
     for (const [file, text] of Object.entries(exported.files)) writeFileSync(join(outDir, file), text);
+    // The promptfoo that runs on this Node: the latest needs Node 22.22.
+    const promptfoo = promptfooFor(process.versions.node);
+    const command = promptfooCommand(promptfoo.spec, join(outDir, 'promptfooconfig.yaml'));
     process.stdout.write(
-      stripControlChars(`wrote a promptfoo config for ${exported.tests} stories and ${prompts.length} prompts to ${outDir}: npx promptfoo@latest eval -c ${join(outDir, 'promptfooconfig.yaml')}`) + '\n',
+      stripControlChars(`wrote a promptfoo config for ${exported.tests} stories and ${prompts.length} prompts to ${outDir}: ${command}${promptfoo.note ? ` (${promptfoo.note})` : ''}`) + '\n',
     );
   });
 

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 import type { Draft } from '../src/core/types.ts';
@@ -161,6 +161,19 @@ describe('aiwins prompts freeze, then run and eval --set without the database', 
   });
 });
 
+/**
+ * A provider built as promptfoo builds one from a `file://` entry (its documented custom-provider
+ * contract, and what its loader does): `new Provider({id, config, env})` with `id` the entry's
+ * path and `config` the entry's config plus `basePath`; releases since early 2025 then set
+ * `label` on the instance only when the provider left it empty, earlier ones passed it in the options.
+ */
+async function providerAsPromptfooLoadsIt(dir: string, entry: { id: string; label?: string; config: object }, passLabel = false) {
+  const { default: Provider } = await import(pathToFileURL(join(dir, entry.id.slice('file://'.length))).href);
+  const provider = new Provider({ id: entry.id, config: { ...entry.config, basePath: dir }, env: {}, ...(passLabel ? { label: entry.label } : {}) });
+  provider.label ||= entry.label;
+  return provider;
+}
+
 describe('aiwins prompts export-promptfoo', () => {
   it('writes a promptfoo config whose tests are the editors\' decisions and a provider that drafts with aiwins, cached', async () => {
     const ids = await seedDecided();
@@ -169,34 +182,69 @@ describe('aiwins prompts export-promptfoo', () => {
     writeFileSync(edited, readFileSync(PROMPT_PATH, 'utf8') + '\nKeep the headline under ten words.\n');
     const out = await cli('prompts', 'export-promptfoo', 'gold', '--prompt', PROMPT_PATH, edited);
     expect(out.code, out.stderr).toBe(0);
-    const dir = join(project.dir, 'prompts', 'evals', 'gold', 'promptfoo');
+    const setDir = join(project.dir, 'prompts', 'evals', 'gold');
+    const dir = join(setDir, 'promptfoo');
     expect(out.stdout).toContain(`wrote a promptfoo config for 6 stories and 2 prompts to ${dir}`);
-    const config = parse(readFileSync(join(dir, 'promptfooconfig.yaml'), 'utf8'));
+    // The promptfoo release that runs on this Node, and a command that opens the viewer even though eval exits 100 when a test fails.
+    const spec = Number(process.versions.node.split('.')[0]) >= 23 || /^22\.(2[2-9]|[3-9]\d)\./.test(process.versions.node) ? 'promptfoo@latest' : 'promptfoo@0.121.20';
+    expect(out.stdout).toContain(`npx ${spec} eval -c ${join(dir, 'promptfooconfig.yaml')}; npx ${spec} view`);
+    const text = readFileSync(join(dir, 'promptfooconfig.yaml'), 'utf8');
+    expect(text).toContain('npx promptfoo@0.121.20 eval -c promptfooconfig.yaml; npx promptfoo@0.121.20 view');
+    expect(text).not.toMatch(/eval -c [^\n]*&&/);
+    // A committed set runs on another machine: no path in it is this machine's.
+    expect(text).not.toContain(project.dir);
+    const config = parse(text);
+    for (const p of config.providers) for (const key of ['promptFile', 'set', 'config', 'aiwins']) expect(isAbsolute(p.config[key]), `${key}: ${p.config[key]}`).toBe(false);
     expect(config.providers).toHaveLength(2);
-    expect(config.providers[1]).toMatchObject({ id: 'file://provider.mjs', config: { promptFile: edited, set: join(project.dir, 'prompts', 'evals', 'gold'), config: project.configPath } });
+    expect(config.providers[1]).toMatchObject({ id: 'file://provider.mjs', config: { promptFile: '../../../../edited.md', set: '..', config: '../../../../feeds.yaml' } });
     expect(config.tests.map((t: any) => t.vars.storyId)).toEqual([ids[0], ids[1], ids[2], ids[3], ids[4], ids[6]]);
     const metrics = (storyId: number) => config.tests.find((t: any) => t.vars.storyId === storyId).assert.map((a: any) => a.metric);
     expect(metrics(ids[0]!)).toEqual(['schema-valid', 'editors agree', 'grounded quotes']);
     expect(metrics(ids[4]!)).toEqual(['schema-valid', 'grounded quotes']); // a duplicate says nothing about the prompt
 
-    // The provider, called as promptfoo calls it, drafts through aiwins against the test server.
-    const { default: Provider } = await import(pathToFileURL(join(dir, 'provider.mjs')).href);
-    const provider = new Provider({ config: config.providers[0].config, label: config.providers[0].label });
-    const agree = (storyId: number, output: string) => {
-      const assertion = config.tests.find((t: any) => t.vars.storyId === storyId).assert.find((a: any) => a.metric === 'editors agree');
-      return new Function('output', `return ${assertion.value}`)(output) as boolean;
-    };
-    const approvedIncluded = await provider.callApi(String(ids[0]), { vars: { storyId: ids[0] } });
-    expect(approvedIncluded.error).toBeUndefined();
-    expect(agree(ids[0]!, approvedIncluded.output)).toBe(true);
-    expect(approvedIncluded.tokenUsage.total).toBeGreaterThan(0);
-    const approvedSkipped = await provider.callApi(String(ids[1]), { vars: { storyId: ids[1] } });
-    expect(agree(ids[1]!, approvedSkipped.output)).toBe(false); // the model skips a story editors approved
-    const rejectedSkipped = await provider.callApi(String(ids[2]), { vars: { storyId: ids[2] } });
-    expect(agree(ids[2]!, rejectedSkipped.output)).toBe(true);
-    expect(llm.calls).toBe(3);
-    const again = await provider.callApi(String(ids[0]), { vars: { storyId: ids[0] } });
-    expect(again).toMatchObject({ cached: true, output: approvedIncluded.output });
-    expect(llm.calls).toBe(3);
+    // Each provider has its own id and label, as promptfoo builds them: one column per prompt, and --filter-providers finds each.
+    const [first, second] = await Promise.all(config.providers.map((p: any) => providerAsPromptfooLoadsIt(dir, p)));
+    expect(first.id()).toBe(`aiwins:${config.providers[0].config.trial}`);
+    expect(second.id()).toBe(`aiwins:${config.providers[1].config.trial}`);
+    expect(first.id()).not.toBe(second.id());
+    expect([first.label, second.label]).toEqual([config.providers[0].label, config.providers[1].label]);
+    expect(first.label).not.toBe(second.label);
+    const older = await providerAsPromptfooLoadsIt(dir, config.providers[1], true);
+    expect([older.id(), older.label]).toEqual([second.id(), second.label]);
+
+    // The set moves (another checkout, another machine): the provider finds everything relative to itself.
+    const moved = `${project.dir}-moved`;
+    renameSync(project.dir, moved);
+    try {
+      const movedDir = join(moved, 'prompts', 'evals', 'gold', 'promptfoo');
+      const provider = await providerAsPromptfooLoadsIt(movedDir, config.providers[0]);
+      const agree = (storyId: number, output: string) => {
+        const assertion = config.tests.find((t: any) => t.vars.storyId === storyId).assert.find((a: any) => a.metric === 'editors agree');
+        return new Function('output', `return ${assertion.value}`)(output) as boolean;
+      };
+      const approvedIncluded = await provider.callApi(String(ids[0]), { vars: { storyId: ids[0] } });
+      expect(approvedIncluded.error).toBeUndefined();
+      expect(agree(ids[0]!, approvedIncluded.output)).toBe(true);
+      expect(approvedIncluded.cached).toBe(false);
+      expect(approvedIncluded.tokenUsage.total).toBeGreaterThan(0);
+      expect(approvedIncluded.tokenUsage.total).toBe(approvedIncluded.tokenUsage.prompt + approvedIncluded.tokenUsage.completion);
+      expect(approvedIncluded.tokenUsage.cached).toBeUndefined();
+      const approvedSkipped = await provider.callApi(String(ids[1]), { vars: { storyId: ids[1] } });
+      expect(agree(ids[1]!, approvedSkipped.output)).toBe(false); // the model skips a story editors approved
+      const rejectedSkipped = await provider.callApi(String(ids[2]), { vars: { storyId: ids[2] } });
+      expect(agree(ids[2]!, rejectedSkipped.output)).toBe(true);
+      expect(llm.calls).toBe(3);
+      // A cached draft spends nothing: its tokens are reported as cached, as promptfoo's own providers report theirs.
+      const again = await provider.callApi(String(ids[0]), { vars: { storyId: ids[0] } });
+      expect(again).toMatchObject({ cached: true, output: approvedIncluded.output });
+      expect(again.tokenUsage).toEqual({ cached: approvedIncluded.tokenUsage.total, total: approvedIncluded.tokenUsage.total, numRequests: 1 });
+      expect(llm.calls).toBe(3);
+      // Every later eval too: the cached result that replaced the first in the trial is itself reused.
+      const third = await provider.callApi(String(ids[0]), { vars: { storyId: ids[0] } });
+      expect(third).toMatchObject({ cached: true, output: approvedIncluded.output });
+      expect(llm.calls).toBe(3);
+    } finally {
+      renameSync(moved, project.dir);
+    }
   });
 });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHmac } from 'node:crypto';
 import { runCli, tempProject, type TempProject } from './helpers/project.ts';
 import { seedStories, tenStories } from './helpers/newsletter.ts';
-import { startStandIn, type StandIn } from './helpers/stand-in.ts';
+import { ghostInvalidJwt, redirectTo, startStandIn, tooManyRequests, type StandIn } from './helpers/stand-in.ts';
 
 let project: TempProject;
 let server: StandIn | null = null;
@@ -48,6 +48,42 @@ describe('aiwins publish', () => {
     expect(body.body).toMatch(/^<div class="preheader"/);
     expect(body.body).toContain('width="600"');
     expect(body.body).not.toMatch(/<(html|head|style|script)\b/i);
+  });
+
+  it('--to buttondown waits out a 429 and retries once with the same X-Idempotency-Key', async () => {
+    const answers = [tooManyRequests(1), { status: 201, body: { id: 'email-9', status: 'draft' } }];
+    let n = 0;
+    server = await startStandIn(() => answers[n++]!);
+    project.writeConfig(`feeds: []\npublish:\n  buttondownURL: "${server.origin}/v1"\n`);
+    expect((await cli(['issue', 'new'])).code).toBe(0);
+    const r = await cli(['publish', '1', '--to', 'buttondown', '--json'], { BUTTONDOWN_API_KEY: 'bd-key' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ id: 'email-9' });
+    expect(server.requests).toHaveLength(2);
+    const keys = server.requests.map((q) => q.headers['x-idempotency-key']);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(keys[1]).toBe(keys[0]);
+  });
+
+  it('--to ghost with the site URL: the redirect to the admin domain is named, exit 1, nothing followed', async () => {
+    server = await startStandIn(() => redirectTo('https://my-news.ghost.io/ghost/api/admin/posts/'));
+    project.writeConfig(`feeds: []\npublish:\n  ghostAdminURL: "${server.origin}"\n`);
+    expect((await cli(['issue', 'new'])).code).toBe(0);
+    const r = await cli(['publish', '1', '--to', 'ghost'], { GHOST_ADMIN_API_KEY: GHOST_KEY });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('publish.redirect: Ghost answered 301 to https://my-news.ghost.io/ghost/api/admin/posts/');
+    expect(r.stderr).toContain('publish.ghostAdminURL');
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("--to ghost with a token Ghost refuses: the auth kind, Ghost's reason and the clock hint", async () => {
+    server = await startStandIn(() => ghostInvalidJwt('jwt expired'));
+    project.writeConfig(`feeds: []\npublish:\n  ghostAdminURL: "${server.origin}"\n`);
+    expect((await cli(['issue', 'new'])).code).toBe(0);
+    const r = await cli(['publish', '1', '--to', 'ghost'], { GHOST_ADMIN_API_KEY: GHOST_KEY });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/publish\.auth: Ghost refused the key \(HTTP 401: Invalid token: jwt expired\): .*clock/);
   });
 
   it('--to ghost creates a draft post holding the issue as one HTML card, with a 5-minute HS256 token', async () => {

@@ -175,7 +175,12 @@ const NewsletterSchema = z.strictObject({
 const PublishSchema = z.strictObject({
   /** Buttondown's API root; the key comes from BUTTONDOWN_API_KEY. */
   buttondownURL: httpUrl.default('https://api.buttondown.com/v1'),
-  /** The Ghost site (its Admin API is under /ghost/api/admin/); the key comes from GHOST_ADMIN_API_KEY. */
+  /**
+   * Ghost's Admin API URL, as the custom integration shows it (for Ghost(Pro), https://SITE.ghost.io:
+   * the site's own domain answers the Admin API with a redirect); the key comes from GHOST_ADMIN_API_KEY.
+   */
+  ghostAdminURL: httpUrl.optional(),
+  /** The older name of ghostAdminURL, still read when ghostAdminURL is not set. */
   ghostURL: httpUrl.optional(),
 });
 

@@ -58,7 +58,9 @@ export type FailureKind =
   | 'db.corrupt' // the file is a SQLite database with damaged pages
   // export/ publishing targets (Buttondown, Ghost)
   | 'publish.not_configured' // no key in the environment, or no site URL in the config
-  | 'publish.auth' // 401/403: wrong or missing key
+  | 'publish.auth' // 401/403, or Ghost's INVALID_JWT: wrong key, or a clock too far off for the token
+  | 'publish.redirect' // 3xx: the configured URL is not the API's own (Ghost's site domain, http for https)
+  | 'publish.rate_limited' // 429 still there after the one retry, or a Retry-After over the cap
   | 'publish.http_error' // any other non-2xx answer
   | 'publish.network' // DNS failure, refused connection, reset
   | 'publish.timeout'
