@@ -508,7 +508,8 @@ export function reviewFlags(d: {
 export function reviewState(db: Connection, storyId: number): ReviewState {
   const latest = db.get<DecisionRow>('SELECT * FROM decisions WHERE item_id = ? ORDER BY id DESC LIMIT 1', storyId);
   const decision = latest ? toDecision(latest) : null;
-  const approvedVersionId = standingVersionOf(db, storyId);
+  // No decision at all: nothing to fold.
+  const approvedVersionId = decision ? standingVersionOf(db, storyId) : null;
   let changedSinceApproval = false;
   if (approvedVersionId !== null) {
     const cur = db.get<{ id: number | null }>('SELECT MAX(id) AS id FROM drafts WHERE item_id = ?', storyId)!;

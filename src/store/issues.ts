@@ -93,7 +93,11 @@ export function sqliteIssues(db: Connection): IssueStore {
     if (!story) return `no story ${itemId} (see \`aiwins stories\`)`;
     const sent = sentOf(db, itemId);
     if (sent) return `story ${itemId} already went out in issue ${sent.issue}`;
-    if (standingVersionOf(db, itemId) === null) return `story ${itemId} is ${story.status}, not approved: only approved stories go into an issue`;
+    if (standingVersionOf(db, itemId) === null) {
+      // Status and decisions agree, except for a status set without a decision on record.
+      const why = story.status === 'approved' ? 'has no approval on record' : `is ${story.status}`;
+      return `story ${itemId} ${why}, not approved: only approved stories go into an issue`;
+    }
     return null;
   };
 
