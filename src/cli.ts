@@ -9,6 +9,7 @@ import {
   openStore,
   REASON_CODES,
   REVIEW_STATUSES,
+  sentRefusal,
   StoreError,
   UserExistsError,
   WORK_STATUSES,
@@ -431,6 +432,14 @@ program
     const loaded = await configOrExit();
     const config = opts.prompt ? { ...loaded, promptPath: resolve(opts.prompt) } : loaded;
     const db = await storeOrExit();
+    // A story sent in an issue is final: asked for by id, it is refused with the issue and date.
+    for (const id of ids ?? []) {
+      const sent = (await db.stories.get(id))?.sent;
+      if (sent) {
+        await db.close();
+        throw new UsageError(`story ${id}: ${sentRefusal(sent)}`, EXIT_INVALID);
+      }
+    }
     const abort = new AbortController();
     const stop = () => abort.abort();
     process.once('SIGTERM', stop);
@@ -526,6 +535,7 @@ async function decideFromCli(
     const story = (await db.stories.get(n))!;
     process.stdout.write(json ? JSON.stringify(story, null, 2) + '\n' : `story ${n}: ${story.status}\n`);
   } catch (err) {
+    // Exit 2 for what the editor can act on: an unknown story, a missing reason, a story already sent (final).
     if (err instanceof EditorialError) throw new UsageError(err.message, EXIT_INVALID);
     throw err;
   } finally {

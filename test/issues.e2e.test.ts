@@ -101,8 +101,8 @@ describe('aiwins issue', () => {
     expect(JSON.parse(sent.stdout)).toMatchObject({ status: 'sent' });
     expect(JSON.parse(sent.stdout).sentAt).toMatch(/^\d{4}-\d\d-\d\dT/);
 
-    // A re-draft after sending leaves the sent issue as it was approved.
-    await redraft(project.dbPath, ids[0]!, 'A newer headline nobody approved');
+    // A sent story is final: no run drafts it again, and the sent issue stays as it was approved.
+    await expect(redraft(project.dbPath, ids[0]!, 'A newer headline nobody approved')).rejects.toThrow(/could not claim/);
     const after = JSON.parse((await cli('issue', 'show', '1', '--json')).stdout);
     expect(after.stories[0].draft.headline).toBe(before.stories[0].draft.headline);
 

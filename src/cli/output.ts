@@ -6,7 +6,7 @@ import type { FeedAcceptance, FeedCost } from '../core/feed-report.ts';
 import { costOf, type Pricing } from '../core/pricing.ts';
 import type { DryRunSummary } from '../pipeline/dry-run.ts';
 import type { RunEvent, RunSummary } from '../pipeline/run.ts';
-import type { FeedStatus, Issue, IssueWithStories, StoredArticle, StoredDraft, Story } from '../store/index.ts';
+import { sentSentence, type FeedStatus, type Issue, type IssueWithStories, type StoredArticle, type StoredDraft, type Story } from '../store/index.ts';
 
 /** A stored time as printed: ISO 8601. */
 const when = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -258,7 +258,9 @@ export function formatStoryList(stories: Story[]): string {
               ? `  (${d.engine}, ${d.category}${verdict}${s.alsoCoveredBy.length ? `, also covered by ${s.alsoCoveredBy.length}` : ''})`
               : '';
         const marks = [s.setAside ? '[set aside]' : '', s.needsReview ? '[needs review]' : ''].filter(Boolean).join(' ');
-        return `${String(s.id).padStart(5)}  ${s.status.padEnd(9)}  ${marks ? `${marks} ` : ''}${head}${tail}`;
+        // A sent story says so, with the date: its decision is final.
+        const sent = s.sent ? `  [${sentSentence(s.sent)}]` : '';
+        return `${String(s.id).padStart(5)}  ${s.status.padEnd(9)}  ${marks ? `${marks} ` : ''}${head}${tail}${sent}`;
       })
       .join('\n') + '\n'
   );
@@ -282,6 +284,7 @@ export function formatStory(s: Story, article: StoredArticle | null, prices: Pri
   const d = s.draft;
   out.push(`#${s.id} [${s.status}] ${d?.headline ?? s.title ?? '(untitled)'}`);
   out.push(`${s.feed} · ${s.url ?? 'no link'}${article ? ` · ${article.readingMinutes} min read` : ''}`);
+  if (s.sent) out.push(`${sentSentence(s.sent)}: final, its decision and text no longer change`);
   if (s.duplicateOf) out.push(`\nNot drafted: a copy of story ${s.duplicateOf.id} (${s.duplicateOf.reason}, similarity ${s.duplicateOf.similarity.toFixed(2)}); \`aiwins show ${s.duplicateOf.id}\` lists it`);
   if (s.alsoCoveredBy.length) out.push(`Also covered by: ${s.alsoCoveredBy.map((c) => `${c.siteName ?? c.feed} ${c.url ?? '(no link)'} (#${c.id})`).join('; ')}`);
   if (s.error) out.push(`\nNot drafted: ${s.error.kind}: ${s.error.message} (attempts: ${s.attempts}${s.nextAttemptAt ? `, next try after ${when(s.nextAttemptAt)}` : ''})`);

@@ -172,7 +172,7 @@ describe('markdown and text', () => {
     const j = JSON.parse(render('json'));
     expect(j.issue).toEqual({ number: 1, title: 'Week 48 <i>wins</i>', status: 'draft', createdAt: '2026-12-01T10:00:00.000Z', sentAt: null });
     expect(j.stories.map((s: { id: number }) => s.id)).toEqual(issue.stories.map((s) => s.id));
-    expect(Object.keys(j.stories[0]).sort()).toEqual(['alsoCoveredBy', 'attempts', 'canonicalUrl', 'draft', 'duplicateOf', 'error', 'feed', 'id', 'needsReview', 'nextAttemptAt', 'published', 'review', 'setAside', 'siteName', 'sourceItemId', 'status', 'title', 'url']);
+    expect(Object.keys(j.stories[0]).sort()).toEqual(['alsoCoveredBy', 'attempts', 'canonicalUrl', 'draft', 'duplicateOf', 'error', 'feed', 'id', 'needsReview', 'nextAttemptAt', 'published', 'review', 'sent', 'setAside', 'siteName', 'sourceItemId', 'status', 'title', 'url']);
   });
 });
 

@@ -15,9 +15,13 @@ export type { IssueDocument, NewsletterSettings } from './issue.tsx';
 export const EXPORT_FORMATS = ['markdown', 'html', 'text', 'json', 'rss', 'atom', 'jsonfeed'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-/** The document an issue renders as: dated when it was sent, else when it was opened. */
+/**
+ * The document an issue renders as: dated when it was sent, else when it was opened. A story
+ * showing no text (in a draft issue, its approval withdrawn: see IssueWithStories) is left out,
+ * so no reader's output names it.
+ */
 export function issueDocument(issue: Issue, stories: Story[]): IssueDocument {
-  return { number: issue.number, title: issue.title, date: issue.sentAt ?? issue.createdAt, stories };
+  return { number: issue.number, title: issue.title, date: issue.sentAt ?? issue.createdAt, stories: stories.filter((s) => s.draft !== null) };
 }
 
 /** The export's JSON: the issue (null for stories outside one) and its stories as the story JSON. */

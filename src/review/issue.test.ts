@@ -72,10 +72,13 @@ describe('/feed.xml', () => {
     expect(await after.text()).toContain('CANDIDATE headline');
   });
 
-  it('a story sent in an issue stays in the feed at the version sent, even when later rejected', async () => {
+  it('a story sent in an issue stays in the feed at the version sent: a later rejection is refused', async () => {
     await env.store.issues.create({ title: null, storyIds: [ids.health], now: NOW });
     expect((await env.store.issues.send(1, NOW)).ok).toBe(true);
-    await env.store.editorial.decide(ids.health, { action: 'reject', reason: 'other', by: 'ann', now: NOW });
+    await expect(env.store.editorial.decide(ids.health, { action: 'reject', reason: 'other', by: 'ann', now: NOW })).rejects.toMatchObject({
+      code: 'sent',
+      message: expect.stringMatching(/^Sent in issue 1 on 2026-12-01 09:00 UTC/),
+    });
     expect(await (await get('/feed.xml')).text()).toContain('AI spots eye disease early');
   });
 

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type ReasonCode, type Store } from './index.ts';
+import { sentRefusal, sentSentence, standingApproval } from './editorial.ts';
 import { addDraft, sampleDraft, seedStories } from '../../test/helpers/stories.ts';
 import { probeDb } from '../../test/helpers/db.ts';
 
@@ -18,6 +19,30 @@ afterEach(async () => {
 });
 
 const now = new Date('2026-12-01T09:00:00.000Z');
+
+describe('standingApproval: the version that goes out', () => {
+  const d = (action: 'approve' | 'reject' | 'reopen' | 'snooze', versionId: number | null = 1) => ({ action, versionId });
+  it('is the latest approve, whatever snoozes follow it', () => {
+    expect(standingApproval([])).toBeNull();
+    expect(standingApproval([d('approve', 1)])).toBe(1);
+    expect(standingApproval([d('approve', 1), d('snooze', 2)])).toBe(1);
+    expect(standingApproval([d('approve', 1), d('approve', 3), d('snooze', 3), d('snooze', 4)])).toBe(3);
+    // An editor may approve an older version than one approved before: the latest approve counts.
+    expect(standingApproval([d('approve', 3), d('approve', 1)])).toBe(1);
+  });
+  it('a later reject or reopen withdraws it; only a new approve brings one back', () => {
+    expect(standingApproval([d('approve', 1), d('reject')])).toBeNull();
+    expect(standingApproval([d('approve', 1), d('reopen')])).toBeNull();
+    expect(standingApproval([d('approve', 1), d('reopen'), d('snooze', 2)])).toBeNull();
+    expect(standingApproval([d('approve', 1), d('reject'), d('approve', 2), d('snooze', 5)])).toBe(2);
+    expect(standingApproval([d('snooze', 1), d('reject')])).toBeNull();
+  });
+  it('the sentence of a sent story names the issue and its date', () => {
+    const sent = { issue: 4, at: new Date('2026-12-03T17:45:12.000Z') };
+    expect(sentSentence(sent)).toBe('Sent in issue 4 on 2026-12-03 17:45 UTC');
+    expect(sentRefusal(sent)).toMatch(/^Sent in issue 4 on 2026-12-03 17:45 UTC: /);
+  });
+});
 
 describe('versions and decisions', () => {
   it('an approval pins its version: a re-draft adds a version and leaves the approval on the old one', async () => {

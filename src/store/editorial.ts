@@ -57,6 +57,7 @@ export type DraftEdit = Pick<
 /** Where a story stands with editors: the latest decision decides the status. */
 export interface ReviewState {
   decision: Decision | null;
+  /** The version the standing approval names (see `standingApproval`): the one that goes out; null when none stands. */
   approvedVersionId: number | null;
   /** True when a newer version exists than the one approved (a re-draft or edit after approval). */
   changedSinceApproval: boolean;
@@ -91,16 +92,92 @@ export interface QueueEntry {
   /** Why the story needs a closer look (empty when it does not): shown after clean candidates. */
   flags: string[];
   snoozedUntil: Date | null;
+  /** The issue it went out in: its decision is final, and the queue offers no action on it. */
+  sent: SentIn | null;
 }
 
-/** Thrown for an id that is not a story, or a story with nothing to decide on; the message says what. */
+/** Thrown for an id that is not a story, a story with nothing to decide on, or one already sent; the message says what. */
 export class EditorialError extends Error {
   constructor(
     message: string,
-    readonly code: 'unknown_story' | 'no_draft' | 'unknown_version' | 'invalid',
+    readonly code: 'unknown_story' | 'no_draft' | 'unknown_version' | 'invalid' | 'sent',
   ) {
     super(message);
   }
+}
+
+/** The issue a story went out in, and when: from then on its decision and its text are final. */
+export interface SentIn {
+  issue: number;
+  at: Date;
+}
+
+/**
+ * The version that goes out: the one named by the story's standing approval, meaning the latest
+ * approve that no later reject or reopen has withdrawn. Nothing else moves it: a snooze, an edit
+ * or a re-draft adds a decision or a version, never an approval. Null when no approval stands;
+ * such a story appears in nothing public. `decisions` oldest first.
+ */
+export function standingApproval(decisions: readonly Pick<Decision, 'action' | 'versionId'>[]): number | null {
+  let standing: number | null = null;
+  for (const d of decisions) {
+    if (d.action === 'approve') standing = d.versionId;
+    else if (d.action === 'reject' || d.action === 'reopen') standing = null;
+  }
+  return standing;
+}
+
+/** The sentence every refusal of a sent story carries, naming the issue and its date (UTC). */
+export function sentSentence(sent: SentIn): string {
+  return `Sent in issue ${sent.issue} on ${sent.at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** Why nothing may change a sent story's decision or text: the sentence, and what the editor can still do. */
+export function sentRefusal(sent: SentIn): string {
+  return `${sentSentence(sent)}: what went out is final, so its decision and its text no longer change`;
+}
+
+/** The version of a story that goes out (its standing approval), read inside the caller's transaction. */
+export function standingVersionOf(db: Connection, storyId: number): number | null {
+  const rows = db.all<{ action: DecisionAction; draft_id: number | null }>('SELECT action, draft_id FROM decisions WHERE item_id = ? ORDER BY id', storyId);
+  return standingApproval(rows.map((r) => ({ action: r.action, versionId: r.draft_id })));
+}
+
+/** The stories whose approval stands, each with the version it names; read inside the caller's transaction. */
+export function standingVersions(db: Connection): Map<number, number> {
+  // Only stories with an approve on record can have one standing; each is folded by the one rule.
+  const rows = db.all<{ item_id: number; action: DecisionAction; draft_id: number | null }>(
+    `SELECT item_id, action, draft_id FROM decisions
+     WHERE item_id IN (SELECT item_id FROM decisions WHERE action = 'approve') ORDER BY item_id, id`,
+  );
+  const byStory = new Map<number, Pick<Decision, 'action' | 'versionId'>[]>();
+  for (const r of rows) {
+    const list = byStory.get(r.item_id) ?? [];
+    list.push({ action: r.action, versionId: r.draft_id });
+    byStory.set(r.item_id, list);
+  }
+  const out = new Map<number, number>();
+  for (const [id, decisions] of byStory) {
+    const v = standingApproval(decisions);
+    if (v !== null) out.set(id, v);
+  }
+  return out;
+}
+
+/** The sent issue a story went out in, or null; read inside the caller's transaction. */
+export function sentOf(db: Connection, storyId: number): SentIn | null {
+  const r = db.get<{ issue_id: number; sent_at: string }>(
+    `SELECT s.issue_id, i.sent_at FROM issue_stories s JOIN issues i ON i.id = s.issue_id
+     WHERE s.item_id = ? AND s.sent_draft_id IS NOT NULL`,
+    storyId,
+  );
+  return r ? { issue: r.issue_id, at: new Date(r.sent_at) } : null;
+}
+
+/** Refuses any change to a sent story's decision or text (the one check every such action passes). */
+function refuseIfSent(db: Connection, storyId: number): void {
+  const sent = sentOf(db, storyId);
+  if (sent) throw new EditorialError(sentRefusal(sent), 'sent');
 }
 
 interface DecisionRow {
@@ -133,7 +210,8 @@ export interface EditorialStore {
   /**
    * Appends a decision on a version (default: the current one) and sets the story's status.
    * Approve and reject need a draft; reject needs a reason code. Rejects with an EditorialError
-   * for an unknown story or version, a story without a draft, or a missing or unknown reason.
+   * for an unknown story or version, a story without a draft, a missing or unknown reason, or a
+   * story sent in an issue (code `sent`: its decision is final).
    */
   decide(
     storyId: number,
@@ -160,7 +238,8 @@ export interface EditorialStore {
   /**
    * Saves an editor's edit of version `baseVersionId` as a new version. When the base is no longer
    * the current version (someone saved or re-drafted meanwhile), nothing is saved and the current
-   * version is returned, so the editor can compare both texts.
+   * version is returned, so the editor can compare both texts. A sent story is refused (an
+   * EditorialError, code `sent`).
    */
   saveEdit(storyId: number, baseVersionId: number, edit: DraftEdit, by: string, now: Date): Promise<{ ok: true; version: Version } | { ok: false; current: Version }>;
   /**
@@ -187,6 +266,7 @@ class SqliteEditorial implements EditorialStore {
     return this.db.write(() => {
       const item = this.db.get('SELECT id, status FROM items WHERE id = ?', storyId) as { id: number; status: string } | undefined;
       if (!item) throw new EditorialError(`no story ${storyId} (see \`aiwins stories\`)`, 'unknown_story');
+      refuseIfSent(this.db, storyId);
       const current = this.currentVersionId(storyId);
       if (current === null) {
         throw new EditorialError(`story ${storyId} has no draft yet (status ${item.status}); nothing to decide on`, 'no_draft');
@@ -278,6 +358,7 @@ class SqliteEditorial implements EditorialStore {
         | VersionRow
         | undefined;
       if (!base) throw new EditorialError(`version ${baseVersionId} is not a version of story ${storyId}`, 'unknown_version');
+      refuseIfSent(this.db, storyId);
       const currentId = this.currentVersionId(storyId)!;
       if (currentId !== baseVersionId) {
         return { ok: false as const, current: toVersion(this.db, this.db.get('SELECT * FROM drafts WHERE id = ?', currentId) as VersionRow) };
@@ -327,9 +408,12 @@ class SqliteEditorial implements EditorialStore {
     const rows = this.db.guard(() => this.db.all(`SELECT i.id, i.title, i.url, i.status, i.published_at, f.name AS feed_name, d.headline, d.category, d.engine,
            d.takeaways, d.unsupported_claims, d.needs_review, json_extract(d.framing, '$.verdict') AS verdict,
            json_extract(d.framing, '$.recommendation') AS recommendation,
-           (SELECT snoozed_until FROM decisions x WHERE x.item_id = i.id ORDER BY x.id DESC LIMIT 1) AS snoozed_until
+           (SELECT snoozed_until FROM decisions x WHERE x.item_id = i.id ORDER BY x.id DESC LIMIT 1) AS snoozed_until,
+           sent.issue_id AS sent_issue, sent.sent_at
          FROM items i JOIN feeds f ON f.id = i.feed_id
          LEFT JOIN drafts d ON d.id = (SELECT MAX(id) FROM drafts WHERE item_id = i.id)
+         LEFT JOIN (SELECT s.item_id, s.issue_id, x.sent_at FROM issue_stories s JOIN issues x ON x.id = s.issue_id
+                    WHERE s.sent_draft_id IS NOT NULL) sent ON sent.item_id = i.id
          WHERE ${where.join(' AND ')}
          ORDER BY COALESCE(i.published_at, i.discovered_at) DESC, i.id DESC`, params)) as {
       id: number;
@@ -347,6 +431,8 @@ class SqliteEditorial implements EditorialStore {
       verdict: string | null;
       recommendation: string | null;
       snoozed_until: string | null;
+      sent_issue: number | null;
+      sent_at: string | null;
     }[];
     const now = f.now ?? new Date();
     const entries = rows
@@ -370,6 +456,7 @@ class SqliteEditorial implements EditorialStore {
           unsupportedClaims: r.unsupported_claims ? (JSON.parse(r.unsupported_claims) as UnsupportedClaim[]) : [],
         }),
         snoozedUntil: r.snoozed_until ? new Date(r.snoozed_until) : null,
+        sent: r.sent_issue !== null && r.sent_at ? { issue: r.sent_issue, at: new Date(r.sent_at) } : null,
       }))
       .filter((e) => status !== 'candidate' || !e.snoozedUntil || e.snoozedUntil <= now);
     return [...entries.filter((e) => e.flags.length === 0), ...entries.filter((e) => e.flags.length > 0)];
@@ -421,7 +508,8 @@ export function reviewFlags(d: {
 export function reviewState(db: Connection, storyId: number): ReviewState {
   const latest = db.get<DecisionRow>('SELECT * FROM decisions WHERE item_id = ? ORDER BY id DESC LIMIT 1', storyId);
   const decision = latest ? toDecision(latest) : null;
-  const approvedVersionId = decision?.action === 'approve' ? decision.versionId : null;
+  // No decision at all: nothing to fold.
+  const approvedVersionId = decision ? standingVersionOf(db, storyId) : null;
   let changedSinceApproval = false;
   if (approvedVersionId !== null) {
     const cur = db.get<{ id: number | null }>('SELECT MAX(id) AS id FROM drafts WHERE item_id = ?', storyId)!;

@@ -64,7 +64,8 @@ describe('issues in the store', () => {
     expect(sent).toMatchObject({ ok: true, issue: { status: 'sent', sentAt: NOW } });
     const approvedHeadline = (await issues.withStories(1))!.stories[0]!.draft!.headline;
 
-    await redraft(path, ids[0]!, 'Re-drafted after sending');
+    // A sent story is final: no run drafts it again.
+    await expect(redraft(path, ids[0]!, 'Re-drafted after sending')).rejects.toThrow(/could not claim/);
     expect((await issues.withStories(1))!.stories[0]!.draft!.headline).toBe(approvedHeadline);
     expect((await issues.feedStories({ since: null })).find((s) => s.id === ids[0])!.draft!.headline).toBe(approvedHeadline);
 

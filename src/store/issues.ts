@@ -1,6 +1,7 @@
 import type { Connection } from './db.ts';
 import { draftById } from './drafts.ts';
 import { storiesOf, storyOf, type Story } from './stories.ts';
+import { sentOf, standingVersionOf, standingVersions } from './editorial.ts';
 import { dateOf, isoOf } from './values.ts';
 
 /** A newsletter issue: an ordered set of approved stories. Its id is the number readers see. */
@@ -14,7 +15,11 @@ export interface Issue {
   storyIds: number[];
 }
 
-/** An issue with its stories, each at the version it shows: the one sent, or the approved one. */
+/**
+ * An issue with its stories in order, each at the version it shows: the one sent, or (in a draft)
+ * the one its standing approval names. A story in a draft whose approval was withdrawn shows no
+ * text (`draft` null): it stays listed for editors to take out, and no reader's output has it.
+ */
 export interface IssueWithStories extends Issue {
   stories: Story[];
 }
@@ -32,7 +37,7 @@ interface IssueRow {
 
 /** The issues tables: newsletter issues and the stories in them, in order. */
 export interface IssueStore {
-  /** Approved stories that have not gone out in a sent issue, newest first: what a new issue proposes. */
+  /** Stories with a standing approval that have not gone out in a sent issue, newest first, each at its approved version: what a new issue proposes. */
   unsentApproved(): Promise<Story[]>;
   /** Opens a draft issue holding these stories, in this order. */
   create(opts: { title: string | null; storyIds: readonly number[]; now: Date }): Promise<IssueChange>;
@@ -47,16 +52,17 @@ export interface IssueStore {
   move(number: number, storyId: number, to: number): Promise<IssueChange>;
   remove(number: number, storyId: number): Promise<IssueChange>;
   /**
-   * Marks a draft issue sent. Each story keeps the version that was approved from then on, and a
-   * story goes out in at most one issue: a story no longer approved, or sent meanwhile in another
-   * issue, stops the send with the reason.
+   * Marks a draft issue sent. Each story keeps the version its standing approval names from then
+   * on (its decision is final), and a story goes out in at most one issue: a story no longer
+   * approved, or sent meanwhile in another issue, stops the send with the reason.
    */
   send(number: number, now: Date): Promise<IssueChange>;
-  /** An issue with its stories at the versions it shows: pinned when sent, approved while a draft. */
+  /** An issue with its stories at the versions it shows: pinned when sent, the standing approval's while a draft. */
   withStories(number: number): Promise<IssueWithStories | null>;
   /**
-   * Stories for a feed: approved ones (at the version approved) and those sent in an issue (at the version sent), published
-   * on or after `since`, newest first. Nothing else: no candidate or rejected story.
+   * Stories for a feed and `export --status approved`: those with a standing approval, each at the
+   * version it names (for a sent story, the version sent), published on or after `since`, newest
+   * first. Nothing else: no candidate, rejected, reopened or unapproved text.
    */
   feedStories(opts: { since: Date | null }): Promise<Story[]>;
 }
@@ -76,34 +82,22 @@ export function sqliteIssues(db: Connection): IssueStore {
     };
   };
 
-  const sentIn = (itemId: number): number | null =>
-    db.get<{ issue_id: number }>('SELECT issue_id FROM issue_stories WHERE item_id = ? AND sent_draft_id IS NOT NULL', itemId)?.issue_id ?? null;
+  const sentIn = (itemId: number): number | null => sentOf(db, itemId)?.issue ?? null;
 
-  // The version the editors' latest decision approved (an approval pins it); for stories approved
-  // before decisions were recorded, their newest draft.
-  const approvedDraftId = (itemId: number): number | null =>
-    db.get<{ id: number | null }>(
-      `SELECT COALESCE(
-         (SELECT dc.draft_id FROM decisions dc WHERE dc.item_id = i.id AND dc.action = 'approve'
-            AND dc.id = (SELECT MAX(id) FROM decisions WHERE item_id = i.id)),
-         (SELECT MAX(d.id) FROM drafts d WHERE d.item_id = i.id)) AS id
-       FROM items i WHERE i.id = ? AND i.status = 'approved'`,
-      itemId,
-    )?.id ?? null;
-
-  /** The story at a given version (its current draft when the version is unknown). */
-  const atVersion = (story: Story, draftId: number | null): Story => {
-    const draft = draftId === null ? null : draftById(db, draftId);
-    return draft ? { ...story, draft } : story;
-  };
+  /** The story showing one version's text; with no version (no approval stands), no text at all. */
+  const atVersion = (story: Story, draftId: number | null): Story => ({ ...story, draft: draftId === null ? null : draftById(db, draftId) });
 
   /** Why a story cannot go into a draft issue, or null when it can. */
   const refusal = (itemId: number): string | null => {
     const story = storyOf(db, itemId);
     if (!story) return `no story ${itemId} (see \`aiwins stories\`)`;
-    if (story.status !== 'approved') return `story ${itemId} is ${story.status}, not approved: only approved stories go into an issue`;
-    const sent = sentIn(itemId);
-    if (sent !== null) return `story ${itemId} already went out in issue ${sent}`;
+    const sent = sentOf(db, itemId);
+    if (sent) return `story ${itemId} already went out in issue ${sent.issue}`;
+    if (standingVersionOf(db, itemId) === null) {
+      // Status and decisions agree, except for a status set without a decision on record.
+      const why = story.status === 'approved' ? 'has no approval on record' : `is ${story.status}`;
+      return `story ${itemId} ${why}, not approved: only approved stories go into an issue`;
+    }
     return null;
   };
 
@@ -128,12 +122,13 @@ export function sqliteIssues(db: Connection): IssueStore {
 
   return {
     unsentApproved: () =>
-      db.read(() =>
-        storiesOf(db, { status: 'approved' })
+      db.read(() => {
+        const standing = standingVersions(db);
+        return storiesOf(db, { all: true, ids: new Set(standing.keys()) })
           .filter((s) => sentIn(s.id) === null)
           // Proposed for an issue as approved: a re-draft or an edit since then is not reviewed yet.
-          .map((s) => atVersion(s, approvedDraftId(s.id))),
-      ),
+          .map((s) => atVersion(s, standing.get(s.id)!));
+      }),
 
     create: (opts) =>
       db.write((): IssueChange => {
@@ -193,7 +188,7 @@ export function sqliteIssues(db: Connection): IssueStore {
         for (const id of issue.storyIds) {
           const problem = refusal(id);
           if (problem) return `${problem}; remove it with \`aiwins issue remove ${id}\``;
-          db.run('UPDATE issue_stories SET sent_draft_id = ? WHERE issue_id = ? AND item_id = ?', approvedDraftId(id), number, id);
+          db.run('UPDATE issue_stories SET sent_draft_id = ? WHERE issue_id = ? AND item_id = ?', standingVersionOf(db, id), number, id);
         }
         db.run(`UPDATE issues SET status = 'sent', sent_at = ? WHERE id = ?`, isoOf(now), number);
         return null;
@@ -207,19 +202,18 @@ export function sqliteIssues(db: Connection): IssueStore {
           'SELECT item_id, sent_draft_id FROM issue_stories WHERE issue_id = ? ORDER BY position',
           number,
         );
-        const stories = rows.map((r) => atVersion(storyOf(db, r.item_id)!, r.sent_draft_id ?? approvedDraftId(r.item_id)));
+        const stories = rows.map((r) => atVersion(storyOf(db, r.item_id)!, issue.status === 'sent' ? r.sent_draft_id : standingVersionOf(db, r.item_id)));
         return { ...issue, stories };
       }),
 
     feedStories: ({ since }) =>
       db.read(() => {
-        const sent = db.all<{ item_id: number; sent_draft_id: number }>('SELECT item_id, sent_draft_id FROM issue_stories WHERE sent_draft_id IS NOT NULL');
-        const sentDraft = new Map(sent.map((r) => [r.item_id, r.sent_draft_id]));
-        return storiesOf(db)
-          .filter((s) => s.status === 'approved' || sentDraft.has(s.id))
+        // The one rule: what goes out is the version the standing approval names. A sent story's
+        // approval cannot be withdrawn (its decision is final), so that is also the version sent.
+        const standing = standingVersions(db);
+        return storiesOf(db, { all: true, ids: new Set(standing.keys()) })
           .filter((s) => !since || (s.published !== null && s.published.getTime() >= since.getTime()))
-          // A re-draft or an edit after approval is not reviewed yet: a feed shows the approved version.
-          .map((s) => atVersion(s, sentDraft.get(s.id) ?? approvedDraftId(s.id)));
+          .map((s) => atVersion(s, standing.get(s.id)!));
       }),
   };
 }

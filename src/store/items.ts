@@ -73,7 +73,8 @@ export interface ItemStore {
   due(q: DueQuery): Promise<number[]>;
   /**
    * Claims an item for a run until `until`, so no other run works on it meanwhile. Returns the item
-   * when claimed; null when another live run holds it or its status is not one of `statuses`.
+   * when claimed; null when another live run holds it, its status is not one of `statuses`, or it
+   * went out in a sent issue (final: never drafted again).
    */
   claim(id: number, runId: number, until: Date, now: Date, statuses?: readonly ItemStatus[]): Promise<WorkItem | null>;
   /**
@@ -230,7 +231,9 @@ export function sqliteItems(db: Connection): ItemStore {
         const allowed = statuses.map(() => '?').join(', ');
         const r = db.run(
           `UPDATE items SET claimed_by = ?, claimed_until = ?, updated_at = ?
-           WHERE id = ? AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?) AND status IN (${allowed})`,
+           WHERE id = ? AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?) AND status IN (${allowed})
+             -- A story sent in an issue is final: no run drafts it again.
+             AND NOT EXISTS (SELECT 1 FROM issue_stories s WHERE s.item_id = items.id AND s.sent_draft_id IS NOT NULL)`,
           claimOwner(runId),
           isoOf(until),
           isoOf(now),

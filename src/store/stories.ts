@@ -3,7 +3,7 @@ import { draftById, type StoredDraft } from './drafts.ts';
 import { articleOf, type StoredArticle } from './articles.ts';
 import type { ItemStatus } from './items.ts';
 import { dateOf } from './values.ts';
-import { reviewState, type ReviewState } from './editorial.ts';
+import { reviewState, sentOf, type ReviewState, type SentIn } from './editorial.ts';
 import { coverageOf, duplicateOf, type CoverageLink, type DuplicateOf } from './coverage.ts';
 
 /** A story: a feed item with its current draft, as `stories --json` shows it. */
@@ -27,8 +27,10 @@ export interface Story {
   needsReview: boolean;
   /** The framing says skip, negative, not_ai or uncertain: stored, but listed after the ready candidates. */
   setAside: boolean;
-  /** Editors' latest decision and the version an approval pinned. */
+  /** Editors' latest decision and the version the standing approval names (the one that goes out). */
   review: ReviewState;
+  /** The issue it went out in, and when (null while it has not): its decision and text are then final. */
+  sent: SentIn | null;
   /** For a copy (status `duplicate`): the story it was attached to, why, and how alike they are. */
   duplicateOf: DuplicateOf | null;
   /** The other outlets that carried this story (copies attached to it), oldest first. */
@@ -101,6 +103,7 @@ function toStory(db: Connection, r: StoryRow): Story {
     needsReview: draft?.needsReview ?? false,
     setAside: draft !== null && (draft.framing.recommendation === 'skip' || SET_ASIDE_VERDICTS.has(draft.framing.verdict)),
     review: reviewState(db, r.id),
+    sent: sentOf(db, r.id),
     duplicateOf: r.status === 'duplicate' ? duplicateOf(db, r.id) : null,
     alsoCoveredBy: coverageOf(db, r.id, source ? r.source_item_id : null),
     sourceItemId: source ? r.source_item_id : null,
@@ -113,12 +116,15 @@ export function storyOf(db: Connection, id: number): Story | null {
   return r ? toStory(db, r) : null;
 }
 
-/** Stories newest first (`list` then puts the set-aside ones last), read inside the caller's transaction. */
-export function storiesOf(db: Connection, opts: { status?: ItemStatus; all?: boolean } = {}): Story[] {
+/**
+ * Stories newest first (`list` then puts the set-aside ones last), read inside the caller's
+ * transaction. `ids` keeps only those (checked before the costly part of reading a story).
+ */
+export function storiesOf(db: Connection, opts: { status?: ItemStatus; all?: boolean; ids?: ReadonlySet<number> } = {}): Story[] {
   const where = opts.status ? 'WHERE i.status = ?' : opts.all ? '' : `WHERE i.status IN ('candidate', 'approved', 'rejected')`;
   const sql = `${SELECT} ${where} ORDER BY COALESCE(i.published_at, i.discovered_at) DESC, i.id DESC`;
   const rows = opts.status ? db.all<StoryRow>(sql, opts.status) : db.all<StoryRow>(sql);
-  return rows.map((r) => toStory(db, r));
+  return rows.filter((r) => !opts.ids || opts.ids.has(r.id)).map((r) => toStory(db, r));
 }
 
 export function sqliteStories(db: Connection): StoryStore {

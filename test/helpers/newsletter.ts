@@ -4,7 +4,6 @@
  */
 import { openStore, type Store } from '../../src/store/index.ts';
 import type { Draft } from '../../src/core/types.ts';
-import { probeDb } from './db.ts';
 
 export const HOSTILE_HEADLINE = 'Robots <script>alert("x")</script> & "friends" win';
 
@@ -70,14 +69,9 @@ export function tenStories(): SeedStory[] {
   }));
 }
 
-/** Marks a story approved. Editors' decisions will do this through the desk's store methods. */
-function approve(path: string, id: number): void {
-  const probe = probeDb(path);
-  try {
-    probe.run(`UPDATE items SET status = 'approved' WHERE id = ?`, id);
-  } finally {
-    probe.close();
-  }
+/** Approves a story's current version, as an editor does: a decision on record, which is what an issue and the feeds read. */
+async function approve(store: Store, id: number): Promise<void> {
+  await store.editorial.decide(id, { action: 'approve', by: 'seed', now: new Date(T0) });
 }
 
 const RUNNER = { pid: process.pid, host: 'test-host', isAlive: () => true };
@@ -118,12 +112,12 @@ export async function seedStories(path: string, stories: SeedStory[], feedName =
       new Date(T0),
     ));
     await saveDrafts(store, ids.map((id, i) => ({ id, draft: fixtureDraft(stories[i]!, i + 1) })), new Date(T0));
+    for (const [i, id] of ids.entries()) {
+      if (stories[i]!.approved !== false) await approve(store, id);
+    }
   } finally {
     await store.close();
   }
-  ids.forEach((id, i) => {
-    if (stories[i]!.approved !== false) approve(path, id);
-  });
   return ids;
 }
 

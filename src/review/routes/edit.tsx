@@ -30,7 +30,7 @@ edit.post('/stories/:id/edit', async (c) => {
   try {
     saved = await o.store.editorial.saveEdit(id, version, edited, c.get('session')!.user.name, o.now());
   } catch (err) {
-    if (err instanceof EditorialError) throw new HttpError(404, err.message);
+    if (err instanceof EditorialError) throw new HttpError(err.code === 'sent' ? 409 : 404, err.message);
     throw err;
   }
   if (saved.ok) return c.redirect(`/stories/${id}?done=saved`, 303);

@@ -1,18 +1,23 @@
 import { Hono } from 'hono';
 import type { DeskEnv } from '../context.ts';
 import { HttpError } from '../errors.ts';
+import { sentRefusal } from '../../store/index.ts';
 import { storyIdParam } from './shared.ts';
 
 /**
  * "Re-draft": drafts the stored article again as a new version. An approval stays on the version
  * it pinned (the store never changes a version), and the story shows "re-drafted since approval".
+ * A story sent in an issue is not re-drafted (409).
  */
 export const redraft = new Hono<DeskEnv>();
 
 redraft.post('/stories/:id/redraft', async (c) => {
   const id = storyIdParam(c);
   const o = c.get('options');
-  if (!(await o.store.stories.get(id))) throw new HttpError(404, `no story ${id}`);
+  const story = await o.store.stories.get(id);
+  if (!story) throw new HttpError(404, `no story ${id}`);
+  // A sent story is final; the run would not claim it either, but this says why.
+  if (story.sent) throw new HttpError(409, sentRefusal(story.sent));
   if (!o.redraft) throw new HttpError(400, 'this desk was started without a config, so it cannot draft; run `aiwins redraft --id N`');
   const r = await o.redraft(id);
   if (!r.ok) throw new HttpError(502, `re-draft failed: ${r.message}`);

@@ -32,6 +32,11 @@ export function noticeFrom(c: DeskContext): string | undefined {
   return done && done in NOTICES ? NOTICES[done as keyof typeof NOTICES] : undefined;
 }
 
+/** The HTTP status of a refused editorial action: 404 unknown story, 409 a sent story (final), else 400. */
+export function editorialStatus(err: EditorialError): 404 | 409 | 400 {
+  return err.code === 'unknown_story' ? 404 : err.code === 'sent' ? 409 : 400;
+}
+
 /** Records a decision by the logged-in editor, then goes back to the queue or the story. */
 export async function decideAndRedirect(
   c: DeskContext,
@@ -44,7 +49,7 @@ export async function decideAndRedirect(
   try {
     await o.store.editorial.decide(id, { ...decision, by: c.get('session')!.user.name, now: o.now() });
   } catch (err) {
-    if (err instanceof EditorialError) throw new HttpError(err.code === 'unknown_story' ? 404 : 400, err.message);
+    if (err instanceof EditorialError) throw new HttpError(editorialStatus(err), err.message);
     throw err;
   }
   return c.redirect(back === 'queue' ? `/?done=${done}` : `/stories/${id}?done=${done}`, 303);

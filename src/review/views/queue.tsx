@@ -1,4 +1,4 @@
-import type { QueueEntry, QueueFilters, Session } from '../../store/index.ts';
+import { sentSentence, type QueueEntry, type QueueFilters, type Session } from '../../store/index.ts';
 import { Csrf, Layout, SafeLink } from './layout.tsx';
 
 type Facets = { feeds: string[]; categories: string[]; engines: string[]; verdicts: string[] };
@@ -60,23 +60,27 @@ export function QueuePage(props: { nonce: string; session: Session; entries: Que
                   <span class="flag">{fl}</span>
                 ))}{' '}
                 · <SafeLink href={e.url}>source</SafeLink>
+                {e.sent && <span class="sent"> · {sentSentence(e.sent)}</span>}
               </div>
             </div>
-            <div class="actions">
-              <form method="post" action={`/stories/${e.id}/approve`} class="inline">
-                <Csrf session={props.session} />
-                <input type="hidden" name="back" value="queue" />
-                <button type="submit" data-key="a">
-                  Approve
-                </button>
-              </form>
-              <a href={`/stories/${e.id}#reject`} data-key="r">
-                Reject…
-              </a>
-              <a href={`/stories/${e.id}#edit`} data-key="e">
-                Edit
-              </a>
-            </div>
+            {/* A sent story's decision is final: no quick action is offered on it. */}
+            {!e.sent && (
+              <div class="actions">
+                <form method="post" action={`/stories/${e.id}/approve`} class="inline">
+                  <Csrf session={props.session} />
+                  <input type="hidden" name="back" value="queue" />
+                  <button type="submit" data-key="a">
+                    Approve
+                  </button>
+                </form>
+                <a href={`/stories/${e.id}#reject`} data-key="r">
+                  Reject…
+                </a>
+                <a href={`/stories/${e.id}#edit`} data-key="e">
+                  Edit
+                </a>
+              </div>
+            )}
           </li>
         ))}
       </ol>

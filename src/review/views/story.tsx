@@ -2,7 +2,7 @@ import { raw } from 'hono/html';
 import sanitizeHtml from 'sanitize-html';
 import type { Change } from 'diff';
 import type { Decision, Session, Story, StoredArticle, StoredDraft, Version } from '../../store/index.ts';
-import { REASON_CODES } from '../../store/index.ts';
+import { REASON_CODES, sentSentence } from '../../store/index.ts';
 import { costOf, formatCost, type Pricing } from '../../core/pricing.ts';
 import { highlightQuotes } from '../highlight.ts';
 import { MAX_TAKEAWAYS } from '../forms.ts';
@@ -214,8 +214,9 @@ export function StoryPage(p: StoryPageProps) {
           <SafeLink href={story.url}>original article</SafeLink>
         </p>
         {p.notice && <p class="notice">{p.notice}</p>}
+        {story.sent && <p class="sent">{sentSentence(story.sent)}: final, so it offers nothing that would change its decision or text.</p>}
       </div>
-      {d && current && (
+      {d && current && !story.sent && (
         <div class="actions-bar">
           <form method="post" action={`/stories/${story.id}/approve`} class="inline">
             <Csrf session={session} />
@@ -319,7 +320,7 @@ export function StoryPage(p: StoryPageProps) {
         </div>
         {p.article ? <SourceText article={p.article} draft={d} /> : <section class="source-text">No extracted text.</section>}
       </div>
-      {d && current && (
+      {d && current && !story.sent && (
         <section id="edit">
           <h2>Edit</h2>
           <EditForm session={session} storyId={story.id} version={current.id} values={d} categories={p.categories} />
