@@ -98,7 +98,7 @@ function displayHtml(html: string): string {
 
 function SourceText(props: { article: StoredArticle; draft: StoredDraft | null }) {
   const quotes = props.draft?.takeaways.map((t) => t.quote) ?? [];
-  const { segments, found } = highlightQuotes(props.article.text, quotes);
+  const { segments, found } = highlightQuotes(props.article.text, quotes, props.article.title ?? '');
   return (
     <section class="source-text">
       <h2>Source text</h2>
