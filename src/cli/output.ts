@@ -287,11 +287,15 @@ export function formatStory(s: Story, article: StoredArticle | null, prices: Pri
   if (s.error) out.push(`\nNot drafted: ${s.error.kind}: ${s.error.message} (attempts: ${s.attempts}${s.nextAttemptAt ? `, next try after ${when(s.nextAttemptAt)}` : ''})`);
   if (d) {
     if (d.engine === 'extractive') out.push('', 'offline draft: needs a model or an editor');
-    if (s.needsReview) out.push('', 'NEEDS REVIEW: a check still failed after the repair turn (marked below)');
+    if (s.needsReview) {
+      const why = d.origin === 'editor' ? "the edited text fails a check against the article" : 'a check still failed after the repair turn';
+      out.push('', `NEEDS REVIEW: ${why} (marked below)`);
+    }
     if (s.setAside) out.push('', `SET ASIDE: not a ready candidate (verdict ${d.framing.verdict}, recommendation ${d.framing.recommendation ?? 'none'})`);
     out.push('', `TL;DR: ${d.tldr}`, '', 'Key takeaways:');
     d.takeaways.forEach((t, i) => {
-      out.push(`  ${i + 1}. ${t.text}${t.grounded && !t.supported ? '  (says more than its quote)' : ''}`);
+      const more = t.missingFromQuote.length ? `  (says ${t.missingFromQuote.map((c) => `"${c}"`).join(', ')}, which its quote does not)` : '  (says more than its quote)';
+      out.push(`  ${i + 1}. ${t.text}${t.grounded && !t.supported ? more : ''}`);
       out.push(`     "${t.quote}"${t.grounded ? '' : '  (quote NOT found in the article)'}`);
     });
     if (d.deck) out.push('', `Deck: ${d.deck}`);

@@ -237,13 +237,16 @@ export function findClaims(prose: string): Claim[] {
   const claims: Claim[] = [];
   const text = prose.normalize('NFKC').replace(/\bper ?cent\b/gi, '%');
   for (const sentence of text.split(/(?<=[.!?:;])\s+|\n+/)) {
-    const words = sentence.match(RAW_WORD_RE) ?? [];
+    const found = [...sentence.matchAll(RAW_WORD_RE)];
+    const words = found.map((m) => m[0]);
     words.forEach((w, i) => {
       const lower = normalizeForGrounding(w);
       if (isNumber(w)) {
         const next = words[i + 1] ? normalizeForGrounding(words[i + 1]!) : '';
         const tokens = UNITS.has(next) ? [lower, next === 'percent' ? '%' : next] : [lower];
-        claims.push({ text: tokens.length > 1 ? `${w} ${words[i + 1]}` : w, tokens });
+        // Named as the prose writes it ("90%", "40 miles"), so an editor finds it in the text.
+        const unit = found[i + 1];
+        claims.push({ text: tokens.length > 1 && unit ? sentence.slice(found[i]!.index, unit.index + unit[0].length) : w, tokens });
         return;
       }
       if (GENERIC_NAMES.has(lower) || !/^\p{Lu}/u.test(w)) return;

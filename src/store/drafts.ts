@@ -8,8 +8,10 @@ import { isoOf } from './values.ts';
  * A stored draft, as the `stories --json` contract shows it (plus its ids): the engine's draft
  * (core/types.ts) with its rows' ids, the prompt as one value, and what the store adds.
  */
-export interface StoredDraft extends Omit<Draft, 'framing' | 'promptId' | 'promptHash' | 'needsReview' | 'responseFormat'> {
+export interface StoredDraft extends Omit<Draft, 'framing' | 'promptId' | 'promptHash' | 'needsReview' | 'responseFormat' | 'takeaways'> {
   id: number;
+  /** Each takeaway with what it says that its quote lacks (empty on drafts checked before that was kept). */
+  takeaways: (Takeaway & { missingFromQuote: string[] })[];
   itemId: number;
   /** The run (or redraft) that made it. */
   runId: number | null;
@@ -101,7 +103,8 @@ const toDraft = (r: DraftRow): StoredDraft => ({
   headline: r.headline,
   tldr: r.tldr,
   // `supported` is unknown for drafts stored before the check existed; their `grounded` stands in.
-  takeaways: (JSON.parse(r.takeaways) as Takeaway[]).map((t) => ({ ...t, supported: t.supported ?? t.grounded })),
+  // `missingFromQuote` was not kept before the check named what a takeaway adds: none known.
+  takeaways: (JSON.parse(r.takeaways) as Takeaway[]).map((t) => ({ ...t, supported: t.supported ?? t.grounded, missingFromQuote: t.missingFromQuote ?? [] })),
   deck: r.deck,
   body: JSON.parse(r.body) as string[],
   whyItMatters: r.why_it_matters,

@@ -96,6 +96,12 @@ function displayHtml(html: string): string {
   });
 }
 
+/** What a takeaway adds to its quote, named ("90%"), as the check found it. */
+export function saysMore(missing: readonly string[] | undefined): string {
+  if (!missing?.length) return 'the takeaway says more than its quote';
+  return `the takeaway says ${missing.map((c) => `"${c}"`).join(', ')}, which its quote does not`;
+}
+
 function SourceText(props: { article: StoredArticle; draft: StoredDraft | null }) {
   const quotes = props.draft?.takeaways.map((t) => t.quote) ?? [];
   const { segments, found } = highlightQuotes(props.article.text, quotes, props.article.title ?? '');
@@ -111,7 +117,7 @@ function SourceText(props: { article: StoredArticle; draft: StoredDraft | null }
                 <strong class="flag">not found in the article</strong>
               ) : !t.supported ? (
                 <>
-                  <strong class="flag">the takeaway says more than its quote</strong> {found[i] && <a href={`#quote-${i + 1}`}>in the text</a>}
+                  <strong class="flag">{saysMore(t.missingFromQuote)}</strong> {found[i] && <a href={`#quote-${i + 1}`}>in the text</a>}
                 </>
               ) : found[i] ? (
                 <a href={`#quote-${i + 1}`}>in the text</a>
@@ -194,7 +200,7 @@ function History(props: { storyId: number; versions: Version[]; decisions: Decis
  */
 function ReaderPreview(props: { story: Story; newsletter: NewsletterSettings }) {
   const shown = newsletterStory(props.story, props.newsletter);
-  return <div class="reader">{shown && <StoryArticle story={shown} />}</div>;
+  return <div class="reader">{shown && <StoryArticle story={shown} marks />}</div>;
 }
 
 /** One story: the draft as readers see it beside the source, the checks, the actions, the history. */
