@@ -4,8 +4,7 @@
  */
 import type { FramingVerdict, Recommendation } from '../core/types.ts';
 import { ALLOWED_RECOMMENDATIONS } from '../draft/schema.ts';
-import type { StoredDraft } from '../store/index.ts';
-import { judgedFraming } from '../store/drafts.ts';
+import { judgedFraming, type StoredDraft } from '../store/index.ts';
 
 export type JudgementOfEdit =
   | { ok: true; judgement: { verdict: FramingVerdict; recommendation: Recommendation } | null }
