@@ -61,14 +61,21 @@ export function tokenSpans(text: string): TokenSpan[] {
   for (const m of text.matchAll(PIECE_RE)) {
     const piece = m[0];
     const start = m.index;
-    if (piece.charCodeAt(0) < 0x80 && piece.length > 1 && !/[^\x00-\x7F]/.test(piece)) {
+    if (!/[^\x00-\x7F]/.test(piece)) {
+      // Plain ASCII folds character for character (only the backtick is a typographic variant).
       folded += piece.toLowerCase().replace(/`/g, "'");
-      for (let k = 0; k < piece.length; k++) (from.push(start + k), to.push(start + k + 1));
+      for (let k = 0; k < piece.length; k++) {
+        from.push(start + k);
+        to.push(start + k + 1);
+      }
       continue;
     }
     const f = foldTypography(piece).toLowerCase();
     folded += f;
-    for (let k = 0; k < f.length; k++) (from.push(start), to.push(start + piece.length));
+    for (let k = 0; k < f.length; k++) {
+      from.push(start);
+      to.push(start + piece.length);
+    }
   }
   const spans: TokenSpan[] = [];
   for (const m of folded.matchAll(TOKEN_RE)) {

@@ -86,7 +86,8 @@ const emptyIsAbsent = (v: unknown) => (v === '' ? undefined : v);
  * The edit form: one field per draft field, named as in the story JSON, and the version edited.
  * `body` is one textarea with paragraphs separated by a blank line, `implications` one per line;
  * deck, body and implications may be empty (the offline engine leaves them so), and an empty
- * reader note is none.
+ * reader note is none. `verdict` and `recommendation` (optional) take the draft schema's values;
+ * whether they make a judgement, and a pair the rubric forbids, is decided in judgement.ts.
  */
 export const editForm = z
   .object({

@@ -158,7 +158,7 @@ function SourceText(props: { article: StoredArticle; draft: StoredDraft | null }
               ) : found[i] ? (
                 <a href={`#quote-${i + 1}`}>in the text</a>
               ) : (
-                <span>grounded (spacing or punctuation differs)</span>
+                <span>grounded when checked, not located in this text</span>
               )}
             </li>
           ))}
