@@ -249,7 +249,9 @@ export function formatStoryList(stories: Story[]): string {
       .map((s) => {
         const head = s.draft?.headline ?? s.title ?? s.url ?? '(untitled)';
         const d = s.draft;
-        const verdict = d ? `, ${d.framing.verdict}${d.framing.recommendation ? `/${d.framing.recommendation}` : ''}` : '';
+        // An editor's judgement stands over the model's framing, and says whose it is.
+        const j = d && (d.judgement ?? d.framing);
+        const verdict = j ? `, ${j.verdict}${j.recommendation ? `/${j.recommendation}` : ''}${d.judgement ? ` (set by ${d.judgement.by})` : ''}` : '';
         const tail = s.error
           ? `  [${s.error.kind}] ${s.error.message}`
           : s.duplicateOf
@@ -290,11 +292,16 @@ export function formatStory(s: Story, article: StoredArticle | null, prices: Pri
   if (s.error) out.push(`\nNot drafted: ${s.error.kind}: ${s.error.message} (attempts: ${s.attempts}${s.nextAttemptAt ? `, next try after ${when(s.nextAttemptAt)}` : ''})`);
   if (d) {
     if (d.engine === 'extractive') out.push('', 'offline draft: needs a model or an editor');
-    if (s.needsReview) out.push('', 'NEEDS REVIEW: a check still failed after the repair turn (marked below)');
-    if (s.setAside) out.push('', `SET ASIDE: not a ready candidate (verdict ${d.framing.verdict}, recommendation ${d.framing.recommendation ?? 'none'})`);
+    if (s.needsReview) {
+      const why = d.origin === 'editor' ? "the edited text fails a check against the article" : 'a check still failed after the repair turn';
+      out.push('', `NEEDS REVIEW: ${why} (marked below)`);
+    }
+    const judged = d.judgement ?? d.framing;
+    if (s.setAside) out.push('', `SET ASIDE: not a ready candidate (verdict ${judged.verdict}, recommendation ${judged.recommendation ?? 'none'})`);
     out.push('', `TL;DR: ${d.tldr}`, '', 'Key takeaways:');
     d.takeaways.forEach((t, i) => {
-      out.push(`  ${i + 1}. ${t.text}${t.grounded && !t.supported ? '  (says more than its quote)' : ''}`);
+      const more = t.missingFromQuote.length ? `  (says ${t.missingFromQuote.map((c) => `"${c}"`).join(', ')}, which its quote does not)` : '  (says more than its quote)';
+      out.push(`  ${i + 1}. ${t.text}${t.grounded && !t.supported ? more : ''}`);
       out.push(`     "${t.quote}"${t.grounded ? '' : '  (quote NOT found in the article)'}`);
     });
     if (d.deck) out.push('', `Deck: ${d.deck}`);
@@ -304,8 +311,11 @@ export function formatStory(s: Story, article: StoredArticle | null, prices: Pri
     if (d.readerNote) out.push('', `Reader note: ${d.readerNote}`);
     for (const c of d.unsupportedClaims) out.push(`  ! ${c.field}: "${c.claim}" does not occur in the article`);
     out.push('', `Category: ${d.category}`);
+    if (d.judgement) {
+      out.push(`Judgement: ${d.judgement.verdict}, recommendation ${d.judgement.recommendation}; verdict set by ${d.judgement.by} on ${when(d.judgement.at)}`);
+    }
     out.push(
-      `Framing: ${d.framing.verdict} (score ${d.framing.score.toFixed(2)}` +
+      `${d.judgement ? "The model's framing" : 'Framing'}: ${d.framing.verdict} (score ${d.framing.score.toFixed(2)}` +
         `${d.framing.confidence !== null ? `, confidence ${d.framing.confidence.toFixed(2)}` : ''})` +
         `${d.framing.recommendation ? `, recommendation ${d.framing.recommendation}` : ''}: ${d.framing.rationale}` +
         (d.framing.angle ? `\n  angle: ${d.framing.angle}` : '') +

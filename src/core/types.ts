@@ -69,6 +69,11 @@ export interface Takeaway {
   grounded: boolean;
   /** Whether the quote grounds and the takeaway adds no number, name or quantity the quote lacks. */
   supported: boolean;
+  /**
+   * The numbers, quantities and names the takeaway says that its quote lacks, as the takeaway
+   * writes them ("90%"); absent on drafts checked before it was kept (the store reads them as []).
+   */
+  missingFromQuote?: string[];
 }
 
 /** The framing rubric: is AI involved, is there an honest constructive angle, what must a reader know. */

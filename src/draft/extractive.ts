@@ -287,7 +287,7 @@ export function draftExtractive(input: DraftInput, categories: string[]): Draft 
     tldr: (lead?.text ?? '').slice(0, LIMITS.tldr),
     takeaways: picked.map((c) => {
       const grounded = groundQuote(c.text, source).grounded;
-      return { text: c.text, quote: c.text, grounded, supported: grounded };
+      return { text: c.text, quote: c.text, grounded, supported: grounded, missingFromQuote: [] };
     }),
     deck: '',
     body,

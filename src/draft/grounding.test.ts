@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
-import { claimsMissingFromQuote, claimsMissingFromSource, groundQuote, indexSource } from './index.ts';
+import { claimsMissingFromQuote, claimsMissingFromSource, groundQuote, indexSource, locateQuote } from './index.ts';
+import { checkAgainstSource } from './story.ts';
 
 const TITLE = 'Hospital trial finds AI flags early pancreatic cancer months sooner';
 const ARTICLE = [
@@ -132,5 +133,33 @@ describe('claimsMissingFromSource: numbers and names of the prose occur in the a
     ['a changed unit', 'The tool cost $5 billion.', ['5 billion']],
   ] as [string, string, string[]][])('%s', (_name, prose, missing) => {
     expect(claimsMissingFromSource(prose, source)).toEqual(missing);
+  });
+});
+
+describe('a takeaway that says more than its quote names what it adds', () => {
+  const quote = 'Of the 212 patients flagged, 38 were found to have early tumours';
+  it('names a percentage as written ("90%"), and a quantity with its unit', () => {
+    expect(claimsMissingFromQuote('Of 212 flagged patients, 38 had early tumours: a 90% cure rate.', quote)).toEqual(['90%']);
+    expect(claimsMissingFromQuote('Doctors found 38 early tumours in 212 patients within 3 weeks.', quote)).toEqual(['3 weeks']);
+  });
+
+  it('checkAgainstSource keeps the names on the takeaway and in the failure', () => {
+    const prose = { headline: 'Scans flag tumours', tldr: 'Scans flagged tumours.', deck: '', body: [], whyItMatters: 'Earlier surgery.', implications: [] };
+    const out = checkAgainstSource({ ...prose, takeaways: [{ text: 'Of 212 flagged patients, 38 had early tumours: a 90% cure rate.', quote }] }, { title: '', text: ARTICLE });
+    expect(out.takeaways[0]).toMatchObject({ grounded: true, supported: false, missingFromQuote: ['90%'] });
+    expect(out.failures).toEqual(['takeaways[0].text says "90%", which its quote does not']);
+    const clean = checkAgainstSource({ ...prose, takeaways: [{ text: 'Of 212 flagged patients, 38 had early tumours.', quote }] }, { title: '', text: ARTICLE });
+    expect(clean.takeaways[0]).toMatchObject({ supported: true, missingFromQuote: [] });
+  });
+});
+
+describe('locateQuote: where the check found a quote', () => {
+  it('spans the quote as the article writes it, punctuation differences included; null when it does not ground', () => {
+    const at = locateQuote('of the 212 patients flagged 38 were found', source);
+    expect(at && ARTICLE.slice(at.start, at.end)).toBe('Of the 212 patients flagged, 38 were found');
+    const curly = locateQuote(`"We did not replace anyone's judgement" said Dr. Ines Varga`, source);
+    expect(curly && ARTICLE.slice(curly.start, curly.end)).toBe('We did not replace anyone\u2019s judgement,\u201D said Dr. Ines Varga');
+    expect(locateQuote('Of the 213 patients flagged, 38 were found', source)).toBeNull();
+    expect(locateQuote('Of the 212 patients', source)).toBeNull();
   });
 });

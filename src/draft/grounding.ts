@@ -7,18 +7,26 @@
 /** Fewer words than this is not a quote worth checking (a short "quote" matches too easily). */
 export const MIN_QUOTE_WORDS = 5;
 
-/** Lower-cases and folds the typographic variants models and CMSs swap freely. */
-export function normalizeForGrounding(s: string): string {
+/** Folds the typographic variants models and CMSs swap freely (case is folded by the caller). */
+function foldTypography(s: string): string {
   return s
     .normalize('NFKC')
     .replace(/[\u2018\u2019\u201A\u201B\u2032\u0060\u00B4]/g, "'")
     .replace(/[\u201C\u201D\u201E\u201F\u2033\u00AB\u00BB]/g, '"')
     .replace(/[\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]/g, '-')
     .replace(/\u2026/g, '...')
-    .replace(/[\u00AD\u200B-\u200D\uFEFF]/g, '') // soft hyphen, zero-width chars
-    .replace(/\s+/g, ' ')
-    .toLowerCase()
-    .trim();
+    .replace(/[\u00AD\u200B-\u200D\uFEFF]/g, ''); // soft hyphen, zero-width chars
+}
+
+/**
+ * Lower-cases each character on its own, as tokenSpans folds an article piece by piece: a final
+ * capital sigma becomes "σ" everywhere, never "ς" in one place and "σ" in another.
+ */
+const lowerEach = (s: string) => s.replace(/[^\x00-\x7F]/gu, (c) => c.toLowerCase()).toLowerCase();
+
+/** Lower-cases and folds the typographic variants models and CMSs swap freely. */
+export function normalizeForGrounding(s: string): string {
+  return lowerEach(foldTypography(s).replace(/\s+/g, ' ')).trim();
 }
 
 /**
@@ -28,31 +36,100 @@ export function normalizeForGrounding(s: string): string {
  */
 const TOKEN_RE = /[$€£¥%]|[\p{L}\p{M}\p{N}]+(?:(?:'|(?<=\p{N})[.,](?=\p{N}))[\p{L}\p{M}\p{N}]+)*/gu;
 
+/** A token and where it stands in the text it came from (UTF-16 offsets, end exclusive). */
+export interface TokenSpan {
+  token: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * A run of ASCII that no combining mark follows (folded by lower-casing alone, offsets kept), or
+ * one character with its combining marks (folded on its own: NFKC never reaches across it).
+ */
+const PIECE_RE = /[\x00-\x7F]+(?![\p{M}])|[\s\S]\p{M}*/gu;
+
+/**
+ * Word tokens of a text with their offsets in it: the text is folded piece by piece, each folded
+ * character remembering the piece it came from, so a match of tokens maps back to the original
+ * characters (the desk highlights exactly what the check matched). "per cent" and "percent" read as "%".
+ */
+export function tokenSpans(text: string): TokenSpan[] {
+  let folded = '';
+  const from: number[] = [];
+  const to: number[] = [];
+  for (const m of text.matchAll(PIECE_RE)) {
+    const piece = m[0];
+    const start = m.index;
+    if (!/[^\x00-\x7F]/.test(piece)) {
+      // Plain ASCII folds character for character (only the backtick is a typographic variant).
+      folded += piece.toLowerCase().replace(/`/g, "'");
+      for (let k = 0; k < piece.length; k++) {
+        from.push(start + k);
+        to.push(start + k + 1);
+      }
+      continue;
+    }
+    const f = foldTypography(piece).toLowerCase();
+    folded += f;
+    for (let k = 0; k < f.length; k++) {
+      from.push(start);
+      to.push(start + piece.length);
+    }
+  }
+  const spans: TokenSpan[] = [];
+  for (const m of folded.matchAll(TOKEN_RE)) {
+    const span = { token: m[0], start: from[m.index]!, end: to[m.index + m[0].length - 1]! };
+    const prev = spans[spans.length - 1];
+    if (span.token === 'percent') span.token = '%';
+    else if (span.token === 'cent' && prev?.token === 'per' && /^\s+$/.test(text.slice(prev.end, span.start))) {
+      spans[spans.length - 1] = { token: '%', start: prev.start, end: span.end };
+      continue;
+    }
+    spans.push(span);
+  }
+  return spans;
+}
+
 /** Word tokens of normalized text; "per cent" and "percent" read as "%". */
 export function tokenize(text: string): string[] {
-  const norm = normalizeForGrounding(text).replace(/\bper ?cent\b/g, '%');
-  return norm.match(TOKEN_RE) ?? [];
+  return tokenSpans(text).map((t) => t.token);
 }
 
 const isWord = (t: string) => /[\p{L}\p{N}]/u.test(t);
 
+/** Paragraphs of an article (blank-line separated), each as token spans (offsets in the article). */
+function paragraphSpans(article: string): TokenSpan[][] {
+  const paragraphs: TokenSpan[][] = [];
+  const breaks = /\n\s*\n/g;
+  let at = 0;
+  for (let m = breaks.exec(article); ; m = breaks.exec(article)) {
+    const end = m ? m.index : article.length;
+    const spans = tokenSpans(article.slice(at, end)).map((t) => ({ token: t.token, start: t.start + at, end: t.end + at }));
+    if (spans.length > 0) paragraphs.push(spans);
+    if (!m) break;
+    at = m.index + m[0].length;
+  }
+  return paragraphs;
+}
+
 /** Paragraphs of an article (blank-line separated), each as tokens: a quote never spans two. */
 export function paragraphTokens(article: string): string[][] {
-  return article
-    .split(/\n\s*\n/)
-    .map(tokenize)
-    .filter((p) => p.length > 0);
+  return paragraphSpans(article).map((p) => p.map((t) => t.token));
+}
+
+/** Where `needle` first occurs as a contiguous run of `hay`, or -1. */
+function findRun(hay: readonly string[], needle: readonly string[]): number {
+  if (needle.length === 0 || needle.length > hay.length) return -1;
+  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
 }
 
 /** True when `needle` occurs as a contiguous run of `hay`. */
-function containsRun(hay: readonly string[], needle: readonly string[]): boolean {
-  if (needle.length === 0 || needle.length > hay.length) return false;
-  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
-    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
-    return true;
-  }
-  return false;
-}
+const containsRun = (hay: readonly string[], needle: readonly string[]) => findRun(hay, needle) >= 0;
 
 /** Why a quote did not ground, in words the repair request and editors can act on. */
 export type GroundingProblem = 'too_short' | 'not_found' | 'spans_paragraphs' | 'from_title';
@@ -68,6 +145,8 @@ export interface Source {
 /** Precomputed tokens of a source, so a draft's many checks tokenize the article once. */
 export interface SourceIndex {
   paragraphs: string[][];
+  /** The same paragraphs with each token's offsets in the article text. */
+  spans: TokenSpan[][];
   all: string[];
   title: string[];
   /** Tokens of title and text, numbers by value, for "does this name or number occur at all". */
@@ -75,10 +154,11 @@ export interface SourceIndex {
 }
 
 export function indexSource(source: Source): SourceIndex {
-  const paragraphs = paragraphTokens(source.text);
+  const spans = paragraphSpans(source.text);
+  const paragraphs = spans.map((p) => p.map((t) => t.token));
   const title = tokenize(source.title);
   const all = paragraphs.flat();
-  return { paragraphs, all, title, canonical: [...title, ...all].map(canonicalToken) };
+  return { paragraphs, spans, all, title, canonical: [...title, ...all].map(canonicalToken) };
 }
 
 /**
@@ -103,6 +183,21 @@ export function groundQuote(quote: string, source: SourceIndex): GroundingResult
     problem: 'not_found',
     message: 'does not occur in the article word for word (a changed number, a cut or added word, a paraphrase?)',
   };
+}
+
+/**
+ * Where a grounded quote stands in the article text: from the start of its first word to the end
+ * of its last, in the first paragraph that holds it (as groundQuote found it); null when the quote
+ * does not ground. The desk highlights this span, so it marks exactly what the check accepted.
+ */
+export function locateQuote(quote: string, source: SourceIndex): { start: number; end: number } | null {
+  if (!groundQuote(quote, source).grounded) return null;
+  const q = tokenize(quote);
+  for (const [i, p] of source.paragraphs.entries()) {
+    const at = findRun(p, q);
+    if (at >= 0) return { start: source.spans[i]![at]!.start, end: source.spans[i]![at + q.length - 1]!.end };
+  }
+  return null;
 }
 
 /** True when `quote` grounds in the article (see groundQuote). */
@@ -149,13 +244,16 @@ export function findClaims(prose: string): Claim[] {
   const claims: Claim[] = [];
   const text = prose.normalize('NFKC').replace(/\bper ?cent\b/gi, '%');
   for (const sentence of text.split(/(?<=[.!?:;])\s+|\n+/)) {
-    const words = sentence.match(RAW_WORD_RE) ?? [];
+    const found = [...sentence.matchAll(RAW_WORD_RE)];
+    const words = found.map((m) => m[0]);
     words.forEach((w, i) => {
       const lower = normalizeForGrounding(w);
       if (isNumber(w)) {
         const next = words[i + 1] ? normalizeForGrounding(words[i + 1]!) : '';
         const tokens = UNITS.has(next) ? [lower, next === 'percent' ? '%' : next] : [lower];
-        claims.push({ text: tokens.length > 1 ? `${w} ${words[i + 1]}` : w, tokens });
+        // Named as the prose writes it ("90%", "40 miles"), so an editor finds it in the text.
+        const unit = found[i + 1];
+        claims.push({ text: tokens.length > 1 && unit ? sentence.slice(found[i]!.index, unit.index + unit[0].length) : w, tokens });
         return;
       }
       if (GENERIC_NAMES.has(lower) || !/^\p{Lu}/u.test(w)) return;

@@ -44,7 +44,7 @@ function proseFields(d: StoryProse): [string, string][] {
  * Checks a story's prose against its source, as written by a model or edited by an editor: each
  * takeaway's quote grounded and its text supported, each number and name found in the article.
  */
-export function checkAgainstSource(d: StoryProse, source: Source): { takeaways: Takeaway[]; unsupportedClaims: UnsupportedClaim[]; failures: string[] } {
+export function checkAgainstSource(d: StoryProse, source: Source): { takeaways: (Takeaway & { missingFromQuote: string[] })[]; unsupportedClaims: UnsupportedClaim[]; failures: string[] } {
   const index = indexSource(source);
   const failures: string[] = [];
   const takeaways = d.takeaways.map((t, i) => {
@@ -52,7 +52,7 @@ export function checkAgainstSource(d: StoryProse, source: Source): { takeaways: 
     if (!grounding.grounded) failures.push(`takeaways[${i}].quote ${grounding.message}: "${t.quote}"`);
     const extra = claimsMissingFromQuote(t.text, t.quote);
     if (extra.length > 0) failures.push(`takeaways[${i}].text says ${extra.map((c) => `"${c}"`).join(', ')}, which its quote does not`);
-    return { text: t.text, quote: t.quote, grounded: grounding.grounded, supported: grounding.grounded && extra.length === 0 };
+    return { text: t.text, quote: t.quote, grounded: grounding.grounded, supported: grounding.grounded && extra.length === 0, missingFromQuote: extra };
   });
   const unsupportedClaims: UnsupportedClaim[] = proseFields(d).flatMap(([field, prose]) =>
     claimsMissingFromSource(prose, index).map((claim) => ({ field, claim })),

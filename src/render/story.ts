@@ -3,7 +3,7 @@
  * editors' desk) draws, built from a stored story and the newsletter settings. Pure.
  */
 
-import type { Draft, DraftContent, Framing, Recommendation, Takeaway } from '../core/types.ts';
+import type { Draft, DraftContent, Framing, FramingVerdict, Recommendation, Takeaway } from '../core/types.ts';
 
 /** What the renderers need of a stored story (the `stories --json` shape satisfies it). */
 export interface StoredStory {
@@ -20,8 +20,12 @@ export interface StoredStory {
   draft:
     | (Pick<DraftContent, 'headline' | 'tldr' | 'deck' | 'body' | 'whyItMatters' | 'implications' | 'readerNote' | 'category' | 'unsupportedClaims'> &
         Pick<Draft, 'engine' | 'readingMinutes'> & {
-          takeaways: Pick<Takeaway, 'text'>[];
+          takeaways: Pick<Takeaway, 'text' | 'missingFromQuote'>[];
           framing: Pick<Framing, 'verdict'> & { recommendation: Recommendation | null };
+          /** `editor`: an editor's edit, whose checks ran on the editor's text (no repair turn). */
+          origin?: 'model' | 'editor';
+          /** An editor's verdict and recommendation, which stand over the framing's. */
+          judgement?: { verdict: FramingVerdict; recommendation: Recommendation } | null;
         })
     | null;
 }
@@ -51,6 +55,73 @@ export interface NewsletterStory {
   readerNote: string | null;
   /** For editors, never for readers: offline draft, failed checks, set aside. */
   editorNotes: string[];
+  /**
+   * For editors, never for readers: what a check found unsupported, by field (`headline`,
+   * `takeaways[0]`, `body[1]`...), as written there, with why, for the desk's preview to mark.
+   */
+  marks: Mark[];
+}
+
+/** A claim to mark in a field of the story: its text as written there, and why it is marked. */
+export interface Mark {
+  field: string;
+  claim: string;
+  why: string;
+}
+
+/** The marks of a draft: names and numbers the article lacks, and what takeaways add to their quotes. */
+function marksOf(d: NonNullable<StoredStory['draft']>): Mark[] {
+  return [
+    ...d.unsupportedClaims.map((c) => ({ field: c.field, claim: c.claim, why: 'not in the article' })),
+    ...d.takeaways.flatMap((t, i) => (t.missingFromQuote ?? []).map((claim) => ({ field: `takeaways[${i}]`, claim, why: 'not in its quote' }))),
+  ];
+}
+
+/** The note that says a draft's checks failed: after the model's repair turn, or on an editor's own text. */
+function needsReviewNote(d: NonNullable<StoredStory['draft']>): string {
+  const notInArticle = d.unsupportedClaims.map((c) => `${c.field}: "${c.claim}"`);
+  const notInQuote = d.takeaways.flatMap((t, i) => (t.missingFromQuote ?? []).map((c) => `takeaways[${i}]: "${c}"`));
+  const found = [
+    notInArticle.length ? `not in the article: ${notInArticle.join(', ')}` : '',
+    notInQuote.length ? `not in its quote: ${notInQuote.join(', ')}` : '',
+  ].filter(Boolean);
+  const what = d.origin === 'editor' ? "the edited text fails its checks against the article" : 'checks failed after the repair turn';
+  return `needs review: ${what}${found.length ? ` (${found.join('; ')})` : ''}`;
+}
+
+/** A run of a field's text, and why it is marked (null: not marked). */
+export interface MarkedRun {
+  text: string;
+  why: string | null;
+}
+
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+
+/**
+ * Splits a field's text into runs, each claim marked where it stands as a whole word or number
+ * ("90%" is marked in "a 90% rate", never inside "190%"); text without claims is one run.
+ */
+export function markRuns(text: string, marks: readonly Pick<Mark, 'claim' | 'why'>[]): MarkedRun[] {
+  const spans: { start: number; end: number; why: string }[] = [];
+  for (const m of marks) {
+    if (!m.claim) continue;
+    for (let at = text.indexOf(m.claim); at >= 0; at = text.indexOf(m.claim, at + 1)) {
+      const end = at + m.claim.length;
+      const bounded = !(WORD_CHAR.test(text[at - 1] ?? '') && WORD_CHAR.test(m.claim[0]!)) && !(WORD_CHAR.test(text[end] ?? '') && WORD_CHAR.test(m.claim.at(-1)!));
+      if (bounded) spans.push({ start: at, end, why: m.why });
+    }
+  }
+  spans.sort((a, b) => a.start - b.start);
+  const runs: MarkedRun[] = [];
+  let at = 0;
+  for (const s of spans) {
+    if (s.start < at) continue;
+    if (s.start > at) runs.push({ text: text.slice(at, s.start), why: null });
+    runs.push({ text: text.slice(s.start, s.end), why: s.why });
+    at = s.end;
+  }
+  if (at < text.length || runs.length === 0) runs.push({ text: text.slice(at), why: null });
+  return runs;
 }
 
 export const OFFLINE_NOTE = 'offline draft: needs a model or an editor';
@@ -73,11 +144,9 @@ export function newsletterStory(story: StoredStory, settings: NewsletterSettings
   const offline = d.engine === 'extractive';
   const editorNotes: string[] = [];
   if (offline) editorNotes.push(OFFLINE_NOTE);
-  if (story.needsReview) {
-    const claims = d.unsupportedClaims.map((c) => `${c.field}: "${c.claim}"`);
-    editorNotes.push(`needs review: checks failed after the repair turn${claims.length ? ` (not in the article: ${claims.join(', ')})` : ''}`);
-  }
-  if (story.setAside && !offline) editorNotes.push(`set aside: verdict ${d.framing.verdict}, recommendation ${d.framing.recommendation ?? 'none'}`);
+  if (story.needsReview) editorNotes.push(needsReviewNote(d));
+  const judged = d.judgement ?? d.framing;
+  if (story.setAside && !offline) editorNotes.push(`set aside: verdict ${judged.verdict}, recommendation ${judged.recommendation ?? 'none'}`);
   return {
     category: d.category,
     date: formatStoryDate(story.published, settings.timezone),
@@ -96,6 +165,7 @@ export function newsletterStory(story: StoredStory, settings: NewsletterSettings
     implications: d.implications,
     readerNote: d.readerNote,
     editorNotes,
+    marks: marksOf(d),
   };
 }
 

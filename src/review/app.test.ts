@@ -171,7 +171,7 @@ describe('actions', () => {
       [v1!.draft.headline, null],
       ['Ann’s headline', 'ann'],
     ]);
-    expect(versions[1]!.draft.takeaways).toEqual([{ text: 'Most cases caught.', quote: 'found early signs of diabetic eye disease', grounded: true, supported: true }]);
+    expect(versions[1]!.draft.takeaways).toEqual([{ text: 'Most cases caught.', quote: 'found early signs of diabetic eye disease', grounded: true, supported: true, missingFromQuote: [] }]);
     const invalid = await post(`/stories/${id}/edit`, { ...fields('', 'q'), version: String(versions[1]!.id) }, { cookie: s.cookie });
     expect(invalid.status).toBe(400);
     expect(await invalid.text()).toContain('headline: required');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { REASON_CODES } from '../store/index.ts';
+import { FRAMING_VERDICTS, RECOMMENDATIONS } from '../draft/schema.ts';
 import { HttpError } from './errors.ts';
 
 /**
@@ -78,11 +79,15 @@ const parts = (separator: RegExp, max: number, maxEach: number, what: string) =>
     .transform((s) => unixLines(s).split(separator).map((p) => p.trim()).filter(Boolean))
     .pipe(z.array(z.string().max(maxEach, `at most ${maxEach} characters each`)).max(max, `at most ${max} ${what}`));
 
+/** An empty select or field counts as left out. */
+const emptyIsAbsent = (v: unknown) => (v === '' ? undefined : v);
+
 /**
  * The edit form: one field per draft field, named as in the story JSON, and the version edited.
  * `body` is one textarea with paragraphs separated by a blank line, `implications` one per line;
  * deck, body and implications may be empty (the offline engine leaves them so), and an empty
- * reader note is none.
+ * reader note is none. `verdict` and `recommendation` (optional) take the draft schema's values;
+ * whether they make a judgement, and a pair the rubric forbids, is decided in judgement.ts.
  */
 export const editForm = z
   .object({
@@ -105,6 +110,9 @@ export const editForm = z
       // A takeaway left empty is removed.
       .transform((ts) => ts.filter((t) => t.text || t.quote))
       .pipe(z.array(z.object({ text: text(1000), quote: text(1000) })).min(1, 'at least one takeaway')),
+    // The editor's judgement, named as in the story JSON's framing; left out (or empty), the standing one stays.
+    verdict: z.preprocess(emptyIsAbsent, z.enum(FRAMING_VERDICTS, { message: `expected one of ${FRAMING_VERDICTS.join(', ')}` }).optional()),
+    recommendation: z.preprocess(emptyIsAbsent, z.enum(RECOMMENDATIONS, { message: `expected one of ${RECOMMENDATIONS.join(', ')}` }).optional()),
   })
   .strip();
 

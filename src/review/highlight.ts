@@ -1,29 +1,24 @@
+import { indexSource, locateQuote } from '../draft/grounding.ts';
+
 /** A run of the article text, and the takeaway (0-based) whose quote it is, if any. */
 export interface Segment {
   text: string;
   takeaway: number | null;
 }
 
-const QUOTE_CHARS = `["'\u2018\u2019\u201c\u201d]`;
-
-/** A pattern matching the quote's words in order, across any whitespace and any quote marks. */
-function quotePattern(quote: string): RegExp | null {
-  const words = quote.trim().split(/\s+/).filter(Boolean).slice(0, 200);
-  if (words.length === 0) return null;
-  const word = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/["'\u2018\u2019\u201c\u201d]/g, QUOTE_CHARS);
-  return new RegExp(words.map(word).join('\\s+'), 'iu');
-}
-
 /**
  * Splits the article text into runs so each takeaway's quote can be highlighted where it stands.
- * `found[i]` says whether quote i was located; overlapping quotes keep the earlier one's mark.
+ * A quote is located by the grounding check's own matcher (locateQuote), so a quote is marked
+ * exactly when the check accepted it, punctuation or spacing differences included. `found[i]` says
+ * whether quote i was located; overlapping quotes keep the earlier one's mark.
  */
-export function highlightQuotes(text: string, quotes: readonly string[]): { segments: Segment[]; found: boolean[] } {
+export function highlightQuotes(text: string, quotes: readonly string[], title = ''): { segments: Segment[]; found: boolean[] } {
+  const index = indexSource({ title, text });
   const spans: { start: number; end: number; takeaway: number }[] = [];
   const found = quotes.map((q, i) => {
-    const m = quotePattern(q)?.exec(text);
-    if (!m) return false;
-    spans.push({ start: m.index, end: m.index + m[0].length, takeaway: i });
+    const at = locateQuote(q, index);
+    if (!at) return false;
+    spans.push({ ...at, takeaway: i });
     return true;
   });
   spans.sort((a, b) => a.start - b.start);

@@ -1,8 +1,12 @@
 import type { DraftEdit } from '../store/index.ts';
+import type { FramingVerdict, Recommendation } from '../core/types.ts';
 
 /** The fields of a draft an editor can change, as the edit form gives them (quotes not yet checked). */
 export type EditValues = Pick<DraftEdit, 'headline' | 'tldr' | 'deck' | 'body' | 'whyItMatters' | 'implications' | 'readerNote' | 'category'> & {
   takeaways: { text: string; quote: string }[];
+  /** The edit form's judgement fields, when given. */
+  verdict?: FramingVerdict;
+  recommendation?: Recommendation;
 };
 
 /** A version as plain text: what the history diff and the edit-conflict page compare. */

@@ -1,4 +1,4 @@
-import type { Draft, Engine, Framing, ResponseFormatKind, Takeaway, UnsupportedClaim } from '../core/types.ts';
+import type { Draft, Engine, Framing, FramingVerdict, Recommendation, ResponseFormatKind, Takeaway, UnsupportedClaim } from '../core/types.ts';
 import type { Connection } from './db.ts';
 import { claimOwner, holdsClaim } from './items.ts';
 import { readSpool, removeSpooled, spoolDraft } from './spool.ts';
@@ -8,8 +8,10 @@ import { isoOf } from './values.ts';
  * A stored draft, as the `stories --json` contract shows it (plus its ids): the engine's draft
  * (core/types.ts) with its rows' ids, the prompt as one value, and what the store adds.
  */
-export interface StoredDraft extends Omit<Draft, 'framing' | 'promptId' | 'promptHash' | 'needsReview' | 'responseFormat'> {
+export interface StoredDraft extends Omit<Draft, 'framing' | 'promptId' | 'promptHash' | 'needsReview' | 'responseFormat' | 'takeaways'> {
   id: number;
+  /** Each takeaway with what it says that its quote lacks (empty on drafts checked before that was kept). */
+  takeaways: (Takeaway & { missingFromQuote: string[] })[];
   itemId: number;
   /** The run (or redraft) that made it. */
   runId: number | null;
@@ -24,6 +26,24 @@ export interface StoredDraft extends Omit<Draft, 'framing' | 'promptId' | 'promp
   /** `model` (a draft) or `editor` (an edit of an earlier version, by `editedBy`): see editorial.ts. */
   origin: 'model' | 'editor';
   editedBy: string | null;
+  /**
+   * An editor's verdict and recommendation, with who set them and when (null: none; the framing,
+   * the model's, stands). Set by an edit, copied by later edits; a re-draft starts without one.
+   */
+  judgement: Judgement | null;
+}
+
+/** An editor's judgement of a story: the framing's verdict and recommendation, set by `by` at `at`. */
+export interface Judgement {
+  verdict: FramingVerdict;
+  recommendation: Recommendation;
+  by: string;
+  at: Date;
+}
+
+/** The verdict and recommendation that stand: an editor's judgement over the model's framing. */
+export function judgedFraming(d: Pick<StoredDraft, 'framing' | 'judgement'>): { verdict: FramingVerdict; recommendation: Recommendation | null; by: string | null; at: Date | null } {
+  return d.judgement ?? { verdict: d.framing.verdict, recommendation: d.framing.recommendation, by: null, at: null };
 }
 
 type RubricField = 'angle' | 'confidence' | 'recommendation';
@@ -91,6 +111,7 @@ interface DraftRow {
   needs_review: number;
   origin: 'model' | 'editor';
   edited_by: string | null;
+  judgement: string | null;
 }
 
 const toDraft = (r: DraftRow): StoredDraft => ({
@@ -101,7 +122,8 @@ const toDraft = (r: DraftRow): StoredDraft => ({
   headline: r.headline,
   tldr: r.tldr,
   // `supported` is unknown for drafts stored before the check existed; their `grounded` stands in.
-  takeaways: (JSON.parse(r.takeaways) as Takeaway[]).map((t) => ({ ...t, supported: t.supported ?? t.grounded })),
+  // `missingFromQuote` was not kept before the check named what a takeaway adds: none known.
+  takeaways: (JSON.parse(r.takeaways) as Takeaway[]).map((t) => ({ ...t, supported: t.supported ?? t.grounded, missingFromQuote: t.missingFromQuote ?? [] })),
   deck: r.deck,
   body: JSON.parse(r.body) as string[],
   whyItMatters: r.why_it_matters,
@@ -122,7 +144,10 @@ const toDraft = (r: DraftRow): StoredDraft => ({
   createdAt: new Date(r.created_at),
   origin: r.origin,
   editedBy: r.edited_by,
+  judgement: r.judgement ? toJudgement(JSON.parse(r.judgement) as Omit<Judgement, 'at'> & { at: string }) : null,
 });
+
+const toJudgement = (j: Omit<Judgement, 'at'> & { at: string }): Judgement => ({ verdict: j.verdict, recommendation: j.recommendation, by: j.by, at: new Date(j.at) });
 
 /** Reads one draft inside the caller's transaction. */
 export function draftById(db: Connection, id: number): StoredDraft | null {

@@ -1,5 +1,5 @@
 import type { Connection } from './db.ts';
-import { draftById, type StoredDraft } from './drafts.ts';
+import { draftById, type Judgement, type StoredDraft } from './drafts.ts';
 import type { Takeaway, UnsupportedClaim } from '../core/types.ts';
 
 /** Why an editor rejected a story: the labels the prompt workbench scores prompts against. */
@@ -52,7 +52,10 @@ export interface Version {
 export type DraftEdit = Pick<
   StoredDraft,
   'headline' | 'tldr' | 'takeaways' | 'deck' | 'body' | 'whyItMatters' | 'implications' | 'readerNote' | 'category' | 'unsupportedClaims' | 'needsReview' | 'readingMinutes'
->;
+> & {
+  /** A verdict and recommendation the editor set in this edit, saved as their judgement; absent or null: the base's stands. */
+  judgement?: Pick<Judgement, 'verdict' | 'recommendation'> | null;
+};
 
 /** Where a story stands with editors: the latest decision decides the status. */
 export interface ReviewState {
@@ -86,8 +89,10 @@ export interface QueueEntry {
   headline: string | null;
   category: string | null;
   verdict: string | null;
-  /** The model's recommendation: include, include_with_note or skip (null on drafts before the rubric). */
+  /** The recommendation: include, include_with_note or skip (null on drafts before the rubric); like `verdict`, an editor's judgement over the model's. */
   recommendation: string | null;
+  /** The editor whose judgement set `verdict` and `recommendation`; null: the model's framing. */
+  judgedBy: string | null;
   engine: string | null;
   /** Why the story needs a closer look (empty when it does not): shown after clean candidates. */
   flags: string[];
@@ -379,6 +384,8 @@ class SqliteEditorial implements EditorialStore {
         unsupported_claims: JSON.stringify(edit.unsupportedClaims),
         needs_review: edit.needsReview ? 1 : 0,
         reading_minutes: edit.readingMinutes,
+        // The editor's judgement, with who and when; without one, the base's (copied above) stands.
+        ...(edit.judgement && { judgement: JSON.stringify({ verdict: edit.judgement.verdict, recommendation: edit.judgement.recommendation, by, at: now.toISOString() }) }),
         origin: 'editor',
         edited_by: by,
         based_on: base.id,
@@ -402,12 +409,12 @@ class SqliteEditorial implements EditorialStore {
     if (f.feed) (where.push('f.name = @feed'), (params.feed = f.feed));
     if (f.category) (where.push('d.category = @category'), (params.category = f.category));
     if (f.engine) (where.push('d.engine = @engine'), (params.engine = f.engine));
-    if (f.verdict) (where.push(`json_extract(d.framing, '$.verdict') = @verdict`), (params.verdict = f.verdict));
+    if (f.verdict) (where.push(`${JUDGED('verdict')} = @verdict`), (params.verdict = f.verdict));
     const match = f.q ? ftsQuery(f.q) : null;
     if (match) (where.push('i.id IN (SELECT rowid FROM story_search WHERE story_search MATCH @match)'), (params.match = match));
     const rows = this.db.guard(() => this.db.all(`SELECT i.id, i.title, i.url, i.status, i.published_at, f.name AS feed_name, d.headline, d.category, d.engine,
-           d.takeaways, d.unsupported_claims, d.needs_review, json_extract(d.framing, '$.verdict') AS verdict,
-           json_extract(d.framing, '$.recommendation') AS recommendation,
+           d.takeaways, d.unsupported_claims, d.needs_review, ${JUDGED('verdict')} AS verdict,
+           ${JUDGED('recommendation')} AS recommendation, json_extract(d.judgement, '$.by') AS judged_by,
            (SELECT snoozed_until FROM decisions x WHERE x.item_id = i.id ORDER BY x.id DESC LIMIT 1) AS snoozed_until,
            sent.issue_id AS sent_issue, sent.sent_at
          FROM items i JOIN feeds f ON f.id = i.feed_id
@@ -430,6 +437,7 @@ class SqliteEditorial implements EditorialStore {
       needs_review: number | null;
       verdict: string | null;
       recommendation: string | null;
+      judged_by: string | null;
       snoozed_until: string | null;
       sent_issue: number | null;
       sent_at: string | null;
@@ -447,6 +455,7 @@ class SqliteEditorial implements EditorialStore {
         category: r.category,
         verdict: r.verdict,
         recommendation: r.recommendation,
+        judgedBy: r.judged_by,
         engine: r.engine,
         flags: reviewFlags({
           verdict: r.verdict,
@@ -468,7 +477,7 @@ class SqliteEditorial implements EditorialStore {
       feeds: col('SELECT DISTINCT name AS v FROM feeds ORDER BY name'),
       categories: col('SELECT DISTINCT category AS v FROM drafts ORDER BY category'),
       engines: col('SELECT DISTINCT engine AS v FROM drafts ORDER BY engine'),
-      verdicts: col(`SELECT DISTINCT json_extract(framing, '$.verdict') AS v FROM drafts ORDER BY 1`),
+      verdicts: col(`SELECT DISTINCT ${JUDGED('verdict', '')} AS v FROM drafts ORDER BY 1`),
     }));
   }
 
@@ -530,6 +539,10 @@ export function decisionJson(d: Decision) {
     at: d.at.toISOString(),
   };
 }
+
+/** A draft's verdict or recommendation in SQL: an editor's judgement over the model's framing. */
+const JUDGED = (field: 'verdict' | 'recommendation', table = 'd.') =>
+  `COALESCE(json_extract(${table}judgement, '$.${field}'), json_extract(${table}framing, '$.${field}'))`;
 
 /** Each word of what the editor typed as a quoted FTS5 string, so no input is FTS syntax. */
 function ftsQuery(q: string): string | null {

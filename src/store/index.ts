@@ -15,7 +15,7 @@ export {
   type ItemStore,
 } from './items.ts';
 export type { StoredArticle, ArticleStore } from './articles.ts';
-export type { StoredDraft, DraftStore } from './drafts.ts';
+export { judgedFraming, type StoredDraft, type DraftStore, type Judgement } from './drafts.ts';
 export type { Run, RunStatus, LeaseClaimant, LeaseResult, RunStore } from './runs.ts';
 export type { Story, StoryStore } from './stories.ts';
 export type { CoverageStore, CoverageLink, CoverageMatch, DuplicateOf, SignedStory, SignInput, SignResult } from './coverage.ts';

@@ -307,6 +307,9 @@ export const MIGRATIONS: readonly string[] = [
   -- The outlet an editor chose as the story's source, when it is not the story's own item.
   ALTER TABLE items ADD COLUMN source_item_id INTEGER REFERENCES items(id);
   `,
+  // 11: an editor's verdict and recommendation, set in an edit (the model's framing stays as drafted);
+  // later edits copy it, a re-draft starts without it
+  `ALTER TABLE drafts ADD COLUMN judgement TEXT;  -- JSON {verdict, recommendation, by, at}; NULL: the model's framing stands`,
 ];
 
 /** Applies pending migrations, one transaction each, so a killed migration leaves the old version. */

@@ -1,5 +1,5 @@
 import type { Connection } from './db.ts';
-import { draftById, type StoredDraft } from './drafts.ts';
+import { draftById, judgedFraming, type StoredDraft } from './drafts.ts';
 import { articleOf, type StoredArticle } from './articles.ts';
 import type { ItemStatus } from './items.ts';
 import { dateOf } from './values.ts';
@@ -25,7 +25,7 @@ export interface Story {
   draft: StoredDraft | null;
   /** A check still failed after the repair turn: an editor must look before it is used. */
   needsReview: boolean;
-  /** The framing says skip, negative, not_ai or uncertain: stored, but listed after the ready candidates. */
+  /** The verdict or recommendation (an editor's, else the model's) says skip, negative, not_ai or uncertain, and the story is not approved: listed after the ready candidates. */
   setAside: boolean;
   /** Editors' latest decision and the version the standing approval names (the one that goes out). */
   review: ReviewState;
@@ -41,6 +41,17 @@ export interface Story {
 
 /** Verdicts that keep a draft out of the ready candidates (negative too: drafts stored before the recommendation existed). */
 const SET_ASIDE_VERDICTS = new Set(['negative', 'not_ai', 'uncertain']);
+
+/**
+ * Whether a story is set aside (listed after the ready candidates, marked for editors): its
+ * verdict and recommendation, an editor's judgement over the model's framing, say skip,
+ * negative, not_ai or uncertain. An approved story never is: editors already chose it.
+ */
+export function isSetAside(status: ItemStatus, draft: Pick<StoredDraft, 'framing' | 'judgement'> | null): boolean {
+  if (draft === null || status === 'approved') return false;
+  const { verdict, recommendation } = judgedFraming(draft);
+  return recommendation === 'skip' || SET_ASIDE_VERDICTS.has(verdict);
+}
 
 /** Stories read across the items, feeds, drafts and articles tables: what editors and exports see. */
 export interface StoryStore {
@@ -101,7 +112,7 @@ function toStory(db: Connection, r: StoryRow): Story {
     siteName: r.site_name,
     draft,
     needsReview: draft?.needsReview ?? false,
-    setAside: draft !== null && (draft.framing.recommendation === 'skip' || SET_ASIDE_VERDICTS.has(draft.framing.verdict)),
+    setAside: isSetAside(r.status, draft),
     review: reviewState(db, r.id),
     sent: sentOf(db, r.id),
     duplicateOf: r.status === 'duplicate' ? duplicateOf(db, r.id) : null,

@@ -5,6 +5,7 @@ import { EditorialError } from '../../store/index.ts';
 import type { DeskEnv } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { editForm, parseForm } from '../forms.ts';
+import { judgementOfEdit } from '../judgement.ts';
 import { versionText } from '../version-text.ts';
 import { ConflictPage } from '../views/story.tsx';
 import { storyIdParam } from './shared.ts';
@@ -18,7 +19,12 @@ export const edit = new Hono<DeskEnv>();
 edit.post('/stories/:id/edit', async (c) => {
   const id = storyIdParam(c);
   const o = c.get('options');
-  const { version, ...values } = parseForm(editForm, await c.req.parseBody());
+  const { version, verdict, recommendation, ...values } = parseForm(editForm, await c.req.parseBody());
+  // The verdict and recommendation fields become the editor's judgement when they change the
+  // version's standing ones (versions never change, so reading the base first is safe).
+  const base = (await o.store.editorial.versions(id)).find((v) => v.id === version);
+  const judged = base ? judgementOfEdit(base.draft, { verdict, recommendation }) : { ok: true as const, judgement: null };
+  if (!judged.ok) throw new HttpError(400, judged.message);
   const article = await o.store.articles.get(id);
   // The edited text is checked against the article as a model's is: a quote is grounded only if
   // it is there, a takeaway supported only if its quote says it, and each number or name of the
@@ -28,7 +34,7 @@ edit.post('/stories/:id/edit', async (c) => {
   const edited = { ...prose, unsupportedClaims: checked.unsupportedClaims, needsReview: checked.failures.length > 0, readingMinutes: readingMinutesOf(prose) };
   let saved;
   try {
-    saved = await o.store.editorial.saveEdit(id, version, edited, c.get('session')!.user.name, o.now());
+    saved = await o.store.editorial.saveEdit(id, version, { ...edited, judgement: judged.judgement }, c.get('session')!.user.name, o.now());
   } catch (err) {
     if (err instanceof EditorialError) throw new HttpError(err.code === 'sent' ? 409 : 404, err.message);
     throw err;
@@ -39,7 +45,7 @@ edit.post('/stories/:id/edit', async (c) => {
       nonce={c.get('nonce')}
       session={c.get('session')!}
       storyId={id}
-      yours={values}
+      yours={{ ...values, verdict, recommendation }}
       current={saved.current}
       changes={diffWords(versionText(saved.current.draft), versionText(values))}
       categories={o.categories}

@@ -55,7 +55,8 @@ export function QueuePage(props: { nonce: string; session: Session; entries: Que
               </a>
               <div class="meta">
                 #{e.id} · {e.feed} · {e.category} · {e.verdict}
-                {e.recommendation && <span class={`recommendation ${e.recommendation}`}> · {e.recommendation}</span>} · {e.engine} · <span class={`status ${e.status}`}>{e.status}</span>
+                {e.recommendation && <span class={`recommendation ${e.recommendation}`}> · {e.recommendation}</span>}
+                {e.judgedBy && <span class="judged-by"> (set by {e.judgedBy})</span>} · {e.engine} · <span class={`status ${e.status}`}>{e.status}</span>
                 {e.flags.map((fl) => (
                   <span class="flag">{fl}</span>
                 ))}{' '}

@@ -2,10 +2,12 @@ import { raw } from 'hono/html';
 import sanitizeHtml from 'sanitize-html';
 import type { Change } from 'diff';
 import type { Decision, Session, Story, StoredArticle, StoredDraft, Version } from '../../store/index.ts';
-import { REASON_CODES, sentSentence } from '../../store/index.ts';
+import { judgedFraming, REASON_CODES, sentSentence } from '../../store/index.ts';
 import { costOf, formatCost, type Pricing } from '../../core/pricing.ts';
 import { highlightQuotes } from '../highlight.ts';
 import { MAX_TAKEAWAYS } from '../forms.ts';
+import { FRAMING_VERDICTS, RECOMMENDATIONS } from '../../draft/schema.ts';
+import type { FramingVerdict, Recommendation } from '../../core/types.ts';
 import { Csrf, Layout, SafeLink } from './layout.tsx';
 import { newsletterStory, StoryArticle, type NewsletterSettings } from '../../render/index.ts';
 import { versionText, type EditValues } from '../version-text.ts';
@@ -28,8 +30,18 @@ export interface StoryPageProps {
 export type { EditValues };
 
 /** The edit form: one field per draft field, named as in the story JSON, and the version it edits. */
-export function EditForm(props: { session: Session; storyId: number; version: number; values: EditValues; categories: readonly string[] }) {
+export function EditForm(props: {
+  session: Session;
+  storyId: number;
+  version: number;
+  values: EditValues;
+  categories: readonly string[];
+  /** The verdict and recommendation that stand (an editor's judgement, else the model's framing). */
+  judged: { verdict: FramingVerdict; recommendation: Recommendation | null };
+}) {
   const v = props.values;
+  const verdict = v.verdict ?? props.judged.verdict;
+  const recommendation = v.recommendation ?? props.judged.recommendation;
   const categories = props.categories.includes(v.category) ? props.categories : [v.category, ...props.categories];
   const rows = Math.min(MAX_TAKEAWAYS, v.takeaways.length + 1);
   return (
@@ -80,6 +92,30 @@ export function EditForm(props: { session: Session; storyId: number; version: nu
           ))}
         </select>
       </label>
+      <fieldset class="judgement">
+        <legend>Judgement (saved as yours, with your name and the date, when you change it)</legend>
+        <label>
+          Verdict{' '}
+          <select name="verdict">
+            {FRAMING_VERDICTS.map((x) => (
+              <option value={x} selected={x === verdict}>
+                {x}
+              </option>
+            ))}
+          </select>
+        </label>{' '}
+        <label>
+          Recommendation{' '}
+          <select name="recommendation">
+            {recommendation === null && <option value="">none</option>}
+            {RECOMMENDATIONS.map((x) => (
+              <option value={x} selected={x === recommendation}>
+                {x}
+              </option>
+            ))}
+          </select>
+        </label>
+      </fieldset>
       <button type="submit">Save</button>
     </form>
   );
@@ -96,9 +132,15 @@ function displayHtml(html: string): string {
   });
 }
 
+/** What a takeaway adds to its quote, named ("90%"), as the check found it. */
+export function saysMore(missing: readonly string[] | undefined): string {
+  if (!missing?.length) return 'the takeaway says more than its quote';
+  return `the takeaway says ${missing.map((c) => `"${c}"`).join(', ')}, which its quote does not`;
+}
+
 function SourceText(props: { article: StoredArticle; draft: StoredDraft | null }) {
   const quotes = props.draft?.takeaways.map((t) => t.quote) ?? [];
-  const { segments, found } = highlightQuotes(props.article.text, quotes);
+  const { segments, found } = highlightQuotes(props.article.text, quotes, props.article.title ?? '');
   return (
     <section class="source-text">
       <h2>Source text</h2>
@@ -111,12 +153,12 @@ function SourceText(props: { article: StoredArticle; draft: StoredDraft | null }
                 <strong class="flag">not found in the article</strong>
               ) : !t.supported ? (
                 <>
-                  <strong class="flag">the takeaway says more than its quote</strong> {found[i] && <a href={`#quote-${i + 1}`}>in the text</a>}
+                  <strong class="flag">{saysMore(t.missingFromQuote)}</strong> {found[i] && <a href={`#quote-${i + 1}`}>in the text</a>}
                 </>
               ) : found[i] ? (
                 <a href={`#quote-${i + 1}`}>in the text</a>
               ) : (
-                <span>grounded (spacing or punctuation differs)</span>
+                <span>grounded when checked, not located in this text</span>
               )}
             </li>
           ))}
@@ -194,7 +236,7 @@ function History(props: { storyId: number; versions: Version[]; decisions: Decis
  */
 function ReaderPreview(props: { story: Story; newsletter: NewsletterSettings }) {
   const shown = newsletterStory(props.story, props.newsletter);
-  return <div class="reader">{shown && <StoryArticle story={shown} />}</div>;
+  return <div class="reader">{shown && <StoryArticle story={shown} marks />}</div>;
 }
 
 /** One story: the draft as readers see it beside the source, the checks, the actions, the history. */
@@ -272,7 +314,17 @@ export function StoryPage(p: StoryPageProps) {
           {d && (
             <section class="checks">
               <h2>Framing</h2>
+              {d.judgement && (
+                <p class="judgement">
+                  Verdict <strong class={d.judgement.verdict === 'positive' ? '' : 'flag'}>{d.judgement.verdict}</strong> · recommendation{' '}
+                  <strong class={d.judgement.recommendation === 'skip' ? 'flag' : ''}>{d.judgement.recommendation}</strong> ·{' '}
+                  <span class="judged-by">
+                    Verdict set by {d.judgement.by} on {d.judgement.at.toISOString().slice(0, 16).replace('T', ' ')} UTC
+                  </span>
+                </p>
+              )}
               <p>
+                {d.judgement && "The model's framing: "}
                 Verdict <strong class={d.framing.verdict === 'positive' ? '' : 'flag'}>{d.framing.verdict}</strong> (score {d.framing.score.toFixed(2)}
                 {d.framing.confidence !== null && `, confidence ${d.framing.confidence.toFixed(2)}`}) · recommendation{' '}
                 <strong class={d.framing.recommendation === 'skip' ? 'flag' : ''}>{d.framing.recommendation ?? 'none (drafted before the rubric)'}</strong>
@@ -323,7 +375,7 @@ export function StoryPage(p: StoryPageProps) {
       {d && current && !story.sent && (
         <section id="edit">
           <h2>Edit</h2>
-          <EditForm session={session} storyId={story.id} version={current.id} values={d} categories={p.categories} />
+          <EditForm session={session} storyId={story.id} version={current.id} values={d} categories={p.categories} judged={judgedFraming(d)} />
         </section>
       )}
       <History storyId={story.id} versions={p.versions} decisions={p.decisions} diff={p.diff} />
@@ -353,7 +405,7 @@ export function ConflictPage(p: { nonce: string; session: Session; storyId: numb
       </div>
       <h2>Differences (current → yours)</h2>
       <pre class="diff">{p.changes.map((c) => (c.added ? <ins>{c.value}</ins> : c.removed ? <del>{c.value}</del> : c.value))}</pre>
-      <EditForm session={p.session} storyId={p.storyId} version={p.current.id} values={p.yours} categories={p.categories} />
+      <EditForm session={p.session} storyId={p.storyId} version={p.current.id} values={p.yours} categories={p.categories} judged={judgedFraming(p.current.draft)} />
       <p>
         <a href={`/stories/${p.storyId}`}>Discard my edit and open the story</a>
       </p>
