@@ -4,7 +4,7 @@ import { checkAgainstSource, readingMinutesOf } from '../../draft/story.ts';
 import { EditorialError } from '../../store/index.ts';
 import type { DeskEnv } from '../context.ts';
 import { HttpError } from '../errors.ts';
-import { editForm, parseForm } from '../forms.ts';
+import { parseEditForm } from '../forms.ts';
 import { versionText } from '../version-text.ts';
 import { ConflictPage } from '../views/story.tsx';
 import { storyIdParam } from './shared.ts';
@@ -18,7 +18,8 @@ export const edit = new Hono<DeskEnv>();
 edit.post('/stories/:id/edit', async (c) => {
   const id = storyIdParam(c);
   const o = c.get('options');
-  const { version, ...values } = parseForm(editForm, await c.req.parseBody());
+  const ownCategories = (await o.store.editorial.versions(id)).map((v) => v.draft.category);
+  const { version, ...values } = parseEditForm(await c.req.parseBody(), [...o.categories, ...new Set(ownCategories.filter((k) => !o.categories.includes(k)))]);
   const article = await o.store.articles.get(id);
   // The edited text is checked against the article as a model's is: a quote is grounded only if
   // it is there, a takeaway supported only if its quote says it, and each number or name of the
