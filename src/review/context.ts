@@ -16,6 +16,11 @@ export interface DeskOptions {
    * must come from it. Default: the origin the request was made to.
    */
   publicOrigin?: string;
+  /**
+   * The address the desk listens on (`--host`). Without a public origin, only requests whose Host
+   * names it, or a loopback name, with the listening port, are answered (DNS rebinding).
+   */
+  listenHost?: string;
   /** Believe X-Forwarded-Proto, -Host and -For from a reverse proxy. Off unless configured. */
   trustProxy?: boolean;
   /** The client's address for login rate limits (default: the socket's peer). */
