@@ -38,7 +38,11 @@ export interface DeskOptions {
   /** Session expiry: after this long unused, and this long after login whatever happens. */
   sessionIdleMinutes?: number;
   sessionMaxHours?: number;
-  /** Failed logins allowed per account and per address within the window before refusing. */
+  /**
+   * Failed logins within the window: `perAccount` for one account from one address before that
+   * address is refused for it (and, from all addresses, before the account's logins are slowed
+   * down), `perAddress` from one address over all accounts before it is refused.
+   */
   loginLimits?: { perAccount: number; perAddress: number; windowMinutes: number };
 }
 

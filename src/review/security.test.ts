@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostAllowed } from './security.ts';
+import { hostAllowed, loginDelayMs, MAX_LOGIN_DELAY_MS } from './security.ts';
 
 describe('hostAllowed', () => {
   const listen = { names: ['127.0.0.1'], port: 8080 };
@@ -21,5 +21,12 @@ describe('hostAllowed', () => {
     expect(hostAllowed('localhost:80', { names: [], port: 80 })).toBe(true);
     expect(hostAllowed('localhost', { names: [], port: null })).toBe(true);
     expect(hostAllowed('evil.example', { names: [], port: null })).toBe(false);
+  });
+});
+
+describe('loginDelayMs', () => {
+  it('no delay below the per-account limit, then doubling from 250 ms, capped at a few seconds', () => {
+    expect([0, 4, 5, 6, 7, 8, 9, 50, 1e9].map((n) => loginDelayMs(n, 5))).toEqual([0, 0, 250, 500, 1000, 2000, MAX_LOGIN_DELAY_MS, MAX_LOGIN_DELAY_MS, MAX_LOGIN_DELAY_MS]);
+    expect(MAX_LOGIN_DELAY_MS).toBeLessThanOrEqual(5000);
   });
 });

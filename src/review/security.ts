@@ -74,6 +74,20 @@ export const checkHost: MiddlewareHandler<DeskEnv> = async (c, next) => {
   await next();
 };
 
+/** The longest a login waits for its account's failures (a few seconds: an editor still gets in). */
+export const MAX_LOGIN_DELAY_MS = 4000;
+
+/**
+ * How long a login for an account waits before its password is checked, given the account's
+ * failed logins from every address since its last success: nothing below `perAccount`, then
+ * 250 ms doubling with each further failure, capped at MAX_LOGIN_DELAY_MS. The account is slowed
+ * down, never refused: refusing it would let anyone lock an editor out from everywhere.
+ */
+export function loginDelayMs(accountFailures: number, perAccount: number): number {
+  if (accountFailures < perAccount) return 0;
+  return Math.min(MAX_LOGIN_DELAY_MS, 250 * 2 ** Math.min(accountFailures - perAccount, 16));
+}
+
 /** Cookie names: the __Host- prefix (no Domain, Path=/, Secure) when the desk is served over https. */
 function cookieName(c: DeskContext): { name: string; secure: boolean } {
   const secure = deskOrigin(c).startsWith('https:');
