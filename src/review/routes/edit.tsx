@@ -1,11 +1,10 @@
 import { Hono } from 'hono';
-import { diffWords } from 'diff';
 import { checkAgainstSource, readingMinutesOf } from '../../draft/story.ts';
 import { EditorialError } from '../../store/index.ts';
 import type { DeskEnv } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { parseEditForm } from '../forms.ts';
-import { versionText } from '../version-text.ts';
+import { versionDiff, versionText } from '../version-text.ts';
 import { ConflictPage } from '../views/story.tsx';
 import { storyIdParam } from './shared.ts';
 
@@ -42,7 +41,7 @@ edit.post('/stories/:id/edit', async (c) => {
       storyId={id}
       yours={values}
       current={saved.current}
-      changes={diffWords(versionText(saved.current.draft), versionText(values))}
+      changes={versionDiff(versionText(saved.current.draft), versionText(values))}
       categories={o.categories}
     />
   );
