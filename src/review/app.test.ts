@@ -58,15 +58,19 @@ describe('sessions', () => {
     }
   };
 
-  it('wrong passwords are refused; after 5 failures the account is locked for the window, right password or not', async () => {
+  it('wrong passwords are refused; after 5 failures the account is locked at that address for the window, right password or not', async () => {
     expect((await post('/login', { username: 'bob', password: 'nope' }, { 'x-test-address': '10.1.0.1' })).status).toBe(401);
     expect((await post('/login', { username: 'nobody', password: 'nope' })).status).toBe(401);
     await failedBefore('bob', '10.1.0.2', 4);
-    const locked = await post('/login', { username: 'bob', password: 'bob-password-2' }, { 'x-test-address': '10.2.0.1' });
+    expect((await post('/login', { username: 'bob', password: 'nope' }, { 'x-test-address': '10.1.0.2' })).status).toBe(401);
+    const locked = await post('/login', { username: 'bob', password: 'bob-password-2' }, { 'x-test-address': '10.1.0.2' });
     expect(locked.status).toBe(429);
     expect(await locked.text()).toContain('Too many failed logins');
+    // From another address the account is slowed down, not refused.
+    expect((await post('/login', { username: 'bob', password: 'bob-password-2' }, { 'x-test-address': '10.2.0.1' })).status).toBe(303);
+    expect((await post('/login', { username: 'bob', password: 'bob-password-2' }, { 'x-test-address': '10.1.0.2' })).status).toBe(429);
     clock += 16 * 60_000;
-    expect((await post('/login', { username: 'bob', password: 'bob-password-2' })).status).toBe(303);
+    expect((await post('/login', { username: 'bob', password: 'bob-password-2' }, { 'x-test-address': '10.1.0.2' })).status).toBe(303);
   });
 
   it('one address guessing at many accounts is limited too', async () => {

@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { DeskEnv, DeskOptions } from './context.ts';
 import { ConfigSchema, DEFAULT_CATEGORIES } from '../config/schema.ts';
 import { HttpError } from './errors.ts';
-import { checkCsrf, requireSession, securityHeaders } from './security.ts';
+import { checkCsrf, checkHost, requireSession, securityHeaders } from './security.ts';
 import { ErrorPage } from './views/pages.tsx';
 import { approve } from './routes/approve.ts';
 import { coverage } from './routes/coverage.ts';
@@ -28,7 +28,7 @@ export type { DeskOptions } from './context.ts';
 
 /**
  * The editors' desk as a hono app: server-rendered pages, one route file per editor action.
- * Every request passes, in order: security headers, a body cap, the session (or /login), and
+ * Every request passes, in order: security headers, the Host check, a body cap, the session (or /login), and
  * for POSTs the Origin and CSRF checks. One error handler renders every refusal.
  */
 export function createDeskApp(options: DeskOptions): Hono<DeskEnv> {
@@ -51,6 +51,7 @@ export function createDeskApp(options: DeskOptions): Hono<DeskEnv> {
     await next();
   });
   app.use(securityHeaders);
+  app.use(checkHost);
   app.use(
     bodyLimit({
       maxSize: 256 * 1024,

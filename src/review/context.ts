@@ -16,6 +16,11 @@ export interface DeskOptions {
    * must come from it. Default: the origin the request was made to.
    */
   publicOrigin?: string;
+  /**
+   * The address the desk listens on (`--host`). Without a public origin, only requests whose Host
+   * names it, or a loopback name, with the listening port, are answered (DNS rebinding).
+   */
+  listenHost?: string;
   /** Believe X-Forwarded-Proto, -Host and -For from a reverse proxy. Off unless configured. */
   trustProxy?: boolean;
   /** The client's address for login rate limits (default: the socket's peer). */
@@ -33,7 +38,11 @@ export interface DeskOptions {
   /** Session expiry: after this long unused, and this long after login whatever happens. */
   sessionIdleMinutes?: number;
   sessionMaxHours?: number;
-  /** Failed logins allowed per account and per address within the window before refusing. */
+  /**
+   * Failed logins within the window: `perAccount` for one account from one address before that
+   * address is refused for it (and, from all addresses, before the account's logins are slowed
+   * down), `perAddress` from one address over all accounts before it is refused.
+   */
   loginLimits?: { perAccount: number; perAddress: number; windowMinutes: number };
 }
 

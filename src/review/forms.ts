@@ -34,8 +34,19 @@ export const rejectForm = z.object({
   back,
 });
 
+/** A YYYY-MM-DD that names a day of the calendar: 2030-02-31 is not one (JavaScript would read it as 3 March). */
+export function calendarDate(s: string): Date | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return null;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s ? d : null;
+}
+
 export const snoozeForm = z.object({
-  until: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD').transform((s) => new Date(`${s}T00:00:00Z`)),
+  until: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+    .refine((s) => calendarDate(s) !== null, { error: (i) => `${String(i.input)} is not a date in the calendar` })
+    .transform((s) => calendarDate(s)!),
   back,
 });
 
@@ -118,6 +129,17 @@ export const editForm = z
 
 export type EditForm = z.infer<typeof editForm>;
 
+/**
+ * The edit form, its category one of `categories`: the configured ones, and the story's own (the
+ * form offers that one too, so a story drafted under categories since removed can still be saved).
+ */
+export function parseEditForm(body: Record<string, unknown>, categories: readonly string[]): EditForm {
+  const schema = editForm.extend({
+    category: text(60).refine((c) => categories.includes(c), { message: `expected one of ${categories.join(', ')}` }),
+  });
+  return parseForm(schema, nestTakeaways(body));
+}
+
 /** Reads `takeaways.N.text` / `takeaways.N.quote` fields into an array, in N order. */
 function nestTakeaways(body: Record<string, unknown>): Record<string, unknown> {
   const takeaways: { text: string; quote: string }[] = [];
@@ -133,8 +155,7 @@ function nestTakeaways(body: Record<string, unknown>): Record<string, unknown> {
 
 /** Validates a parsed form body against a schema; HttpError 400 listing every problem otherwise. */
 export function parseForm<S extends z.ZodType>(schema: S, body: Record<string, unknown>): z.infer<S> {
-  const input = schema === (editForm as z.ZodType) ? nestTakeaways(body) : body;
-  const r = schema.safeParse(input);
+  const r = schema.safeParse(body);
   if (r.success) return r.data;
   const problems = r.error.issues.map((i) => `${i.path.join('.') || 'form'}: ${i.message}`);
   throw new HttpError(400, problems.join('; '));

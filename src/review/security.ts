@@ -23,6 +23,71 @@ export function deskOrigin(c: DeskContext): string {
   return url.origin;
 }
 
+/** The names a browser on the desk's own machine reaches it by. */
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
+
+/** An address as it appears in a Host header: IPv6 in brackets, IPv4-mapped IPv6 as plain IPv4. */
+function hostForm(address: string): string {
+  const a = address.toLowerCase().replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
+  return a.includes(':') && !a.startsWith('[') ? `[${a}]` : a;
+}
+
+/**
+ * Whether a Host header names this desk: one of `names` (the listen address, the address the
+ * connection arrived at) or a loopback name, with the listening port when it is known. A page on
+ * any other name, e.g. one whose DNS was rebound to 127.0.0.1, is not the desk's.
+ */
+export function hostAllowed(host: string, listen: { names: readonly string[]; port: number | null }): boolean {
+  let url: URL;
+  try {
+    url = new URL(`http://${host}`);
+  } catch {
+    return false;
+  }
+  if (url.host.toLowerCase() !== host.toLowerCase().replace(/:80$/, '') || url.pathname !== '/') return false;
+  const port = Number(url.port || 80);
+  if (listen.port !== null && port !== listen.port) return false;
+  return [...LOOPBACK_NAMES, ...listen.names.map(hostForm)].includes(url.hostname);
+}
+
+/**
+ * DNS rebinding: without a public origin, a request whose Host is not the desk's listen address or
+ * a loopback name is answered 421, whatever it carries (a rebound page would otherwise be
+ * same-origin with the desk). With `--public-origin` the Origin check already pins POSTs to it.
+ */
+export const checkHost: MiddlewareHandler<DeskEnv> = async (c, next) => {
+  const o = c.get('options');
+  if (!o.publicOrigin) {
+    // Served by @hono/node-server, the socket tells the port and the address the request arrived
+    // at; app.request() in tests has neither, and no port to check.
+    const socket = (c.env as { incoming?: { socket?: { localAddress?: string; localPort?: number } } } | undefined)?.incoming?.socket;
+    const names = [o.listenHost, socket?.localAddress].filter((n): n is string => !!n);
+    const host = c.req.header('host') ?? new URL(c.req.url).host;
+    if (!hostAllowed(host, { names, port: socket?.localPort ?? null })) {
+      return c.text(
+        `421 Misdirected Request: this desk answers at the address it listens on or localhost, not at "${host.slice(0, 200)}"; ` +
+          'to reach it under another name, start it with --public-origin https://that.name\n',
+        421,
+      );
+    }
+  }
+  await next();
+};
+
+/** The longest a login waits for its account's failures (a few seconds: an editor still gets in). */
+export const MAX_LOGIN_DELAY_MS = 4000;
+
+/**
+ * How long a login for an account waits before its password is checked, given the account's
+ * failed logins from every address since its last success: nothing below `perAccount`, then
+ * 250 ms doubling with each further failure, capped at MAX_LOGIN_DELAY_MS. The account is slowed
+ * down, never refused: refusing it would let anyone lock an editor out from everywhere.
+ */
+export function loginDelayMs(accountFailures: number, perAccount: number): number {
+  if (accountFailures < perAccount) return 0;
+  return Math.min(MAX_LOGIN_DELAY_MS, 250 * 2 ** Math.min(accountFailures - perAccount, 16));
+}
+
 /** Cookie names: the __Host- prefix (no Domain, Path=/, Secure) when the desk is served over https. */
 function cookieName(c: DeskContext): { name: string; secure: boolean } {
   const secure = deskOrigin(c).startsWith('https:');

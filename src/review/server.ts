@@ -11,7 +11,7 @@ export interface RunningDesk {
 /** Serves the desk on host:port and resolves once it accepts connections. */
 export function startDesk(options: DeskOptions & { host: string; port: number }): Promise<RunningDesk> {
   const { host, port, ...deskOptions } = options;
-  const app = createDeskApp(deskOptions);
+  const app = createDeskApp({ listenHost: host, ...deskOptions });
   return new Promise((ready, fail) => {
     const server = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
       const shownHost = info.family === 'IPv6' ? `[${info.address}]` : info.address;

@@ -1,5 +1,6 @@
 import type { Connection } from './db.ts';
 import { draftById, type Judgement, type StoredDraft } from './drafts.ts';
+import { ftsQuery } from './search-query.ts';
 import type { Takeaway, UnsupportedClaim } from '../core/types.ts';
 
 /** Why an editor rejected a story: the labels the prompt workbench scores prompts against. */
@@ -543,13 +544,6 @@ export function decisionJson(d: Decision) {
 /** A draft's verdict or recommendation in SQL: an editor's judgement over the model's framing. */
 const JUDGED = (field: 'verdict' | 'recommendation', table = 'd.') =>
   `COALESCE(json_extract(${table}judgement, '$.${field}'), json_extract(${table}framing, '$.${field}'))`;
-
-/** Each word of what the editor typed as a quoted FTS5 string, so no input is FTS syntax. */
-function ftsQuery(q: string): string | null {
-  const words = q.split(/\s+/).filter(Boolean).slice(0, 20);
-  if (words.length === 0) return null;
-  return words.map((w) => `"${w.replace(/"/g, '""')}"`).join(' ');
-}
 
 function toDecision(r: DecisionRow): Decision {
   return {

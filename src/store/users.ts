@@ -51,14 +51,28 @@ export interface UserStore {
   useSession(tokenHash: string, now: Date, idleMs: number): Promise<Session | null>;
   /** Ends a session (logging out): its cookie is worth nothing after. */
   endSession(tokenHash: string): Promise<void>;
-  /** Records a login attempt, and forgets attempts older than `forgetBefore`. */
+  /** Records a finished login attempt, and forgets attempts older than `forgetBefore`. */
   recordLoginAttempt(a: { username: string; address: string; ok: boolean; now: Date; forgetBefore: Date }): Promise<void>;
   /**
-   * Failed logins since `since`: for the account counted from its last successful login (the
-   * owner logging in clears it), for the address all of them (one good account must not unlock
-   * guessing at the others).
+   * Counts a login attempt before its password is checked, in one transaction, so a burst of
+   * parallel attempts gets no more checks than a sequence: the attempt is stored as a failure
+   * (settleLoginAttempt turns it into a success) unless, counting failures since `since`, the
+   * account from this address already has `perPair` (counted from the last success of that
+   * account at that address) or the address has `perAddress` (all of them: one good account
+   * must not unlock guessing at the others). Also returns the account's failures from every
+   * address since its last successful login, for the caller to slow down by.
    */
-  recentLoginFailures(username: string, address: string, since: Date): Promise<{ account: number; address: number }>;
+  reserveLoginAttempt(a: {
+    username: string;
+    address: string;
+    now: Date;
+    since: Date;
+    perPair: number;
+    perAddress: number;
+    forgetBefore: Date;
+  }): Promise<{ reserved: true; id: number; accountFailures: number } | { reserved: false; limit: 'account_address' | 'address' }>;
+  /** Records how a reserved attempt ended: a success clears its account's failures (for the slowdown and at that address). */
+  settleLoginAttempt(id: number, ok: boolean): Promise<void>;
 }
 
 /** The user store over SQLite. */
@@ -132,13 +146,36 @@ class SqliteUsers implements UserStore {
     });
   }
 
-  async recentLoginFailures(username: string, address: string, since: Date): Promise<{ account: number; address: number }> {
-    return this.db.read(() => {
-      const account = this.db.get(`SELECT COUNT(*) AS n FROM login_attempts
-         WHERE username = @v AND ok = 0 AND at >= @since
-           AND at > COALESCE((SELECT MAX(at) FROM login_attempts WHERE username = @v AND ok = 1), '')`, { v: username, since: since.toISOString() }) as { n: number };
-      const byAddress = this.db.get('SELECT COUNT(*) AS n FROM login_attempts WHERE address = ? AND ok = 0 AND at >= ?', address, since.toISOString()) as { n: number };
-      return { account: account.n, address: byAddress.n };
+  async reserveLoginAttempt(a: {
+    username: string;
+    address: string;
+    now: Date;
+    since: Date;
+    perPair: number;
+    perAddress: number;
+    forgetBefore: Date;
+  }): Promise<{ reserved: true; id: number; accountFailures: number } | { reserved: false; limit: 'account_address' | 'address' }> {
+    return this.db.write(() => {
+      const p = { u: a.username, a: a.address, since: a.since.toISOString() };
+      const count = (sql: string) => (this.db.get(sql, p) as { n: number }).n;
+      // Ids, not times, order a failure against a success: both may share a millisecond.
+      const pair = count(`SELECT COUNT(*) AS n FROM login_attempts
+         WHERE username = @u AND address = @a AND ok = 0 AND at >= @since
+           AND id > COALESCE((SELECT MAX(id) FROM login_attempts WHERE username = @u AND address = @a AND ok = 1), 0)`);
+      if (pair >= a.perPair) return { reserved: false as const, limit: 'account_address' as const };
+      if (count('SELECT COUNT(*) AS n FROM login_attempts WHERE address = @a AND ok = 0 AND at >= @since') >= a.perAddress) {
+        return { reserved: false as const, limit: 'address' as const };
+      }
+      const accountFailures = count(`SELECT COUNT(*) AS n FROM login_attempts
+         WHERE username = @u AND ok = 0 AND at >= @since
+           AND id > COALESCE((SELECT MAX(id) FROM login_attempts WHERE username = @u AND ok = 1), 0)`);
+      const r = this.db.run('INSERT INTO login_attempts (username, address, ok, at) VALUES (?, ?, 0, ?)', a.username, a.address, a.now.toISOString());
+      this.db.run('DELETE FROM login_attempts WHERE at < ?', a.forgetBefore.toISOString());
+      return { reserved: true as const, id: r.lastInsertRowid, accountFailures };
     });
+  }
+
+  async settleLoginAttempt(id: number, ok: boolean): Promise<void> {
+    if (ok) await this.db.write(() => this.db.run('UPDATE login_attempts SET ok = 1 WHERE id = ?', id));
   }
 }

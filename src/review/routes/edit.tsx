@@ -1,12 +1,11 @@
 import { Hono } from 'hono';
-import { diffWords } from 'diff';
 import { checkAgainstSource, readingMinutesOf } from '../../draft/story.ts';
 import { EditorialError } from '../../store/index.ts';
 import type { DeskEnv } from '../context.ts';
 import { HttpError } from '../errors.ts';
-import { editForm, parseForm } from '../forms.ts';
+import { parseEditForm } from '../forms.ts';
 import { judgementOfEdit } from '../judgement.ts';
-import { versionText } from '../version-text.ts';
+import { versionDiff, versionText } from '../version-text.ts';
 import { ConflictPage } from '../views/story.tsx';
 import { storyIdParam } from './shared.ts';
 
@@ -19,10 +18,15 @@ export const edit = new Hono<DeskEnv>();
 edit.post('/stories/:id/edit', async (c) => {
   const id = storyIdParam(c);
   const o = c.get('options');
-  const { version, verdict, recommendation, ...values } = parseForm(editForm, await c.req.parseBody());
+  const versions = await o.store.editorial.versions(id);
+  const ownCategories = versions.map((v) => v.draft.category);
+  const { version, verdict, recommendation, ...values } = parseEditForm(await c.req.parseBody(), [
+    ...o.categories,
+    ...new Set(ownCategories.filter((k) => !o.categories.includes(k))),
+  ]);
   // The verdict and recommendation fields become the editor's judgement when they change the
   // version's standing ones (versions never change, so reading the base first is safe).
-  const base = (await o.store.editorial.versions(id)).find((v) => v.id === version);
+  const base = versions.find((v) => v.id === version);
   const judged = base ? judgementOfEdit(base.draft, { verdict, recommendation }) : { ok: true as const, judgement: null };
   if (!judged.ok) throw new HttpError(400, judged.message);
   const article = await o.store.articles.get(id);
@@ -47,7 +51,7 @@ edit.post('/stories/:id/edit', async (c) => {
       storyId={id}
       yours={{ ...values, verdict, recommendation }}
       current={saved.current}
-      changes={diffWords(versionText(saved.current.draft), versionText(values))}
+      changes={versionDiff(versionText(saved.current.draft), versionText(values))}
       categories={o.categories}
     />
   );

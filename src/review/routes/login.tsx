@@ -1,9 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { DeskContext, DeskEnv } from '../context.ts';
 import { loginForm, parseForm } from '../forms.ts';
 import { UNKNOWN_USER_HASH, verifyPassword } from '../password.ts';
-import { startSession } from '../security.ts';
+import { loginDelayMs, startSession } from '../security.ts';
 import { LoginPage } from '../views/pages.tsx';
 
 /** The client's address: the proxy's last X-Forwarded-For hop when proxies are trusted, else the socket peer. */
@@ -21,7 +22,12 @@ function clientAddress(c: DeskContext): string {
   }
 }
 
-/** The login form; failed attempts are limited per account and per address. */
+/**
+ * The login form. Each attempt is counted before its password is checked, so a burst of parallel
+ * guesses gets no more checks than a sequence. Failures lock the account at that address (5 by
+ * default) and the address for every account (20); the account's failures from all addresses
+ * only slow its logins down (loginDelayMs), so nobody can lock an editor out from everywhere.
+ */
 export const login = new Hono<DeskEnv>();
 
 login.get('/login', (c) => (c.get('session') ? c.redirect('/', 303) : c.html(<LoginPage nonce={c.get('nonce')} />)));
@@ -32,19 +38,28 @@ login.post('/login', async (c) => {
   const address = clientAddress(c);
   const now = o.now();
   const limits = o.loginLimits;
-  const failures = await o.store.users.recentLoginFailures(form.username, address, new Date(now.getTime() - limits.windowMinutes * 60_000));
-  if (failures.account >= limits.perAccount || failures.address >= limits.perAddress) {
-    const page = (
-      <LoginPage nonce={c.get('nonce')} username={form.username} error={`Too many failed logins; try again in ${limits.windowMinutes} minutes.`} />
-    );
+  const attempt = await o.store.users.reserveLoginAttempt({
+    username: form.username,
+    address,
+    now,
+    since: new Date(now.getTime() - limits.windowMinutes * 60_000),
+    perPair: limits.perAccount,
+    perAddress: limits.perAddress,
+    forgetBefore: new Date(now.getTime() - 86_400_000),
+  });
+  if (!attempt.reserved) {
+    const from = attempt.limit === 'address' ? 'from your address' : 'for this account from your address';
+    const error = `Too many failed logins ${from}; try again in ${limits.windowMinutes} minutes.`;
     c.header('Retry-After', String(limits.windowMinutes * 60));
-    return c.html(page, 429);
+    return c.html(<LoginPage nonce={c.get('nonce')} username={form.username} error={error} />, 429);
   }
+  const delay = loginDelayMs(attempt.accountFailures, limits.perAccount);
+  if (delay > 0) await sleep(delay);
   const creds = await o.store.users.credentials(form.username);
   // An unknown name costs the same hashing as a known one, so timing does not tell them apart.
   const matches = await verifyPassword(form.password, creds?.passwordHash ?? UNKNOWN_USER_HASH);
   const ok = matches && creds !== null;
-  await o.store.users.recordLoginAttempt({ username: form.username, address, ok, now, forgetBefore: new Date(now.getTime() - 86_400_000) });
+  await o.store.users.settleLoginAttempt(attempt.id, ok);
   if (!ok) return c.html(<LoginPage nonce={c.get('nonce')} username={form.username} error="Wrong username or password." />, 401);
   // A fresh session at each login: a session id planted before login is never the one logged in.
   const old = c.get('session');

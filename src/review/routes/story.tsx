@@ -1,8 +1,7 @@
 import { Hono } from 'hono';
-import { diffWords } from 'diff';
 import type { DeskEnv } from '../context.ts';
 import { HttpError } from '../errors.ts';
-import { versionText } from '../version-text.ts';
+import { versionDiff, versionText } from '../version-text.ts';
 import { StoryPage } from '../views/story.tsx';
 import { noticeFrom, storyIdParam } from './shared.ts';
 
@@ -17,7 +16,7 @@ story.get('/stories/:id', async (c) => {
   const [article, versions, decisions] = await Promise.all([o.store.articles.get(id), o.store.editorial.versions(id), o.store.editorial.decisions(id)]);
   const from = versions.find((v) => String(v.id) === c.req.query('from'));
   const to = versions.find((v) => String(v.id) === c.req.query('to'));
-  const diff = from && to ? { from: from.id, to: to.id, changes: diffWords(versionText(from.draft), versionText(to.draft)) } : null;
+  const diff = from && to ? { from: from.id, to: to.id, changes: versionDiff(versionText(from.draft), versionText(to.draft)) } : null;
   return c.html(
     <StoryPage
       nonce={c.get('nonce')}
