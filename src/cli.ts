@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import type { Config } from './config/index.ts';
 import type { Pricing } from './core/pricing.ts';
 import {
@@ -79,6 +79,10 @@ const program = new Command();
 program
   .name('aiwins')
   .description('Feeds in, reviewed-ready AI news story drafts out.')
+  .version(packageVersion(), '--version', 'print the version of aiwins')
+  // The parser throws instead of exiting, so its own usage errors exit 2 like aiwins' (below);
+  // set before the commands are added, which inherit it.
+  .exitOverride()
   .addOption(new Option('--config <path>', 'config file').env('AIWINS_CONFIG').default('./feeds.yaml'))
   .addOption(new Option('--db <path>', 'SQLite database file').env('AIWINS_DB').default('data/aiwins.db'))
   .addOption(
@@ -89,6 +93,11 @@ program
   )
   .option('--debug', 'show stack traces of unexpected errors in the log')
   .showHelpAfterError();
+
+/** This checkout's version, from package.json beside src/ and dist/ alike. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 function globals(): GlobalOptions {
   return program.opts<GlobalOptions>();
@@ -1170,7 +1179,10 @@ function reportFatal(msg: string, fields: Record<string, unknown>): void {
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof UsageError) {
+  if (err instanceof CommanderError) {
+    // The parser has printed its message (and the help after it); --help and --version are done.
+    process.exitCode = err.exitCode === 0 ? 0 : EXIT_INVALID;
+  } else if (err instanceof UsageError) {
     reportFatal(err.message, { kind: 'usage', ...err.fields });
     process.exitCode = err.exitCode;
   } else if (err instanceof StoreError) {
