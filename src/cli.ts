@@ -402,8 +402,12 @@ program
         const failed = r.failed[0];
         return failed ? { ok: false, message: `${failed.kind}: ${failed.message}` } : { ok: true };
       },
-    }).catch((err: NodeJS.ErrnoException) => {
-      throw new UsageError(`cannot listen on ${opts.host}:${opts.port}: ${err.code ?? err.message}`, EXIT_FAILED);
+    }).catch(async (err: unknown) => {
+      await db.close();
+      const { DeskListenError } = await import('./review/server.ts');
+      // Could not run: exit 1, with the sentence that says what to change (a taken port, a wrong host).
+      if (err instanceof DeskListenError) throw new UsageError(err.message, EXIT_FAILED, { kind: 'desk.listen', code: err.code });
+      throw err;
     });
     process.stdout.write(`aiwins desk listening on ${desk.url}\n`);
     let scheduler: Awaited<ReturnType<typeof startLoggedScheduler>> | null = null;
