@@ -28,8 +28,10 @@ import {
   createLogger,
   createRunReporter,
   defaultLogFormat,
+  configProblemsJson,
   describeBug,
   dryRunJson,
+  formatConfigProblems,
   feedsJson,
   formatDryRun,
   formatDraftHistory,
@@ -45,6 +47,7 @@ import {
   runSummaryJson,
   type LogFormat,
   type Logger,
+  type PlacedProblem,
 } from './cli/output.ts';
 import type { ExportFormat } from './export/index.ts';
 
@@ -110,26 +113,35 @@ function log(): Logger {
   return stderrLog;
 }
 
-/** Loads the config; its module (yaml, zod) is imported here, so `--help` and `parse` never pay for it. */
-async function configOrExit(): Promise<Config> {
+/**
+ * Loads the config; its module (yaml, zod) is imported here, so `--help` and `parse` never pay for it.
+ * `drafts`: the command drafts (run, schedule, redraft), so the config's warnings (a model named
+ * with no key to call it: the drafts will be the offline engine's) are said, once, at its start.
+ */
+async function configOrExit(opts: { drafts?: boolean } = {}): Promise<Config> {
   const { loadConfig } = await import('./config/index.ts');
-  const { config, errors } = loadConfig(globals().config);
-  if (!config) {
-    throw new UsageError(`invalid config ${globals().config}:\n${errors.map((e) => `  ${e}`).join('\n')}`, EXIT_INVALID, {
-      kind: 'config.invalid',
-      errors,
-    });
-  }
-  return config;
+  const loaded = loadConfig(globals().config);
+  if (!loaded.config) throw invalidConfig(loaded);
+  if (opts.drafts) for (const w of loaded.warnings) log().warn(w, { kind: 'config.warning' });
+  return loaded.config;
+}
+
+/** Exit 2 with every problem of the config, each with its line and a caret (in JSON: `errors` and placed `problems`). */
+function invalidConfig(result: { errors: string[]; problems: PlacedProblem[] }): UsageError {
+  return new UsageError(`invalid config ${globals().config}:\n${formatConfigProblems(result.problems)}`, EXIT_INVALID, {
+    kind: 'config.invalid',
+    errors: result.errors,
+    problems: configProblemsJson(result.problems),
+  });
 }
 
 /** The newsletter settings of the config; its defaults when there is no config file at all. */
 async function newsletterSettings(): Promise<StorySettings> {
   const { loadConfig } = await import('./config/index.ts');
-  const { config, errors } = loadConfig(globals().config);
-  if (config) return config.newsletter;
-  if (errors.length === 1 && errors[0]!.includes('config file not found')) return { timezone: 'UTC', sourceName: 'feed' };
-  throw new UsageError(`invalid config ${globals().config}:\n${errors.map((e) => `  ${e}`).join('\n')}`, EXIT_INVALID);
+  const loaded = loadConfig(globals().config);
+  if (loaded.config) return loaded.config.newsletter;
+  if (loaded.errors.length === 1 && loaded.errors[0]!.includes('config file not found')) return { timezone: 'UTC', sourceName: 'feed' };
+  throw invalidConfig(loaded);
 }
 
 /**
@@ -172,7 +184,7 @@ program
   .option('--all-feeds', 'check every feed now, not only those that are due')
   .option('--dry-run', 'fetch the due feeds only and print what a run would do (items, LLM calls, tokens, cost); stores nothing')
   .action(async (opts: { json?: boolean; retryFailed?: boolean; allFeeds?: boolean; dryRun?: boolean }) => {
-    const config = await configOrExit();
+    const config = await configOrExit({ drafts: true });
     if (opts.dryRun) return dryRun(config, opts);
     const db = await storeOrExit();
     const abort = new AbortController();
@@ -354,7 +366,7 @@ program
   .command('schedule')
   .description('long-running: check due feeds on the cron schedule in the config (schedule.cron) until SIGTERM')
   .action(async () => {
-    const config = await configOrExit();
+    const config = await configOrExit({ drafts: true });
     const db = await storeOrExit();
     const scheduler = await startLoggedScheduler(config, db);
     log().info(`scheduler started: "${config.schedule.cron}", ${config.feeds.length} feeds; SIGTERM stops it`, { event: 'scheduler' });
@@ -383,7 +395,7 @@ program
     if (opts.publicOrigin && !/^https?:\/\/[^/]+\/?$/.test(opts.publicOrigin)) {
       throw new UsageError(`--public-origin: expected an origin like https://desk.example.org, got "${opts.publicOrigin}"`, EXIT_INVALID);
     }
-    const config = await configOrExit();
+    const config = await configOrExit({ drafts: opts.schedule });
     const db = await storeOrExit();
     const { startDesk } = await import('./review/server.ts');
     const { redraftStories } = await import('./pipeline/redraft.ts');

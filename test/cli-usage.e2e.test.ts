@@ -97,7 +97,7 @@ llm:
     project.writeConfig('feeds:\n  - name: A\n url: https://a.example/feed\nllm: { model: x\n');
     const r = await cli('run');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/YAML \w+ at line 3, column \d+: [^\n]+\n/);
+    expect(r.stderr).toMatch(/\n {2}YAML: BAD_INDENT at line 3, column 1: [^\n]+\n/);
     expect(r.stderr).toContain('     3 |  url: https://a.example/feed\n');
     expect(r.stderr).toMatch(/\n {7}\| +\^/);
     // The unclosed flow map further down is listed too, not only the first error.
