@@ -158,6 +158,16 @@ async function pricesOrNone(): Promise<{ pricing: Pricing; model: string | null 
   return { pricing: {}, model: null };
 }
 
+/** The database a command looked in, as a full path: a story that is not found may be in another one. */
+function dbShown(): string {
+  return resolve(globals().db);
+}
+
+/** A store's "no story N" or "no issue N" with the database it looked in. */
+function namingDb(message: string): string {
+  return message.replace(/^no (story|issue) (\d+)/, (found) => `${found} in ${dbShown()}`);
+}
+
 /**
  * The store at --db. Commands that only read never create a database: a missing one is a usage
  * error naming the path, and a file the user may not write is read as it is.
@@ -262,7 +272,7 @@ program
     const db = await storeOrExit('read');
     try {
       const found = await db.stories.getWithArticle(n);
-      if (!found) throw new UsageError(`no story ${n} (see \`aiwins stories --all\`)`, EXIT_FAILED);
+      if (!found) throw new UsageError(`no story ${n} in ${dbShown()} (see \`aiwins stories --all\`)`, EXIT_FAILED);
       if (opts.history) {
         const drafts = await db.drafts.history(n);
         process.stdout.write(opts.json ? jsonOutput(drafts, 2) : formatDraftHistory(drafts, await pricesOrNone()));
@@ -551,7 +561,7 @@ async function decideFromCli(
     const story = (await db.stories.get(n))!;
     process.stdout.write(json ? JSON.stringify(story, null, 2) + '\n' : `story ${n}: ${story.status}\n`);
   } catch (err) {
-    if (err instanceof EditorialError) throw new UsageError(err.message, EXIT_INVALID);
+    if (err instanceof EditorialError) throw new UsageError(namingDb(err.message), EXIT_INVALID);
     throw err;
   } finally {
     await db.close();
@@ -662,13 +672,13 @@ function positiveInt(what: string, raw: string): number {
 async function issueNumberOrCurrent(issues: IssueStore, raw: string | undefined): Promise<number> {
   if (raw !== undefined) return positiveInt('issue', raw);
   const current = await issues.currentDraft();
-  if (!current) throw new UsageError('no draft issue: open one with `aiwins issue new`, or name an issue number', EXIT_INVALID);
+  if (!current) throw new UsageError(`no draft issue in ${dbShown()}: open one with \`aiwins issue new\`, or name an issue number`, EXIT_INVALID);
   return current.number;
 }
 
 /** Prints a changed issue, or exits 2 with the reason nothing changed. */
 async function printIssueChange(issues: IssueStore, change: IssueChange, json?: boolean): Promise<void> {
-  if (!change.ok) throw new UsageError(change.message, EXIT_INVALID);
+  if (!change.ok) throw new UsageError(namingDb(change.message), EXIT_INVALID);
   const full = (await issues.withStories(change.issue.number))!;
   process.stdout.write(json ? jsonOutput(issueJson(full), 2) : formatIssue(full));
 }
@@ -762,7 +772,7 @@ issueCommand
       const issues = db.issues;
       const number = await issueNumberOrCurrent(issues, n);
       const full = await issues.withStories(number);
-      if (!full) throw new UsageError(`no issue ${number} (see \`aiwins issue list\`)`, EXIT_INVALID);
+      if (!full) throw new UsageError(`no issue ${number} in ${dbShown()} (see \`aiwins issue list\`)`, EXIT_INVALID);
       process.stdout.write(opts.json ? jsonOutput(issueJson(full), 2) : formatIssue(full));
     } finally {
       await db.close();
@@ -816,7 +826,7 @@ program
         doc = { number: null, title: null, date: null, stories: await issues.feedStories({ since }) };
       } else {
         const full = await issues.withStories(await issueNumberOrCurrent(issues, n));
-        if (!full) throw new UsageError(`no issue ${n} (see \`aiwins issue list\`)`, EXIT_INVALID);
+        if (!full) throw new UsageError(`no issue ${n} in ${dbShown()} (see \`aiwins issue list\`)`, EXIT_INVALID);
         issue = full;
         doc = issueDocument(full, full.stories);
       }
@@ -849,7 +859,7 @@ program
     let input;
     try {
       const full = await db.issues.withStories(number);
-      if (!full) throw new UsageError(`no issue ${number} (see \`aiwins issue list\`)`, EXIT_INVALID);
+      if (!full) throw new UsageError(`no issue ${number} in ${dbShown()} (see \`aiwins issue list\`)`, EXIT_INVALID);
       const { issueDocument, issueSubject, renderIssueHtml } = await import('./export/index.ts');
       const doc = issueDocument(full, full.stories);
       input = { subject: issueSubject(doc, config.newsletter), html: renderIssueHtml(doc, config.newsletter) };
