@@ -50,6 +50,7 @@ import {
   type PlacedProblem,
 } from './cli/output.ts';
 import type { ExportFormat } from './export/index.ts';
+import type { RedraftSummary } from './pipeline/redraft.ts';
 
 /**
  * Exit codes (the README has the table): 0 done, even with failures recorded on feeds and items;
@@ -418,12 +419,17 @@ program
       pricing: config.llm.pricing,
       publicOrigin: opts.publicOrigin,
       trustProxy: opts.trustProxy,
-      redraft: async (id) => {
-        const r = await redraftStories(config, db, { engine: config.llmConfigured ? 'llm' : 'extractive', ids: [id] });
-        if (r.status === 'already_running') return { ok: false, message: 'a run is in progress; try again when it ends' };
-        const failed = r.failed[0];
-        return failed ? { ok: false, message: `${failed.kind}: ${failed.message}` } : { ok: true };
-      },
+      // Without a model there is nothing to re-draft with: the offline engine would only make the
+      // same extractive draft again. The desk then explains instead of offering the button.
+      redraft: config.llmConfigured
+        ? async (id) => {
+            const r = await redraftStories(config, db, { engine: 'llm', ids: [id] });
+            if (r.status === 'already_running') return { ok: false, message: 'a run is in progress; try again when it ends' };
+            if (r.redrafted > 0) return { ok: true };
+            const failed = r.failed[0] ?? r.stop;
+            return { ok: false, message: failed ? `${failed.kind}: ${failed.message}` : 'the story was not redrafted' };
+          }
+        : undefined,
     }).catch(async (err: unknown) => {
       await db.close();
       const { DeskListenError } = await import('./review/server.ts');
@@ -471,28 +477,42 @@ program
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     try {
+      // Named ids that are no story: a usage error before anything is drafted.
+      const missing: number[] = [];
+      for (const id of ids ?? []) if (!(await db.stories.get(id))) missing.push(id);
+      if (missing.length) throw new UsageError(`no story ${missing.join(', ')} in ${dbShown()} (see \`aiwins stories --all\`); nothing was redrafted`, EXIT_INVALID);
       const { redraftStories } = await import('./pipeline/redraft.ts');
       const result = await redraftStories(config, db, { engine: opts.engine, ids, signal: abort.signal });
       if (result.status === 'already_running') log().info('a run is in progress; try again when it ends', { event: 'redraft', status: result.status });
-      else {
-        log().info(`redrafted ${result.redrafted} with ${result.engine}; ${result.failed.length} failed`, {
-          event: 'redraft',
-          engine: result.engine,
-          redrafted: result.redrafted,
-          failed: result.failed.length,
-        });
-        for (const f of result.failed) log().warn(`story ${f.id}: ${f.kind}: ${f.message}`, { event: 'redraft', item_id: f.id, kind: f.kind });
-        if (result.skipped.length) {
-          log().info(`not redrafted (an editor decided on them: redraft by --id): ${result.skipped.join(', ')}`, { event: 'redraft', skipped: result.skipped });
-        }
-        if (result.stop) log().error(`stopped: ${result.stop.kind}: ${result.stop.message}`, { event: 'redraft', kind: result.stop.kind });
-      }
+      else reportRedraft(result);
       if (opts.json) process.stdout.write(jsonOutput(result));
-      if (result.status === 'failed') process.exitCode = EXIT_FAILED;
+      // A story that could not be redrafted needs a person (the message says why); a SIGTERM does not.
+      if (result.status === 'failed' || result.failed.length > 0) process.exitCode = EXIT_FAILED;
     } finally {
       await db.close();
     }
   });
+
+/** What a redraft did, each line saying what happened: redrafted, failed and why, or left and why. */
+function reportRedraft(result: RedraftSummary): void {
+  log().info(`redrafted ${result.redrafted} with ${result.engine}; ${result.failed.length} failed`, {
+    event: 'redraft',
+    engine: result.engine,
+    redrafted: result.redrafted,
+    failed: result.failed.length,
+  });
+  for (const f of result.failed) log().warn(`story ${f.id}: ${f.kind}: ${f.message}`, { event: 'redraft', item_id: f.id, kind: f.kind });
+  if (result.stop) log().error(`stopped: ${result.stop.kind}: ${result.stop.message}`, { event: 'redraft', kind: result.stop.kind });
+  if (result.notReached.length) {
+    log().warn(`not redrafted, the redraft stopped first: ${result.notReached.join(', ')}`, { event: 'redraft', not_reached: result.notReached });
+  }
+  if (result.skipped.length) {
+    log().info(`not redrafted, an editor decided on them (redraft them by --id): ${result.skipped.join(', ')}`, { event: 'redraft', skipped: result.skipped });
+  }
+  if (result.unknown.length) {
+    log().warn(`not redrafted, not a story to redraft (a copy of another story, or none): ${result.unknown.join(', ')}`, { event: 'redraft', unknown: result.unknown });
+  }
+}
 
 const dbCommand = program.command('db').description('operator tools for the database file (--db)');
 

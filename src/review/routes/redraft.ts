@@ -1,11 +1,13 @@
 import { Hono } from 'hono';
 import type { DeskEnv } from '../context.ts';
 import { HttpError } from '../errors.ts';
+import { REDRAFT_NEEDS_MODEL } from '../views/story.tsx';
 import { storyIdParam } from './shared.ts';
 
 /**
  * "Re-draft": drafts the stored article again as a new version. An approval stays on the version
  * it pinned (the store never changes a version), and the story shows "re-drafted since approval".
+ * Only with a model: a desk without one (DeskOptions.redraft absent) says so and adds nothing.
  */
 export const redraft = new Hono<DeskEnv>();
 
@@ -13,7 +15,8 @@ redraft.post('/stories/:id/redraft', async (c) => {
   const id = storyIdParam(c);
   const o = c.get('options');
   if (!(await o.store.stories.get(id))) throw new HttpError(404, `no story ${id}`);
-  if (!o.redraft) throw new HttpError(400, 'this desk was started without a config, so it cannot draft; run `aiwins redraft --id N`');
+  // No model: nothing is drafted (the offline engine would add a copy of the draft there is).
+  if (!o.redraft) throw new HttpError(503, `${REDRAFT_NEEDS_MODEL} Nothing was added.`);
   const r = await o.redraft(id);
   if (!r.ok) throw new HttpError(502, `re-draft failed: ${r.message}`);
   return c.redirect(`/stories/${id}?done=redrafted`, 303);
