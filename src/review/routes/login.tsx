@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { Hono } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { DeskContext, DeskEnv } from '../context.ts';
@@ -21,10 +22,21 @@ function clientAddress(c: DeskContext): string {
   }
 }
 
+/**
+ * While the database has no editor, nobody can log in: the page says how to add one, naming the
+ * database the desk was started on (a `users add` without --db writes to another one).
+ */
+async function noEditorNotice(c: DeskContext): Promise<string | undefined> {
+  const store = c.get('options').store;
+  if ((await store.users.listUsers()).length > 0) return undefined;
+  const db = store.path ? resolve(store.path) : 'PATH';
+  return `No editor in this database (${db}) yet: add one with \`aiwins users add NAME --password-stdin --db ${db}\` (the password on stdin), then log in.`;
+}
+
 /** The login form; failed attempts are limited per account and per address. */
 export const login = new Hono<DeskEnv>();
 
-login.get('/login', (c) => (c.get('session') ? c.redirect('/', 303) : c.html(<LoginPage nonce={c.get('nonce')} />)));
+login.get('/login', async (c) => (c.get('session') ? c.redirect('/', 303) : c.html(<LoginPage nonce={c.get('nonce')} notice={await noEditorNotice(c)} />)));
 
 login.post('/login', async (c) => {
   const o = c.get('options');
@@ -45,7 +57,7 @@ login.post('/login', async (c) => {
   const matches = await verifyPassword(form.password, creds?.passwordHash ?? UNKNOWN_USER_HASH);
   const ok = matches && creds !== null;
   await o.store.users.recordLoginAttempt({ username: form.username, address, ok, now, forgetBefore: new Date(now.getTime() - 86_400_000) });
-  if (!ok) return c.html(<LoginPage nonce={c.get('nonce')} username={form.username} error="Wrong username or password." />, 401);
+  if (!ok) return c.html(<LoginPage nonce={c.get('nonce')} username={form.username} error="Wrong username or password." notice={await noEditorNotice(c)} />, 401);
   // A fresh session at each login: a session id planted before login is never the one logged in.
   const old = c.get('session');
   if (old) await o.store.users.endSession(old.tokenHash);

@@ -1,3 +1,4 @@
+/** What a desk that is not fully set up says: no model to re-draft with, no editor to log in. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDeskApp } from './app.tsx';
 import { deskDb, deskLogin } from '../../test/helpers/desk.ts';
@@ -54,5 +55,27 @@ describe('Re-draft on the desk', () => {
     expect(asked).toEqual([id]);
     expect(post.status).toBe(502);
     expect(await post.text()).toContain('re-draft failed: llm.auth: Incorrect API key provided');
+  });
+});
+
+describe('the login page of a database with no editor', () => {
+  it('says how to add one, naming the database; once there is one, it says nothing of it', async () => {
+    const empty = await deskDb({});
+    try {
+      const app = createDeskApp({ store: empty.store });
+      const page = await (await app.request('/login')).text();
+      expect(page).toContain(escaped(`No editor in this database (${empty.path}) yet: add one with \`aiwins users add NAME --password-stdin --db ${empty.path}\``));
+      const refused = await app.request('/login', {
+        method: 'POST',
+        body: new URLSearchParams({ username: 'ann', password: 'ann-password-1' }),
+        headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(refused.status).toBe(401);
+      expect(await refused.text()).toContain('No editor in this database');
+    } finally {
+      await empty.remove();
+    }
+    const staffed = await (await createDeskApp({ store: env.store }).request('/login')).text();
+    expect(staffed).not.toContain('No editor in this database');
   });
 });
