@@ -116,7 +116,7 @@ function log(): Logger {
 
 /**
  * Loads the config; its module (yaml, zod) is imported here, so `--help` and `parse` never pay for it.
- * `drafts`: the command drafts (run, schedule, redraft), so the config's warnings (a model named
+ * `drafts`: the command drafts (run, schedule, serve --schedule), so the config's warnings (a model named
  * with no key to call it: the drafts will be the offline engine's) are said, once, at its start.
  */
 async function configOrExit(opts: { drafts?: boolean } = {}): Promise<Config> {
