@@ -50,6 +50,7 @@ import {
   type PlacedProblem,
 } from './cli/output.ts';
 import type { ExportFormat } from './export/index.ts';
+import { redactUrlsIn } from './fetch/redact.ts';
 import type { RedraftSummary } from './pipeline/redraft.ts';
 
 /**
@@ -131,7 +132,7 @@ async function configOrExit(opts: { drafts?: boolean } = {}): Promise<Config> {
 function invalidConfig(result: { errors: string[]; problems: PlacedProblem[] }): UsageError {
   return new UsageError(`invalid config ${globals().config}:\n${formatConfigProblems(result.problems)}`, EXIT_INVALID, {
     kind: 'config.invalid',
-    errors: result.errors,
+    errors: result.errors.map(redactUrlsIn),
     problems: configProblemsJson(result.problems),
   });
 }

@@ -441,14 +441,14 @@ export interface PlacedProblem {
 
 /**
  * Every problem of a config file, each under its `path: message` line with the line of the file
- * it is on and a caret under the column, as compilers show them. URLs on those lines lose their
- * credentials and secret query values.
+ * it is on and a caret under the column, as compilers show them. URLs in the messages and on
+ * those lines lose their credentials and secret query values.
  */
 export function formatConfigProblems(problems: readonly PlacedProblem[]): string {
   const width = Math.max(2, ...problems.map((p) => String(p.line ?? '').length));
   return problems
     .map((p) => {
-      const head = `  ${p.path}: ${p.message}`;
+      const head = `  ${p.path}: ${redactUrlsIn(p.message)}`;
       if (p.line === null || p.column === null || p.source === null) return head;
       const source = redactUrlsIn(p.source);
       // Tabs stay tabs under the caret, so it lines up however the terminal shows them.
@@ -459,7 +459,7 @@ export function formatConfigProblems(problems: readonly PlacedProblem[]): string
     .join('\n');
 }
 
-/** The problems for a JSON log: the same, with the line's text redacted. */
+/** The problems for a JSON log: the same, with URLs in the message and the line's text redacted. */
 export function configProblemsJson(problems: readonly PlacedProblem[]): PlacedProblem[] {
-  return problems.map((p) => ({ ...p, source: p.source === null ? null : redactUrlsIn(p.source) }));
+  return problems.map((p) => ({ ...p, message: redactUrlsIn(p.message), source: p.source === null ? null : redactUrlsIn(p.source) }));
 }

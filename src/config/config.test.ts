@@ -71,7 +71,7 @@ network:
 
   it('reports duplicates, URL-shaped allow entries, categories and cron separately after the schema passes', () => {
     expect(errorsOf('feeds:\n  - {name: A, url: "https://a.example/f"}\n  - {name: B, url: "https://a.example/f"}\n')).toEqual([
-      'feeds[1].url: duplicate of feeds[0].url (https://a.example/f)',
+      'feeds[1].url: https://a.example/f is already feeds[0].url',
     ]);
     expect(errorsOf('network:\n  allow: ["http://x/"]\n')[0]).toMatch(/^network\.allow: /);
     expect(errorsOf('feeds:\n  - {name: A, url: "https://a.example/f", category: Sports}\n')[0]).toMatch(/^feeds\[0\]\.category: "Sports" is not one of/);
@@ -138,7 +138,7 @@ llm:
       ['network.allow', 12, 25],
       ['llm', 14, 3],
     ]);
-    expect(r.errors[2]).toBe('feeds[2].url: duplicate of feeds[1].url (https://b.example/feed)');
+    expect(r.errors[2]).toBe('feeds[2].url: https://b.example/feed is already feeds[1].url');
     expect(r.problems[1]!.source).toBe('    category: Gossip');
   });
 

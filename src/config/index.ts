@@ -163,7 +163,7 @@ function crossCheck(raw: unknown): Problem[] {
     const url = str(feed.url);
     if (!url) return;
     const first = seen.get(url);
-    if (first !== undefined) out.push({ path: ['feeds', i, 'url'], message: `duplicate of feeds[${first}].url (${url})` });
+    if (first !== undefined) out.push({ path: ['feeds', i, 'url'], message: `${url} is already feeds[${first}].url` });
     else seen.set(url, i);
   });
   const checkAllow = (entries: unknown, path: PropertyKey[]) => {
