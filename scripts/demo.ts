@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: serves the bundled demo feed and articles on 127.0.0.1, runs the pipeline on
  * them into data/demo.db (offline extractive engine unless OPENAI_API_KEY is set), and prints
- * the drafts, one story in the newsletter's layout, and where to look.
+ * the drafts, one story in the newsletter's layout, where to look, and how to open the desk on
+ * that database (an editor added to it first).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,8 +27,6 @@ feeds:
     url: ${site.origin}/feed.xml
 network:
   allow: ["${site.hostPort}"]
-llm:
-  prompt: ../prompts/draft-story.md
 `;
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(configPath, yaml);
@@ -54,7 +53,13 @@ Where to look:
   npx aiwins --db ${dbPath} show 1             one draft beside its source facts
   npx aiwins --db ${dbPath} --config ${configPath} show 1 --format markdown   the story in the newsletter's layout (or html, text)
   npx aiwins --db ${dbPath} stories --json     the JSON other tools read
-  npx aiwins --db ${dbPath} feeds              the feed's status`);
+  npx aiwins --db ${dbPath} feeds              the feed's status
+
+The editors' desk on this database: add an editor (the password on stdin), start the desk, and log in as ann on http://127.0.0.1:8080
+  printf '%s\\n' 'a long passphrase' | npx aiwins --db ${dbPath} users add ann --password-stdin
+  npx aiwins --db ${dbPath} --config ${configPath} serve${config.llmConfigured ? '' : `
+
+Re-draft (on the desk, or \`aiwins redraft\`) needs a model: set OPENAI_API_KEY, or llm.baseURL in ${configPath}.`}`);
 } finally {
   await site.close();
 }

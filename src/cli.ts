@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import type { Config } from './config/index.ts';
 import type { Pricing } from './core/pricing.ts';
 import {
@@ -29,8 +29,10 @@ import {
   createLogger,
   createRunReporter,
   defaultLogFormat,
+  configProblemsJson,
   describeBug,
   dryRunJson,
+  formatConfigProblems,
   feedsJson,
   formatDryRun,
   formatDraftHistory,
@@ -46,8 +48,11 @@ import {
   runSummaryJson,
   type LogFormat,
   type Logger,
+  type PlacedProblem,
 } from './cli/output.ts';
 import type { ExportFormat } from './export/index.ts';
+import { redactUrlsIn } from './fetch/redact.ts';
+import type { RedraftSummary } from './pipeline/redraft.ts';
 
 /**
  * Exit codes (the README has the table): 0 done, even with failures recorded on feeds and items;
@@ -80,6 +85,10 @@ const program = new Command();
 program
   .name('aiwins')
   .description('Feeds in, reviewed-ready AI news story drafts out.')
+  .version(packageVersion(), '--version', 'print the version of aiwins')
+  // The parser throws instead of exiting, so its own usage errors exit 2 like aiwins' (below);
+  // set before the commands are added, which inherit it.
+  .exitOverride()
   .addOption(new Option('--config <path>', 'config file').env('AIWINS_CONFIG').default('./feeds.yaml'))
   .addOption(new Option('--db <path>', 'SQLite database file').env('AIWINS_DB').default('data/aiwins.db'))
   .addOption(
@@ -90,6 +99,11 @@ program
   )
   .option('--debug', 'show stack traces of unexpected errors in the log')
   .showHelpAfterError();
+
+/** This checkout's version, from package.json beside src/ and dist/ alike. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 function globals(): GlobalOptions {
   return program.opts<GlobalOptions>();
@@ -102,26 +116,35 @@ function log(): Logger {
   return stderrLog;
 }
 
-/** Loads the config; its module (yaml, zod) is imported here, so `--help` and `parse` never pay for it. */
-async function configOrExit(): Promise<Config> {
+/**
+ * Loads the config; its module (yaml, zod) is imported here, so `--help` and `parse` never pay for it.
+ * `drafts`: the command drafts (run, schedule, serve --schedule), so the config's warnings (a model named
+ * with no key to call it: the drafts will be the offline engine's) are said, once, at its start.
+ */
+async function configOrExit(opts: { drafts?: boolean } = {}): Promise<Config> {
   const { loadConfig } = await import('./config/index.ts');
-  const { config, errors } = loadConfig(globals().config);
-  if (!config) {
-    throw new UsageError(`invalid config ${globals().config}:\n${errors.map((e) => `  ${e}`).join('\n')}`, EXIT_INVALID, {
-      kind: 'config.invalid',
-      errors,
-    });
-  }
-  return config;
+  const loaded = loadConfig(globals().config);
+  if (!loaded.config) throw invalidConfig(loaded);
+  if (opts.drafts) for (const w of loaded.warnings) log().warn(w, { kind: 'config.warning' });
+  return loaded.config;
+}
+
+/** Exit 2 with every problem of the config, each with its line and a caret (in JSON: `errors` and placed `problems`). */
+function invalidConfig(result: { errors: string[]; problems: PlacedProblem[] }): UsageError {
+  return new UsageError(`invalid config ${globals().config}:\n${formatConfigProblems(result.problems)}`, EXIT_INVALID, {
+    kind: 'config.invalid',
+    errors: result.errors.map(redactUrlsIn),
+    problems: configProblemsJson(result.problems),
+  });
 }
 
 /** The newsletter settings of the config; its defaults when there is no config file at all. */
 async function newsletterSettings(): Promise<StorySettings> {
   const { loadConfig } = await import('./config/index.ts');
-  const { config, errors } = loadConfig(globals().config);
-  if (config) return config.newsletter;
-  if (errors.length === 1 && errors[0]!.includes('config file not found')) return { timezone: 'UTC', sourceName: 'feed' };
-  throw new UsageError(`invalid config ${globals().config}:\n${errors.map((e) => `  ${e}`).join('\n')}`, EXIT_INVALID);
+  const loaded = loadConfig(globals().config);
+  if (loaded.config) return loaded.config.newsletter;
+  if (loaded.errors.length === 1 && loaded.errors[0]!.includes('config file not found')) return { timezone: 'UTC', sourceName: 'feed' };
+  throw invalidConfig(loaded);
 }
 
 /**
@@ -136,6 +159,16 @@ async function pricesOrNone(): Promise<{ pricing: Pricing; model: string | null 
     log().warn(`costs are shown as unknown: invalid config ${globals().config}: ${errors.join('; ')}`, { kind: 'config.invalid', errors });
   }
   return { pricing: {}, model: null };
+}
+
+/** The database a command looked in, as a full path: a story that is not found may be in another one. */
+function dbShown(): string {
+  return resolve(globals().db);
+}
+
+/** A store's "no story N" or "no issue N" with the database it looked in. */
+function namingDb(message: string): string {
+  return message.replace(/^no (story|issue) (\d+)/, (found) => `${found} in ${dbShown()}`);
 }
 
 /**
@@ -164,7 +197,7 @@ program
   .option('--all-feeds', 'check every feed now, not only those that are due')
   .option('--dry-run', 'fetch the due feeds only and print what a run would do (items, LLM calls, tokens, cost); stores nothing')
   .action(async (opts: { json?: boolean; retryFailed?: boolean; allFeeds?: boolean; dryRun?: boolean }) => {
-    const config = await configOrExit();
+    const config = await configOrExit({ drafts: true });
     if (opts.dryRun) return dryRun(config, opts);
     const db = await storeOrExit();
     const abort = new AbortController();
@@ -242,7 +275,7 @@ program
     const db = await storeOrExit('read');
     try {
       const found = await db.stories.getWithArticle(n);
-      if (!found) throw new UsageError(`no story ${n} (see \`aiwins stories --all\`)`, EXIT_FAILED);
+      if (!found) throw new UsageError(`no story ${n} in ${dbShown()} (see \`aiwins stories --all\`)`, EXIT_FAILED);
       if (opts.history) {
         const drafts = await db.drafts.history(n);
         process.stdout.write(opts.json ? jsonOutput(drafts, 2) : formatDraftHistory(drafts, await pricesOrNone()));
@@ -346,7 +379,7 @@ program
   .command('schedule')
   .description('long-running: check due feeds on the cron schedule in the config (schedule.cron) until SIGTERM')
   .action(async () => {
-    const config = await configOrExit();
+    const config = await configOrExit({ drafts: true });
     const db = await storeOrExit();
     const scheduler = await startLoggedScheduler(config, db);
     log().info(`scheduler started: "${config.schedule.cron}", ${config.feeds.length} feeds; SIGTERM stops it`, { event: 'scheduler' });
@@ -375,7 +408,7 @@ program
     if (opts.publicOrigin && !/^https?:\/\/[^/]+\/?$/.test(opts.publicOrigin)) {
       throw new UsageError(`--public-origin: expected an origin like https://desk.example.org, got "${opts.publicOrigin}"`, EXIT_INVALID);
     }
-    const config = await configOrExit();
+    const config = await configOrExit({ drafts: opts.schedule });
     const db = await storeOrExit();
     const { startDesk } = await import('./review/server.ts');
     const { redraftStories } = await import('./pipeline/redraft.ts');
@@ -388,14 +421,23 @@ program
       pricing: config.llm.pricing,
       publicOrigin: opts.publicOrigin,
       trustProxy: opts.trustProxy,
-      redraft: async (id) => {
-        const r = await redraftStories(config, db, { engine: config.llmConfigured ? 'llm' : 'extractive', ids: [id] });
-        if (r.status === 'already_running') return { ok: false, message: 'a run is in progress; try again when it ends' };
-        const failed = r.failed[0];
-        return failed ? { ok: false, message: `${failed.kind}: ${failed.message}` } : { ok: true };
-      },
-    }).catch((err: NodeJS.ErrnoException) => {
-      throw new UsageError(`cannot listen on ${opts.host}:${opts.port}: ${err.code ?? err.message}`, EXIT_FAILED);
+      // Without a model there is nothing to re-draft with: the offline engine would only make the
+      // same extractive draft again. The desk then explains instead of offering the button.
+      redraft: config.llmConfigured
+        ? async (id) => {
+            const r = await redraftStories(config, db, { engine: 'llm', ids: [id] });
+            if (r.status === 'already_running') return { ok: false, message: 'a run is in progress; try again when it ends' };
+            if (r.redrafted > 0) return { ok: true };
+            const failed = r.failed[0] ?? r.stop;
+            return { ok: false, message: failed ? `${failed.kind}: ${failed.message}` : 'the story was not redrafted' };
+          }
+        : undefined,
+    }).catch(async (err: unknown) => {
+      await db.close();
+      const { DeskListenError } = await import('./review/server.ts');
+      // Could not run: exit 1, with the sentence that says what to change (a taken port, a wrong host).
+      if (err instanceof DeskListenError) throw new UsageError(err.message, EXIT_FAILED, { kind: 'desk.listen', code: err.code });
+      throw err;
     });
     process.stdout.write(`aiwins desk listening on ${desk.url}\n`);
     let scheduler: Awaited<ReturnType<typeof startLoggedScheduler>> | null = null;
@@ -445,28 +487,42 @@ program
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
     try {
+      // Named ids that are no story: a usage error before anything is drafted.
+      const missing: number[] = [];
+      for (const id of ids ?? []) if (!(await db.stories.get(id))) missing.push(id);
+      if (missing.length) throw new UsageError(`no story ${missing.join(', ')} in ${dbShown()} (see \`aiwins stories --all\`); nothing was redrafted`, EXIT_INVALID);
       const { redraftStories } = await import('./pipeline/redraft.ts');
       const result = await redraftStories(config, db, { engine: opts.engine, ids, signal: abort.signal });
       if (result.status === 'already_running') log().info('a run is in progress; try again when it ends', { event: 'redraft', status: result.status });
-      else {
-        log().info(`redrafted ${result.redrafted} with ${result.engine}; ${result.failed.length} failed`, {
-          event: 'redraft',
-          engine: result.engine,
-          redrafted: result.redrafted,
-          failed: result.failed.length,
-        });
-        for (const f of result.failed) log().warn(`story ${f.id}: ${f.kind}: ${f.message}`, { event: 'redraft', item_id: f.id, kind: f.kind });
-        if (result.skipped.length) {
-          log().info(`not redrafted (an editor decided on them: redraft by --id): ${result.skipped.join(', ')}`, { event: 'redraft', skipped: result.skipped });
-        }
-        if (result.stop) log().error(`stopped: ${result.stop.kind}: ${result.stop.message}`, { event: 'redraft', kind: result.stop.kind });
-      }
+      else reportRedraft(result);
       if (opts.json) process.stdout.write(jsonOutput(result));
-      if (result.status === 'failed') process.exitCode = EXIT_FAILED;
+      // A story that could not be redrafted needs a person (the message says why); a SIGTERM does not.
+      if (result.status === 'failed' || result.failed.length > 0) process.exitCode = EXIT_FAILED;
     } finally {
       await db.close();
     }
   });
+
+/** What a redraft did, each line saying what happened: redrafted, failed and why, or left and why. */
+function reportRedraft(result: RedraftSummary): void {
+  log().info(`redrafted ${result.redrafted} with ${result.engine}; ${result.failed.length} failed`, {
+    event: 'redraft',
+    engine: result.engine,
+    redrafted: result.redrafted,
+    failed: result.failed.length,
+  });
+  for (const f of result.failed) log().warn(`story ${f.id}: ${f.kind}: ${f.message}`, { event: 'redraft', item_id: f.id, kind: f.kind });
+  if (result.stop) log().error(`stopped: ${result.stop.kind}: ${result.stop.message}`, { event: 'redraft', kind: result.stop.kind });
+  if (result.notReached.length) {
+    log().warn(`not redrafted, the redraft stopped first: ${result.notReached.join(', ')}`, { event: 'redraft', not_reached: result.notReached });
+  }
+  if (result.skipped.length) {
+    log().info(`not redrafted, an editor decided on them (redraft them by --id): ${result.skipped.join(', ')}`, { event: 'redraft', skipped: result.skipped });
+  }
+  if (result.unknown.length) {
+    log().warn(`not redrafted, not a story to redraft (a copy of another story, or none): ${result.unknown.join(', ')}`, { event: 'redraft', unknown: result.unknown });
+  }
+}
 
 const dbCommand = program.command('db').description('operator tools for the database file (--db)');
 
@@ -536,7 +592,7 @@ async function decideFromCli(
     process.stdout.write(json ? JSON.stringify(story, null, 2) + '\n' : `story ${n}: ${story.status}\n`);
   } catch (err) {
     // Exit 2 for what the editor can act on: an unknown story, a missing reason, a story already sent (final).
-    if (err instanceof EditorialError) throw new UsageError(err.message, EXIT_INVALID);
+    if (err instanceof EditorialError) throw new UsageError(namingDb(err.message), EXIT_INVALID);
     throw err;
   } finally {
     await db.close();
@@ -647,13 +703,13 @@ function positiveInt(what: string, raw: string): number {
 async function issueNumberOrCurrent(issues: IssueStore, raw: string | undefined): Promise<number> {
   if (raw !== undefined) return positiveInt('issue', raw);
   const current = await issues.currentDraft();
-  if (!current) throw new UsageError('no draft issue: open one with `aiwins issue new`, or name an issue number', EXIT_INVALID);
+  if (!current) throw new UsageError(`no draft issue in ${dbShown()}: open one with \`aiwins issue new\`, or name an issue number`, EXIT_INVALID);
   return current.number;
 }
 
 /** Prints a changed issue, or exits 2 with the reason nothing changed. */
 async function printIssueChange(issues: IssueStore, change: IssueChange, json?: boolean): Promise<void> {
-  if (!change.ok) throw new UsageError(change.message, EXIT_INVALID);
+  if (!change.ok) throw new UsageError(namingDb(change.message), EXIT_INVALID);
   const full = (await issues.withStories(change.issue.number))!;
   process.stdout.write(json ? jsonOutput(issueJson(full), 2) : formatIssue(full));
 }
@@ -747,7 +803,7 @@ issueCommand
       const issues = db.issues;
       const number = await issueNumberOrCurrent(issues, n);
       const full = await issues.withStories(number);
-      if (!full) throw new UsageError(`no issue ${number} (see \`aiwins issue list\`)`, EXIT_INVALID);
+      if (!full) throw new UsageError(`no issue ${number} in ${dbShown()} (see \`aiwins issue list\`)`, EXIT_INVALID);
       process.stdout.write(opts.json ? jsonOutput(issueJson(full), 2) : formatIssue(full));
     } finally {
       await db.close();
@@ -801,7 +857,7 @@ program
         doc = { number: null, title: null, date: null, stories: await issues.feedStories({ since }) };
       } else {
         const full = await issues.withStories(await issueNumberOrCurrent(issues, n));
-        if (!full) throw new UsageError(`no issue ${n} (see \`aiwins issue list\`)`, EXIT_INVALID);
+        if (!full) throw new UsageError(`no issue ${n} in ${dbShown()} (see \`aiwins issue list\`)`, EXIT_INVALID);
         issue = full;
         doc = issueDocument(full, full.stories);
       }
@@ -834,7 +890,7 @@ program
     let input;
     try {
       const full = await db.issues.withStories(number);
-      if (!full) throw new UsageError(`no issue ${number} (see \`aiwins issue list\`)`, EXIT_INVALID);
+      if (!full) throw new UsageError(`no issue ${number} in ${dbShown()} (see \`aiwins issue list\`)`, EXIT_INVALID);
       const { issueDocument, issueSubject, renderIssueHtml } = await import('./export/index.ts');
       const doc = issueDocument(full, full.stories);
       input = { subject: issueSubject(doc, config.newsletter), html: renderIssueHtml(doc, config.newsletter) };
@@ -1184,7 +1240,10 @@ function reportFatal(msg: string, fields: Record<string, unknown>): void {
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof UsageError) {
+  if (err instanceof CommanderError) {
+    // The parser has printed its message (and the help after it); --help and --version are done.
+    process.exitCode = err.exitCode === 0 ? 0 : EXIT_INVALID;
+  } else if (err instanceof UsageError) {
     reportFatal(err.message, { kind: 'usage', ...err.fields });
     process.exitCode = err.exitCode;
   } else if (err instanceof StoreError) {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/index.ts';
 import { fixtureConfig, ROOT, runCli, tempProject, type TempProject } from './helpers/project.ts';
 import { startSiteServer, type SiteServer } from './helpers/site-server.ts';
+import { startOpenAiServer, type OpenAiServer } from './helpers/openai-server.ts';
 import { hashPassword } from '../src/review/password.ts';
 import { seedStories, type SeedStory } from './helpers/stories.ts';
 
@@ -27,6 +28,8 @@ let deskUrl: string;
 let browser: Browser;
 let canary: SiteServer;
 let attacker: SiteServer;
+// The model the desk re-drafts with (a desk without one offers no Re-draft).
+let llm: OpenAiServer;
 const ids: Record<string, number> = {};
 
 function startServe(): Promise<string> {
@@ -73,11 +76,13 @@ const statusOf = async (id: number) => {
 describe.skipIf(!haveChromium)('the desk in a browser', () => {
   beforeAll(async () => {
     canary = await startSiteServer({});
+    llm = await startOpenAiServer();
     project = tempProject();
     project.writeConfig(
       fixtureConfig({
         feeds: [{ name: 'Test Feed', url: 'https://feeds.example/0.xml' }],
         allow: [],
+        llmBaseURL: llm.url,
         extra: 'newsletter:\n  siteUrl: https://aiwins.example/\n  tagline: Good news about AI, checked against the source\n',
       }),
     );
@@ -172,6 +177,7 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
     }
     await canary?.close();
     await attacker?.close();
+    await llm?.close();
     project?.remove();
   });
 

@@ -56,7 +56,7 @@ describe('aiwins export', () => {
   it('says what is missing: no draft issue, an unknown issue, a feed without newsletter.siteUrl', async () => {
     const none = await cli('export', '--format', 'markdown');
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/no draft issue: open one with `aiwins issue new`/);
+    expect(none.stderr).toMatch(/no draft issue in \S+: open one with `aiwins issue new`/);
     const unknown = await cli('export', '7', '--format', 'text');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/no issue 7/);

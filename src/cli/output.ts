@@ -442,3 +442,37 @@ export function formatIssueList(issues: Issue[]): string {
       .join('\n') + '\n'
   );
 }
+
+/** A config problem as `formatConfigProblems` shows it: its message, line, column and that line's text. */
+export interface PlacedProblem {
+  path: string;
+  message: string;
+  line: number | null;
+  column: number | null;
+  source: string | null;
+}
+
+/**
+ * Every problem of a config file, each under its `path: message` line with the line of the file
+ * it is on and a caret under the column, as compilers show them. URLs in the messages and on
+ * those lines lose their credentials and secret query values.
+ */
+export function formatConfigProblems(problems: readonly PlacedProblem[]): string {
+  const width = Math.max(2, ...problems.map((p) => String(p.line ?? '').length));
+  return problems
+    .map((p) => {
+      const head = `  ${p.path}: ${redactUrlsIn(p.message)}`;
+      if (p.line === null || p.column === null || p.source === null) return head;
+      const source = redactUrlsIn(p.source);
+      // Tabs stay tabs under the caret, so it lines up however the terminal shows them.
+      const pad = source.slice(0, p.column - 1).replace(/[^\t]/g, ' ');
+      const gutter = ' '.repeat(4 + width);
+      return `${head}\n    ${String(p.line).padStart(width)} | ${source}\n${gutter} | ${pad}^`;
+    })
+    .join('\n');
+}
+
+/** The problems for a JSON log: the same, with URLs in the message and the line's text redacted. */
+export function configProblemsJson(problems: readonly PlacedProblem[]): PlacedProblem[] {
+  return problems.map((p) => ({ ...p, message: redactUrlsIn(p.message), source: p.source === null ? null : redactUrlsIn(p.source) }));
+}

@@ -71,7 +71,7 @@ network:
 
   it('reports duplicates, URL-shaped allow entries, categories and cron separately after the schema passes', () => {
     expect(errorsOf('feeds:\n  - {name: A, url: "https://a.example/f"}\n  - {name: B, url: "https://a.example/f"}\n')).toEqual([
-      'feeds[1].url: duplicate of feeds[0].url (https://a.example/f)',
+      'feeds[1].url: https://a.example/f is already feeds[0].url',
     ]);
     expect(errorsOf('network:\n  allow: ["http://x/"]\n')[0]).toMatch(/^network\.allow: /);
     expect(errorsOf('feeds:\n  - {name: A, url: "https://a.example/f", category: Sports}\n')[0]).toMatch(/^feeds\[0\]\.category: "Sports" is not one of/);
@@ -109,5 +109,59 @@ network:
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
     for (let i = 1; i < 12; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
     expect(errorsOf(bomb.join('\n')).length).toBeGreaterThan(0);
+  });
+});
+
+describe('parseConfig: every problem in one pass, with its place', () => {
+  it('checks categories, duplicates and cron beside the schema errors, in the order of the file, each with line, column and text', () => {
+    const r = parseConfig(`feeds:
+  - name: A
+    url: ftp://a.example/feed
+  - name: B
+    url: https://b.example/feed
+    category: Gossip
+  - name: C
+    url: https://b.example/feed
+schedule:
+  cron: "every day"
+network:
+  allow: ["ok.example", "http://bad/"]
+llm:
+  modle: typo
+`, {});
+    expect(r.config).toBeNull();
+    expect(r.problems.map((p) => [p.path, p.line, p.column])).toEqual([
+      ['feeds[0].url', 3, 10],
+      ['feeds[1].category', 6, 15],
+      ['feeds[2].url', 8, 10],
+      ['schedule.cron', 10, 9],
+      ['network.allow', 12, 25],
+      ['llm', 14, 3],
+    ]);
+    expect(r.errors[2]).toBe('feeds[2].url: https://b.example/feed is already feeds[1].url');
+    expect(r.problems[1]!.source).toBe('    category: Gossip');
+  });
+
+  it('a missing key points at the object it is missing from', () => {
+    const r = parseConfig('feeds:\n  - url: https://a.example/feed\n', {});
+    expect(r.problems).toEqual([expect.objectContaining({ path: 'feeds[0].name', line: 2, column: 5 })]);
+  });
+
+  it('lists every YAML syntax error with its line and column', () => {
+    const r = parseConfig('feeds:\n  - name: A\n url: https://a.example/feed\nllm: { model: x\n', {});
+    expect(r.problems.map((p) => [p.path, p.line, p.column])).toEqual([
+      ['YAML', 3, 1],
+      ['YAML', 5, 1],
+    ]);
+    expect(r.errors[0]).toBe('YAML: BAD_INDENT at line 3, column 1: All mapping items must start at the same column');
+    expect(r.problems[0]!.source).toBe(' url: https://a.example/feed');
+  });
+
+  it('warns when llm.model is named but neither a key nor a base URL is there to call it', () => {
+    const warned = parseConfig('llm:\n  model: gpt-4o\n', {});
+    expect(warned.warnings).toEqual([expect.stringMatching(/^llm\.model is gpt-4o but OPENAI_API_KEY is not set: drafting with the offline extractive engine/)]);
+    expect(parseConfig('llm:\n  model: gpt-4o\n', { OPENAI_API_KEY: 'sk-x' }).warnings).toEqual([]);
+    expect(parseConfig('llm:\n  model: llama3\n  baseURL: http://127.0.0.1:11434/v1\n', {}).warnings).toEqual([]);
+    expect(parseConfig('feeds: []\n', {}).warnings).toEqual([]);
   });
 });

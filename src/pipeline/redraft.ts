@@ -1,6 +1,6 @@
 import type { Config } from '../config/index.ts';
 import type { Engine } from '../core/types.ts';
-import { REVIEW_STATUSES, WORK_STATUSES, type Store } from '../store/index.ts';
+import { DUPLICATE_STATUS, REVIEW_STATUSES, WORK_STATUSES, type Store } from '../store/index.ts';
 import { drafterFor } from './drafter.ts';
 import { withRunLease, type RunEnd } from './lease.ts';
 import { createTokenBudget } from './budget.ts';
@@ -11,9 +11,14 @@ export interface RedraftSummary {
   status: 'completed' | 'aborted' | 'abandoned' | 'failed' | 'already_running';
   engine: Engine;
   redrafted: number;
+  /** Stories the engine could not redraft (or that must wait), with the failure. */
   failed: { id: number; kind: string; message: string }[];
-  /** Stories asked for but not redrafted: an editor decided on them (redraft them by --id), or no such story. */
+  /** Stories not redrafted because an editor approved or rejected them (redraft them by --id). */
   skipped: number[];
+  /** Stories not reached: the redraft stopped first (`stop` says why). */
+  notReached: number[];
+  /** Ids that are no story the redraft takes: none at all, or a copy attached to another story (redraft that one). */
+  unknown: number[];
   /** Why the redraft stopped early, when it did. */
   stop: RunSummary['stop'];
   llm: RunSummary['llm'];
@@ -37,9 +42,10 @@ export async function redraftStories(
   const drafter = await drafterFor(config, opts.engine, { beforeRequest: leaseCheck.run, budget });
   const summary = emptySummary(opts.engine);
   const started = clock();
-  const drafted = new Set<number>();
+  // What happened to each item: drafted, or failed, deferred or blocked with its failure.
+  const outcomes = new Map<number, Extract<RunEvent, { type: 'item' }>>();
   const onEvent = (e: RunEvent) => {
-    if (e.type === 'item' && e.stage === 'drafted') drafted.add(e.itemId);
+    if (e.type === 'item') outcomes.set(e.itemId, e);
     opts.onEvent?.(e);
   };
   const outcome = await withRunLease(store, { leaseSeconds: config.run.leaseSeconds, clock }, async (lease) => {
@@ -61,17 +67,37 @@ export async function redraftStories(
     const result = { ids, status: summary.status };
     return { result, end: { status: summary.status as RunEnd['status'], error: reason, summary: { redraft: summary } } };
   });
-  const base: RedraftSummary = { status: 'already_running', engine: opts.engine, redrafted: 0, failed: [], skipped: [], stop: null, llm: summary.llm };
+  const base: RedraftSummary = { status: 'already_running', engine: opts.engine, redrafted: 0, failed: [], skipped: [], notReached: [], unknown: [], stop: null, llm: summary.llm };
   if (!outcome.acquired) return base;
   const failed = summary.errors.filter((e) => e.scope === 'item').map((e) => ({ id: e.id, kind: e.kind, message: e.message }));
-  const done = new Set([...failed.map((f) => f.id), ...drafted]);
+  for (const [id, e] of outcomes) {
+    if (e.stage !== 'drafted' && e.failure && !failed.some((f) => f.id === id)) failed.push({ id, kind: e.failure.kind, message: e.failure.message });
+  }
+  const sorted = await sortUntouched(store, outcome.result.ids.filter((id) => !outcomes.has(id) && !failed.some((f) => f.id === id)), Boolean(opts.ids), Boolean(summary.stop));
   return {
     ...base,
     status: outcome.recorded === 'abandoned' ? 'abandoned' : outcome.result.status,
     redrafted: summary.drafts.made,
     failed,
-    skipped: outcome.result.ids.filter((id) => !done.has(id)),
+    ...sorted,
     stop: summary.stop,
     llm: summary.llm,
   };
+}
+
+/**
+ * Why the stories the redraft never touched were left: an editor decided on them (and they were
+ * not named by id), the redraft stopped before them, or they are no story it redrafts.
+ */
+async function sortUntouched(store: Store, ids: number[], named: boolean, stopped: boolean): Promise<Pick<RedraftSummary, 'skipped' | 'notReached' | 'unknown'>> {
+  const out: Pick<RedraftSummary, 'skipped' | 'notReached' | 'unknown'> = { skipped: [], notReached: [], unknown: [] };
+  for (const id of ids) {
+    const story = await store.stories.get(id);
+    if (!story || story.status === DUPLICATE_STATUS) out.unknown.push(id);
+    else if (!named && (story.status === 'approved' || story.status === 'rejected')) out.skipped.push(id);
+    else if (stopped) out.notReached.push(id);
+    // Neither decided on nor stopped before: a status the redraft does not take.
+    else out.unknown.push(id);
+  }
+  return out;
 }

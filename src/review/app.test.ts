@@ -255,7 +255,8 @@ describe('actions', () => {
     expect(page).toMatch(/Approve<\/button>/);
     expect(page).toMatch(/Reject<\/button>/);
     expect(page).toMatch(/Save<\/button>/);
-    expect(page).toMatch(/Re-draft<\/button>/);
+    // This desk has no model: it says so instead of offering Re-draft (src/review/redraft.test.ts).
+    expect(page).not.toMatch(/Re-draft<\/button>/);
   });
 });
 

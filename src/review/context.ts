@@ -4,12 +4,15 @@ import type { NewsletterSettings } from '../export/index.ts';
 import type { Session, Store } from '../store/index.ts';
 
 /** What the desk reads and writes: stories and articles, editorial decisions and versions, users, newsletter issues, other outlets' copies. */
-export type DeskStore = Pick<Store, 'stories' | 'articles' | 'editorial' | 'users' | 'issues' | 'coverage'>;
+export type DeskStore = Pick<Store, 'stories' | 'articles' | 'editorial' | 'users' | 'issues' | 'coverage'> & {
+  /** The database file, named on the login page while it has no editor (so the right one gets one). */
+  readonly path?: string;
+};
 
 /** How the desk is set up: its store, and how it is reached. */
 export interface DeskOptions {
   store: DeskStore;
-  /** Re-drafts one story with the configured engine; absent, the Re-draft button says why. */
+  /** Re-drafts one story with the model; absent (no model), the story page says why instead of offering Re-draft. */
   redraft?: (storyId: number) => Promise<{ ok: true } | { ok: false; message: string }>;
   /**
    * The origin browsers reach the desk at (e.g. https://desk.example behind a TLS proxy). POSTs

@@ -8,7 +8,31 @@ export interface RunningDesk {
   close(): Promise<void>;
 }
 
-/** Serves the desk on host:port and resolves once it accepts connections. */
+/** Why the desk could not listen, in a sentence that says what to change. */
+export class DeskListenError extends Error {
+  constructor(
+    message: string,
+    /** The system's error code (EADDRINUSE, EACCES, ...), for logs. */
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** The sentence for a failed listen: the common causes by name, anything else with its code. */
+export function listenProblem(err: NodeJS.ErrnoException, host: string, port: number): DeskListenError {
+  const message =
+    err.code === 'EADDRINUSE'
+      ? `port ${port} is in use: choose another with --port`
+      : err.code === 'EACCES'
+        ? `port ${port} needs privileges this user lacks: choose one above 1023 with --port`
+        : err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND'
+          ? `${host} is not an address of this machine: check --host`
+          : `cannot listen on ${host}:${port}: ${err.code ?? err.message}`;
+  return new DeskListenError(message, err.code);
+}
+
+/** Serves the desk on host:port and resolves once it accepts connections; rejects with a DeskListenError. */
 export function startDesk(options: DeskOptions & { host: string; port: number }): Promise<RunningDesk> {
   const { host, port, ...deskOptions } = options;
   const app = createDeskApp({ listenHost: host, ...deskOptions });
@@ -25,6 +49,6 @@ export function startDesk(options: DeskOptions & { host: string; port: number })
           }),
       });
     });
-    server.once('error', fail);
+    server.once('error', (err: NodeJS.ErrnoException) => fail(listenProblem(err, host, port)));
   });
 }

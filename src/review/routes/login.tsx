@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -23,6 +24,17 @@ function clientAddress(c: DeskContext): string {
 }
 
 /**
+ * While the database has no editor, nobody can log in: the page says how to add one, naming the
+ * database the desk was started on (a `users add` without --db writes to another one).
+ */
+async function noEditorNotice(c: DeskContext): Promise<string | undefined> {
+  const store = c.get('options').store;
+  if ((await store.users.listUsers()).length > 0) return undefined;
+  const db = store.path ? resolve(store.path) : 'PATH';
+  return `No editor in this database (${db}) yet: add one with \`aiwins users add NAME --password-stdin --db ${db}\` (the password on stdin), then log in.`;
+}
+
+/**
  * The login form. Each attempt is counted before its password is checked, so a burst of parallel
  * guesses gets no more checks than a sequence. Failures lock the account at that address (5 by
  * default) and the address for every account (20); the account's failures from all addresses
@@ -30,7 +42,7 @@ function clientAddress(c: DeskContext): string {
  */
 export const login = new Hono<DeskEnv>();
 
-login.get('/login', (c) => (c.get('session') ? c.redirect('/', 303) : c.html(<LoginPage nonce={c.get('nonce')} />)));
+login.get('/login', async (c) => (c.get('session') ? c.redirect('/', 303) : c.html(<LoginPage nonce={c.get('nonce')} notice={await noEditorNotice(c)} />)));
 
 login.post('/login', async (c) => {
   const o = c.get('options');
@@ -60,7 +72,7 @@ login.post('/login', async (c) => {
   const matches = await verifyPassword(form.password, creds?.passwordHash ?? UNKNOWN_USER_HASH);
   const ok = matches && creds !== null;
   await o.store.users.settleLoginAttempt(attempt.id, ok);
-  if (!ok) return c.html(<LoginPage nonce={c.get('nonce')} username={form.username} error="Wrong username or password." />, 401);
+  if (!ok) return c.html(<LoginPage nonce={c.get('nonce')} username={form.username} error="Wrong username or password." notice={await noEditorNotice(c)} />, 401);
   // A fresh session at each login: a session id planted before login is never the one logged in.
   const old = c.get('session');
   if (old) await o.store.users.endSession(old.tokenHash);

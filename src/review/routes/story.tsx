@@ -30,6 +30,7 @@ story.get('/stories/:id', async (c) => {
       newsletter={o.newsletter}
       pricing={o.pricing}
       notice={noticeFrom(c)}
+      canRedraft={Boolean(o.redraft)}
     />,
   );
 });

@@ -1,12 +1,13 @@
 import type { Session } from '../../store/index.ts';
 import { Layout } from './layout.tsx';
 
-export function LoginPage(props: { nonce: string; error?: string; username?: string; status?: number }) {
+export function LoginPage(props: { nonce: string; error?: string; username?: string; status?: number; notice?: string }) {
   return (
     <Layout title="Log in" nonce={props.nonce} session={null}>
       <form method="post" action="/login" class="login">
         <h1>Log in</h1>
         {props.error && <p class="error">{props.error}</p>}
+        {props.notice && <p class="notice">{props.notice}</p>}
         <label>
           Username <input name="username" autocomplete="username" required value={props.username ?? ''} />
         </label>

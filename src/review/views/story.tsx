@@ -25,9 +25,14 @@ export interface StoryPageProps {
   newsletter: NewsletterSettings;
   pricing: Pricing;
   notice?: string;
+  /** Whether this desk can re-draft (it has a model); without one the button gives way to why not. */
+  canRedraft?: boolean;
 }
 
 export type { EditValues };
+
+/** Why a desk without a model offers no Re-draft: the offline engine would only repeat its draft. */
+export const REDRAFT_NEEDS_MODEL = 'Re-draft needs a model: start the desk with OPENAI_API_KEY set, or llm.baseURL in the config.';
 
 /** The edit form: one field per draft field, named as in the story JSON, and the version it edits. */
 export function EditForm(props: {
@@ -290,10 +295,16 @@ export function StoryPage(p: StoryPageProps) {
               <button type="submit">Reopen</button>
             </form>
           )}
-          <form method="post" action={`/stories/${story.id}/redraft`} class="inline">
-            <Csrf session={session} />
-            <button type="submit">Re-draft</button>
-          </form>
+          {p.canRedraft ? (
+            <form method="post" action={`/stories/${story.id}/redraft`} class="inline">
+              <Csrf session={session} />
+              <button type="submit">Re-draft</button>
+            </form>
+          ) : (
+            <span class="meta" id="no-redraft">
+              {REDRAFT_NEEDS_MODEL}
+            </span>
+          )}
           <a href="#reject" data-key="r" class="keyonly">
             reject
           </a>
