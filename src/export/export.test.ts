@@ -12,6 +12,7 @@ import { HOSTILE_HEADLINE, seedStories, tenStories } from '../../test/helpers/ne
 import { issueDocument, proposeIssueOrder, renderExport, type ExportFormat, type NewsletterSettings } from './index.ts';
 import { forbiddenXmlChars } from './xml-text.ts';
 import { randomText, seededRandom, xmlProblems } from '../../test/helpers/xml-fuzz.ts';
+import { feedLint } from '../../test/helpers/feed-lint.ts';
 
 type Node = DefaultTreeAdapterMap['node'];
 type Element = DefaultTreeAdapterMap['element'];
@@ -233,8 +234,8 @@ describe('the feeds', () => {
       const f = theirs.feed as Record<string, any>;
       const items: any[] = f.items ?? f.entries;
       expect(items).toHaveLength(10);
-      // RSS titles are entity-encoded HTML (see feeds.ts); Atom's are typed text, JSON Feed's plain text.
-      const titleOf = (i: any): string => (format === 'rss' ? decodeHTML(i.title) : format === 'atom' ? i.title.value : i.title);
+      // RSS titles are entity-encoded HTML (see feeds.ts); Atom's are typed HTML, JSON Feed's plain text.
+      const titleOf = (i: any): string => (format === 'rss' ? decodeHTML(i.title) : format === 'atom' ? decodeHTML(i.title.value) : i.title);
       expect(items.map(titleOf).sort()).toEqual(issue.stories.map((s) => s.draft!.headline).sort());
       const hostile = items.find((i) => titleOf(i) === HOSTILE_HEADLINE);
       expect(hostile, 'the <script> title comes back as the same text').toBeDefined();
@@ -282,6 +283,33 @@ describe('what feed validators require', () => {
     expect(render('rss')).not.toContain('atom:link');
   });
 
+  it('rss and atom: nothing the W3C validator reports, for the issue and for a story whose link and text test its rules', () => {
+    for (const format of ['rss', 'atom'] as const) expect(feedLint(render(format, NL, SELF)), format).toEqual([]);
+    // A link with characters a URI must percent-encode, text with a replacement character and
+    // tags, an empty category, a home page without its trailing slash.
+    const odd = {
+      ...issue.stories[0]!,
+      canonicalUrl: null,
+      url: 'https://news.example/a?filter[tag]=x|y&q={z}^`#frag',
+      draft: { ...issue.stories[0]!.draft!, headline: 'Caf\uFFFD <b>bold</b> </p> & &amp; win', tldr: 'A <i>summary</i> \u0085', category: '\u0001' },
+    };
+    const doc = issueDocument(issue, [odd, ...issue.stories.slice(1)]);
+    for (const format of ['rss', 'atom'] as const) {
+      const out = renderExport(format, issue, doc, { ...NL, siteUrl: 'https://AIWins.example', name: 'AI Wins \uFFFD' }, { feedUrl: 'https://aiwins.example/feed ünï.xml' });
+      if (!out.ok) throw new Error(out.failure.message);
+      expect(feedLint(out.value), format).toEqual([]);
+      expect(out.value).toMatch(/https:\/\/news\.example\/a\?filter%5Btag%5D=x%7Cy(&|&amp;)q=%7Bz%7D%5E%60#frag/);
+    }
+    // The check itself finds what it looks for.
+    expect(feedLint('<rss version="2.0"><channel><title>t</title><link>https://x.example/</link><description>d</description><item><title>x</title></item></channel></rss>')).toEqual(['MissingAtomSelfLink', 'MissingGuid: item 1']);
+    expect(feedLint('<feed xmlns="http://www.w3.org/2005/Atom"><id>https://x.example/</id><title>a</title><updated>1970-01-01T00:00:00Z</updated><entry><id>urn:x:1</id><title>&lt;/b&gt;</title><updated>2026-01-01T00:00:00Z</updated><summary>s</summary></entry></feed>')).toEqual([
+      'ImplausibleDate: feed updated "1970-01-01T00:00:00Z"',
+      'MissingSelf',
+      'MissingElement: entry 1 author',
+      'ContainsUndeclaredHTML: entry 1 title',
+    ]);
+  });
+
   it('jsonfeed: feed_url when the URL is known, and the newsletter as the author', () => {
     const feed = JSON.parse(render('jsonfeed', NL, 'https://aiwins.example/feed.json'));
     expect(feed.feed_url).toBe('https://aiwins.example/feed.json');
@@ -314,7 +342,8 @@ describe('characters XML forbids', () => {
         category: t(),
       },
     }));
-    const nl: NewsletterSettings = { ...NL, name: t(), tagline: t(), subscribeLine: t() };
+    // The name is the editor's own setting (never empty); the rest may be anything.
+    const nl: NewsletterSettings = { ...NL, name: `AI Wins ${t()}`, tagline: t(), subscribeLine: t() };
     return { doc: { ...issueDocument(issue, stories), title: t() }, nl };
   }
 
@@ -325,6 +354,7 @@ describe('characters XML forbids', () => {
         const out = renderExport(format, issue, doc, nl, { feedUrl: 'https://aiwins.example/feed.xml' });
         if (!out.ok) throw new Error(out.failure.message);
         expect(xmlProblems(out.value), `${format}, seed ${seed}`).toEqual([]);
+        expect(feedLint(out.value), `${format}, seed ${seed}: validator findings`).toEqual([]);
         expect(out.value.split('MARK😀𝔸').length - 1, `${format}, seed ${seed}: astral characters kept`).toBeGreaterThanOrEqual(10);
         const parsed = new XMLParser({ ignoreAttributes: false }).parse(out.value);
         expect([format === 'rss' ? parsed.rss.channel.item : parsed.feed.entry].flat()).toHaveLength(10);

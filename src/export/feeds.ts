@@ -14,15 +14,21 @@ import type { Story } from '../store/index.ts';
 import { stripControlChars as plainText } from '../core/terminal.ts';
 import { newsletterStory, renderHtml } from '../render/index.ts';
 import { FOR_READERS, type IssueDocument, type NewsletterSettings } from './issue.tsx';
-import { xmlSafeDeep } from './xml-text.ts';
+import { xmlSafeDeep, xmlSafeText } from './xml-text.ts';
+import { feedUri } from './feed-uri.ts';
 
 export type FeedFormat = 'rss' | 'atom' | 'jsonfeed';
 
 /**
- * RSS leaves open whether a title or description is text or HTML, and readers (aiwins' own
- * among them) take it as HTML; entity-encoding the text makes both readings show it as written.
+ * Text as HTML. RSS leaves open whether a title or description is text or HTML, and readers
+ * (aiwins' own among them) take it as HTML; entity-encoding the text makes both readings show it
+ * as written. Atom's text constructs are sent as `type="html"` the same way: as `type="text"` a
+ * headline that mentions a tag ("</b>") is reported by validators as undeclared HTML.
  */
-const rssText = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const htmlText = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** Whether text is still there once what XML cannot hold is removed: validators report empty elements. */
+const hasText = (text: string): boolean => xmlSafeText(text).trim() !== '';
 
 /** One entry, the same in every feed format. */
 interface Entry {
@@ -42,13 +48,17 @@ function entries(stories: Story[], nl: NewsletterSettings): Entry[] {
   return stories.flatMap((s) => {
     const shown = newsletterStory(s, nl);
     if (!shown || !s.draft) return [];
+    const title = plainText(shown.headline);
+    // An RSS item with content but no description is reported by validators (and an empty
+    // TL;DR, offline drafts can have one, would be dropped by the writer): the headline stands in.
+    const tldr = plainText(shown.tldr);
     return [
       {
         id: storyEntryId(s.id),
-        title: plainText(shown.headline),
-        // The story layout's source link: http(s) only, without tracking parameters.
-        link: shown.source.url,
-        summary: plainText(shown.tldr),
+        title,
+        // The story layout's source link (http(s) only, without tracking parameters), as a URI.
+        link: shown.source.url && feedUri(shown.source.url),
+        summary: hasText(tldr) ? tldr : title,
         html: renderHtml(shown, FOR_READERS),
         date: s.published ?? s.draft.createdAt,
         category: shown.category,
@@ -73,25 +83,32 @@ function feedTitle(doc: IssueDocument, nl: NewsletterSettings): string {
 export function renderFeed(format: FeedFormat, doc: IssueDocument, nl: NewsletterSettings, siteUrl: string, feedUrl: string | null = null): string {
   const items = entries(doc.stories, nl);
   const title = feedTitle(doc, nl);
-  const description = plainText(nl.tagline ?? `${nl.name}: approved stories`);
+  // RSS requires a description: the tagline, or a line made of the name when it has none.
+  const tagline = plainText(nl.tagline ?? '');
+  const description = hasText(tagline) ? tagline : plainText(`${nl.name}: approved stories`);
   const author = plainText(nl.name);
-  // The newest entry's date, or the issue's: the feed changes only when its stories do.
-  const updated = new Date(Math.max(doc.date?.getTime() ?? 0, ...items.map((e) => e.date.getTime())));
+  const site = feedUri(siteUrl);
+  const self = feedUrl && feedUri(feedUrl);
+  // The newest entry's date, or the issue's: the feed changes only when its stories do. Null
+  // for an empty set of stories outside an issue: there is no date to give.
+  const newest = Math.max(doc.date?.getTime() ?? 0, ...items.map((e) => e.date.getTime()));
+  const updated = newest > 0 ? new Date(newest) : null;
   if (format === 'rss') {
     return generateRssFeed(
       xmlSafeDeep({
-        title: rssText(title),
-        link: siteUrl,
-        description: rssText(description),
-        lastBuildDate: updated,
-        ...(feedUrl ? { atom: { links: [{ href: feedUrl, rel: 'self', type: 'application/rss+xml' }] } } : {}),
+        title: htmlText(title),
+        link: site,
+        description: htmlText(description),
+        ...(updated ? { lastBuildDate: updated } : {}),
+        ...(self ? { atom: { links: [{ href: self, rel: 'self', type: 'application/rss+xml' }] } } : {}),
         items: items.map((e) => ({
-          title: rssText(e.title),
+          title: htmlText(e.title),
           ...(e.link ? { link: e.link } : {}),
-          description: rssText(e.summary),
+          description: htmlText(e.summary),
           guid: { value: e.id, isPermaLink: false },
           pubDate: e.date,
-          categories: [{ name: rssText(e.category) }],
+          // A category only when it has text.
+          categories: hasText(e.category) ? [{ name: htmlText(e.category) }] : [],
           content: { encoded: e.html },
         })),
       }),
@@ -100,24 +117,25 @@ export function renderFeed(format: FeedFormat, doc: IssueDocument, nl: Newslette
   if (format === 'atom') {
     return generateAtomFeed(
       xmlSafeDeep({
-        id: siteUrl,
-        title: { value: title, type: 'text' },
-        subtitle: { value: description, type: 'text' },
-        updated,
-        authors: [{ name: author, uri: siteUrl }],
+        id: site,
+        title: { value: htmlText(title), type: 'html' },
+        subtitle: { value: htmlText(description), type: 'html' },
+        // Atom requires a date here; an empty export outside an issue has none, and says 1970.
+        updated: updated ?? new Date(0),
+        authors: [{ name: author, uri: site }],
         links: [
-          { href: siteUrl, rel: 'alternate', type: 'text/html' },
-          ...(feedUrl ? [{ href: feedUrl, rel: 'self', type: 'application/atom+xml' }] : []),
+          { href: site, rel: 'alternate', type: 'text/html' },
+          ...(self ? [{ href: self, rel: 'self', type: 'application/atom+xml' }] : []),
         ],
         entries: items.map((e) => ({
           id: e.id,
-          title: { value: e.title, type: 'text' },
+          title: { value: htmlText(e.title), type: 'html' },
           updated: e.date,
           published: e.date,
           ...(e.link ? { links: [{ href: e.link, rel: 'alternate', type: 'text/html' }] } : {}),
-          summary: { value: e.summary, type: 'text' },
+          summary: { value: htmlText(e.summary), type: 'html' },
           content: { value: e.html, type: 'html' },
-          categories: [{ term: e.category }],
+          categories: hasText(e.category) ? [{ term: e.category }] : [],
         })),
       }),
     );
@@ -127,10 +145,10 @@ export function renderFeed(format: FeedFormat, doc: IssueDocument, nl: Newslette
   const feed = generateJsonFeed(
     xmlSafeDeep({
       title,
-      home_page_url: siteUrl,
-      ...(feedUrl ? { feed_url: feedUrl } : {}),
+      home_page_url: site,
+      ...(self ? { feed_url: self } : {}),
       description,
-      authors: [{ name: author, url: siteUrl }],
+      authors: [{ name: author, url: site }],
       items: items.map((e) => ({
         id: e.id,
         ...(e.link ? { url: e.link } : {}),
@@ -138,7 +156,7 @@ export function renderFeed(format: FeedFormat, doc: IssueDocument, nl: Newslette
         content_html: e.html,
         summary: e.summary,
         date_published: e.date,
-        tags: [e.category],
+        tags: hasText(e.category) ? [e.category] : [],
       })),
     }),
   );

@@ -7,9 +7,11 @@ describe('xmlSafeText', () => {
     expect(xmlSafeText('tab\there\nnew\rline')).toBe('tab\there\nnew\rline');
   });
 
-  it('removes U+FFFE and U+FFFF, and the discouraged DEL and C1 controls', () => {
+  it('removes U+FFFE and U+FFFF, the discouraged DEL, C1 controls and noncharacters, and U+FFFD', () => {
     expect(xmlSafeText('x\uFFFEy\uFFFFz')).toBe('xyz');
     expect(xmlSafeText('a\u007Fb\u0080c\u009Fd')).toBe('abcd');
+    expect(xmlSafeText('a\uFDD0b\uFDEFc\u{1FFFE}d\u{10FFFF}e\u{2FFFE}f')).toBe('abcdef');
+    expect(xmlSafeText('Caf\uFFFD')).toBe('Caf');
   });
 
   it('removes lone surrogates, high or low, anywhere in the string', () => {
@@ -22,7 +24,7 @@ describe('xmlSafeText', () => {
   });
 
   it('keeps valid astral characters (surrogate pairs) and every other allowed character intact', () => {
-    const text = 'Emoji 😀, math 𝔸, CJK 𠀀, accents é ü, symbols <&>"\' and U+FFFD \uFFFD, U+E000 \uE000';
+    const text = 'Emoji 😀, math 𝔸, CJK 𠀀, accents é ü, symbols <&>"\' and U+FFFC \uFFFC, U+E000 \uE000, U+FDCF \uFDCF, U+1FFFD \u{1FFFD}, NBSP \u00A0';
     expect(xmlSafeText(text)).toBe(text);
     expect(xmlSafeText('a😀\uD800😀b')).toBe('a😀😀b');
   });

@@ -8,11 +8,14 @@
 
 // XML 1.0's Char production, as its complement: C0 controls but tab/LF/CR, and U+FFFE/U+FFFF.
 // With the `u` flag an unpaired surrogate is one code point (U+D800-U+DFFF) and matches here,
-// while a valid pair is one astral code point and does not. DEL and the C1 controls are allowed
-// but "discouraged" by the spec (and invisible), so they go too, as the terminal's filter does.
-const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uD800-\uDFFF\uFFFE\uFFFF]/gu;
+// while a valid pair is one astral code point and does not. Also removed, though XML allows them:
+// what the spec "discourages" and an HTML parser reports as an error (DEL, the C1 controls, the
+// noncharacters U+FDD0-U+FDEF and U+xFFFE/U+xFFFF of every plane), and U+FFFD, the mark of text
+// already lost in decoding; feed validators flag C1 and U+FFFD as "bad characters".
+const ASTRAL_NONCHARACTERS = Array.from({ length: 16 }, (_, i) => `\\u{${(i + 1).toString(16)}FFFE}\\u{${(i + 1).toString(16)}FFFF}`).join('');
+const FORBIDDEN = new RegExp(`[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\uD800-\\uDFFF\\uFDD0-\\uFDEF\\uFFFD-\\uFFFF${ASTRAL_NONCHARACTERS}]`, 'gu');
 
-/** `text` without the characters XML 1.0 forbids (and the discouraged controls); valid astral characters are kept. */
+/** `text` without the characters XML 1.0 forbids (and those it discourages, and U+FFFD); valid astral characters are kept. */
 export function xmlSafeText(text: string): string {
   return text.replace(FORBIDDEN, '');
 }

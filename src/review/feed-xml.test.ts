@@ -4,6 +4,7 @@ import { createDeskApp } from './app.tsx';
 import { deskDb } from '../../test/helpers/desk.ts';
 import { seedStories } from '../../test/helpers/stories.ts';
 import { randomText, seededRandom, xmlProblems } from '../../test/helpers/xml-fuzz.ts';
+import { feedLint } from '../../test/helpers/feed-lint.ts';
 
 /**
  * `/feed.xml` as a strict feed reader sees it, through app.request() on a real database: the
@@ -45,6 +46,7 @@ describe('/feed.xml', () => {
     expect(r.status).toBe(200);
     const xml = await r.text();
     expect(xmlProblems(xml)).toEqual([]);
+    expect(feedLint(xml)).toEqual([]);
     const items = parser.parse(xml).rss.channel.item;
     expect(items).toHaveLength(12);
     expect(xml.split('MARK😀').length - 1).toBeGreaterThanOrEqual(12);
