@@ -10,7 +10,7 @@ import { openStore, type IssueWithStories } from '../store/index.ts';
 import { parseFeed } from '../parse/index.ts';
 import { HOSTILE_HEADLINE, seedStories, tenStories } from '../../test/helpers/newsletter.ts';
 import { issueDocument, proposeIssueOrder, renderExport, type ExportFormat, type NewsletterSettings } from './index.ts';
-import { forbiddenXmlChars } from './xml-text.ts';
+import { forbiddenXmlChars } from '../core/xml-text.ts';
 import { randomText, seededRandom, xmlProblems } from '../../test/helpers/xml-fuzz.ts';
 import { feedLint } from '../../test/helpers/feed-lint.ts';
 

@@ -14,7 +14,7 @@ import type { Story } from '../store/index.ts';
 import { stripControlChars as plainText } from '../core/terminal.ts';
 import { newsletterStory, renderHtml } from '../render/index.ts';
 import { FOR_READERS, type IssueDocument, type NewsletterSettings } from './issue.tsx';
-import { xmlSafeDeep, xmlSafeText } from './xml-text.ts';
+import { xmlSafeDeep, xmlSafeText } from '../core/xml-text.ts';
 import { feedUri } from './feed-uri.ts';
 
 export type FeedFormat = 'rss' | 'atom' | 'jsonfeed';

@@ -3,7 +3,7 @@
  * case is the same case on every run; no dependency beyond what aiwins already has.
  */
 import { XMLValidator } from 'fast-xml-parser';
-import { forbiddenXmlChars } from '../../src/export/xml-text.ts';
+import { forbiddenXmlChars } from '../../src/core/xml-text.ts';
 
 /** mulberry32: a small, fast PRNG; the same seed gives the same sequence. Numbers in [0, 1). */
 export function seededRandom(seed: number): () => number {
