@@ -310,6 +310,25 @@ describe('what feed validators require', () => {
     ]);
   });
 
+  it('atom and jsonfeed: an entry is updated when its text is newer than its publication (an editor\'s edit), and the feed with it', () => {
+    const edited = { ...issue.stories[0]!, draft: { ...issue.stories[0]!.draft!, createdAt: new Date('2026-12-05T08:00:00Z') } };
+    const doc = issueDocument(issue, [edited, ...issue.stories.slice(1)]);
+    const atom = renderExport('atom', issue, doc, NL);
+    if (!atom.ok) throw new Error(atom.failure.message);
+    const feed = new XMLParser().parse(atom.value).feed;
+    const entry = [feed.entry].flat().find((e: { id: string }) => e.id === `urn:aiwins:story:${edited.id}`);
+    expect(entry.published).toBe(edited.published!.toISOString());
+    expect(entry.updated).toBe('2026-12-05T08:00:00.000Z');
+    expect(feed.updated).toBe('2026-12-05T08:00:00.000Z');
+    const json = renderExport('jsonfeed', issue, doc, NL);
+    if (!json.ok) throw new Error(json.failure.message);
+    const item = JSON.parse(json.value).items.find((i: { id: string }) => i.id === `urn:aiwins:story:${edited.id}`);
+    expect(item).toMatchObject({ date_published: edited.published!.toISOString(), date_modified: '2026-12-05T08:00:00.000Z' });
+    // A draft made before the item's date (the usual order is the other way) changes nothing.
+    const plain = JSON.parse(render('jsonfeed')).items[0];
+    expect(plain.date_modified).toBeUndefined();
+  });
+
   it('jsonfeed: feed_url when the URL is known, and the newsletter as the author', () => {
     const feed = JSON.parse(render('jsonfeed', NL, 'https://aiwins.example/feed.json'));
     expect(feed.feed_url).toBe('https://aiwins.example/feed.json');

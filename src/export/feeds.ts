@@ -38,7 +38,18 @@ interface Entry {
   summary: string;
   html: string;
   date: Date;
+  /** When the entry's text changed after `date` (an edit or re-draft approved later); else null. */
+  modified: Date | null;
   category: string;
+}
+
+/**
+ * An entry's dates: published is the item's date (the draft's when the item has none); it was
+ * modified when the text shown (the approved version) was made after that, as an editor's edit is.
+ */
+export function entryDates(published: Date | null, versionCreatedAt: Date): { date: Date; modified: Date | null } {
+  const date = published ?? versionCreatedAt;
+  return { date, modified: versionCreatedAt.getTime() > date.getTime() ? versionCreatedAt : null };
 }
 
 /** A story's identity in every feed: stable across exports and formats. */
@@ -60,7 +71,7 @@ function entries(stories: Story[], nl: NewsletterSettings): Entry[] {
         link: shown.source.url && feedUri(shown.source.url),
         summary: hasText(tldr) ? tldr : title,
         html: renderHtml(shown, FOR_READERS),
-        date: s.published ?? s.draft.createdAt,
+        ...entryDates(s.published, s.draft.createdAt),
         category: shown.category,
       },
     ];
@@ -91,7 +102,7 @@ export function renderFeed(format: FeedFormat, doc: IssueDocument, nl: Newslette
   const self = feedUrl && feedUri(feedUrl);
   // The newest entry's date, or the issue's: the feed changes only when its stories do. Null
   // for an empty set of stories outside an issue: there is no date to give.
-  const newest = Math.max(doc.date?.getTime() ?? 0, ...items.map((e) => e.date.getTime()));
+  const newest = Math.max(doc.date?.getTime() ?? 0, ...items.map((e) => (e.modified ?? e.date).getTime()));
   const updated = newest > 0 ? new Date(newest) : null;
   if (format === 'rss') {
     return generateRssFeed(
@@ -130,7 +141,7 @@ export function renderFeed(format: FeedFormat, doc: IssueDocument, nl: Newslette
         entries: items.map((e) => ({
           id: e.id,
           title: { value: htmlText(e.title), type: 'html' },
-          updated: e.date,
+          updated: e.modified ?? e.date,
           published: e.date,
           ...(e.link ? { links: [{ href: e.link, rel: 'alternate', type: 'text/html' }] } : {}),
           summary: { value: htmlText(e.summary), type: 'html' },
@@ -156,6 +167,7 @@ export function renderFeed(format: FeedFormat, doc: IssueDocument, nl: Newslette
         content_html: e.html,
         summary: e.summary,
         date_published: e.date,
+        ...(e.modified ? { date_modified: e.modified } : {}),
         tags: hasText(e.category) ? [e.category] : [],
       })),
     }),
