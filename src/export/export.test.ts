@@ -418,8 +418,10 @@ describe('tracking parameters', () => {
 
 describe('markdown links', () => {
   it('a ")" in a URL cannot end the link early', async () => {
-    const { linkTarget } = await import('./issue.tsx');
+    const { linkTarget } = await import('../render/index.ts');
     expect(linkTarget('https://x.example/a_(b) c')).toBe('https://x.example/a_%28b%29%20c');
+    // A non-ASCII space is written as its UTF-8 bytes.
+    expect(linkTarget('https://x.example/a\u00A0b')).toBe('https://x.example/a%C2%A0b');
   });
 });
 

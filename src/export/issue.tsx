@@ -8,7 +8,7 @@ import { raw } from 'hono/html';
 import juice from 'juice';
 import { stripControlChars as plainText } from '../core/terminal.ts';
 import type { Story } from '../store/index.ts';
-import { escapeMarkdown, newsletterStory, renderHtml, renderMarkdown, renderText, safeHttpUrl, type NewsletterStory } from '../render/index.ts';
+import { escapeMarkdown, linkTarget, newsletterStory, renderHtml, renderMarkdown, renderText, safeHttpUrl, type NewsletterStory } from '../render/index.ts';
 
 /** How the newsletter presents itself (`newsletter.*` in the config). */
 export interface NewsletterSettings {
@@ -56,10 +56,6 @@ function headerLine(doc: IssueDocument, nl: NewsletterSettings): string {
 export function issueSubject(doc: IssueDocument, nl: NewsletterSettings): string {
   return plainText(doc.title ?? (doc.number !== null ? `${nl.name} · Issue ${doc.number}` : nl.name));
 }
-
-/** A URL as the target of a Markdown link: what could end the link is percent-encoded. */
-// encodeURIComponent leaves ( and ) as they are, and a ")" would end the link early.
-export const linkTarget = (url: string) => url.replace(/[\s()<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 
 /**
  * The issue as Markdown. Headings nest: the issue (its title, else its subject) is the one

@@ -11,8 +11,13 @@ export function escapeMarkdown(text: string): string {
     .replace(/^(\s*\d+)([.)])/, (_, number: string, mark: string) => `${number}\\${mark}`);
 }
 
-/** A URL inside (...) of a link: spaces and parentheses encoded so the link cannot break out. */
-const linkTarget = (url: string) => url.replace(/[\s()<>]/g, (c) => encodeURIComponent(c));
+/**
+ * A URL as the target of a Markdown link: what could end the link (whitespace, parentheses,
+ * angle brackets) is percent-encoded. Not with encodeURIComponent, which leaves ( and ) as they
+ * are: a ")" would end the link early.
+ */
+export const linkTarget = (url: string): string =>
+  url.replace(/[\s()<>]/g, (c) => [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
 
 export function renderMarkdown(s: NewsletterStory, opts: RenderOptions = {}): string {
   const e = escapeMarkdown;

@@ -127,6 +127,11 @@ describe('renderers', () => {
     expect(md).toContain('Source: [Example Feed](https://news.example/a)');
   });
 
+  it('markdown: a ")" or a space in the source URL cannot end the link early', () => {
+    const md = renderMarkdown(newsletterStory(stored({}, { canonicalUrl: 'https://news.example/a_(b) c' }), settings)!);
+    expect(md).toContain('Source: [Example Feed](https://news.example/a_%28b%29%20c)');
+  });
+
   it('markdown: the headline at the level asked for, its sections one below', () => {
     const headings = (md: string) => [...md.matchAll(/^(#+) (.*)$/gm)].map((m) => `${m[1]} ${m[2]}`);
     expect(headings(renderMarkdown(story))).toEqual(['# Headline', '## TL;DR', '## Key Takeaways']);
