@@ -329,6 +329,15 @@ describe('what feed validators require', () => {
     expect(plain.date_modified).toBeUndefined();
   });
 
+  it('entryDates: the item\'s date, else the text\'s; modified only when the text is newer', async () => {
+    const { entryDates } = await import('./feeds.ts');
+    const d = (iso: string) => new Date(iso);
+    expect(entryDates(d('2026-11-20T09:00:00Z'), d('2026-11-20T10:00:00Z'))).toEqual({ date: d('2026-11-20T09:00:00Z'), modified: d('2026-11-20T10:00:00Z') });
+    expect(entryDates(d('2026-11-20T09:00:00Z'), d('2026-11-20T09:00:00Z'))).toEqual({ date: d('2026-11-20T09:00:00Z'), modified: null });
+    expect(entryDates(d('2026-11-21T09:00:00Z'), d('2026-11-20T09:00:00Z'))).toEqual({ date: d('2026-11-21T09:00:00Z'), modified: null });
+    expect(entryDates(null, d('2026-11-20T09:00:00Z'))).toEqual({ date: d('2026-11-20T09:00:00Z'), modified: null });
+  });
+
   it('jsonfeed: feed_url when the URL is known, and the newsletter as the author', () => {
     const feed = JSON.parse(render('jsonfeed', NL, 'https://aiwins.example/feed.json'));
     expect(feed.feed_url).toBe('https://aiwins.example/feed.json');
