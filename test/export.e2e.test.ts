@@ -96,6 +96,29 @@ describe('aiwins export', () => {
     expect(bad.stderr).toMatch(/--feed-url: expected an http\(s\) URL/);
   });
 
+  it('an offline draft\'s excerpt does not print its TL;DR a second time, in any format', async () => {
+    const own = tempProject();
+    try {
+      own.writeConfig(`feeds: []\n${NEWSLETTER}`);
+      const lead = 'The clinic screened 4,000 patients in its first month.';
+      await seedStories(own.dbPath, [
+        { title: 'Offline', url: 'https://news.example/offline', published: '2026-11-30T09:00:00.000Z', category: 'Health', draft: { engine: 'extractive', tldr: lead, body: [`${lead} Most were seen the same day.`, 'Second paragraph.'], deck: '', implications: [], readerNote: null } },
+      ]);
+      const run = (...args: string[]) => runCli(['--config', own.configPath, '--db', own.dbPath, ...args]);
+      expect((await run('issue', 'new', '--title', 'Week 49')).code).toBe(0);
+      for (const format of ['markdown', 'html', 'text']) {
+        const out = await run('export', '1', '--format', format);
+        expect(out.code, out.stderr).toBe(0);
+        expect(out.stdout, format).toContain('Most were seen the same day.');
+        // The email's hidden preheader (the inbox preview line) is the TL;DR on purpose; it is not shown.
+        const shown = out.stdout.replace(/<div class="preheader"[^>]*>[^<]*<\/div>/, '');
+        expect(shown.split('The clinic screened 4,000 patients').length - 1, format).toBe(1);
+      }
+    } finally {
+      own.remove();
+    }
+  });
+
   it('no link in any export keeps the feed\'s utm_ parameters', async () => {
     expect((await cli('issue', 'new', '--title', 'Week 48')).code).toBe(0);
     for (const format of ['markdown', 'html', 'text', 'rss', 'atom', 'jsonfeed']) {
