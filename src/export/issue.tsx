@@ -116,9 +116,10 @@ td{font-family:Helvetica,Arial,sans-serif;color:#18181b;word-wrap:break-word;ove
 `;
 
 // The fluid-hybrid pattern: the container is as wide as the screen up to 600 px (width 100%,
-// max-width 600px, a fixed table layout so no long word or URL widens it; cells break such
-// words: `anywhere` where supported, `break-word` elsewhere), so a phone never scrolls sideways; Outlook's Word engine, which ignores
-// max-width, gets a ghost table of 600 px in conditional comments that every other client skips.
+// max-width 600px), so a phone never scrolls sideways. Its fixed table layout keeps a long word
+// or URL from widening it, and cells break such words (`anywhere` where supported, `break-word`
+// elsewhere). Outlook's Word engine ignores max-width: it gets a ghost table of 600 px in
+// conditional comments, which every other client skips.
 const OUTLOOK_OPEN = '<!--[if mso]><table role="presentation" width="600" align="center" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->';
 const OUTLOOK_CLOSE = '<!--[if mso]></td></tr></table><![endif]-->';
 
@@ -141,7 +142,6 @@ function EmailIssue(props: { doc: IssueDocument; nl: NewsletterSettings }) {
         <table role="presentation" class="outer" width="100%" cellpadding="0" cellspacing="0" border={0}>
           <tr>
             <td align="center">
-              {/* Outlook for Windows ignores max-width: a fixed 600 px table only it can see. */}
               {raw(OUTLOOK_OPEN)}
               <table role="presentation" class="container" width="100%" align="center" cellpadding="0" cellspacing="0" border={0}>
                 <tr>
