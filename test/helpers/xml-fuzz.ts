@@ -3,6 +3,7 @@
  * case is the same case on every run; no dependency beyond what aiwins already has.
  */
 import { XMLValidator } from 'fast-xml-parser';
+import { JSDOM } from 'jsdom';
 import { forbiddenXmlChars } from '../../src/core/xml-text.ts';
 
 /** mulberry32: a small, fast PRNG; the same seed gives the same sequence. Numbers in [0, 1). */
@@ -35,12 +36,19 @@ export function randomText(rnd: () => number): string {
   return out;
 }
 
+// jsdom's XML parser (saxes) is a strict XML 1.0 parser: it rejects a forbidden character,
+// raw or as a reference, as a feed reader's parser does.
+const { DOMParser } = new JSDOM('').window;
+
 /**
- * What a strict XML 1.0 parser would reject in `xml`: fast-xml-parser's well-formedness check,
- * plus the characters it does not look at (forbidden code points, raw or as a reference).
+ * What a strict XML 1.0 parser rejects in `xml`: jsdom's XML parser and fast-xml-parser's
+ * well-formedness check, plus a scan for forbidden code points, raw or as a reference (which
+ * fast-xml-parser does not look at), so each failure names the character and where it is.
  */
 export function xmlProblems(xml: string): string[] {
   const problems: string[] = [];
+  const strict = new DOMParser().parseFromString(xml, 'application/xml').getElementsByTagName('parsererror')[0];
+  if (strict) problems.push(`strict parser: ${strict.textContent?.trim().split('\n')[0]}`);
   const valid = XMLValidator.validate(xml);
   if (valid !== true) problems.push(`not well-formed: ${valid.err.code} ${valid.err.msg} (line ${valid.err.line})`);
   let at = 0;
