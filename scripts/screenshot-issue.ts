@@ -1,6 +1,7 @@
 /**
  * Renders a sample issue (invented stories) as the email HTML and screenshots it in headless
- * Chromium, for the README: `npx tsx scripts/screenshot-issue.ts [OUT.png]` (default docs/issue.png).
+ * Chromium, for the README: `npx tsx scripts/screenshot-issue.ts [OUT.png] [WIDTH]` (default
+ * docs/issue.png, 680 px wide; 375 shows it on a phone).
  * Uses Debian's /usr/bin/chromium (or CHROMIUM_PATH); every network request is refused, so the
  * picture shows what a reader sees with remote content blocked.
  */
@@ -13,6 +14,8 @@ import { openStore } from '../src/store/index.ts';
 import { seedStories, type SeedStory } from '../test/helpers/newsletter.ts';
 
 const out = resolve(process.argv[2] ?? 'docs/issue.png');
+const width = Number(process.argv[3] ?? 680);
+if (!Number.isInteger(width) || width < 200 || width > 2000) throw new Error(`WIDTH: expected a whole number of pixels between 200 and 2000, got "${process.argv[3]}"`);
 const SAMPLE: SeedStory[] = [
   {
     title: 'Screening model finds early lung cancers',
@@ -86,14 +89,16 @@ try {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   try {
-    const page = await browser.newPage({ viewport: { width: 680, height: 900 } });
+    const page = await browser.newPage({ viewport: { width, height: 900 } });
     await page.route('**/*', (route) => route.abort());
     await page.setContent(html, { waitUntil: 'load' });
     await page.screenshot({ path: out, fullPage: true });
+    const sideways = await page.evaluate(() => document.scrollingElement!.scrollWidth - document.scrollingElement!.clientWidth);
+    if (sideways > 0) process.stderr.write(`warning: at ${width} px the page scrolls ${sideways} px sideways\n`);
   } finally {
     await browser.close();
   }
-  process.stdout.write(`wrote ${out} (${Buffer.byteLength(html)} bytes of HTML)\n`);
+  process.stdout.write(`wrote ${out} (${width} px wide, ${Buffer.byteLength(html)} bytes of HTML)\n`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

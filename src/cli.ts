@@ -699,6 +699,16 @@ function positiveInt(what: string, raw: string): number {
   return n;
 }
 
+/** Whether `raw` is an absolute http(s) URL (a link aiwins writes must be one). */
+function isHttpUrl(raw: string): boolean {
+  try {
+    const u = new URL(raw);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 /** The issue a command works on: the one named, else the current draft issue. */
 async function issueNumberOrCurrent(issues: IssueStore, raw: string | undefined): Promise<number> {
   if (raw !== undefined) return positiveInt('issue', raw);
@@ -841,8 +851,12 @@ program
   .option('--out <file>', 'write to this file instead of stdout')
   .addOption(new Option('--status <status>', 'export stories outside any issue: approved (and sent) stories').choices(['approved']))
   .option('--since <date>', 'with --status: only stories published on or after this date (YYYY-MM-DD or ISO 8601)')
-  .action(async (n: string | undefined, opts: { format: string; out?: string; status?: string; since?: string }) => {
+  .option('--feed-url <url>', 'rss, atom, jsonfeed: the URL the feed will be served from, written as its self link')
+  .action(async (n: string | undefined, opts: { format: string; out?: string; status?: string; since?: string; feedUrl?: string }) => {
     if (opts.since && !opts.status) throw new UsageError('--since goes with --status approved', EXIT_INVALID);
+    if (opts.feedUrl !== undefined && !isHttpUrl(opts.feedUrl)) {
+      throw new UsageError(`--feed-url: expected an http(s) URL such as https://example.org/feed.xml, got "${opts.feedUrl}"`, EXIT_INVALID);
+    }
     if (opts.status && n !== undefined) throw new UsageError('give an issue number or --status approved, not both', EXIT_INVALID);
     const since = opts.since ? new Date(opts.since) : null;
     if (since && Number.isNaN(since.getTime())) throw new UsageError(`--since: expected a date such as 2026-11-01, got "${opts.since}"`, EXIT_INVALID);
@@ -861,7 +875,7 @@ program
         issue = full;
         doc = issueDocument(full, full.stories);
       }
-      const out = renderExport(opts.format as ExportFormat, issue, doc, config.newsletter);
+      const out = renderExport(opts.format as ExportFormat, issue, doc, config.newsletter, { feedUrl: opts.feedUrl ? new URL(opts.feedUrl).href : null });
       if (!out.ok) throw new UsageError(out.failure.message, EXIT_INVALID);
       if (opts.out) {
         // Written to a temp file and renamed, so a reader never sees half an export.

@@ -349,11 +349,11 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
     await context.close();
   });
 
-  it('/feed.xml needs no login and is what `aiwins export --format rss --status approved` writes', async () => {
+  it('/feed.xml needs no login and is what `aiwins export --format rss --status approved --feed-url` writes', async () => {
     const r = await fetch(`${deskUrl}/feed.xml`, { redirect: 'manual' });
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('application/rss+xml; charset=utf-8');
-    const exported = await runCli(['--config', project.configPath, '--db', project.dbPath, 'export', '--format', 'rss', '--status', 'approved']);
+    const exported = await runCli(['--config', project.configPath, '--db', project.dbPath, 'export', '--format', 'rss', '--status', 'approved', '--feed-url', `${deskUrl}/feed.xml`]);
     expect(exported.code).toBe(0);
     const xml = await r.text();
     expect(xml).toBe(exported.stdout);

@@ -92,6 +92,16 @@ describe('renderOpml', () => {
   });
 });
 
+describe('renderOpml with characters XML forbids', () => {
+  it('removes them (lone surrogates too) with the same sanitizer as the feeds, keeping astral characters', async () => {
+    const { forbiddenXmlChars } = await import('../core/xml-text.ts');
+    const text = renderOpml([{ name: 'Bad \u0001\uD800 name 😀', url: 'https://a.example/feed', category: 'Cat\uDFFF' }], 'T\uFFFE');
+    expect(forbiddenXmlChars(text)).toEqual([]);
+    const back = parseOpml(text);
+    expect(back.ok && back.value).toEqual([{ name: 'Bad name 😀', url: 'https://a.example/feed', category: 'Cat' }]);
+  });
+});
+
 describe('addFeedsToConfigText', () => {
   it('appends new feeds, keeps comments and other keys, skips duplicates and non-http URLs', () => {
     const parsed = parseOpml(EXPORT);

@@ -6,6 +6,8 @@ import { XMLValidator } from 'fast-xml-parser';
 import { generateOpml as writeOpml, parseOpml as readOpml, type Opml } from 'feedsmith';
 import { isMap, isScalar, isSeq, parseDocument, type Document, type YAMLMap, type YAMLSeq } from 'yaml';
 import { fail, ok, type Outcome } from '../core/failure.ts';
+// Drops what XML cannot carry (lone surrogates included); the generator escapes the rest.
+import { xmlSafeText as xmlSafe } from '../core/xml-text.ts';
 import { parseConfig } from './index.ts';
 import { DEFAULT_CATEGORIES } from './schema.ts';
 
@@ -104,11 +106,6 @@ export function renderOpml(feeds: readonly OpmlFeed[], title = 'aiwins feeds'): 
     outlines.push({ text: xmlSafe(category), title: xmlSafe(category), outlines: members.map(outline) });
   }
   return `${writeOpml({ head: { title: xmlSafe(title) }, body: { outlines } }).trimEnd()}\n`;
-}
-
-/** Drops characters XML 1.0 cannot carry at all (the generator escapes the rest). */
-function xmlSafe(s: string): string {
-  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
 }
 
 /**

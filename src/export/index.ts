@@ -36,15 +36,21 @@ export function renderIssueJson(issue: Issue | null, stories: Story[]): string {
   return JSON.stringify({ issue: head, stories }, null, 2) + '\n';
 }
 
+/** How an export is published: where a feed is served from, for its self link (none when unknown). */
+export interface ExportOptions {
+  feedUrl?: string | null;
+}
+
 /**
  * Renders an issue or a set of stories in one format. Feeds need the newsletter's home page
- * (`newsletter.siteUrl`, or the address the desk serves them from).
+ * (`newsletter.siteUrl`), and carry a self link when `opts.feedUrl` says where they are served.
  */
 export function renderExport(
   format: ExportFormat,
   issue: Issue | null,
   doc: IssueDocument,
   nl: NewsletterSettings,
+  opts: ExportOptions = {},
 ): Outcome<string> {
   switch (format) {
     case 'markdown':
@@ -59,6 +65,6 @@ export function renderExport(
       if (!nl.siteUrl) {
         return fail('config.invalid', 'newsletter.siteUrl: a feed needs the newsletter\'s home page as its link; set it in the config');
       }
-      return ok(renderFeed(format, doc, nl, nl.siteUrl));
+      return ok(renderFeed(format, doc, nl, nl.siteUrl, opts.feedUrl ?? null));
   }
 }

@@ -8,7 +8,7 @@ import { raw } from 'hono/html';
 import juice from 'juice';
 import { stripControlChars as plainText } from '../core/terminal.ts';
 import type { Story } from '../store/index.ts';
-import { escapeMarkdown, newsletterStory, renderHtml, renderMarkdown, renderText, safeHttpUrl, type NewsletterStory } from '../render/index.ts';
+import { escapeMarkdown, linkTarget, newsletterStory, renderHtml, renderMarkdown, renderText, safeHttpUrl, type NewsletterStory } from '../render/index.ts';
 
 /** How the newsletter presents itself (`newsletter.*` in the config). */
 export interface NewsletterSettings {
@@ -57,21 +57,21 @@ export function issueSubject(doc: IssueDocument, nl: NewsletterSettings): string
   return plainText(doc.title ?? (doc.number !== null ? `${nl.name} · Issue ${doc.number}` : nl.name));
 }
 
-/** A URL as the target of a Markdown link: what could end the link is percent-encoded. */
-// encodeURIComponent leaves ( and ) as they are, and a ")" would end the link early.
-export const linkTarget = (url: string) => url.replace(/[\s()<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
-
+/**
+ * The issue as Markdown. Headings nest: the issue (its title, else its subject) is the one
+ * top-level heading, each story's headline is one level below and the story's sections below that.
+ */
 export function renderIssueMarkdown(doc: IssueDocument, nl: NewsletterSettings): string {
   const site = safeHttpUrl(nl.siteUrl);
   const subscribe = safeHttpUrl(nl.subscribeUrl);
+  const name = site ? `[${escapeMarkdown(nl.name)}](${linkTarget(site)})` : escapeMarkdown(nl.name);
   const head = [
-    `# ${site ? `[${escapeMarkdown(nl.name)}](${linkTarget(site)})` : escapeMarkdown(nl.name)}`,
-    nl.tagline ? `*${escapeMarkdown(nl.tagline)}*` : null,
+    `# ${escapeMarkdown(issueSubject(doc, nl))}`,
+    nl.tagline ? `${name} · *${escapeMarkdown(nl.tagline)}*` : name,
     headerLine(doc, nl) ? `**${escapeMarkdown(headerLine(doc, nl))}**` : null,
-    doc.title ? `## ${escapeMarkdown(doc.title)}` : null,
   ].filter((s): s is string => s !== null);
   const footer = subscribe ? `[${escapeMarkdown(nl.subscribeLine)}](${linkTarget(subscribe)})` : `**${escapeMarkdown(nl.subscribeLine)}**`;
-  const stories = readerStories(doc.stories, nl).map((s) => renderMarkdown(s, FOR_READERS).trimEnd());
+  const stories = readerStories(doc.stories, nl).map((s) => renderMarkdown(s, { ...FOR_READERS, headingLevel: 2 }).trimEnd());
   return [head.join('\n\n'), ...stories, footer].join('\n\n---\n\n') + '\n';
 }
 
@@ -88,8 +88,8 @@ export function renderIssueText(doc: IssueDocument, nl: NewsletterSettings): str
 const EMAIL_CSS = `
 body{margin:0;padding:0;background-color:#f4f4f5}
 .outer{background-color:#f4f4f5}
-.container{background-color:#ffffff;border-collapse:collapse}
-td{font-family:Helvetica,Arial,sans-serif;color:#18181b}
+.container{width:100%;max-width:600px;table-layout:fixed;background-color:#ffffff;border-collapse:collapse}
+td{font-family:Helvetica,Arial,sans-serif;color:#18181b;word-wrap:break-word;overflow-wrap:anywhere}
 .header{padding:28px 32px 20px;border-bottom:3px solid #16a34a}
 .name{margin:0;font-family:Georgia,'Times New Roman',serif;font-size:30px;line-height:1.2;color:#14532d}
 .name a{color:#14532d;text-decoration:none}
@@ -115,6 +115,14 @@ td{font-family:Helvetica,Arial,sans-serif;color:#18181b}
 .preheader{display:none;max-height:0;overflow:hidden;font-size:1px;line-height:1px;color:#f4f4f5}
 `;
 
+// The fluid-hybrid pattern: the container is as wide as the screen up to 600 px (width 100%,
+// max-width 600px), so a phone never scrolls sideways. Its fixed table layout keeps a long word
+// or URL from widening it, and cells break such words (`anywhere` where supported, `break-word`
+// elsewhere). Outlook's Word engine ignores max-width: it gets a ghost table of 600 px in
+// conditional comments, which every other client skips.
+const OUTLOOK_OPEN = '<!--[if mso]><table role="presentation" width="600" align="center" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->';
+const OUTLOOK_CLOSE = '<!--[if mso]></td></tr></table><![endif]-->';
+
 function EmailIssue(props: { doc: IssueDocument; nl: NewsletterSettings }) {
   const { doc, nl } = props;
   const site = safeHttpUrl(nl.siteUrl);
@@ -134,7 +142,8 @@ function EmailIssue(props: { doc: IssueDocument; nl: NewsletterSettings }) {
         <table role="presentation" class="outer" width="100%" cellpadding="0" cellspacing="0" border={0}>
           <tr>
             <td align="center">
-              <table role="presentation" class="container" width="600" cellpadding="0" cellspacing="0" border={0}>
+              {raw(OUTLOOK_OPEN)}
+              <table role="presentation" class="container" width="100%" align="center" cellpadding="0" cellspacing="0" border={0}>
                 <tr>
                   <td class="header">
                     <h1 class="name">{site ? <a href={site}>{nl.name}</a> : nl.name}</h1>
@@ -160,6 +169,7 @@ function EmailIssue(props: { doc: IssueDocument; nl: NewsletterSettings }) {
                   </td>
                 </tr>
               </table>
+              {raw(OUTLOOK_CLOSE)}
             </td>
           </tr>
         </table>
@@ -169,8 +179,8 @@ function EmailIssue(props: { doc: IssueDocument; nl: NewsletterSettings }) {
 }
 
 /**
- * The issue as an email body: a 600 px table layout with every style inline (no <style>,
- * <link> or script) and nothing external needed to read it.
+ * The issue as an email body: a fluid-hybrid table layout (full width on a phone, 600 px at
+ * most) with every style inline (no <style>, <link> or script) and nothing external needed to read it.
  */
 export function renderIssueHtml(doc: IssueDocument, nl: NewsletterSettings): string {
   const page = '<!DOCTYPE html>' + String(<EmailIssue doc={doc} nl={nl} />);

@@ -1,16 +1,5 @@
 /** URL rules for feed links: resolution against a base, http(s) only, and canonical forms for keys. */
-
-/** Query parameters that only track the click and never change the page. */
-const TRACKING_PARAMS = new Set([
-  'fbclid', 'gclid', 'dclid', 'gbraid', 'wbraid', 'msclkid', 'yclid', 'twclid', 'igshid',
-  'mc_cid', 'mc_eid', 'ref_src', 'ref_url', '_hsenc', '_hsmi', 'mkt_tok', 'oly_anon_id', 'oly_enc_id',
-  'vero_id', 'wickedid', 'rb_clickid', 's_cid', 'spm', 'at_medium', 'at_campaign',
-]);
-
-const isTracking = (name: string): boolean => {
-  const n = name.toLowerCase();
-  return n.startsWith('utm_') || TRACKING_PARAMS.has(n);
-};
+import { isTrackingParam as isTracking } from '../core/tracking.ts';
 
 /**
  * Resolves `raw` against `base` and returns it only when it is an absolute http(s) URL, else null.

@@ -11,16 +11,24 @@ export function escapeMarkdown(text: string): string {
     .replace(/^(\s*\d+)([.)])/, (_, number: string, mark: string) => `${number}\\${mark}`);
 }
 
-/** A URL inside (...) of a link: spaces and parentheses encoded so the link cannot break out. */
-const linkTarget = (url: string) => url.replace(/[\s()<>]/g, (c) => encodeURIComponent(c));
+/**
+ * A URL as the target of a Markdown link: what could end the link (whitespace, parentheses,
+ * angle brackets) is percent-encoded. Not with encodeURIComponent, which leaves ( and ) as they
+ * are: a ")" would end the link early.
+ */
+export const linkTarget = (url: string): string =>
+  url.replace(/[\s()<>]/g, (c) => [...Buffer.from(c, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''));
 
 export function renderMarkdown(s: NewsletterStory, opts: RenderOptions = {}): string {
   const e = escapeMarkdown;
+  const level = Math.min(Math.max(opts.headingLevel ?? 1, 1), 5);
+  const h = '#'.repeat(level);
+  const sub = '#'.repeat(level + 1);
   const out: string[] = [];
   if (opts.editorNotes ?? true) for (const n of s.editorNotes) out.push(`> **Editor note:** ${e(n)}`, '');
-  out.push(e(metaLine(s)), '', `# ${e(s.headline)}`, '');
+  out.push(e(metaLine(s)), '', `${h} ${e(s.headline)}`, '');
   out.push(`Source: ${s.source.url ? `[${e(s.source.name)}](${linkTarget(s.source.url)})` : e(s.source.name)}`, '');
-  out.push('## TL;DR', '', e(s.tldr), '', '## Key Takeaways', '');
+  out.push(`${sub} TL;DR`, '', e(s.tldr), '', `${sub} Key Takeaways`, '');
   s.takeaways.forEach((t, i) => out.push(`${i + 1}. ${e(t)}`));
   out.push('');
   if (s.deck) out.push(`*${e(s.deck)}*`, '');

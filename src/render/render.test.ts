@@ -47,6 +47,29 @@ describe('newsletterStory', () => {
     expect(newsletterStory({ ...stored(), draft: null }, settings)).toBeNull();
   });
 
+  it('links the source without tracking parameters, keeping the others and the fragment', () => {
+    const s = stored({}, { canonicalUrl: null, url: 'https://news.example/a?id=3&utm_source=rss&fbclid=x#top' });
+    expect(newsletterStory(s, settings)!.source.url).toBe('https://news.example/a?id=3#top');
+    expect(newsletterStory(stored({}, { canonicalUrl: 'https://news.example/b?gclid=1' }), settings)!.source.url).toBe('https://news.example/b');
+  });
+
+  it('an offline excerpt does not print the TL;DR again: its lead sentence is left out of the first paragraph', () => {
+    const lead = 'The hospital found 30 percent more cancers.';
+    const alone = newsletterStory(stored({ engine: 'extractive', tldr: lead, body: [lead, 'Second paragraph.'] }), settings)!;
+    expect(alone.body).toEqual(['Second paragraph.']);
+    const first = newsletterStory(stored({ engine: 'extractive', tldr: lead, body: [`${lead}  It used old scans.`, 'Second.'] }), settings)!;
+    expect(first.body).toEqual(['It used old scans.', 'Second.']);
+    // Whitespace differences do not hide a repeat.
+    const spaced = newsletterStory(stored({ engine: 'extractive', tldr: 'A  b\nc.', body: ['A b c.'] }), settings)!;
+    expect(spaced.body).toEqual([]);
+    for (const s of [alone, first]) for (const out of [renderText(s), renderMarkdown(s), renderHtml(s)]) expect(out.split('30 percent more cancers').length - 1).toBe(1);
+    // A TL;DR cut short mid-sentence, or a writer's body, is left as it is.
+    const cut = newsletterStory(stored({ engine: 'extractive', tldr: 'The hospital found 30', body: [lead] }), settings)!;
+    expect(cut.body).toEqual([lead]);
+    const written = newsletterStory(stored({ tldr: lead, body: [lead] }), settings)!;
+    expect(written.body).toEqual([lead]);
+  });
+
   it('marks an offline draft and its excerpt body, and lists failed checks for editors', () => {
     const offline = newsletterStory(stored({ engine: 'extractive', deck: '', implications: [], readerNote: null }), settings)!;
     expect(offline.editorNotes).toEqual([OFFLINE_NOTE]);
@@ -100,8 +123,19 @@ describe('renderers', () => {
     expect(escapeMarkdown('# not a heading')).toBe('\\# not a heading');
     expect(escapeMarkdown('1. not a list')).toBe('1\\. not a list');
     const md = renderMarkdown(newsletterStory(stored({ headline: 'Big [news](http://evil.example)' }), settings)!);
-    expect(md).toContain('# Big \\[news\\](http://evil.example)');
+    expect(md).toContain('\n# Big \\[news\\](http://evil.example)');
     expect(md).toContain('Source: [Example Feed](https://news.example/a)');
+  });
+
+  it('markdown: a ")" or a space in the source URL cannot end the link early', () => {
+    const md = renderMarkdown(newsletterStory(stored({}, { canonicalUrl: 'https://news.example/a_(b) c' }), settings)!);
+    expect(md).toContain('Source: [Example Feed](https://news.example/a_%28b%29%20c)');
+  });
+
+  it('markdown: the headline at the level asked for, its sections one below', () => {
+    const headings = (md: string) => [...md.matchAll(/^(#+) (.*)$/gm)].map((m) => `${m[1]} ${m[2]}`);
+    expect(headings(renderMarkdown(story))).toEqual(['# Headline', '## TL;DR', '## Key Takeaways']);
+    expect(headings(renderMarkdown(story, { headingLevel: 2 }))).toEqual(['## Headline', '### TL;DR', '### Key Takeaways']);
   });
 
   it('html: escapes every text value and keeps the order of the sections', () => {

@@ -4,6 +4,7 @@
  */
 
 import type { Draft, DraftContent, Framing, FramingVerdict, Recommendation, Takeaway } from '../core/types.ts';
+import { stripTrackingParams } from '../core/tracking.ts';
 
 /** What the renderers need of a stored story (the `stories --json` shape satisfies it). */
 export interface StoredStory {
@@ -137,6 +138,33 @@ export function formatStoryDate(iso: Date | string | null, timezone: string): st
 /** Links only to http(s): a stored URL is data, and a `javascript:` one must never become a link. */
 export const safeHttpUrl = (url: string | null | undefined): string | null => (url && /^https?:\/\//i.test(url) ? url : null);
 
+/**
+ * The link a reader is sent to: http(s) only, and without the tracking parameters feeds add
+ * (`utm_*`, click ids), which only tell the outlet where the click came from.
+ */
+export const readerUrl = (url: string | null | undefined): string | null => {
+  const safe = safeHttpUrl(url);
+  return safe && stripTrackingParams(safe);
+};
+
+const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+/**
+ * An offline excerpt without the TL;DR it starts with. The offline engine's TL;DR is the
+ * article's lead sentence and its excerpt the lead paragraphs, so the first paragraph would print
+ * the TL;DR a second time: that sentence is left out (the rest is still the article's own words,
+ * in order). Only a whole sentence is taken off; a TL;DR cut short is left alone.
+ */
+export function excerptAfterTldr(tldr: string, body: string[]): string[] {
+  const lead = squash(tldr);
+  const [first, ...rest] = body;
+  if (!lead || first === undefined) return body;
+  const para = squash(first);
+  if (para === lead) return rest;
+  if (para.startsWith(`${lead} `) && /[.!?…]["'”’)\]]*$/.test(lead)) return [para.slice(lead.length + 1), ...rest];
+  return body;
+}
+
 /** The newsletter story of a drafted story; null when it has no draft yet. */
 export function newsletterStory(story: StoredStory, settings: NewsletterSettings): NewsletterStory | null {
   const d = story.draft;
@@ -154,12 +182,12 @@ export function newsletterStory(story: StoredStory, settings: NewsletterSettings
     headline: d.headline,
     source: {
       name: (settings.sourceName === 'site' ? story.siteName : null) ?? story.feed,
-      url: safeHttpUrl(story.canonicalUrl ?? story.url),
+      url: readerUrl(story.canonicalUrl ?? story.url),
     },
     tldr: d.tldr,
     takeaways: d.takeaways.map((t) => t.text),
     deck: d.deck,
-    body: d.body,
+    body: offline ? excerptAfterTldr(d.tldr, d.body) : d.body,
     bodyIsExcerpt: offline,
     whyItMatters: d.whyItMatters,
     implications: d.implications,

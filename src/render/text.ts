@@ -4,6 +4,8 @@ import { metaLine, type NewsletterStory } from './story.ts';
 export interface RenderOptions {
   /** Show the editors' notes (offline draft, failed checks); an export for readers leaves them out. */
   editorNotes?: boolean;
+  /** Markdown: the headline's heading level (1 for a story alone, 2 inside an issue); its sections are one below. */
+  headingLevel?: number;
 }
 
 export function renderText(s: NewsletterStory, opts: RenderOptions = {}): string {
