@@ -24,7 +24,8 @@ export const loginForm = z.object({
 /** Where to go after a decision: back to the queue, or to the story (default). */
 const back = z.enum(['queue', 'story']).default('story');
 
-export const approveForm = z.object({ version: version.optional(), note: optionalNote, back });
+/** `next`: the queue row after the approved one, selected when the queue comes back. */
+export const approveForm = z.object({ version: version.optional(), note: optionalNote, back, next: z.coerce.number().int().positive().optional() });
 
 export const rejectForm = z.object({
   reason: z.enum(REASON_CODES, { message: `expected one of ${REASON_CODES.join(', ')}` }),
@@ -39,6 +40,9 @@ export const snoozeForm = z.object({
 });
 
 export const reopenForm = z.object({ back });
+
+/** "Undo" in the notice after an approval or rejection: the decision it undoes. */
+export const undoForm = z.object({ decision: z.coerce.number().int().positive(), back });
 
 /** Opening an issue: an optional title; it starts with the proposed stories unless `empty` is checked. */
 export const openIssueForm = z.object({

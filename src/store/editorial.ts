@@ -83,6 +83,8 @@ export interface QueueEntry {
   status: string;
   published: string | null;
   headline: string | null;
+  /** The current draft's TL;DR, the queue's one-line summary. */
+  tldr: string | null;
   category: string | null;
   verdict: string | null;
   /** The model's recommendation: include, include_with_note or skip (null on drafts before the rubric). */
@@ -324,7 +326,7 @@ class SqliteEditorial implements EditorialStore {
     if (f.verdict) (where.push(`json_extract(d.framing, '$.verdict') = @verdict`), (params.verdict = f.verdict));
     const match = f.q ? ftsQuery(f.q) : null;
     if (match) (where.push('i.id IN (SELECT rowid FROM story_search WHERE story_search MATCH @match)'), (params.match = match));
-    const rows = this.db.guard(() => this.db.all(`SELECT i.id, i.title, i.url, i.status, i.published_at, f.name AS feed_name, d.headline, d.category, d.engine,
+    const rows = this.db.guard(() => this.db.all(`SELECT i.id, i.title, i.url, i.status, i.published_at, f.name AS feed_name, d.headline, d.tldr, d.category, d.engine,
            d.takeaways, d.unsupported_claims, d.needs_review, json_extract(d.framing, '$.verdict') AS verdict,
            json_extract(d.framing, '$.recommendation') AS recommendation,
            (SELECT snoozed_until FROM decisions x WHERE x.item_id = i.id ORDER BY x.id DESC LIMIT 1) AS snoozed_until
@@ -339,6 +341,7 @@ class SqliteEditorial implements EditorialStore {
       published_at: string | null;
       feed_name: string;
       headline: string | null;
+      tldr: string | null;
       category: string | null;
       engine: string | null;
       takeaways: string | null;
@@ -358,6 +361,7 @@ class SqliteEditorial implements EditorialStore {
         status: r.status,
         published: r.published_at,
         headline: r.headline,
+        tldr: r.tldr,
         category: r.category,
         verdict: r.verdict,
         recommendation: r.recommendation,

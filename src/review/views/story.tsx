@@ -6,7 +6,7 @@ import { REASON_CODES } from '../../store/index.ts';
 import { costOf, formatCost, type Pricing } from '../../core/pricing.ts';
 import { highlightQuotes } from '../highlight.ts';
 import { MAX_TAKEAWAYS } from '../forms.ts';
-import { Csrf, Layout, SafeLink } from './layout.tsx';
+import { Csrf, Layout, Notice, SafeLink, type DeskNotice } from './layout.tsx';
 import { newsletterStory, StoryArticle, type NewsletterSettings } from '../../render/index.ts';
 import { versionText, type EditValues } from '../version-text.ts';
 import { Coverage } from './coverage.tsx';
@@ -22,7 +22,7 @@ export interface StoryPageProps {
   categories: readonly string[];
   newsletter: NewsletterSettings;
   pricing: Pricing;
-  notice?: string;
+  notice?: string | DeskNotice;
 }
 
 export type { EditValues };
@@ -122,7 +122,8 @@ function SourceText(props: { article: StoredArticle; draft: StoredDraft | null }
           ))}
         </ol>
       )}
-      <div class="article-text">
+      {/* Scrolls on its own: focusable and named, so it can be read and scrolled by keyboard. */}
+      <div class="article-text" tabindex={0} role="region" aria-label="Source text, with the takeaways' quotes marked">
         {segments.map((s) =>
           s.takeaway === null ? (
             s.text
@@ -213,7 +214,7 @@ export function StoryPage(p: StoryPageProps) {
           {story.review.changedSinceApproval && <span class="flag">re-drafted since approval</span>} ·{' '}
           <SafeLink href={story.url}>original article</SafeLink>
         </p>
-        {p.notice && <p class="notice">{p.notice}</p>}
+        <Notice notice={p.notice} session={session} />
       </div>
       {d && current && (
         <div class="actions-bar">
@@ -320,10 +321,13 @@ export function StoryPage(p: StoryPageProps) {
         {p.article ? <SourceText article={p.article} draft={d} /> : <section class="source-text">No extracted text.</section>}
       </div>
       {d && current && (
-        <section id="edit">
-          <h2>Edit</h2>
+        // Folded until "Edit" (or `e`, or a link to #edit) opens it: the page stays short.
+        <details id="edit" class="edit-fold" data-fold>
+          <summary>
+            <h2>Edit</h2>
+          </summary>
           <EditForm session={session} storyId={story.id} version={current.id} values={d} categories={p.categories} />
-        </section>
+        </details>
       )}
       <History storyId={story.id} versions={p.versions} decisions={p.decisions} diff={p.diff} />
     </Layout>
