@@ -238,7 +238,7 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
     // Every shortcut letter is in it: none may act while the field has focus.
     const typed = ' for all: a story of j, k, o, r and e';
     await page.keyboard.type(typed);
-    await expect(page.inputValue('input[name=headline]')).resolves.toContain(typed);
+    await expect(page.inputValue('input[name=headline]')).resolves.toBe('Live captions open lectures to deaf students' + typed);
     await expect(page.locator('input[name=headline]').isVisible()).resolves.toBe(true);
     const story = await statusOf(ids.typed!);
     expect(story.status).toBe('candidate');
@@ -402,6 +402,9 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
     results.push(await check('queue'));
     await page.keyboard.press('?');
     results.push(await check('queue with the keys'));
+    await Promise.all([page.waitForURL(/done=approved/), page.locator(`ol.queue li:has(a[href="/stories/${ids.typed}"]) button:has-text("Approve")`).click()]);
+    await expect(page.getByRole('status').locator('button:has-text("Undo")').count()).resolves.toBe(1);
+    results.push(await check('queue, the notice with Undo'));
     await page.goto(`${deskUrl}/?q=nothing-at-all`);
     results.push(await check('empty search'));
     for (const [what, path] of [

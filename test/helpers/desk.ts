@@ -76,7 +76,7 @@ export function deskWorld(canary: string): [string, SeedStory][] {
         },
       },
     ],
-    ['reject', { feed: 'MIT News', title: 'Chatbot writes a press release', draft: { headline: 'Chatbot writes its own press release', category: 'Business' } }],
+    ['reject', { feed: 'MIT News', title: 'Chatbot writes a press release', draft: { headline: 'Chatbot writes its own press release', tldr: 'A company had a chatbot announce its own launch.', category: 'Business' } }],
     [
       'flagged',
       {
@@ -84,6 +84,7 @@ export function deskWorld(canary: string): [string, SeedStory][] {
         title: 'Startup claims AGI next year',
         draft: {
           headline: 'Startup says its model will reach AGI next year',
+          tldr: 'A startup claims its model will reach AGI next year, without evidence.',
           framing: { verdict: 'mixed', score: 0.1, rationale: 'Claims without evidence.', concerns: ['speculative claims'], angle: null, confidence: 0.5, recommendation: 'include_with_note' },
           takeaways: [{ text: 'AGI is coming.', quote: 'we will reach AGI next year', grounded: false, supported: false }],
           category: 'Products',
@@ -103,10 +104,10 @@ export function deskWorld(canary: string): [string, SeedStory][] {
         },
       },
     ],
-    ['conflict', { feed: 'MIT News', title: 'Two editors, one story', draft: { headline: 'Robots help sort recycling', category: 'Climate' } }],
-    ['crossorigin', { feed: 'MIT News', title: 'Cross-origin target', draft: { headline: 'Translation model adds 200 languages', category: 'Research' } }],
-    ['typed', { feed: 'MIT News', title: 'Captions for lectures', draft: { headline: 'Live captions open lectures to deaf students', category: 'Education' } }],
-    ['undone', { feed: 'The Verge — AI', title: 'Wildfire cameras', draft: { headline: 'Cameras with AI spot wildfires within minutes', category: 'Climate' } }],
+    ['conflict', { feed: 'MIT News', title: 'Two editors, one story', draft: { headline: 'Robots help sort recycling', tldr: 'Sorting robots at a recycling plant pick out twice as much plastic.', category: 'Climate' } }],
+    ['crossorigin', { feed: 'MIT News', title: 'Cross-origin target', draft: { headline: 'Translation model adds 200 languages', tldr: 'An open translation model now covers 200 languages, many with few speakers online.', category: 'Research' } }],
+    ['typed', { feed: 'MIT News', title: 'Captions for lectures', draft: { headline: 'Live captions open lectures to deaf students', tldr: 'A university captions every lecture live, and deaf students follow along in real time.', category: 'Education' } }],
+    ['undone', { feed: 'The Verge — AI', title: 'Wildfire cameras', draft: { headline: 'Cameras with AI spot wildfires within minutes', tldr: 'Hilltop cameras flag smoke within minutes, before the first call comes in.', category: 'Climate' } }],
     [
       'covered',
       {
@@ -114,7 +115,7 @@ export function deskWorld(canary: string): [string, SeedStory][] {
         title: 'Weather model',
         // Long enough that the source pane scrolls: it must be reachable by keyboard.
         text: Array.from({ length: 14 }, (_, i) => `Paragraph ${i + 1}: the weather model was compared with the national forecast over a season of storms, and it gave warnings earlier.`).join('\n\n'),
-        draft: { headline: 'Weather model forecasts storms a day sooner', category: 'Climate', takeaways: [{ text: 'Warnings came earlier.', quote: 'it gave warnings earlier', grounded: true, supported: true }] },
+        draft: { headline: 'Weather model forecasts storms a day sooner', tldr: 'Over a season of storms, a weather model gave warnings a day before the national forecast.', category: 'Climate', takeaways: [{ text: 'Warnings came earlier.', quote: 'it gave warnings earlier', grounded: true, supported: true }] },
       },
     ],
     [
@@ -136,9 +137,9 @@ export function deskWorld(canary: string): [string, SeedStory][] {
       },
     ],
     // Approved below, for the Issue page.
-    ['solar', { feed: 'MIT News', title: 'Solar forecasts', draft: { headline: 'Cloud forecasts keep solar farms steady', category: 'Climate' } }],
-    ['reading', { feed: 'The Verge — AI', title: 'Reading tutor', draft: { headline: 'A reading tutor helps children catch up', category: 'Education' } }],
-    ['proteins', { feed: 'MIT News', title: 'Protein model', draft: { headline: 'Protein model speeds up enzyme design', category: 'Research' } }],
+    ['solar', { feed: 'MIT News', title: 'Solar forecasts', draft: { headline: 'Cloud forecasts keep solar farms steady', tldr: 'Short-term cloud forecasts let solar farms smooth their output.', category: 'Climate' } }],
+    ['reading', { feed: 'The Verge — AI', title: 'Reading tutor', draft: { headline: 'A reading tutor helps children catch up', tldr: 'Children who read aloud to a tutoring app caught up a school term in reading.', category: 'Education' } }],
+    ['proteins', { feed: 'MIT News', title: 'Protein model', draft: { headline: 'Protein model speeds up enzyme design', tldr: 'A protein model cut the time to design a working enzyme from months to weeks.', category: 'Research' } }],
   ];
 }
 

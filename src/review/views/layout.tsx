@@ -39,10 +39,25 @@ const KEYBOARD_SCRIPT = `(() => {
     if (!target) return;
     if (target.tagName === 'DETAILS') target.open = true;
     const field = target.querySelector('[data-focus]');
-    if (field) field.focus();
+    if (!field) return;
+    field.focus();
+    // Typing goes after the text, not before it.
+    if (typeof field.setSelectionRange === 'function' && field.type !== 'date') field.setSelectionRange(field.value.length, field.value.length);
   };
-  reveal(decodeURIComponent(location.hash.slice(1)));
-  window.addEventListener('hashchange', () => reveal(decodeURIComponent(location.hash.slice(1))));
+  const fragment = () => decodeURIComponent(location.hash.slice(1));
+  reveal(fragment());
+  // Chromium's scroll to the fragment, once the page has loaded, takes focus away from a field
+  // inside it: focus again after that, and answer keys only from then on.
+  let ready = false;
+  const settle = () => setTimeout(() => { reveal(fragment()); ready = true; }, 0);
+  if (document.readyState === 'complete') settle();
+  else window.addEventListener('load', settle);
+  window.addEventListener('hashchange', () => reveal(fragment()));
+  // A link to the fragment already in the address bar changes no hash: open its target all the same.
+  document.addEventListener('click', (e) => {
+    const a = e.target instanceof Element ? e.target.closest('a[href^="#"]') : null;
+    if (a) setTimeout(() => reveal(decodeURIComponent(a.getAttribute('href').slice(1))), 0);
+  });
   for (const d of document.querySelectorAll('details[data-fold]')) {
     d.addEventListener('toggle', () => { if (d.open) reveal(d.id); });
   }
@@ -60,7 +75,7 @@ const KEYBOARD_SCRIPT = `(() => {
     }
     const t = e.target instanceof Element ? e.target : null;
     if (t && t.closest('input, textarea, select, button, [contenteditable]:not([contenteditable=false])')) return;
-    if (leaving || document.readyState !== 'complete') return;
+    if (leaving || !ready) return;
     const act = (key, scope) => {
       const el = scope.querySelector('[data-key="' + key + '"]');
       if (!el) return;

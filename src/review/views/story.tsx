@@ -255,8 +255,8 @@ export function StoryPage(p: StoryPageProps) {
           <a href="#reject" data-key="r" class="keyonly">
             reject
           </a>
-          <a href="#edit" data-key="e" class="keyonly">
-            edit
+          <a href="#edit" data-key="e">
+            Edit
           </a>
         </div>
       )}
