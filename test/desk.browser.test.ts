@@ -61,6 +61,9 @@ async function loggedIn(user: string, password: string): Promise<{ context: Brow
   return { context, page };
 }
 
+/** The desk's keys answer once the page has loaded and settled (the script marks <html data-keys="ready">). */
+const keysReady = (page: Page) => page.locator('html[data-keys="ready"]').waitFor({ state: 'attached' });
+
 const statusOf = async (id: number) => {
   const store = await openStore(project.dbPath);
   try {
@@ -210,6 +213,7 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
 
   it('keys: j and o open the next story, ? lists the keys', async () => {
     const { context, page } = await loggedIn('bob', 'bob-password-2');
+    await keysReady(page);
     await page.keyboard.press('?');
     await expect(page.locator('#keys').isVisible()).resolves.toBe(true);
     const second = await page.locator('ol.queue li .headline').nth(1).getAttribute('href');
@@ -220,11 +224,12 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
 
   /** Presses `j` until the queue's selected row is the story's; the row's index. */
   async function selectRow(page: Page, id: number): Promise<number> {
+    await keysReady(page);
     const hrefs = await page.locator('ol.queue li .headline').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     const at = hrefs.indexOf(`/stories/${id}`);
     expect(at).toBeGreaterThanOrEqual(0);
     for (let i = 0; i < at; i++) await page.keyboard.press('j');
-    await expect(page.locator('ol.queue li.selected .headline').getAttribute('href')).resolves.toBe(`/stories/${id}`);
+    await page.locator(`ol.queue li.selected .headline[href="/stories/${id}"]`).waitFor();
     return at;
   }
 
@@ -250,6 +255,7 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
     await Promise.all([page.waitForURL(`${deskUrl}/stories/${ids.typed}#reject`), page.keyboard.press('r')]);
     await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'reason');
     // `e` on the story page itself unfolds the edit form and focuses the headline.
+    await keysReady(page);
     await page.locator('select[name=reason]').evaluate((el) => (el as HTMLElement).blur());
     await page.keyboard.press('e');
     await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'headline');
@@ -299,6 +305,7 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
     expect(unsure.match(/uncertain/g)).toHaveLength(1);
     expect(unsure.match(/skip/g)).toHaveLength(1);
 
+    await keysReady(page);
     await page.keyboard.press('?');
     await expect(page.locator('#keys').isVisible()).resolves.toBe(true);
     await page.keyboard.press('Escape');
@@ -400,7 +407,9 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
     await page.fill('input[name=password]', 'ann-password-1');
     await Promise.all([page.waitForURL(deskUrl + '/'), page.click('button:has-text("Log in")')]);
     results.push(await check('queue'));
+    await keysReady(page);
     await page.keyboard.press('?');
+    await page.locator('#keys').waitFor();
     results.push(await check('queue with the keys'));
     await Promise.all([page.waitForURL(/done=approved/), page.locator(`ol.queue li:has(a[href="/stories/${ids.typed}"]) button:has-text("Approve")`).click()]);
     await expect(page.getByRole('status').locator('button:has-text("Undo")').count()).resolves.toBe(1);

@@ -49,7 +49,11 @@ const KEYBOARD_SCRIPT = `(() => {
   // Chromium's scroll to the fragment, once the page has loaded, takes focus away from a field
   // inside it: focus again after that, and answer keys only from then on.
   let ready = false;
-  const settle = () => setTimeout(() => { reveal(fragment()); ready = true; }, 0);
+  const settle = () => setTimeout(() => {
+    reveal(fragment());
+    ready = true;
+    document.documentElement.setAttribute('data-keys', 'ready');
+  }, 0);
   if (document.readyState === 'complete') settle();
   else window.addEventListener('load', settle);
   window.addEventListener('hashchange', () => reveal(fragment()));
