@@ -78,6 +78,19 @@ describe('the notice after an approval, and Undo', () => {
     expect(await actions(b)).toEqual([['approve', 'ann', null]]);
   });
 
+  it('an approval from a filtered queue comes back to the same filters (known keys only)', async () => {
+    const s = await deskLogin(app, ORIGIN, 'ann', 'ann-password-1');
+    const a = ids[0]!;
+    const filters = new URLSearchParams({ q: 'wind', feed: 'Test Feed', status: 'all', evil: 'https://evil.example/' }).toString();
+    const approved = await post(`/stories/${a}/approve`, { _csrf: s.csrf, back: 'queue', filters }, s.cookie);
+    expect(approved.headers.get('location')).toBe(`/?done=approved&story=${a}&q=wind&feed=Test+Feed&status=all`);
+    const queue = await get(approved.headers.get('location')!, s.cookie);
+    // The queue's own approve forms carry its filters on.
+    expect(queue).toContain('name="filters" value="q=wind&amp;feed=Test+Feed&amp;status=all"');
+    clock += 1000;
+    await post(`/stories/${a}/reopen`, { _csrf: s.csrf }, s.cookie);
+  });
+
   it('an Undo without the CSRF token is refused', async () => {
     const s = await deskLogin(app, ORIGIN, 'ann', 'ann-password-1');
     const r = await post(`/stories/${ids[0]}/undo`, { decision: '1' }, s.cookie);

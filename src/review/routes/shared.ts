@@ -85,11 +85,11 @@ export function selectedFrom(c: DeskContext): number | undefined {
 
 /**
  * Where a decision goes back to: the story, or the queue, naming the story decided (for the
- * notice) and the row to select next.
+ * notice), the row to select next, and the queue's filters (a query string of known keys).
  */
-export function backTo(back: 'queue' | 'story', id: number, done: keyof typeof NOTICES, next?: number): string {
+export function backTo(back: 'queue' | 'story', id: number, done: keyof typeof NOTICES, next?: number, filters?: string): string {
   if (back === 'story') return `/stories/${id}?done=${done}`;
-  return `/?done=${done}&story=${id}${next !== undefined ? `&next=${next}` : ''}`;
+  return `/?done=${done}&story=${id}${next !== undefined ? `&next=${next}` : ''}${filters ? `&${filters}` : ''}`;
 }
 
 /** Records a decision by the logged-in editor, then goes back to the queue or the story. */
@@ -99,6 +99,7 @@ export async function decideAndRedirect(
   back: 'queue' | 'story',
   done: keyof typeof NOTICES,
   next?: number,
+  filters?: string,
 ): Promise<Response> {
   const id = storyIdParam(c);
   const o = c.get('options');
@@ -108,5 +109,5 @@ export async function decideAndRedirect(
     if (err instanceof EditorialError) throw new HttpError(err.code === 'unknown_story' ? 404 : 400, err.message);
     throw err;
   }
-  return c.redirect(backTo(back, id, done, next), 303);
+  return c.redirect(backTo(back, id, done, next, filters), 303);
 }

@@ -1,5 +1,6 @@
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import type { QueueEntry, QueueFilters, Session } from '../../store/index.ts';
+import { QUEUE_FILTER_KEYS } from '../forms.ts';
 import { Csrf, Layout, Notice, SafeLink, type DeskNotice } from './layout.tsx';
 
 type Facets = { feeds: string[]; categories: string[]; engines: string[]; verdicts: string[] };
@@ -100,6 +101,10 @@ export function QueuePage(props: {
   selected?: number;
 }) {
   const f = props.filters;
+  // Carried by each approve form, so the queue comes back with the same filters.
+  const kept = new URLSearchParams();
+  for (const k of QUEUE_FILTER_KEYS) if (f[k]) kept.set(k, f[k]);
+  const filters = kept.toString();
   return (
     <Layout title="Queue" nonce={props.nonce} session={props.session}>
       <h1 class="page-title">Queue</h1>
@@ -143,6 +148,7 @@ export function QueuePage(props: {
                   <Csrf session={props.session} />
                   <input type="hidden" name="back" value="queue" />
                   {next && <input type="hidden" name="next" value={String(next.id)} />}
+                  {filters && <input type="hidden" name="filters" value={filters} />}
                   <button type="submit" data-key="a">
                     Approve
                   </button>
