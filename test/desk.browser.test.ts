@@ -48,8 +48,8 @@ function startServe(): Promise<string> {
   });
 }
 
-async function loggedIn(user: string, password: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+async function loggedIn(user: string, password: string, opts: { bypassCSP?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, ...opts });
   const page = await context.newPage();
   await page.goto(deskUrl + '/');
   expect(new URL(page.url()).pathname).toBe('/login');
@@ -59,6 +59,22 @@ async function loggedIn(user: string, password: string): Promise<{ context: Brow
     throw new Error(`${e}\n${page.url()}\n${await page.content()}`);
   });
   return { context, page };
+}
+
+const AXE_SOURCE = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+/**
+ * What axe-core (WCAG 2 A/AA and best practice) finds on the page, one line per rule with the
+ * elements. Its context must bypass the desk's CSP: axe is injected for the test only.
+ */
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  return page.evaluate(async () => {
+    const r = await (window as unknown as { axe: { run(c: unknown, o: unknown): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+    });
+    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
 }
 
 /** The desk's keys answer once the page has loaded and settled (the script marks <html data-keys="ready">). */
@@ -163,7 +179,8 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
 
   it('two editors save the same version: the second gets 409 and both texts, nothing overwritten', async () => {
     const ann = await loggedIn('ann', 'ann-password-1');
-    const bob = await loggedIn('bob', 'bob-password-2');
+    // Bob's context lets axe in, to check the conflict page too.
+    const bob = await loggedIn('bob', 'bob-password-2', { bypassCSP: true });
     for (const p of [ann.page, bob.page]) await p.goto(`${deskUrl}/stories/${ids.conflict}#edit`);
     await ann.page.fill('input[name=headline]', 'Ann: recycling robots sort faster');
     await bob.page.fill('input[name=headline]', 'Bob: robots speed up recycling');
@@ -174,6 +191,7 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
     expect(text).toContain('Ann: recycling robots sort faster');
     expect(text).toContain('Bob: robots speed up recycling');
     expect((await statusOf(ids.conflict!)).draft!.headline).toBe('Ann: recycling robots sort faster');
+    expect(await axeViolations(bob.page)).toEqual([]);
     await ann.context.close();
     await bob.context.close();
   });
@@ -406,20 +424,10 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
   });
 
   it('every page of the desk has no axe-core violations (WCAG 2 A/AA and best practice)', async () => {
-    const axe = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
     // The desk's policy allows only its own nonce'd script; axe is injected past it, for the test only.
     const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, bypassCSP: true });
     const page = await context.newPage();
-    const check = async (what: string) => {
-      await page.addScriptTag({ content: axe });
-      const found = await page.evaluate(async () => {
-        const r = await (window as unknown as { axe: { run(c: unknown, o: unknown): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, {
-          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-        });
-        return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-      });
-      return { what, found };
-    };
+    const check = async (what: string) => ({ what, found: await axeViolations(page) });
     const results = [];
     await page.goto(deskUrl + '/');
     results.push(await check('login'));
@@ -439,6 +447,7 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
     for (const [what, path] of [
       ['story', `/stories/${ids.grid}`],
       ['story, edit open', `/stories/${ids.grid}#edit`],
+      ['story with versions to compare', `/stories/${ids.eyes}`],
       ['coverage', `/stories/${ids.covered}`],
       ["a copy's page", `/stories/${ids.copy}`],
       ['issue', '/issue'],

@@ -176,8 +176,15 @@ function History(props: { storyId: number; versions: Version[]; decisions: Decis
       </ol>
       {versions.length > 1 && (
         <form method="get" action={`/stories/${props.storyId}`} class="diff-form">
-          Compare <select name="from">{options(diff?.from ?? versions[versions.length - 2]!.id)}</select> with{' '}
-          <select name="to">{options(diff?.to ?? versions[versions.length - 1]!.id)}</select> <button type="submit">Show diff</button>
+          Compare{' '}
+          <select name="from" aria-label="Compare version">
+            {options(diff?.from ?? versions[versions.length - 2]!.id)}
+          </select>{' '}
+          with{' '}
+          <select name="to" aria-label="with version">
+            {options(diff?.to ?? versions[versions.length - 1]!.id)}
+          </select>{' '}
+          <button type="submit">Show diff</button>
         </form>
       )}
       {diff && (
