@@ -306,7 +306,7 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
     await context.close();
   });
 
-  it('a on the queue: the notice names the story and offers Undo (a reopen, on record); the selection moves to the next row', async () => {
+  it('a on the queue: the notice names the story and offers Undo (u; a reopen, on record); the selection moves to the next row', async () => {
     const { context, page } = await loggedIn('bob', 'bob-password-2');
     const at = await selectRow(page, ids.undone!);
     const next = await page.locator('ol.queue li .headline').nth(at + 1).getAttribute('href');
@@ -316,8 +316,13 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
     await expect(page.locator('ol.queue li.selected .headline').getAttribute('href')).resolves.toBe(next);
     expect((await statusOf(ids.undone!)).status).toBe('approved');
 
-    await Promise.all([page.waitForURL(/done=undone/), notice.locator('button:has-text("Undo")').click()]);
+    // "Undo" is a button in the notice, and `u` presses it.
+    await expect(notice.locator('button:has-text("Undo")').count()).resolves.toBe(1);
+    await keysReady(page);
+    await Promise.all([page.waitForURL(/done=undone/), page.keyboard.press('u')]);
     await expect(page.getByRole('status').textContent()).resolves.toContain('Cameras with AI spot wildfires within minutes');
+    // The story is back in the queue, selected.
+    await expect(page.locator('ol.queue li.selected .headline').getAttribute('href')).resolves.toBe(`/stories/${ids.undone}`);
     const store = await openStore(project.dbPath);
     try {
       expect((await store.stories.get(ids.undone!))!.status).toBe('candidate');
