@@ -10,7 +10,7 @@ let app: ReturnType<typeof createDeskApp>;
 let ids: number[];
 
 beforeAll(async () => {
-  env = await deskDb({ ann: 'ann-password-1' });
+  env = await deskDb({ ann: 'ann-password-1', bob: 'bob-password-2' });
   ids = await seedStories(env.store, [
     { title: 'One', draft: { headline: 'Wind farms <b>share</b> forecasts' } },
     { title: 'Two', draft: { headline: 'Second story' } },
@@ -89,6 +89,20 @@ describe('the notice after an approval, and Undo', () => {
     expect(queue).toContain('name="filters" value="q=wind&amp;feed=Test+Feed&amp;status=all"');
     clock += 1000;
     await post(`/stories/${a}/reopen`, { _csrf: s.csrf }, s.cookie);
+  });
+
+  it("another editor is offered no Undo, and one sent anyway is refused", async () => {
+    const ann = await deskLogin(app, ORIGIN, 'ann', 'ann-password-1');
+    const bob = await deskLogin(app, ORIGIN, 'bob', 'bob-password-2');
+    const a = ids[0]!;
+    await post(`/stories/${a}/approve`, { _csrf: ann.csrf, back: 'queue' }, ann.cookie);
+    const decision = (await env.store.editorial.decisions(a)).at(-1)!;
+    expect(await get(`/?done=approved&story=${a}`, ann.cookie)).toContain(`action="/stories/${a}/undo"`);
+    expect(await get(`/?done=approved&story=${a}`, bob.cookie)).not.toContain(`action="/stories/${a}/undo"`);
+    const refused = await post(`/stories/${a}/undo`, { _csrf: bob.csrf, decision: String(decision.id) }, bob.cookie);
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain('the approval was made by ann: only they can undo it');
+    expect((await env.store.stories.get(a))!.status).toBe('approved');
   });
 
   it('an Undo without the CSRF token is refused', async () => {

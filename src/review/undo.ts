@@ -4,12 +4,13 @@ import type { Decision } from '../store/index.ts';
 export const UNDO_SECONDS = 60;
 
 /**
- * Whether "Undo" may still reverse decision `decisionId` of a story, given the story's decisions
- * (oldest first) and the time: only the story's latest decision, only an approval or a rejection,
- * and only within UNDO_SECONDS of it. Null when it may; otherwise why not, in words the editor
- * can act on (Reopen on the story page does the same at any time).
+ * Whether editor `by` may still reverse decision `decisionId` of a story with "Undo", given the
+ * story's decisions (oldest first) and the time: only the story's latest decision, only an
+ * approval or a rejection, only the editor's own, and only within UNDO_SECONDS of it. Null when
+ * they may; otherwise why not, in words the editor can act on (Reopen on the story page does the
+ * same at any time).
  */
-export function undoRefusal(decisions: readonly Decision[], decisionId: number, now: Date): string | null {
+export function undoRefusal(decisions: readonly Decision[], decisionId: number, now: Date, by: string): string | null {
   const mine = decisions.find((d) => d.id === decisionId);
   if (!mine) return `decision ${decisionId} is not one of this story's; open the story to see its history`;
   const last = decisions[decisions.length - 1]!;
@@ -17,8 +18,9 @@ export function undoRefusal(decisions: readonly Decision[], decisionId: number, 
     return `the story was decided again since (${last.action} by ${last.by} at ${last.at.toISOString()}); nothing was undone. Open the story to see its history, and use Reopen there if needed`;
   }
   if (mine.action !== 'approve' && mine.action !== 'reject') return `only an approval or a rejection can be undone, not a ${mine.action}`;
+  const what = mine.action === 'approve' ? 'approval' : 'rejection';
+  if (mine.by !== by) return `the ${what} was made by ${mine.by}: only they can undo it. Open the story and use Reopen to make it a candidate again`;
   if (undoSecondsLeft(mine, now) <= 0) {
-    const what = mine.action === 'approve' ? 'approval' : 'rejection';
     return `too late to undo: the ${what} was made at ${mine.at.toISOString()}, more than ${UNDO_SECONDS} seconds ago. Open the story and use Reopen to make it a candidate again`;
   }
   return null;

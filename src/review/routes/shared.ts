@@ -55,7 +55,8 @@ function idQuery(c: DeskContext, name: string): number | undefined {
 
 /**
  * The notice after a decision, naming the story (`storyId`, or the queue's `?story=`), with
- * "Undo" while the decision is the story's latest approval or rejection and under a minute old.
+ * "Undo" while the decision is the story's latest approval or rejection, the editor's own, and
+ * under a minute old.
  */
 export async function decisionNotice(c: DeskContext, storyId?: number): Promise<DeskNotice | undefined> {
   const done = c.req.query('done');
@@ -71,7 +72,7 @@ export async function decisionNotice(c: DeskContext, storyId?: number): Promise<
     const decisions = await o.store.editorial.decisions(story.id);
     const last = decisions[decisions.length - 1];
     const now = o.now();
-    if (last && undoRefusal(decisions, last.id, now) === null) {
+    if (last && undoRefusal(decisions, last.id, now, c.get('session')!.user.name) === null) {
       notice.undo = { storyId: story.id, decisionId: last.id, secondsLeft: undoSecondsLeft(last, now), back: storyId === undefined ? 'queue' : 'story' };
     }
   }
