@@ -23,6 +23,7 @@ import { reopen } from './routes/reopen.ts';
 import { snooze } from './routes/snooze.ts';
 import { staticFiles } from './routes/static.ts';
 import { story } from './routes/story.tsx';
+import { undo } from './routes/undo.ts';
 
 export type { DeskOptions } from './context.ts';
 
@@ -62,7 +63,7 @@ export function createDeskApp(options: DeskOptions): Hono<DeskEnv> {
   );
   app.use(requireSession);
   app.use(checkCsrf);
-  for (const routes of [staticFiles, login, logout, queue, story, approve, reject, snooze, reopen, edit, redraft, coverage]) app.route('/', routes);
+  for (const routes of [staticFiles, login, logout, queue, story, approve, reject, snooze, reopen, undo, edit, redraft, coverage]) app.route('/', routes);
   for (const routes of [feed, issue, issueOpen, issueOrder, issuePreview, issueSend]) app.route('/', routes);
 
   app.notFound((c) => c.html(<ErrorPage nonce={c.get('nonce')} session={c.get('session')} status={404} message={`nothing at ${c.req.path}`} />, 404));

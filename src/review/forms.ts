@@ -25,7 +25,29 @@ export const loginForm = z.object({
 /** Where to go after a decision: back to the queue, or to the story (default). */
 const back = z.enum(['queue', 'story']).default('story');
 
-export const approveForm = z.object({ version: version.optional(), note: optionalNote, back });
+/** The queue's filter parameters, as its URL has them. */
+export const QUEUE_FILTER_KEYS = ['q', 'feed', 'category', 'verdict', 'engine', 'status'] as const;
+
+/** The filters of the queue a form was sent from, as a query string of its known keys only (each cut to 200 characters). */
+const queueFilters = z
+  .string()
+  .max(2000, 'at most 2000 characters')
+  .optional()
+  .transform((s) => {
+    const from = new URLSearchParams(s ?? '');
+    const kept = new URLSearchParams();
+    for (const k of QUEUE_FILTER_KEYS) {
+      const v = from.get(k)?.trim().slice(0, 200);
+      if (v) kept.set(k, v);
+    }
+    return kept.toString() || undefined;
+  });
+
+/**
+ * `next`: the queue row after the approved one, selected when the queue comes back; `filters`:
+ * the queue's filters, so it comes back as the editor left it.
+ */
+export const approveForm = z.object({ version: version.optional(), note: optionalNote, back, next: z.coerce.number().int().positive().optional(), filters: queueFilters });
 
 export const rejectForm = z.object({
   reason: z.enum(REASON_CODES, { message: `expected one of ${REASON_CODES.join(', ')}` }),
@@ -51,6 +73,9 @@ export const snoozeForm = z.object({
 });
 
 export const reopenForm = z.object({ back });
+
+/** "Undo" in the notice after an approval or rejection: the decision it undoes. */
+export const undoForm = z.object({ decision: z.coerce.number().int().positive(), back });
 
 /** Opening an issue: an optional title; it starts with the proposed stories unless `empty` is checked. */
 export const openIssueForm = z.object({

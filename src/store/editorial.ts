@@ -88,6 +88,8 @@ export interface QueueEntry {
   status: string;
   published: string | null;
   headline: string | null;
+  /** The current draft's TL;DR, the queue's one-line summary. */
+  tldr: string | null;
   category: string | null;
   verdict: string | null;
   /** The recommendation: include, include_with_note or skip (null on drafts before the rubric); like `verdict`, an editor's judgement over the model's. */
@@ -413,7 +415,7 @@ class SqliteEditorial implements EditorialStore {
     if (f.verdict) (where.push(`${JUDGED('verdict')} = @verdict`), (params.verdict = f.verdict));
     const match = f.q ? ftsQuery(f.q) : null;
     if (match) (where.push('i.id IN (SELECT rowid FROM story_search WHERE story_search MATCH @match)'), (params.match = match));
-    const rows = this.db.guard(() => this.db.all(`SELECT i.id, i.title, i.url, i.status, i.published_at, f.name AS feed_name, d.headline, d.category, d.engine,
+    const rows = this.db.guard(() => this.db.all(`SELECT i.id, i.title, i.url, i.status, i.published_at, f.name AS feed_name, d.headline, d.tldr, d.category, d.engine,
            d.takeaways, d.unsupported_claims, d.needs_review, ${JUDGED('verdict')} AS verdict,
            ${JUDGED('recommendation')} AS recommendation, json_extract(d.judgement, '$.by') AS judged_by,
            (SELECT snoozed_until FROM decisions x WHERE x.item_id = i.id ORDER BY x.id DESC LIMIT 1) AS snoozed_until,
@@ -431,6 +433,7 @@ class SqliteEditorial implements EditorialStore {
       published_at: string | null;
       feed_name: string;
       headline: string | null;
+      tldr: string | null;
       category: string | null;
       engine: string | null;
       takeaways: string | null;
@@ -453,6 +456,7 @@ class SqliteEditorial implements EditorialStore {
         status: r.status,
         published: r.published_at,
         headline: r.headline,
+        tldr: r.tldr,
         category: r.category,
         verdict: r.verdict,
         recommendation: r.recommendation,

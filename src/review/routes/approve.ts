@@ -8,5 +8,5 @@ export const approve = new Hono<DeskEnv>();
 
 approve.post('/stories/:id/approve', async (c) => {
   const form = parseForm(approveForm, await c.req.parseBody());
-  return decideAndRedirect(c, { action: 'approve', versionId: form.version, note: form.note }, form.back, 'approved');
+  return decideAndRedirect(c, { action: 'approve', versionId: form.version, note: form.note }, form.back, 'approved', form.next, form.filters);
 });

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import type { QueueFilters } from '../../store/index.ts';
 import type { DeskEnv } from '../context.ts';
 import { QueuePage } from '../views/queue.tsx';
-import { noticeFrom } from './shared.ts';
+import { decisionNotice, selectedFrom } from './shared.ts';
 
 /** The queue at `/`: candidates first, then flagged ones; filters and search are query parameters. */
 export const queue = new Hono<DeskEnv>();
@@ -19,6 +19,8 @@ queue.get('/', async (c) => {
     status: param('status'),
     now: o.now(),
   };
-  const [entries, facets] = await Promise.all([o.store.editorial.queue(filters), o.store.editorial.queueFacets()]);
-  return c.html(<QueuePage nonce={c.get('nonce')} session={c.get('session')!} entries={entries} filters={filters} facets={facets} notice={noticeFrom(c)} />);
+  const [entries, facets, notice] = await Promise.all([o.store.editorial.queue(filters), o.store.editorial.queueFacets(), decisionNotice(c)]);
+  return c.html(
+    <QueuePage nonce={c.get('nonce')} session={c.get('session')!} entries={entries} filters={filters} facets={facets} notice={notice} selected={selectedFrom(c)} />,
+  );
 });

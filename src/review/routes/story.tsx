@@ -3,7 +3,7 @@ import type { DeskEnv } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { versionDiff, versionText } from '../version-text.ts';
 import { StoryPage } from '../views/story.tsx';
-import { noticeFrom, storyIdParam } from './shared.ts';
+import { decisionNotice, storyIdParam } from './shared.ts';
 
 /** One story; `?from=V&to=W` shows the diff between two of its versions. */
 export const story = new Hono<DeskEnv>();
@@ -13,7 +13,12 @@ story.get('/stories/:id', async (c) => {
   const o = c.get('options');
   const s = await o.store.stories.get(id);
   if (!s) throw new HttpError(404, `no story ${id}`);
-  const [article, versions, decisions] = await Promise.all([o.store.articles.get(id), o.store.editorial.versions(id), o.store.editorial.decisions(id)]);
+  const [article, versions, decisions, notice] = await Promise.all([
+    o.store.articles.get(id),
+    o.store.editorial.versions(id),
+    o.store.editorial.decisions(id),
+    decisionNotice(c, id),
+  ]);
   const from = versions.find((v) => String(v.id) === c.req.query('from'));
   const to = versions.find((v) => String(v.id) === c.req.query('to'));
   const diff = from && to ? { from: from.id, to: to.id, changes: versionDiff(versionText(from.draft), versionText(to.draft)) } : null;
@@ -29,7 +34,7 @@ story.get('/stories/:id', async (c) => {
       categories={o.categories}
       newsletter={o.newsletter}
       pricing={o.pricing}
-      notice={noticeFrom(c)}
+      notice={notice}
       canRedraft={Boolean(o.redraft)}
     />,
   );

@@ -1,6 +1,6 @@
 import { raw } from 'hono/html';
 import type { Issue, IssueWithStories, Session, Story } from '../../store/index.ts';
-import { Csrf, Layout } from './layout.tsx';
+import { Csrf, Layout, Notice } from './layout.tsx';
 
 const when = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 const headline = (s: Story) => s.draft?.headline ?? s.title ?? `story ${s.id}`;
@@ -83,7 +83,7 @@ export function IssuePage(props: { nonce: string; session: Session; issue: Issue
           {n === 1 ? 'story' : 'stories'}
         </p>
       </div>
-      {props.notice && <p class="notice">{props.notice}</p>}
+      <Notice notice={props.notice} session={props.session} />
       <div class="issue-columns">
         <section>
           <h2>Stories, in order</h2>
@@ -155,7 +155,7 @@ export function OpenIssuePage(props: { nonce: string; session: Session; proposed
   return (
     <Layout title="Issue" nonce={props.nonce} session={props.session}>
       <h1>Issue</h1>
-      {props.notice && <p class="notice">{props.notice}</p>}
+      <Notice notice={props.notice} session={props.session} />
       <p>No draft issue is open.</p>
       <form method="post" action="/issues" class="open-issue">
         <Csrf session={props.session} />

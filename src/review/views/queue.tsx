@@ -1,5 +1,7 @@
+import type { JSX } from 'hono/jsx/jsx-runtime';
 import { sentSentence, type QueueEntry, type QueueFilters, type Session } from '../../store/index.ts';
-import { Csrf, Layout, SafeLink } from './layout.tsx';
+import { QUEUE_FILTER_KEYS } from '../forms.ts';
+import { Csrf, Layout, Notice, SafeLink, type DeskNotice } from './layout.tsx';
 
 type Facets = { feeds: string[]; categories: string[]; engines: string[]; verdicts: string[] };
 
@@ -19,12 +21,96 @@ function Select(props: { name: string; label: string; value: string | undefined;
   );
 }
 
-/** The review queue: filters, search, and one row per story with its quick actions. */
-export function QueuePage(props: { nonce: string; session: Session; entries: QueueEntry[]; filters: QueueFilters; facets: Facets; notice?: string }) {
+/** What to say when no story is listed, with links that widen the view. */
+function Empty(props: { filters: QueueFilters }) {
   const f = props.filters;
+  const status = f.status || 'candidate';
+  const narrowed = Boolean(f.q || f.feed || f.category || f.verdict || f.engine);
+  const allStatuses = new URLSearchParams();
+  if (f.q) allStatuses.set('q', f.q);
+  allStatuses.set('status', 'all');
+  if (!narrowed && status === 'candidate') {
+    return (
+      <p class="empty">
+        No candidates waiting: every drafted story has been decided, or is snoozed. <a href="/?status=all">See stories of all statuses</a>.
+      </p>
+    );
+  }
+  return (
+    <div class="empty">
+      <p>
+        Nothing matched{f.q ? <> “{f.q}”</> : ''} among {status === 'all' ? 'stories of any status' : `${status} stories`}
+        {narrowed && (f.feed || f.category || f.verdict || f.engine) ? ' with these filters' : ''}.
+      </p>
+      <p>
+        To widen it:{' '}
+        {status !== 'all' && (
+          <>
+            <a href={`/?${allStatuses}`}>search all statuses</a>
+            {' · '}
+          </>
+        )}
+        {(f.feed || f.category || f.verdict || f.engine) && f.q && (
+          <>
+            <a href={`/?${new URLSearchParams({ q: f.q, status })}`}>keep the search, clear the filters</a>
+            {' · '}
+          </>
+        )}
+        <a href="/">clear the search and every filter</a>. The search matches whole words in titles, drafts and article text: fewer or shorter words find more.
+      </p>
+    </div>
+  );
+}
+
+/** One row's facts, each once: a flag already says a verdict or recommendation that needs a look. */
+function RowMeta(props: { e: QueueEntry }) {
+  const { e } = props;
+  const flaggedVerdict = e.flags.some((f) => f.startsWith('verdict '));
+  const flaggedRecommendation = e.flags.includes('recommends skip');
+  const parts: (string | JSX.Element)[] = [];
+  if (e.published) parts.push(<time datetime={e.published}>{e.published.slice(0, 10)}</time>);
+  parts.push(e.feed);
+  if (e.category) parts.push(e.category);
+  if (e.verdict && !flaggedVerdict) parts.push(e.verdict);
+  if (e.recommendation && !flaggedRecommendation) parts.push(<span class={`recommendation ${e.recommendation}`}>{e.recommendation}</span>);
+  if (e.judgedBy && (e.verdict || e.recommendation)) parts.push(<span class="judged-by">set by {e.judgedBy}</span>);
+  if (e.engine) parts.push(e.engine);
+  parts.push(<span class={`status ${e.status}`}>{e.status}</span>);
+  return (
+    <div class="meta">
+      #{e.id}
+      {parts.map((p) => (
+        <> · {p}</>
+      ))}
+      {e.flags.map((fl) => (
+        <span class="flag">{fl}</span>
+      ))}{' '}
+      · <SafeLink href={e.url}>source</SafeLink>
+      {e.sent && <span class="sent"> · {sentSentence(e.sent)}</span>}
+    </div>
+  );
+}
+
+/** The review queue: filters, search, and one row per story with its quick actions. */
+export function QueuePage(props: {
+  nonce: string;
+  session: Session;
+  entries: QueueEntry[];
+  filters: QueueFilters;
+  facets: Facets;
+  notice?: string | DeskNotice;
+  /** The row to select first (the one after a story just decided), else the first. */
+  selected?: number;
+}) {
+  const f = props.filters;
+  // Carried by each approve form, so the queue comes back with the same filters.
+  const kept = new URLSearchParams();
+  for (const k of QUEUE_FILTER_KEYS) if (f[k]) kept.set(k, f[k]);
+  const filters = kept.toString();
   return (
     <Layout title="Queue" nonce={props.nonce} session={props.session}>
-      <form method="get" action="/" class="filters">
+      <h1 class="page-title">Queue</h1>
+      <form method="get" action="/" class="filters" role="search" aria-label="Filter the queue">
         <input type="search" name="q" value={f.q ?? ''} placeholder="Search titles, drafts and articles" aria-label="Search" />
         <Select name="feed" label="Feed" value={f.feed} options={props.facets.feeds} />
         <Select name="category" label="Category" value={f.category} options={props.facets.categories} />
@@ -42,34 +128,31 @@ export function QueuePage(props: { nonce: string; session: Session; entries: Que
         </label>
         <button type="submit">Filter</button>
       </form>
-      {props.notice && <p class="notice">{props.notice}</p>}
+      <Notice notice={props.notice} session={props.session} />
       <p class="count">
         {props.entries.length} {props.entries.length === 1 ? 'story' : 'stories'} · press <kbd>?</kbd> for keys
       </p>
+      {props.entries.length === 0 && <Empty filters={f} />}
       <ol class="queue">
-        {props.entries.map((e) => (
-          <li data-row class={e.flags.length ? 'flagged' : ''}>
-            <div class="what">
-              <a href={`/stories/${e.id}`} data-key="o" class="headline">
-                {e.headline ?? e.title ?? '(untitled)'}
-              </a>
-              <div class="meta">
-                #{e.id} · {e.feed} · {e.category} · {e.verdict}
-                {e.recommendation && <span class={`recommendation ${e.recommendation}`}> · {e.recommendation}</span>}
-                {e.judgedBy && <span class="judged-by"> (set by {e.judgedBy})</span>} · {e.engine} · <span class={`status ${e.status}`}>{e.status}</span>
-                {e.flags.map((fl) => (
-                  <span class="flag">{fl}</span>
-                ))}{' '}
-                · <SafeLink href={e.url}>source</SafeLink>
-                {e.sent && <span class="sent"> · {sentSentence(e.sent)}</span>}
+        {props.entries.map((e, i) => {
+          const next = props.entries[i + 1];
+          return (
+            <li data-row data-selected={e.id === props.selected ? '' : undefined} class={e.flags.length ? 'flagged' : ''}>
+              <div class="what">
+                <a href={`/stories/${e.id}`} data-key="o" class="headline">
+                  {e.headline ?? e.title ?? '(untitled)'}
+                </a>
+                <RowMeta e={e} />
+                {e.tldr && <p class="tldr">{e.tldr}</p>}
               </div>
-            </div>
-            {/* A sent story's decision is final: no quick action is offered on it. */}
-            {!e.sent && (
+              {/* A sent story's decision is final: no quick action is offered on it. */}
+              {!e.sent && (
               <div class="actions">
                 <form method="post" action={`/stories/${e.id}/approve`} class="inline">
                   <Csrf session={props.session} />
                   <input type="hidden" name="back" value="queue" />
+                  {next && <input type="hidden" name="next" value={String(next.id)} />}
+                  {filters && <input type="hidden" name="filters" value={filters} />}
                   <button type="submit" data-key="a">
                     Approve
                   </button>
@@ -81,9 +164,10 @@ export function QueuePage(props: { nonce: string; session: Session; entries: Que
                   Edit
                 </a>
               </div>
-            )}
-          </li>
-        ))}
+              )}
+            </li>
+          );
+        })}
       </ol>
     </Layout>
   );

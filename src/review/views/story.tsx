@@ -8,7 +8,7 @@ import { highlightQuotes } from '../highlight.ts';
 import { MAX_TAKEAWAYS } from '../forms.ts';
 import { FRAMING_VERDICTS, RECOMMENDATIONS } from '../../draft/schema.ts';
 import type { FramingVerdict, Recommendation } from '../../core/types.ts';
-import { Csrf, Layout, SafeLink } from './layout.tsx';
+import { Csrf, Layout, Notice, SafeLink, type DeskNotice } from './layout.tsx';
 import { newsletterStory, StoryArticle, type NewsletterSettings } from '../../render/index.ts';
 import { versionText, type EditValues } from '../version-text.ts';
 import { Coverage } from './coverage.tsx';
@@ -24,7 +24,7 @@ export interface StoryPageProps {
   categories: readonly string[];
   newsletter: NewsletterSettings;
   pricing: Pricing;
-  notice?: string;
+  notice?: string | DeskNotice;
   /** Whether this desk can re-draft (it has a model); without one the button gives way to why not. */
   canRedraft?: boolean;
 }
@@ -169,7 +169,8 @@ function SourceText(props: { article: StoredArticle; draft: StoredDraft | null }
           ))}
         </ol>
       )}
-      <div class="article-text">
+      {/* Scrolls on its own: focusable and named, so it can be read and scrolled by keyboard. */}
+      <div class="article-text" tabindex={0} role="region" aria-label="Source text, with the takeaways' quotes marked">
         {segments.map((s) =>
           s.takeaway === null ? (
             s.text
@@ -222,8 +223,15 @@ function History(props: { storyId: number; versions: Version[]; decisions: Decis
       </ol>
       {versions.length > 1 && (
         <form method="get" action={`/stories/${props.storyId}`} class="diff-form">
-          Compare <select name="from">{options(diff?.from ?? versions[versions.length - 2]!.id)}</select> with{' '}
-          <select name="to">{options(diff?.to ?? versions[versions.length - 1]!.id)}</select> <button type="submit">Show diff</button>
+          Compare{' '}
+          <select name="from" aria-label="Compare version">
+            {options(diff?.from ?? versions[versions.length - 2]!.id)}
+          </select>{' '}
+          with{' '}
+          <select name="to" aria-label="with version">
+            {options(diff?.to ?? versions[versions.length - 1]!.id)}
+          </select>{' '}
+          <button type="submit">Show diff</button>
         </form>
       )}
       {diff && (
@@ -260,7 +268,7 @@ export function StoryPage(p: StoryPageProps) {
           {story.review.changedSinceApproval && <span class="flag">re-drafted since approval</span>} ·{' '}
           <SafeLink href={story.url}>original article</SafeLink>
         </p>
-        {p.notice && <p class="notice">{p.notice}</p>}
+        <Notice notice={p.notice} session={session} />
         {story.sent && <p class="sent">{sentSentence(story.sent)}: final, so it offers nothing that would change its decision or text.</p>}
       </div>
       {d && current && !story.sent && (
@@ -308,8 +316,8 @@ export function StoryPage(p: StoryPageProps) {
           <a href="#reject" data-key="r" class="keyonly">
             reject
           </a>
-          <a href="#edit" data-key="e" class="keyonly">
-            edit
+          <a href="#edit" data-key="e">
+            Edit
           </a>
         </div>
       )}
@@ -384,10 +392,13 @@ export function StoryPage(p: StoryPageProps) {
         {p.article ? <SourceText article={p.article} draft={d} /> : <section class="source-text">No extracted text.</section>}
       </div>
       {d && current && !story.sent && (
-        <section id="edit">
-          <h2>Edit</h2>
+        // Folded until "Edit" (or `e`, or a link to #edit) opens it: the page stays short.
+        <details id="edit" class="edit-fold" data-fold>
+          <summary>
+            <h2>Edit</h2>
+          </summary>
           <EditForm session={session} storyId={story.id} version={current.id} values={d} categories={p.categories} judged={judgedFraming(d)} />
-        </section>
+        </details>
       )}
       <History storyId={story.id} versions={p.versions} decisions={p.decisions} diff={p.diff} />
     </Layout>
