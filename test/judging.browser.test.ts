@@ -85,7 +85,7 @@ describe.skipIf(!haveChromium)('judging an offline draft in a browser', () => {
     await page.fill('input[name=username]', 'ann');
     await page.fill('input[name=password]', 'ann-password-1');
     await Promise.all([page.waitForURL(deskUrl + '/'), page.click('button:has-text("Log in")')]);
-    await page.goto(`${deskUrl}/stories/${storyId}`);
+    await page.goto(`${deskUrl}/stories/${storyId}#edit`); // the edit form is folded until #edit opens it
     await expect(page.locator('select[name=verdict]').inputValue()).resolves.toBe('uncertain');
     await page.selectOption('select[name=verdict]', 'positive');
     await page.selectOption('select[name=recommendation]', 'include');

@@ -81,7 +81,7 @@ describe("an editor's verdict and recommendation", () => {
     expect(html).toContain('The model&#39;s framing: ');
     expect(html).toMatch(/<select name="verdict">.*<option value="positive" selected="">positive<\/option>/s);
     const queue = await page('/', ann.cookie);
-    expect(queue).toMatch(/positive<span class="recommendation include"> · include<\/span><span class="judged-by"> \(set by ann\)<\/span>/);
+    expect(queue).toMatch(/positive · <span class="recommendation include">include<\/span> · <span class="judged-by">set by ann<\/span>/);
 
     // Bob edits the text only, an hour later: Ann's judgement stands, still hers and dated as before.
     clock += 3_600_000;
