@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDeskApp } from './app.tsx';
-import { deskDb, deskLogin } from '../../test/helpers/desk.ts';
+import { attachCopy, deskDb, deskLogin } from '../../test/helpers/desk.ts';
 import { seedStories } from '../../test/helpers/stories.ts';
 
 /**
@@ -116,6 +116,21 @@ describe('a sent story is final', () => {
     }
     expect(await env.store.editorial.decisions(id)).toEqual(before);
     expect(await env.store.editorial.versions(id)).toEqual(versions);
+  });
+
+  it('its outlets are final too: "Make primary" and "Split off" answer 409, its source link stays, and its page offers neither', async () => {
+    const feed = (await env.store.stories.get(id))!.feed;
+    const copy = await attachCopy(env.store, id, { feed, title: 'Eye scans, elsewhere', url: 'https://other.example/eye-scans' });
+    for (const r of [await post(`/stories/${id}/coverage/${copy}/primary`, {}), await post(`/stories/${id}/coverage/${copy}/split`, {})]) {
+      expect(r.status).toBe(409);
+      expect(await r.text()).toContain('Sent in issue 1 on 2026-12-01 09:00 UTC');
+    }
+    const after = (await env.store.stories.get(id))!;
+    expect(after.sourceItemId).toBeNull();
+    expect(after.alsoCoveredBy.map((c) => c.id)).toEqual([copy]);
+    const page = await (await get(`/stories/${id}`)).text();
+    expect(page).not.toContain(`/coverage/${copy}/primary`);
+    expect(page).not.toContain(`/coverage/${copy}/split`);
   });
 
   it('its page and its queue row say "Sent in issue N" with the date, and offer no action that would change it', async () => {

@@ -1,4 +1,5 @@
 import type { Connection } from './db.ts';
+import { refuseIfSent } from './editorial.ts';
 import { claimOwner } from './items.ts';
 import { isoOf } from './values.ts';
 
@@ -131,8 +132,10 @@ export function sqliteCoverage(db: Connection): CoverageStore {
         return { signed: true } as const;
       }),
 
+    // A sent story's outlets are final, as its text is: its source link went out with it.
     split: (storyId, itemId, by, now) =>
       db.write(() => {
+        refuseIfSent(db, storyId);
         const r = db.run('DELETE FROM coverage WHERE item_id = ? AND story_id = ?', itemId, storyId);
         if (r.changes !== 1) return false;
         db.run('INSERT OR IGNORE INTO coverage_splits (item_id, story_id, by, at) VALUES (?, ?, ?, ?)', itemId, storyId, by, isoOf(now));
@@ -144,6 +147,7 @@ export function sqliteCoverage(db: Connection): CoverageStore {
 
     chooseSource: (storyId, itemId, _by, now) =>
       db.write(() => {
+        refuseIfSent(db, storyId);
         if (itemId !== storyId && !db.get('SELECT 1 FROM coverage WHERE item_id = ? AND story_id = ?', itemId, storyId)) return false;
         const r = db.run('UPDATE items SET source_item_id = ?, updated_at = ? WHERE id = ?', itemId === storyId ? null : itemId, isoOf(now), storyId);
         return r.changes === 1;

@@ -182,8 +182,8 @@ export function sentOf(db: Connection, storyId: number): SentIn | null {
   return r ? { issue: r.issue_id, at: new Date(r.sent_at) } : null;
 }
 
-/** Refuses any change to a sent story's decision or text (the one check every such action passes). */
-function refuseIfSent(db: Connection, storyId: number): void {
+/** Refuses any change to a sent story's decision, text or source (the one check every such action passes). */
+export function refuseIfSent(db: Connection, storyId: number): void {
   const sent = sentOf(db, storyId);
   if (sent) throw new EditorialError(sentRefusal(sent), 'sent');
 }

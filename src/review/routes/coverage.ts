@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import type { DeskContext, DeskEnv } from '../context.ts';
 import { HttpError } from '../errors.ts';
-import { storyIdParam } from './shared.ts';
+import { EditorialError } from '../../store/index.ts';
+import { editorialStatus, storyIdParam } from './shared.ts';
 
 /**
  * The same story from several outlets: "Split off" a copy that is not the story (it becomes
@@ -18,11 +19,21 @@ function itemParam(c: DeskContext): number {
   return id;
 }
 
+/** Runs a coverage change; a refusal (a sent story: 409) becomes its HTTP answer. */
+async function refusedAsHttp(change: () => Promise<boolean>): Promise<boolean> {
+  try {
+    return await change();
+  } catch (err) {
+    if (err instanceof EditorialError) throw new HttpError(editorialStatus(err), err.message);
+    throw err;
+  }
+}
+
 coverage.post('/stories/:id/coverage/:item/split', async (c) => {
   const id = storyIdParam(c);
   const item = itemParam(c);
   const o = c.get('options');
-  if (!(await o.store.coverage.split(id, item, c.get('session')!.user.name, o.now()))) {
+  if (!(await refusedAsHttp(() => o.store.coverage.split(id, item, c.get('session')!.user.name, o.now())))) {
     throw new HttpError(404, `item ${item} is not a copy of story ${id}`);
   }
   return c.redirect(`/stories/${id}?done=split`, 303);
@@ -32,7 +43,7 @@ coverage.post('/stories/:id/coverage/:item/primary', async (c) => {
   const id = storyIdParam(c);
   const item = itemParam(c);
   const o = c.get('options');
-  if (!(await o.store.coverage.chooseSource(id, item, c.get('session')!.user.name, o.now()))) {
+  if (!(await refusedAsHttp(() => o.store.coverage.chooseSource(id, item, c.get('session')!.user.name, o.now())))) {
     throw new HttpError(404, `item ${item} is not one of story ${id}'s outlets`);
   }
   return c.redirect(`/stories/${id}?done=primary`, 303);

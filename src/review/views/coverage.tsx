@@ -28,11 +28,14 @@ export function Coverage(props: { story: Story; session: Session }) {
           <li>
             <SafeLink href={c.url}>{c.siteName ?? c.feed}</SafeLink>: {c.title ?? c.url ?? `item #${c.id}`}{' '}
             <span class="meta">{c.reason ? `(${c.reason.replace(/_/g, ' ')}, similarity ${(c.similarity ?? 0).toFixed(2)})` : '(the story as first found)'}</span>
-            <form method="post" action={`/stories/${story.id}/coverage/${c.id}/primary`} class="inline">
-              <Csrf session={session} />
-              <button type="submit">Make primary</button>
-            </form>
-            {c.reason && (
+            {/* A sent story's source went out with it: neither correction is offered. */}
+            {!story.sent && (
+              <form method="post" action={`/stories/${story.id}/coverage/${c.id}/primary`} class="inline">
+                <Csrf session={session} />
+                <button type="submit">Make primary</button>
+              </form>
+            )}
+            {c.reason && !story.sent && (
               <form method="post" action={`/stories/${story.id}/coverage/${c.id}/split`} class="inline">
                 <Csrf session={session} />
                 <button type="submit">Split off</button>
