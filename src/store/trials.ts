@@ -154,9 +154,10 @@ export function sqliteTrials(db: Connection): TrialStore {
       db.read(() => {
         const marks = REUSABLE_FAILURES.map(() => '?').join(', ');
         const r = db.get<TrialDraftRow>(
-          `SELECT * FROM trial_drafts WHERE cache_key = ? AND from_cache = 0
+          // The paid answer first; a cached copy of it when a rerun of its own trial replaced it.
+          `SELECT * FROM trial_drafts WHERE cache_key = ?
              AND (draft IS NOT NULL OR failure_kind IN (${marks}))
-           ORDER BY created_at DESC LIMIT 1`,
+           ORDER BY from_cache, created_at DESC LIMIT 1`,
           cacheKey,
           ...REUSABLE_FAILURES,
         );
