@@ -32,5 +32,26 @@ function redactQuery(s: string): string {
 
 /** Every http(s) URL in a message, redacted; the rest of the text unchanged. */
 export function redactUrlsIn(text: string): string {
-  return text.replace(/\bhttps?:\/\/[^\s"'<>]+/gi, (url) => redactUrl(url));
+  return text.replace(/\bhttps?:\/\/[^\s"'<>]+/gi, (match) => {
+    const url = withoutTrailingPunctuation(match);
+    return redactUrl(url) + match.slice(url.length);
+  });
 }
+
+/**
+ * A URL as written in prose: a closing bracket it did not open, or a full stop or comma after it,
+ * belongs to the sentence (else redacting a secret at the URL's end would swallow them).
+ */
+function withoutTrailingPunctuation(url: string): string {
+  let end = url.length;
+  for (;;) {
+    const last = url[end - 1];
+    if (last === undefined) break;
+    if ('.,;:!?'.includes(last)) end--;
+    else if ((last === ')' || last === ']') && count(url.slice(0, end), last === ')' ? '(' : '[') < count(url.slice(0, end), last)) end--;
+    else break;
+  }
+  return url.slice(0, end);
+}
+
+const count = (s: string, ch: string) => s.split(ch).length - 1;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseRetryAfter, redactUrl } from './index.ts';
 import { parseContentEncoding } from './body.ts';
+import { redactUrlsIn } from './redact.ts';
 
 describe('parseRetryAfter', () => {
   const now = Date.parse('2025-01-01T00:00:00Z');
@@ -32,6 +33,17 @@ describe('redactUrl', () => {
     ['not a url //bob:pw@host?access_token=zzz', 'not a url //***@host?access_token=REDACTED'],
   ])('%s', (input, expected) => {
     expect(redactUrl(input)).toBe(expected);
+  });
+});
+
+describe('redactUrlsIn', () => {
+  it.each([
+    ['feeds[0].url is already feeds[1].url (https://x.example/f?token=abc)', 'feeds[0].url is already feeds[1].url (https://x.example/f?token=REDACTED)'],
+    ['see https://x.example/f?api_key=abc.', 'see https://x.example/f?api_key=REDACTED.'],
+    ['[https://x.example/f?sig=abc], then', '[https://x.example/f?sig=REDACTED], then'],
+    ['a link to https://en.example/wiki/Foo_(bar) stays whole', 'a link to https://en.example/wiki/Foo_(bar) stays whole'],
+  ])('keeps the punctuation around a URL: %s', (input, expected) => {
+    expect(redactUrlsIn(input)).toBe(expected);
   });
 });
 
