@@ -70,14 +70,15 @@ describe('pacingOf', () => {
     expect(pacingOf([ok(0), ok(10), ok(20)], LIMITS)).toEqual(calm);
   });
 
-  it('leaves a lone 429 to its own call: no pause, no spacing, every slot', () => {
-    expect(pacingOf([ok(0), ok(100), limited(200, 1000)], LIMITS)).toEqual({ pausedUntil: 0, spacingMs: 0, concurrency: 4 });
+  it('leaves a lone 429 to its own call: no pause, no spacing, half the slots only until the next answer', () => {
+    expect(pacingOf([ok(0), ok(100), limited(200, 1000)], LIMITS)).toEqual({ pausedUntil: 0, spacingMs: 0, concurrency: 2 });
+    expect(pacingOf([ok(0), ok(100), limited(200, 1000), ok(300)], LIMITS)).toEqual({ pausedUntil: 0, spacingMs: 0, concurrency: 4 });
   });
 
   it("the issue's endpoint: a 429 with Retry-After: 1 in every four answers never slows the run", () => {
     // 25% of answers refused, each alone between answers that went through, 250 ms apart, 60 answers.
     const answers = Array.from({ length: 60 }, (_, i) => (i % 4 === 3 ? limited(i * 250) : ok(i * 250)));
-    for (const p of pacingAfterEach(answers)) expect(p).toEqual({ pausedUntil: 0, spacingMs: 0, concurrency: 4 });
+    pacingAfterEach(answers).forEach((p, i) => expect(p).toEqual({ pausedUntil: 0, spacingMs: 0, concurrency: i % 4 === 3 ? 2 : 4 }));
   });
 
   it('random 429s that sometimes come two in a row do not ratchet: each pair slows as much as the first, briefly', () => {
@@ -118,7 +119,7 @@ describe('pacingOf', () => {
   });
 
   it('pauses only for the cap after a 429 asking for more (its item is deferred)', () => {
-    expect(pacingOf([ok(0), limited(500, 3_600_000)], LIMITS)).toEqual({ pausedUntil: 60_500, spacingMs: 0, concurrency: 4 });
+    expect(pacingOf([ok(0), limited(500, 3_600_000)], LIMITS)).toEqual({ pausedUntil: 60_500, spacingMs: 0, concurrency: 2 });
   });
 
   it('learns a steady provider limit: spacing at the pace let through before the overload, with a margin', () => {
@@ -140,6 +141,16 @@ describe('pacingOf', () => {
     expect(paced[9]!.spacingMs).toBeCloseTo(625 * 0.98 ** 10, 6);
     // The overload has left the window: 20 answers later, about 14 s at the learned pace.
     expect(paced.at(-1)).toEqual({ pausedUntil: 0, spacingMs: 0, concurrency: 4 });
+  });
+
+  it('reads the pace before an overload from the same answers for as long as it is remembered', () => {
+    // 18 through one every 400 ms, an overload, then answers through: the oldest answers leave the
+    // window, but the learned pace only shrinks by 2% an answer, then drops once the overload is forgotten.
+    const answers = [...Array.from({ length: 18 }, (_, i) => ok(i * 400)), limited(7200), limited(7210)];
+    for (let i = 0; i < PACING_WINDOW; i++) answers.push(ok(8210 + i * 600));
+    const paced = pacingAfterEach(answers).slice(20);
+    paced.slice(0, -1).forEach((p, k) => expect(p.spacingMs).toBeCloseTo(500 * 0.98 ** (k + 1), 6));
+    expect(paced.at(-1)!.spacingMs).toBe(0);
   });
 
   it('halves the slots for each overload still in the window', () => {
@@ -199,12 +210,12 @@ describe('createLlmLimiter', () => {
     expect(starts.slice(3)).toEqual([[5000, 120_000], [100, 180_000]]);
   });
 
-  it('on a lone 429 the call waits its Retry-After and runs again; the other calls go on at full pace', async () => {
+  it('on a lone 429 the call waits its Retry-After and runs again; the other calls go on', async () => {
     const { clock, limiter } = setup({ concurrency: 8 });
     let calls = 0;
     const first = limiter.run(1, async (): Promise<Result> => (++calls === 1 ? { ok: false, retryAfterMs: 5000 } : { ok: true }), { rateLimitedFor: isRateLimited });
     await clock.flush();
-    expect(limiter.stats).toMatchObject({ limit: 8, rateLimited: 1, pausedUntil: 0, spacingMs: 0 });
+    expect(limiter.stats).toMatchObject({ limit: 4, rateLimited: 1, pausedUntil: 0, spacingMs: 0 });
     const later = gate<Result>({ ok: true });
     const second = limiter.run(1, later.task(clock), { rateLimitedFor: isRateLimited });
     await clock.flush();

@@ -76,8 +76,13 @@ export interface LlmLimiter {
 
 const WINDOW_MS = 60_000;
 
-/** Answers the pacing looks back on: after this many answers without 429s, an overload is forgotten. */
+/** Answers an overload is remembered for: after this many answers without 429s, it is forgotten. */
 export const PACING_WINDOW = 20;
+/**
+ * Answers kept: the window, and as many before it, so the pace before an overload is read from
+ * the same answers for as long as the overload is remembered (not from fewer and fewer of them).
+ */
+export const PACING_HISTORY = 2 * PACING_WINDOW;
 /** Calls are spaced this much slower than the pace the provider let through before an overload. */
 const SPACING_MARGIN = 1.25;
 /** Each answer after an overload shortens the spacing by this factor: the pace climbs back about 2% a call. */
@@ -125,14 +130,15 @@ export function rateLimitWait(retryAfterMs: number | null | undefined, attempt: 
 }
 
 /**
- * The pacing after `recent` answers (oldest first; only the last PACING_WINDOW count). An
+ * The pacing after `recent` answers (oldest first; only the last PACING_HISTORY are read). An
  * overload is two or more 429s in a row; a lone 429 among answers that went through is the
- * provider refusing one request, not a sign that calls go too fast.
+ * provider refusing one request, not a sign that calls go too fast. Only overloads that end in
+ * the last PACING_WINDOW answers count.
  * - Pause: while the latest answers are an overload, until the last one's wait is over (its
  *   Retry-After, else the back-off for that many 429s in a row); after a 429 asking for more than
  *   the cap (the provider means "much later"), for the cap.
  * - Concurrency: halved for each overload in the window, then one more slot per answer that went
- *   through since the latest one.
+ *   through since the latest one; halved too right after a lone 429, until the next answer.
  * - Spacing: after the latest overload, the pace the provider let through before it (the answers
  *   that went through since the overload before, over the time they took or the wait it then
  *   asked, whichever is longer), with a margin; shortened by each answer that went through since.
@@ -140,47 +146,52 @@ export function rateLimitWait(retryAfterMs: number | null | undefined, attempt: 
  */
 export function pacingOf(recent: readonly PacedAnswer[], limits: PacingLimits): Pacing {
   const max = Math.max(1, Math.floor(limits.concurrency));
-  const window = recent.slice(-PACING_WINDOW);
+  const history = recent.slice(-PACING_HISTORY);
   const calm: Pacing = { pausedUntil: 0, spacingMs: 0, concurrency: max };
-  if (window.length === 0) return calm;
+  if (history.length === 0) return calm;
 
-  // Runs of 429s in a row, as [first, last] indexes into the window.
+  // Runs of 429s in a row, as [first, last] indexes into the history.
   const overloads: [number, number][] = [];
-  for (let i = 0; i < window.length; ) {
-    if (!window[i]!.rateLimited) {
+  for (let i = 0; i < history.length; ) {
+    if (!history[i]!.rateLimited) {
       i++;
       continue;
     }
     let j = i;
-    while (j + 1 < window.length && window[j + 1]!.rateLimited) j++;
+    while (j + 1 < history.length && history[j + 1]!.rateLimited) j++;
     if (j > i) overloads.push([i, j]);
     i = j + 1;
   }
+  const remembered = overloads.filter(([, end]) => end >= history.length - PACING_WINDOW).length;
 
-  const last = window[window.length - 1]!;
+  const last = history[history.length - 1]!;
   let pausedUntil = 0;
   if (last.rateLimited && (last.retryAfterMs ?? 0) > limits.capMs) pausedUntil = last.at + limits.capMs;
-  const latest = overloads[overloads.length - 1];
-  if (latest && latest[1] === window.length - 1) {
+  const latest = remembered > 0 ? overloads[overloads.length - 1] : undefined;
+  if (latest && latest[1] === history.length - 1) {
     const inRow = latest[1] - latest[0] + 1;
     pausedUntil = Math.max(pausedUntil, last.at + rateLimitWait(last.retryAfterMs, inRow - 1, limits));
   }
-  if (!latest) return { ...calm, pausedUntil };
+  // A 429 just now, alone so far: until the next answer shows whether it repeats, no more than
+  // half the calls go out (the ones in flight may be meeting the same limit).
+  const lone = last.rateLimited && !(latest && latest[1] === history.length - 1);
+  const holdBack = (concurrency: number) => (lone ? Math.min(concurrency, Math.max(1, max >> 1)) : concurrency);
+  if (!latest) return { ...calm, pausedUntil, concurrency: holdBack(max) };
 
   const [first, end] = latest;
-  const throughAfter = window.slice(end + 1).filter((a) => !a.rateLimited).length;
-  const concurrency = Math.min(max, Math.max(1, max >> overloads.length) + throughAfter);
+  const throughAfter = history.slice(end + 1).filter((a) => !a.rateLimited).length;
+  const concurrency = Math.min(max, Math.max(1, max >> remembered) + throughAfter);
 
-  // The pace before the overload: since the overload before it, or the start of the window.
+  // The pace before the overload: since the overload before it, or the start of the history.
   const previous = overloads[overloads.length - 2];
-  const before = window.slice(previous ? previous[1] + 1 : 0, first).filter((a) => !a.rateLimited);
-  const askedMs = rateLimitWait(window[end]!.retryAfterMs, end - first, limits);
-  const tookMs = before.length > 0 ? window[first]!.at - before[0]!.at : 0;
+  const before = history.slice(previous ? previous[1] + 1 : 0, first).filter((a) => !a.rateLimited);
+  const askedMs = rateLimitWait(history[end]!.retryAfterMs, end - first, limits);
+  const tookMs = before.length > 0 ? history[first]!.at - before[0]!.at : 0;
   // Nothing let through (an overload at the start of the window): the pause alone holds calls back.
   const sustainedMs = before.length === 0 ? 0 : Math.min(limits.capMs, (Math.max(tookMs, askedMs) / before.length) * SPACING_MARGIN);
   let spacingMs = sustainedMs * SPACING_RECOVERY ** throughAfter;
   if (spacingMs < MIN_SPACING_MS) spacingMs = 0;
-  return { pausedUntil, spacingMs, concurrency };
+  return { pausedUntil, spacingMs, concurrency: holdBack(concurrency) };
 }
 
 interface Waiter {
@@ -205,7 +216,7 @@ export function createLlmLimiter(opts: LlmLimiterOptions): LlmLimiter {
   let peakInFlight = 0;
   let rateLimitedCount = 0;
   let lastStartAt = -Infinity;
-  /** The last PACING_WINDOW answers, oldest first, and the pacing they give. */
+  /** The last PACING_HISTORY answers, oldest first, and the pacing they give. */
   const answers: PacedAnswer[] = [];
   let pacing = pacingOf(answers, limits);
   const queue: Waiter[] = [];
@@ -276,7 +287,7 @@ export function createLlmLimiter(opts: LlmLimiterOptions): LlmLimiter {
   const answered = (answer: PacedAnswer) => {
     if (answer.rateLimited) rateLimitedCount++;
     answers.push(answer);
-    if (answers.length > PACING_WINDOW) answers.shift();
+    if (answers.length > PACING_HISTORY) answers.shift();
     pacing = pacingOf(answers, limits);
   };
 
