@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { faultyHandler, type FaultCounts, type FaultMix } from '../test/helpers/openai-server.ts';
 import { demoConfig, demoStories, serveStories, startDemoWorld } from '../test/helpers/demo-world.ts';
-import { lastJsonLine, runCli } from '../test/helpers/project.ts';
+import { runCli } from '../test/helpers/project.ts';
 import { build } from './build.mjs';
 
 const { values: args } = parseArgs({
@@ -50,6 +50,17 @@ interface Outcome {
   answers: FaultCounts;
 }
 
+/** `text` as JSON, or null (said on stderr with `what`) when it is not; `what` null: not even tried. */
+function parsed<T>(text: string, what: string | null): T | null {
+  if (what === null) return null;
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    process.stderr.write(`${what}: not JSON (${(err as Error).message}): ${text.slice(0, 300)}\n`);
+    return null;
+  }
+}
+
 async function benchRun(label: string, mix: FaultMix): Promise<Outcome> {
   const world = await startDemoWorld({ demoRoutes: false });
   try {
@@ -68,7 +79,7 @@ async function benchRun(label: string, mix: FaultMix): Promise<Outcome> {
 
     // The store is the record: read every item back, whether or not the run finished.
     const listed = await cli(['stories', '--all', '--json'], 60_000);
-    const stories = listed.code === 0 ? (JSON.parse(listed.stdout) as any[]) : [];
+    const stories = parsed<any[]>(listed.stdout, listed.code === 0 ? `[${label}] stories --all` : null) ?? [];
     const failureKinds: Record<string, number> = {};
     let drafted = 0;
     let failed = 0;
@@ -81,7 +92,7 @@ async function benchRun(label: string, mix: FaultMix): Promise<Outcome> {
         else failed++;
       }
     }
-    const calls = finished ? lastJsonLine(run.stdout).llm.calls : world.llm.calls;
+    const calls = world.llm.calls;
     return { label, wallMs, finished, drafted, failed, deferred, unaccounted: ITEMS - drafted - failed - deferred, failureKinds, calls, answers: endpoint.counts };
   } finally {
     await world.close();
