@@ -3,11 +3,12 @@
  * limits: at most `concurrency` calls in flight, the provider's requests-per-minute and
  * tokens-per-minute limits kept over a sliding 60 s window, and pacing after 429s.
  *
- * The pacing is a pure function of the last PACING_WINDOW answers (`pacingOf`), so nothing a
- * 429 did outlives the answers after it:
+ * The pacing is a pure function of the recent answers (`pacingOf`), so nothing a 429 did
+ * outlives PACING_WINDOW answers after it:
  * - a 429 makes its own call wait the Retry-After (capped; without one, a back-off doubling with
- *   each 429 the call gets in a row) and then runs it again; an isolated 429 slows no other call,
- *   so a provider that refuses a share of requests at random costs those requests a wait, no more;
+ *   each 429 the call gets in a row) and then runs it again; an isolated 429 only holds back half
+ *   the slots until the next answer, so a provider that refuses a share of requests at random
+ *   costs those requests a wait, no more;
  * - repeated 429s (two or more answers in a row: the provider is over its limit) pause every new
  *   call for the wait the last one asked, halve the calls in flight and space calls at the pace
  *   the provider let through before them (a steady provider limit is learned from that);
@@ -187,7 +188,7 @@ export function pacingOf(recent: readonly PacedAnswer[], limits: PacingLimits): 
   const before = history.slice(previous ? previous[1] + 1 : 0, first).filter((a) => !a.rateLimited);
   const askedMs = rateLimitWait(history[end]!.retryAfterMs, end - first, limits);
   const tookMs = before.length > 0 ? history[first]!.at - before[0]!.at : 0;
-  // Nothing let through (an overload at the start of the window): the pause alone holds calls back.
+  // Nothing let through (an overload at the start of the history): the pause alone holds calls back.
   const sustainedMs = before.length === 0 ? 0 : Math.min(limits.capMs, (Math.max(tookMs, askedMs) / before.length) * SPACING_MARGIN);
   let spacingMs = sustainedMs * SPACING_RECOVERY ** throughAfter;
   if (spacingMs < MIN_SPACING_MS) spacingMs = 0;
