@@ -217,6 +217,92 @@ export function rateLimitedHandler(perSecond: number, then: Handler = ({ body })
   return Object.defineProperty(handler, 'rejected', { get: () => rejected }) as Handler & { readonly rejected: number };
 }
 
+/** What a faulty endpoint mixes into its answers; each share is a fraction of requests, 0 by default. */
+export interface FaultMix {
+  /** Seed of the shuffle, so a run's faults fall on the same request numbers each time. */
+  seed?: number;
+  /** Share answered 429 at once, with Retry-After `retryAfterSeconds` (default 1). */
+  rateLimited?: number;
+  retryAfterSeconds?: number;
+  /** Share answered 500 (a transient server error). */
+  serverErrors?: number;
+  /** Share answered 200 with a body cut off mid-JSON (a broken proxy or a crashed worker). */
+  malformed?: number;
+  /** Every answer but a 429 waits this long, as a model takes time to answer (default 0). */
+  latencyMs?: number;
+}
+
+/** Counts of what a faulty endpoint answered, by kind. */
+export interface FaultCounts {
+  ok: number;
+  rateLimited: number;
+  serverErrors: number;
+  malformed: number;
+}
+
+/** A small seeded generator (mulberry32): the same seed gives the same sequence in [0, 1). */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** What one request of a faulty endpoint gets. */
+type Fault = '429' | '500' | 'broken' | 'ok';
+
+/** Requests per block in which the fault shares are dealt exactly (5 of 20 for 25%), in a seeded order. */
+const FAULT_BLOCK = 20;
+
+/**
+ * An endpoint that misbehaves at random, as a busy gateway does: each request, by its number, is
+ * a 429 with Retry-After, a 500, a malformed 200, or (the rest) `then`'s answer, dealt in the
+ * shares asked for from a seeded shuffle.
+ * The 429s come back at once; everything else after `latencyMs`.
+ */
+export function faultyHandler(mix: FaultMix, then: Handler = ({ body }) => validDraftReply(body)): Handler & { readonly counts: FaultCounts } {
+  const counts: FaultCounts = { ok: 0, rateLimited: 0, serverErrors: 0, malformed: 0 };
+  const random = seeded(mix.seed ?? 1);
+  // Each block of requests gets its exact share of each fault, shuffled: "25%" means 5 of every
+  // 20 requests, not a draw that may give far fewer in a short run.
+  const deal = (): Fault[] => {
+    const of = (share: number | undefined) => Math.round((share ?? 0) * FAULT_BLOCK);
+    const block: Fault[] = [...Array<Fault>(of(mix.rateLimited)).fill('429'), ...Array<Fault>(of(mix.serverErrors)).fill('500'), ...Array<Fault>(of(mix.malformed)).fill('broken')];
+    while (block.length < FAULT_BLOCK) block.push('ok');
+    for (let i = block.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [block[i], block[j]] = [block[j]!, block[i]!];
+    }
+    return block;
+  };
+  const dealt: Fault[] = [];
+  const handler = async (req: { body: any; n: number }): Promise<Reply> => {
+    while (dealt.length < req.n) dealt.push(...deal());
+    const fault = dealt[req.n - 1];
+    if (fault === '429') {
+      counts.rateLimited++;
+      const headers = { 'retry-after': String(mix.retryAfterSeconds ?? 1) };
+      return errorReply(429, 'Rate limit reached, please retry shortly', { type: 'requests', code: 'rate_limit_exceeded', headers });
+    }
+    const delayMs = mix.latencyMs ?? 0;
+    if (fault === '500') {
+      counts.serverErrors++;
+      return { ...errorReply(500, 'The server had an error while processing your request', { type: 'server_error' }), delayMs };
+    }
+    if (fault === 'broken') {
+      counts.malformed++;
+      return { body: '{"id":"chatcmpl-broken","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"{\\"fram', delayMs };
+    }
+    counts.ok++;
+    return { ...(await then(req)), delayMs };
+  };
+  return Object.defineProperty(handler, 'counts', { get: () => ({ ...counts }) }) as Handler & { readonly counts: FaultCounts };
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Starts the server on 127.0.0.1, port 0. */
