@@ -161,6 +161,8 @@ async function runSequence(seed: number, steps: number): Promise<void> {
       const story = pick([...models.values()].filter((x) => x.copy !== null));
       if (!story) return;
       const copy = models.get(story.copy!)!;
+      // A sent story's outlets are final, as its text is.
+      if (story.sent) return expectSentRefusal(story, () => store.coverage.split(story.id, copy.id, 'ann', now()));
       expect(await store.coverage.split(story.id, copy.id, 'ann', now())).toBe(true);
       story.copy = null;
       // Split off, the copy becomes a story of its own (-1: no longer anyone's copy), drafted by a later run.
@@ -169,6 +171,7 @@ async function runSequence(seed: number, steps: number): Promise<void> {
     makePrimary: async () => {
       const story = pick([...models.values()].filter((x) => x.copyOf === null));
       const outlet = story.copy !== null && rand() < 0.7 ? story.copy : story.id;
+      if (story.sent) return expectSentRefusal(story, () => store.coverage.chooseSource(story.id, outlet, 'ann', now()));
       expect(await store.coverage.chooseSource(story.id, outlet, 'ann', now())).toBe(true);
     },
     issueAdd: async () => {
