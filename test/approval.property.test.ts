@@ -16,21 +16,10 @@ import { openStore, EditorialError, type Store, type Story } from '../src/store/
 import { issueDocument, renderExport } from '../src/export/index.ts';
 import { ConfigSchema } from '../src/config/schema.ts';
 import { addDraft, sampleDraft, seedStories } from './helpers/stories.ts';
+import { seededRandom } from './helpers/random.ts';
 
 const NL = ConfigSchema.shape.newsletter.parse({ name: 'AI Wins', siteUrl: 'https://aiwins.example/' });
 const UNTIL = new Date('2030-01-01T00:00:00.000Z');
-
-/** mulberry32: a small seeded generator, so a failing sequence can be replayed from its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What the test believes of one story (or split-off copy). */
 interface Model {
@@ -70,7 +59,7 @@ async function attachCopy(storyId: number, key: string, now: Date): Promise<numb
 }
 
 async function runSequence(seed: number, steps: number): Promise<void> {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   let clock = Date.parse('2026-12-01T09:00:00.000Z');
   const now = () => new Date((clock += 60_000));

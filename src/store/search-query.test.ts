@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { sqliteBinding } from './db.ts';
 import { ftsQuery } from './search-query.ts';
+import { seededRandom } from '../../test/helpers/random.ts';
 
 // The same table as the store's story_search (see migrations.ts), with a few rows to match.
 const db = new (sqliteBinding())(':memory:');
@@ -14,18 +15,6 @@ const search = (q: string): number[] => {
   return expr === null ? [] : match.all(expr).map((r) => (r as { rowid: number }).rowid);
 };
 afterAll(() => db.close());
-
-/** A small seeded generator, so a failing case can be replayed. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = ['"', "'", '*', '-', '+', '^', ':', '(', ')', '{', '}', ',', '.', ' ', '\t', '\n', '\0', '\x01', '\x1b', '\x7f', '\u0085', '\u200b', '\ufeff', '\ud800', '\udfff', '😀', 'é', 'NEAR', 'NEAR/2', 'AND', 'OR', 'NOT', 'title', 'title:', 'eye', 'x', '\\', '%', '_', '\u2028'];
 
@@ -64,7 +53,7 @@ describe('ftsQuery', () => {
   });
 
   it('fuzz: 5000 random strings of FTS5 syntax, control characters and odd Unicode never make SQLite fail', () => {
-    const random = prng(20261207);
+    const random = seededRandom(20261207);
     for (let n = 0; n < 5000; n++) {
       const len = Math.floor(random() * 12);
       let q = '';

@@ -62,18 +62,24 @@ export interface UserStore {
    * must not unlock guessing at the others). Also returns the account's failures from every
    * address since its last successful login, for the caller to slow down by.
    */
-  reserveLoginAttempt(a: {
-    username: string;
-    address: string;
-    now: Date;
-    since: Date;
-    perPair: number;
-    perAddress: number;
-    forgetBefore: Date;
-  }): Promise<{ reserved: true; id: number; accountFailures: number } | { reserved: false; limit: 'account_address' | 'address' }>;
+  reserveLoginAttempt(a: LoginReservation): Promise<LoginReserved>;
   /** Records how a reserved attempt ended: a success clears its account's failures (for the slowdown and at that address). */
   settleLoginAttempt(id: number, ok: boolean): Promise<void>;
 }
+
+/** A login attempt to count before its password is checked, with the limits that refuse it. */
+export interface LoginReservation {
+  username: string;
+  address: string;
+  now: Date;
+  since: Date;
+  perPair: number;
+  perAddress: number;
+  forgetBefore: Date;
+}
+
+/** The counted attempt (with the account's failures, to slow down by), or the limit that refused it. */
+export type LoginReserved = { reserved: true; id: number; accountFailures: number } | { reserved: false; limit: 'account_address' | 'address' };
 
 /** The user store over SQLite. */
 export function sqliteUsers(db: Connection): UserStore {
@@ -146,15 +152,7 @@ class SqliteUsers implements UserStore {
     });
   }
 
-  async reserveLoginAttempt(a: {
-    username: string;
-    address: string;
-    now: Date;
-    since: Date;
-    perPair: number;
-    perAddress: number;
-    forgetBefore: Date;
-  }): Promise<{ reserved: true; id: number; accountFailures: number } | { reserved: false; limit: 'account_address' | 'address' }> {
+  async reserveLoginAttempt(a: LoginReservation): Promise<LoginReserved> {
     return this.db.write(() => {
       const p = { u: a.username, a: a.address, since: a.since.toISOString() };
       const count = (sql: string) => (this.db.get(sql, p) as { n: number }).n;

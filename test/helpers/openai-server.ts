@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { countTokens } from 'gpt-tokenizer';
+import { seededRandom } from './random.ts';
 
 /** What the server does with one request. */
 export interface Reply {
@@ -240,18 +241,6 @@ export interface FaultCounts {
   malformed: number;
 }
 
-/** A small seeded generator (mulberry32): the same seed gives the same sequence in [0, 1). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** What one request of a faulty endpoint gets. */
 type Fault = '429' | '500' | 'broken' | 'ok';
 
@@ -266,7 +255,7 @@ const FAULT_BLOCK = 20;
  */
 export function faultyHandler(mix: FaultMix, then: Handler = ({ body }) => validDraftReply(body)): Handler & { readonly counts: FaultCounts } {
   const counts: FaultCounts = { ok: 0, rateLimited: 0, serverErrors: 0, malformed: 0 };
-  const random = seeded(mix.seed ?? 1);
+  const random = seededRandom(mix.seed ?? 1);
   // Each block of requests gets its exact share of each fault, shuffled: "25%" means 5 of every
   // 20 requests, not a draw that may give far fewer in a short run.
   const deal = (): Fault[] => {

@@ -6,17 +6,7 @@ import { XMLValidator } from 'fast-xml-parser';
 import { JSDOM } from 'jsdom';
 import { forbiddenXmlChars } from '../../src/core/xml-text.ts';
 
-/** mulberry32: a small, fast PRNG; the same seed gives the same sequence. Numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from './random.ts';
 
 // What hostile text is made of: what XML forbids (C0 controls, U+FFFE/U+FFFF, each half of a
 // surrogate pair alone), what it only discourages (DEL, C1), what it must escape, and what it
