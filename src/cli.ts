@@ -419,6 +419,7 @@ program
       categories: config.categories,
       newsletter: config.newsletter,
       pricing: config.llm.pricing,
+      model: config.llm.model,
       publicOrigin: opts.publicOrigin,
       trustProxy: opts.trustProxy,
       // Without a model there is nothing to re-draft with: the offline engine would only make the

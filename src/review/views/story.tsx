@@ -3,7 +3,7 @@ import sanitizeHtml from 'sanitize-html';
 import type { Change } from 'diff';
 import type { Decision, Session, Story, StoredArticle, StoredDraft, Version } from '../../store/index.ts';
 import { judgedFraming, REASON_CODES, sentSentence } from '../../store/index.ts';
-import { costOf, formatCost, type Pricing } from '../../core/pricing.ts';
+import { costPhrase, provenance, type Prices } from '../../render/provenance.ts';
 import { highlightQuotes } from '../highlight.ts';
 import { MAX_TAKEAWAYS } from '../forms.ts';
 import { FRAMING_VERDICTS, RECOMMENDATIONS } from '../../draft/schema.ts';
@@ -23,7 +23,8 @@ export interface StoryPageProps {
   diff: { from: number; to: number; changes: Change[] } | null;
   categories: readonly string[];
   newsletter: NewsletterSettings;
-  pricing: Pricing;
+  /** llm.pricing and llm.model: a model-made draft's provenance shows its estimated cost. */
+  prices: Prices;
   notice?: string | DeskNotice;
   /** Whether this desk can re-draft (it has a model); without one the button gives way to why not. */
   canRedraft?: boolean;
@@ -252,6 +253,26 @@ function ReaderPreview(props: { story: Story; newsletter: NewsletterSettings }) 
   return <div class="reader">{shown && <StoryArticle story={shown} marks />}</div>;
 }
 
+/** Where the draft came from (src/render/provenance.ts, as `aiwins show` prints it) and its article's extraction. */
+function StoryProvenance(props: { draft: StoredDraft; article: StoredArticle | null; prices: Prices }) {
+  const { draft: d, article } = props;
+  const pv = provenance(d, props.prices);
+  return (
+    <>
+      <h2>Provenance</h2>
+      <p class="meta">
+        Drafted by {pv.engine}
+        {pv.model && ` (${pv.model})`}, prompt {pv.prompt.id}@{pv.prompt.hash}, {pv.inputTokens} + {pv.outputTokens} tokens
+        {pv.cost && `, ${costPhrase(pv.cost)}`}, {d.latencyMs} ms,{' '}
+        {d.createdAt.toISOString()}
+        {d.inputTruncated && ', article cut to the token budget'}
+        {pv.editedBy !== null && `; edited by ${pv.editedBy}`}
+        {article && `. Extracted by ${article.method} (confidence ${article.confidence.toFixed(2)}, ${article.wordCount} words).`}
+      </p>
+    </>
+  );
+}
+
 /** One story: the draft as readers see it beside the source, the checks, the actions, the history. */
 export function StoryPage(p: StoryPageProps) {
   const { story, session } = p;
@@ -376,16 +397,7 @@ export function StoryPage(p: StoryPageProps) {
                   </ul>
                 </>
               )}
-              <h2>Provenance</h2>
-              <p class="meta">
-                Drafted by {d.engine}
-                {d.model && ` (${d.model})`}, prompt {d.prompt.id}@{d.prompt.hash}, {d.inputTokens} + {d.outputTokens} tokens
-                {d.engine === 'llm' && `, ${formatCost(costOf(p.pricing, [d.model], d.inputTokens, d.outputTokens))}`}, {d.latencyMs} ms,{' '}
-                {d.createdAt.toISOString()}
-                {d.inputTruncated && ', article cut to the token budget'}
-                {d.origin === 'editor' && `; edited by ${d.editedBy}`}
-                {p.article && `. Extracted by ${p.article.method} (confidence ${p.article.confidence.toFixed(2)}, ${p.article.wordCount} words).`}
-              </p>
+              <StoryProvenance draft={d} article={p.article} prices={p.prices} />
             </section>
           )}
         </div>
