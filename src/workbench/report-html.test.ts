@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { formatMetric, METRIC_LABELS } from '../cli/prompts.ts';
 import type { Comparison, StorySide } from './compare.ts';
 import { aggregate, delta } from './metrics.ts';
-import { comparisonHtml } from './report-html.ts';
+import { comparisonHtml } from './report-html.tsx';
 
 const HOSTILE = `<script>alert("x")</script><img src=x onerror='alert(1)'> & "quoted"`;
 
