@@ -419,6 +419,7 @@ program
       categories: config.categories,
       newsletter: config.newsletter,
       pricing: config.llm.pricing,
+      model: config.llm.model,
       publicOrigin: opts.publicOrigin,
       trustProxy: opts.trustProxy,
       // Without a model there is nothing to re-draft with: the offline engine would only make the
@@ -1092,7 +1093,7 @@ promptsCommand
       }
       if (opts.onlyDiffering) comparison = { ...comparison, stories: comparison.stories.filter((s) => s.differs) };
       if (opts.html) {
-        const { comparisonHtml } = await import('./workbench/report-html.ts');
+        const { comparisonHtml } = await import('./workbench/report-html.tsx');
         writeFileSync(opts.html, comparisonHtml(comparison, METRIC_LABELS, formatMetric));
         log().info(`wrote ${opts.html}`, { event: 'compare.html', file: opts.html });
       }

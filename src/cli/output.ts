@@ -3,7 +3,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { stripControlChars, terminalSafeJson } from '../core/terminal.ts';
 import { redactUrl, redactUrlsIn } from '../fetch/redact.ts';
 import type { FeedAcceptance, FeedCost } from '../core/feed-report.ts';
-import { costOf, type Pricing } from '../core/pricing.ts';
+import { costPhrase, provenance, type Prices } from '../render/provenance.ts';
 import type { DryRunSummary } from '../pipeline/dry-run.ts';
 import type { RunEvent, RunSummary } from '../pipeline/run.ts';
 import { sentSentence, type FeedStatus, type Issue, type IssueWithStories, type StoredArticle, type StoredDraft, type Story } from '../store/index.ts';
@@ -268,16 +268,12 @@ export function formatStoryList(stories: Story[]): string {
   );
 }
 
-/** llm.pricing and llm.model, to price drafts with. */
-export type Prices = { pricing: Pricing; model: string | null };
+export type { Prices };
 
-/**
- * What one draft cost, for its provenance line: its tokens priced (the configured model standing
- * in for a dated name the server reported). An offline draft or an editor's edit cost no LLM call.
- */
+/** What one draft cost, for its provenance line (src/render/provenance.ts decides). */
 function draftCostText(d: StoredDraft, prices: Prices): string {
-  if (d.engine !== 'llm' || d.origin === 'editor') return '';
-  return `, cost ${costText(costOf(prices.pricing, [d.model, prices.model], d.inputTokens, d.outputTokens), prices.model ?? d.model)}`;
+  const { cost } = provenance(d, prices);
+  return cost ? `, ${costPhrase(cost)}` : '';
 }
 
 /** One story, readable: draft, quotes, framing, provenance (with the draft's estimated cost). */

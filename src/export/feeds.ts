@@ -9,6 +9,7 @@
  * and a self link (`atom:link rel="self"` in RSS, `link rel="self"` in Atom, JSON Feed's
  * `feed_url`) whenever the feed's own public URL is known.
  */
+import { escapeText } from 'entities';
 import { generateAtomFeed, generateJsonFeed, generateRssFeed } from 'feedsmith';
 import type { Story } from '../store/index.ts';
 import { stripControlChars as plainText } from '../core/terminal.ts';
@@ -25,7 +26,7 @@ export type FeedFormat = 'rss' | 'atom' | 'jsonfeed';
  * as written. Atom's text constructs are sent as `type="html"` the same way: as `type="text"` a
  * headline that mentions a tag ("</b>") is reported by validators as undeclared HTML.
  */
-const htmlText = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const htmlText = escapeText;
 
 /** Whether text is still there once what XML cannot hold is removed: validators report empty elements. */
 const hasText = (text: string): boolean => xmlSafeText(text).trim() !== '';

@@ -48,8 +48,10 @@ describe('createExtractor', () => {
     expect(Buffer.from(html).toString('latin1')).toBe(before);
   });
 
-  it('from the sources, starts workers on the built worker while dist/ is current (the test setup builds it)', () => {
-    expect(workerEntry().pathname).toMatch(/\/dist\/extract\/worker-start\.js$/);
+  it('from the sources, starts workers through the development script, which runs the built worker while dist/ is current (the test setup builds it)', async () => {
+    expect(workerEntry().pathname).toMatch(/\/scripts\/worker-from-sources\.mjs$/);
+    const dev = (await import(workerEntry().href)) as { workerModule: () => URL };
+    expect(dev.workerModule().pathname).toMatch(/\/dist\/extract\/worker-start\.js$/);
   });
 
   it('built (what bin/aiwins.js runs), starts workers on dist/extract/worker-start.js with no TypeScript loader', async () => {

@@ -65,10 +65,8 @@ const FLAGS_RESTORED_WAIT_MS = 1000;
  * promotes from: a third each). The CLI keeps semi-spaces at their start size for a small main
  * thread (bin/aiwins.js), and resourceLimits only caps the young generation, so without this a
  * worker's stays at V8's 1 MB start: every page's tree then outlives a few scavenges, is promoted,
- * and the worker spent a third of its time in full collections (measured: GC pauses 25 ms a page
- * with 1 MB semi-spaces, 16 ms with 4 MB, 13 ms with 8 MB; bench:pipeline's peak RSS was 259 to
- * 266 MB with 16 MB in all, 259 to 279 MB with 24, against its 280 MB target). V8 reads this flag
- * when it sets up a heap: the running threads' heaps keep their sizes.
+ * and is traced again by full collections (README, "Pipeline throughput", has the figures). V8
+ * reads this flag when it sets up a heap: the running threads' heaps keep their sizes.
  */
 function youngGenerationFor(mb: number): void {
   setFlagsFromString(`--min-semi-space-size=${Math.max(1, Math.floor(mb / 3))}`);
@@ -76,8 +74,7 @@ function youngGenerationFor(mb: number): void {
 
 /** Starts a pool of extraction workers (see the module comment). */
 export function createExtractor(opts: ExtractorOptions = {}): Extractor {
-  // Each worker costs ~70 MB (more with its young generation); at 45 to 60 ms a page of CPU (real
-  // pages, measured by bench:pipeline) one worker per spare core keeps ahead of 16 LLM calls a second.
+  // A worker is a whole heap: one per spare core, leaving the main thread its own.
   const size = Math.max(1, opts.workers ?? availableParallelism() - 1);
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const maxHeapMb = opts.maxHeapMb ?? 256;

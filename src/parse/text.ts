@@ -1,4 +1,4 @@
-import { decodeHTML } from 'entities';
+import { decodeHTML, escapeText } from 'entities';
 
 /** Caps on stored text: summaries are short plain text, content is HTML kept whole up to 500 KB. */
 export const SUMMARY_MAX_CHARS = 2_000;
@@ -38,8 +38,7 @@ export function htmlToText(html: string | null | undefined, max: number): string
 
 /** Plain text to HTML, for JSON Feed items that only carry `content_text`. */
 export function textToHtml(text: string): string {
-  const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  return escaped
+  return escapeText(text)
     .split(/\n{2,}/)
     .map((p) => `<p>${p.replace(/\n/g, '<br>')}</p>`)
     .join('\n');

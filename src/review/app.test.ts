@@ -164,6 +164,12 @@ describe('actions', () => {
     });
     const first = await post(`/stories/${id}/edit`, fields('Ann’s headline', 'found early signs of diabetic eye disease'), { cookie: s.cookie });
     expect(first.status).toBe(303);
+    // An editor's version cost no model call: its provenance shows the tokens it came from, no cost.
+    const priced = createDeskApp({ store: env.store, now: () => new Date(clock), pricing: { 'test-model': { input: 1, output: 2 } } });
+    const editedPage = await (await priced.request(`/stories/${id}`, { headers: { cookie: s.cookie } })).text();
+    expect(editedPage).toContain('1200 + 300 tokens, ');
+    expect(editedPage).toContain('; edited by ann');
+    expect(editedPage).not.toMatch(/est\. \$|cost unknown/);
     const bob = await login('bob', 'bob-password-2');
     const second = await post(`/stories/${id}/edit`, { ...fields('Bob’s headline', 'a quote nobody wrote'), _csrf: bob.csrf }, { cookie: bob.cookie });
     expect(second.status).toBe(409);
@@ -248,10 +254,10 @@ describe('actions', () => {
     expect(newsletter).toContain(story.draft!.implications[0]);
     expect(page).toContain(`<div class="reader">${newsletter}</div>`);
     // Provenance: tokens, and their cost when llm.pricing prices the model (1200 in, 300 out).
-    expect(page).toContain('1200 + 300 tokens, cost unknown (no llm.pricing for the model)');
+    expect(page).toContain('1200 + 300 tokens, cost unknown (no llm.pricing for test-model)');
     const priced = createDeskApp({ store: env.store, now: () => new Date(clock), pricing: { 'test-model': { input: 1, output: 2 } } });
     const pricedPage = await (await priced.request(`/stories/${id}`, { headers: { cookie: s.cookie } })).text();
-    expect(pricedPage).toContain('1200 + 300 tokens, est. $0.0018');
+    expect(pricedPage).toContain('1200 + 300 tokens, cost est. $0.0018');
     expect(page).toMatch(/Approve<\/button>/);
     expect(page).toMatch(/Reject<\/button>/);
     expect(page).toMatch(/Save<\/button>/);

@@ -37,6 +37,8 @@ export interface DeskOptions {
   newsletter?: NewsletterSettings;
   /** Prices per model (`llm.pricing`): a draft's provenance shows its estimated cost when its model has one. */
   pricing?: Pricing;
+  /** `llm.model`: prices a draft whose server reported a dated name for it (src/render/provenance.ts). */
+  model?: string | null;
   now?: () => Date;
   /** Session expiry: after this long unused, and this long after login whatever happens. */
   sessionIdleMinutes?: number;

@@ -335,7 +335,7 @@ export function migrate(db: Connection): void {
 
 /**
  * Inserts the search row of the item(s) selected by `itemId` (an SQL expression). Part of
- * migration 5's text: changing it would change a landed migration, so add a new one instead.
+ * migration 6's text: changing it would change a landed migration, so add a new one instead.
  */
 function storySearchRow(itemId: string): string {
   return `INSERT INTO story_search (rowid, title, draft, text)

@@ -33,7 +33,7 @@ story.get('/stories/:id', async (c) => {
       diff={diff}
       categories={o.categories}
       newsletter={o.newsletter}
-      pricing={o.pricing}
+      prices={{ pricing: o.pricing, model: o.model ?? null }}
       notice={notice}
       canRedraft={Boolean(o.redraft)}
     />,

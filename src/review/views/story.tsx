@@ -2,8 +2,8 @@ import { raw } from 'hono/html';
 import sanitizeHtml from 'sanitize-html';
 import type { Change } from 'diff';
 import type { Decision, Session, Story, StoredArticle, StoredDraft, Version } from '../../store/index.ts';
-import { judgedFraming, REASON_CODES, sentSentence } from '../../store/index.ts';
-import { costOf, formatCost, type Pricing } from '../../core/pricing.ts';
+import { judgedFraming, sentSentence } from '../../store/index.ts';
+import type { Prices } from '../../render/provenance.ts';
 import { highlightQuotes } from '../highlight.ts';
 import { MAX_TAKEAWAYS } from '../forms.ts';
 import { FRAMING_VERDICTS, RECOMMENDATIONS } from '../../draft/schema.ts';
@@ -12,6 +12,12 @@ import { Csrf, Layout, Notice, SafeLink, type DeskNotice } from './layout.tsx';
 import { newsletterStory, StoryArticle, type NewsletterSettings } from '../../render/index.ts';
 import { versionText, type EditValues } from '../version-text.ts';
 import { Coverage } from './coverage.tsx';
+import { StoryActions } from './story-actions.tsx';
+import { StoryChecks } from './story-checks.tsx';
+import { StoryProvenance } from './story-provenance.tsx';
+import { StoryHistory, type VersionDiff } from './story-history.tsx';
+
+export { REDRAFT_NEEDS_MODEL } from './story-actions.tsx';
 
 export interface StoryPageProps {
   nonce: string;
@@ -20,19 +26,17 @@ export interface StoryPageProps {
   article: StoredArticle | null;
   versions: Version[];
   decisions: Decision[];
-  diff: { from: number; to: number; changes: Change[] } | null;
+  diff: VersionDiff | null;
   categories: readonly string[];
   newsletter: NewsletterSettings;
-  pricing: Pricing;
+  /** llm.pricing and llm.model: a model-made draft's provenance shows its estimated cost. */
+  prices: Prices;
   notice?: string | DeskNotice;
   /** Whether this desk can re-draft (it has a model); without one the button gives way to why not. */
   canRedraft?: boolean;
 }
 
 export type { EditValues };
-
-/** Why a desk without a model offers no Re-draft: the offline engine would only repeat its draft. */
-export const REDRAFT_NEEDS_MODEL = 'Re-draft needs a model: start the desk with OPENAI_API_KEY set, or llm.baseURL in the config.';
 
 /** The edit form: one field per draft field, named as in the story JSON, and the version it edits. */
 export function EditForm(props: {
@@ -192,57 +196,6 @@ function SourceText(props: { article: StoredArticle; draft: StoredDraft | null }
   );
 }
 
-function History(props: { storyId: number; versions: Version[]; decisions: Decision[]; diff: StoryPageProps['diff'] }) {
-  const { versions, diff } = props;
-  const options = (selected: number) =>
-    versions.map((v, i) => (
-      <option value={String(v.id)} selected={v.id === selected}>
-        v{i + 1} (#{v.id}, {v.origin === 'editor' ? `edit by ${v.editedBy}` : v.draft.engine})
-      </option>
-    ));
-  return (
-    <section class="history">
-      <h2>History</h2>
-      <ol class="versions">
-        {versions.map((v, i) => (
-          <li>
-            v{i + 1} (#{v.id}) · {v.origin === 'editor' ? `edited by ${v.editedBy}` : `drafted by ${v.draft.engine}${v.draft.model ? ` (${v.draft.model})` : ''}, prompt ${v.draft.prompt.id}@${v.draft.prompt.hash}`} · {v.createdAt.toISOString()}
-          </li>
-        ))}
-      </ol>
-      <ol class="decisions">
-        {props.decisions.map((d) => (
-          <li>
-            {d.at.toISOString()} · {d.by}: <strong>{d.action}</strong>
-            {d.reason && ` (${d.reason})`}
-            {d.versionId !== null && ` on #${d.versionId}`}
-            {d.snoozedUntil && ` until ${d.snoozedUntil.toISOString().slice(0, 10)}`}
-            {d.note && <> — {d.note}</>}
-          </li>
-        ))}
-      </ol>
-      {versions.length > 1 && (
-        <form method="get" action={`/stories/${props.storyId}`} class="diff-form">
-          Compare{' '}
-          <select name="from" aria-label="Compare version">
-            {options(diff?.from ?? versions[versions.length - 2]!.id)}
-          </select>{' '}
-          with{' '}
-          <select name="to" aria-label="with version">
-            {options(diff?.to ?? versions[versions.length - 1]!.id)}
-          </select>{' '}
-          <button type="submit">Show diff</button>
-        </form>
-      )}
-      {diff && (
-        <pre class="diff">
-          {diff.changes.map((c) => (c.added ? <ins>{c.value}</ins> : c.removed ? <del>{c.value}</del> : c.value))}
-        </pre>
-      )}
-    </section>
-  );
-}
-
 /**
  * The draft as newsletter readers will see it: the newsletter's own story layout (src/render, as
  * `aiwins show --format html` and the exports draw it), with the notes editors must see first.
@@ -257,7 +210,6 @@ export function StoryPage(p: StoryPageProps) {
   const { story, session } = p;
   const d = story.draft;
   const current = p.versions[p.versions.length - 1];
-  const decided = story.status === 'approved' || story.status === 'rejected';
   return (
     <Layout title={d?.headline ?? story.title ?? `Story ${story.id}`} nonce={p.nonce} session={session}>
       <div class="story-head">
@@ -271,56 +223,7 @@ export function StoryPage(p: StoryPageProps) {
         <Notice notice={p.notice} session={session} />
         {story.sent && <p class="sent">{sentSentence(story.sent)}: final, so it offers nothing that would change its decision or text.</p>}
       </div>
-      {d && current && !story.sent && (
-        <div class="actions-bar">
-          <form method="post" action={`/stories/${story.id}/approve`} class="inline">
-            <Csrf session={session} />
-            <input type="hidden" name="version" value={String(current.id)} />
-            <button type="submit" data-key="a">
-              Approve
-            </button>
-          </form>
-          <form method="post" action={`/stories/${story.id}/reject`} class="inline" id="reject">
-            <Csrf session={session} />
-            <input type="hidden" name="version" value={String(current.id)} />
-            <select name="reason" required aria-label="Reason" data-focus>
-              <option value="">reason…</option>
-              {REASON_CODES.map((r) => (
-                <option value={r}>{r}</option>
-              ))}
-            </select>
-            <input name="note" placeholder="note (optional)" aria-label="Note" maxlength={2000} />
-            <button type="submit">Reject</button>
-          </form>
-          <form method="post" action={`/stories/${story.id}/snooze`} class="inline">
-            <Csrf session={session} />
-            <input type="date" name="until" required aria-label="Snooze until" />
-            <button type="submit">Snooze</button>
-          </form>
-          {decided && (
-            <form method="post" action={`/stories/${story.id}/reopen`} class="inline">
-              <Csrf session={session} />
-              <button type="submit">Reopen</button>
-            </form>
-          )}
-          {p.canRedraft ? (
-            <form method="post" action={`/stories/${story.id}/redraft`} class="inline">
-              <Csrf session={session} />
-              <button type="submit">Re-draft</button>
-            </form>
-          ) : (
-            <span class="meta" id="no-redraft">
-              {REDRAFT_NEEDS_MODEL}
-            </span>
-          )}
-          <a href="#reject" data-key="r" class="keyonly">
-            reject
-          </a>
-          <a href="#edit" data-key="e">
-            Edit
-          </a>
-        </div>
-      )}
+      {d && current && !story.sent && <StoryActions story={story} session={session} version={current.id} canRedraft={p.canRedraft ?? false} />}
       <Coverage story={story} session={session} />
       {story.error && (
         <p class="error">
@@ -332,60 +235,8 @@ export function StoryPage(p: StoryPageProps) {
           {d ? <ReaderPreview story={story} newsletter={p.newsletter} /> : <p>No draft yet.</p>}
           {d && (
             <section class="checks">
-              <h2>Framing</h2>
-              {d.judgement && (
-                <p class="judgement">
-                  Verdict <strong class={d.judgement.verdict === 'positive' ? '' : 'flag'}>{d.judgement.verdict}</strong> · recommendation{' '}
-                  <strong class={d.judgement.recommendation === 'skip' ? 'flag' : ''}>{d.judgement.recommendation}</strong> ·{' '}
-                  <span class="judged-by">
-                    Verdict set by {d.judgement.by} on {d.judgement.at.toISOString().slice(0, 16).replace('T', ' ')} UTC
-                  </span>
-                </p>
-              )}
-              <p>
-                {d.judgement && "The model's framing: "}
-                Verdict <strong class={d.framing.verdict === 'positive' ? '' : 'flag'}>{d.framing.verdict}</strong> (score {d.framing.score.toFixed(2)}
-                {d.framing.confidence !== null && `, confidence ${d.framing.confidence.toFixed(2)}`}) · recommendation{' '}
-                <strong class={d.framing.recommendation === 'skip' ? 'flag' : ''}>{d.framing.recommendation ?? 'none (drafted before the rubric)'}</strong>
-              </p>
-              <p>{d.framing.rationale}</p>
-              {d.framing.angle && (
-                <p>
-                  <strong>Angle:</strong> {d.framing.angle}
-                </p>
-              )}
-              {d.framing.concerns.length > 0 && (
-                <>
-                  <h3>Concerns</h3>
-                  <ul class="concerns">
-                    {d.framing.concerns.map((c) => (
-                      <li>{c}</li>
-                    ))}
-                  </ul>
-                </>
-              )}
-              {d.unsupportedClaims.length > 0 && (
-                <>
-                  <h3>Unsupported claims (not in the article)</h3>
-                  <ul class="unsupported">
-                    {d.unsupportedClaims.map((c) => (
-                      <li>
-                        <code>{c.field}</code>: {c.claim}
-                      </li>
-                    ))}
-                  </ul>
-                </>
-              )}
-              <h2>Provenance</h2>
-              <p class="meta">
-                Drafted by {d.engine}
-                {d.model && ` (${d.model})`}, prompt {d.prompt.id}@{d.prompt.hash}, {d.inputTokens} + {d.outputTokens} tokens
-                {d.engine === 'llm' && `, ${formatCost(costOf(p.pricing, [d.model], d.inputTokens, d.outputTokens))}`}, {d.latencyMs} ms,{' '}
-                {d.createdAt.toISOString()}
-                {d.inputTruncated && ', article cut to the token budget'}
-                {d.origin === 'editor' && `; edited by ${d.editedBy}`}
-                {p.article && `. Extracted by ${p.article.method} (confidence ${p.article.confidence.toFixed(2)}, ${p.article.wordCount} words).`}
-              </p>
+              <StoryChecks draft={d} />
+              <StoryProvenance draft={d} article={p.article} prices={p.prices} />
             </section>
           )}
         </div>
@@ -400,7 +251,7 @@ export function StoryPage(p: StoryPageProps) {
           <EditForm session={session} storyId={story.id} version={current.id} values={d} categories={p.categories} judged={judgedFraming(d)} />
         </details>
       )}
-      <History storyId={story.id} versions={p.versions} decisions={p.decisions} diff={p.diff} />
+      <StoryHistory storyId={story.id} versions={p.versions} decisions={p.decisions} diff={p.diff} />
     </Layout>
   );
 }
