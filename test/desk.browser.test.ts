@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -9,6 +8,7 @@ import { startSiteServer, type SiteServer } from './helpers/site-server.ts';
 import { startOpenAiServer, type OpenAiServer } from './helpers/openai-server.ts';
 import { hashPassword } from '../src/review/password.ts';
 import { seedDeskWorld } from './helpers/desk.ts';
+import { serveDesk, type ServedDesk } from './helpers/serve.ts';
 
 /**
  * The desk in real headless Chromium (Debian's, never a downloaded one): what an editor clicks,
@@ -23,7 +23,7 @@ if (!haveChromium && process.env.CI === 'true') {
 if (!haveChromium) console.warn(`skipping the browser tests: ${CHROMIUM} not found (apt-get install -y chromium to run them)`);
 
 let project: TempProject;
-let desk: ChildProcess;
+let desk: ServedDesk;
 let deskUrl: string;
 let browser: Browser;
 let canary: SiteServer;
@@ -32,24 +32,6 @@ let attacker: SiteServer;
 let llm: OpenAiServer;
 const ids: Record<string, number> = {};
 
-function startServe(): Promise<string> {
-  desk = spawn(process.execPath, [join(ROOT, 'bin', 'aiwins.js'), '--config', project.configPath, '--db', project.dbPath, 'serve', '--port', '0'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, OPENAI_API_KEY: undefined },
-  });
-  let err = '';
-  desk.stderr!.on('data', (d) => (err += d));
-  return new Promise((ok, fail) => {
-    let out = '';
-    desk.stdout!.on('data', (d) => {
-      out += d;
-      const m = /^aiwins desk listening on (http:\/\/127\.0\.0\.1:\d+)\n/m.exec(out);
-      if (m) ok(m[1]!);
-    });
-    desk.once('exit', (code) => fail(new Error(`aiwins serve exited ${code}: ${err}`)));
-  });
-}
 
 async function loggedIn(user: string, password: string, opts: { bypassCSP?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, ...opts });
@@ -111,7 +93,8 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
     Object.assign(ids, await seedDeskWorld(db, canary.origin));
     await db.close();
     attacker = await startSiteServer({});
-    deskUrl = await startServe();
+    desk = await serveDesk(project);
+    deskUrl = desk.url;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       // launch() gives every browser a fresh temporary profile (--user-data-dir) of its own.
@@ -121,11 +104,7 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    if (desk && desk.exitCode === null) {
-      const exited = new Promise((r) => desk.once('exit', r));
-      desk.kill('SIGTERM');
-      await exited;
-    }
+    await desk?.stop();
     await canary?.close();
     await attacker?.close();
     await llm?.close();

@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/index.ts';
 import { hashPassword } from '../src/review/password.ts';
-import { fixtureConfig, ROOT, tempProject, type TempProject } from './helpers/project.ts';
+import { fixtureConfig, tempProject, type TempProject } from './helpers/project.ts';
 import { seedStories } from './helpers/stories.ts';
+import { serveDesk, type ServedDesk } from './helpers/serve.ts';
 
 /**
  * An editor judging an offline draft in real headless Chromium (Debian's) against `aiwins serve`
@@ -18,29 +17,11 @@ const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: CI must install it (apt-get install -y chromium, see .ci/run)`);
 
 let project: TempProject;
-let desk: ChildProcess;
+let desk: ServedDesk;
 let deskUrl: string;
 let browser: Browser;
 let storyId: number;
 
-function startServe(): Promise<string> {
-  desk = spawn(process.execPath, [join(ROOT, 'bin', 'aiwins.js'), '--config', project.configPath, '--db', project.dbPath, 'serve', '--port', '0'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, OPENAI_API_KEY: undefined },
-  });
-  let err = '';
-  desk.stderr!.on('data', (d) => (err += d));
-  return new Promise((ok, fail) => {
-    let out = '';
-    desk.stdout!.on('data', (d) => {
-      out += d;
-      const m = /^aiwins desk listening on (http:\/\/127\.0\.0\.1:\d+)\n/m.exec(out);
-      if (m) ok(m[1]!);
-    });
-    desk.once('exit', (code) => fail(new Error(`aiwins serve exited ${code}: ${err}`)));
-  });
-}
 
 describe.skipIf(!haveChromium)('judging an offline draft in a browser', () => {
   beforeAll(async () => {
@@ -61,7 +42,8 @@ describe.skipIf(!haveChromium)('judging an offline draft in a browser', () => {
       },
     ]);
     await db.close();
-    deskUrl = await startServe();
+    desk = await serveDesk(project);
+    deskUrl = desk.url;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -70,11 +52,7 @@ describe.skipIf(!haveChromium)('judging an offline draft in a browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    if (desk && desk.exitCode === null) {
-      const exited = new Promise((r) => desk.once('exit', r));
-      desk.kill('SIGTERM');
-      await exited;
-    }
+    await desk?.stop();
     project?.remove();
   });
 
