@@ -25,12 +25,10 @@ import {
 import { PipelineSetupError } from './pipeline/errors.ts';
 import type { NewsletterSettings as StorySettings } from './render/index.ts';
 import { stripControlChars } from './core/terminal.ts';
+import { createLogger, defaultLogFormat, describeBug, LOG_FORMATS, type LogFormat, type Logger } from './cli/log.ts';
+import { createRunReporter, logRunSummary } from './cli/progress.ts';
 import {
-  createLogger,
-  createRunReporter,
-  defaultLogFormat,
   configProblemsJson,
-  describeBug,
   dryRunJson,
   formatConfigProblems,
   feedsJson,
@@ -43,11 +41,7 @@ import {
   formatStoryList,
   issueJson,
   jsonOutput,
-  LOG_FORMATS,
-  logRunSummary,
   runSummaryJson,
-  type LogFormat,
-  type Logger,
   type PlacedProblem,
 } from './cli/output.ts';
 import type { ExportFormat } from './export/index.ts';
