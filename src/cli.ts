@@ -42,8 +42,8 @@ import {
   issueJson,
   jsonOutput,
   runSummaryJson,
-  type PlacedProblem,
 } from './cli/output.ts';
+import { loadCliConfig, type CliConfigFailure } from './cli/config.ts';
 import type { ExportFormat } from './export/index.ts';
 import { redactUrlsIn } from './fetch/redact.ts';
 import type { RedraftSummary } from './pipeline/redraft.ts';
@@ -111,34 +111,32 @@ function log(): Logger {
 }
 
 /**
- * Loads the config; its module (yaml, zod) is imported here, so `--help` and `parse` never pay for it.
- * `drafts`: the command drafts (run, schedule, serve --schedule), so the config's warnings (a model named
- * with no key to call it: the drafts will be the offline engine's) are said, once, at its start.
+ * The config, or exit 2 with every problem of it. `drafts`: the command drafts (run, schedule,
+ * serve --schedule), so the config's warnings (a model named with no key to call it: the drafts
+ * will be the offline engine's) are said, once, at its start.
  */
 async function configOrExit(opts: { drafts?: boolean } = {}): Promise<Config> {
-  const { loadConfig } = await import('./config/index.ts');
-  const loaded = loadConfig(globals().config);
-  if (!loaded.config) throw invalidConfig(loaded);
+  const loaded = await loadCliConfig(globals().config);
+  if (!loaded.ok) throw invalidConfig(loaded.failure);
   if (opts.drafts) for (const w of loaded.warnings) log().warn(w, { kind: 'config.warning' });
   return loaded.config;
 }
 
 /** Exit 2 with every problem of the config, each with its line and a caret (in JSON: `errors` and placed `problems`). */
-function invalidConfig(result: { errors: string[]; problems: PlacedProblem[] }): UsageError {
-  return new UsageError(`invalid config ${globals().config}:\n${formatConfigProblems(result.problems)}`, EXIT_INVALID, {
+function invalidConfig(failure: CliConfigFailure): UsageError {
+  return new UsageError(`invalid config ${globals().config}:\n${formatConfigProblems(failure.problems)}`, EXIT_INVALID, {
     kind: 'config.invalid',
-    errors: result.errors.map(redactUrlsIn),
-    problems: configProblemsJson(result.problems),
+    errors: failure.errors.map(redactUrlsIn),
+    problems: configProblemsJson(failure.problems),
   });
 }
 
 /** The newsletter settings of the config; its defaults when there is no config file at all. */
 async function newsletterSettings(): Promise<StorySettings> {
-  const { loadConfig } = await import('./config/index.ts');
-  const loaded = loadConfig(globals().config);
-  if (loaded.config) return loaded.config.newsletter;
-  if (loaded.errors.length === 1 && loaded.errors[0]!.includes('config file not found')) return { timezone: 'UTC', sourceName: 'feed' };
-  throw invalidConfig(loaded);
+  const loaded = await loadCliConfig(globals().config);
+  if (loaded.ok) return loaded.config.newsletter;
+  if (loaded.failure.kind === 'config.not_found') return { timezone: 'UTC', sourceName: 'feed' };
+  throw invalidConfig(loaded.failure);
 }
 
 /**
@@ -146,11 +144,11 @@ async function newsletterSettings(): Promise<StorySettings> {
  * (or with an invalid one, said in the log) there are no prices, and costs show as unknown.
  */
 async function pricesOrNone(): Promise<{ pricing: Pricing; model: string | null }> {
-  const { loadConfig } = await import('./config/index.ts');
-  const { config, errors } = loadConfig(globals().config);
-  if (config) return { pricing: config.llm.pricing, model: config.llm.model };
-  if (!(errors.length === 1 && errors[0]!.includes('config file not found'))) {
-    log().warn(`costs are shown as unknown: invalid config ${globals().config}: ${errors.join('; ')}`, { kind: 'config.invalid', errors });
+  const loaded = await loadCliConfig(globals().config);
+  if (loaded.ok) return { pricing: loaded.config.llm.pricing, model: loaded.config.llm.model };
+  const { failure } = loaded;
+  if (failure.kind !== 'config.not_found') {
+    log().warn(`costs are shown as unknown: invalid config ${globals().config}: ${failure.message}`, { kind: 'config.invalid', errors: failure.errors });
   }
   return { pricing: {}, model: null };
 }
