@@ -1,0 +1,143 @@
+import type { Command } from '../commander.ts';
+import type { IssueChange, IssueStore } from '../../store/index.ts';
+import { positiveInt } from '../args.ts';
+import type { CliContext } from '../context.ts';
+import { EXIT_INVALID, UsageError } from '../errors.ts';
+import { formatIssue, formatIssueList, issueJson, jsonOutput } from '../output.ts';
+
+/** The issue a command works on: the one named, else the current draft issue. */
+export async function issueNumberOrCurrent(ctx: CliContext, issues: IssueStore, raw: string | undefined): Promise<number> {
+  if (raw !== undefined) return positiveInt('issue', raw);
+  const current = await issues.currentDraft();
+  if (!current) throw new UsageError(`no draft issue in ${ctx.dbShown()}: open one with \`aiwins issue new\`, or name an issue number`, EXIT_INVALID);
+  return current.number;
+}
+
+/** Prints a changed issue, or exits 2 with the reason nothing changed. */
+async function printIssueChange(ctx: CliContext, issues: IssueStore, change: IssueChange, json?: boolean): Promise<void> {
+  if (!change.ok) throw new UsageError(ctx.namingDb(change.message), EXIT_INVALID);
+  const full = (await issues.withStories(change.issue.number))!;
+  process.stdout.write(json ? jsonOutput(issueJson(full), 2) : formatIssue(full));
+}
+
+/**
+ * What `issue add`, `move`, `remove` and `send` share: open the store, find the issue (the one
+ * named, else the current draft), make the change, print the issue or why nothing changed.
+ */
+async function changeIssue(
+  ctx: CliContext,
+  raw: string | undefined,
+  json: boolean | undefined,
+  change: (issues: IssueStore, number: number) => Promise<IssueChange>,
+): Promise<void> {
+  // A malformed number is a usage error before anything is opened.
+  if (raw !== undefined) positiveInt('issue', raw);
+  const db = await ctx.openStore();
+  try {
+    const number = await issueNumberOrCurrent(ctx, db.issues, raw);
+    await printIssueChange(ctx, db.issues, await change(db.issues, number), json);
+  } finally {
+    await db.close();
+  }
+}
+
+export function registerIssueCommands(program: Command, ctx: CliContext): void {
+  const issueCommand = program
+    .command('issue')
+    .description('newsletter issues: an ordered set of approved stories (new, add, move, remove, show, send, list)');
+
+  issueCommand
+    .command('new')
+    .description('open a draft issue proposing the approved stories not yet sent, grouped by category, newest first')
+    .option('--title <title>', "the issue's title (its email subject)")
+    .option('--empty', 'open it without proposing stories')
+    .option('--json', 'print the issue as JSON')
+    .action(async (opts: { title?: string; empty?: boolean; json?: boolean }) => {
+      const db = await ctx.openStore();
+      try {
+        const issues = db.issues;
+        const { proposeIssueOrder } = await import('../../export/index.ts');
+        const storyIds = opts.empty ? [] : proposeIssueOrder(await issues.unsentApproved());
+        const change = await issues.create({ title: opts.title?.trim() || null, storyIds, now: new Date() });
+        await printIssueChange(ctx, issues, change, opts.json);
+      } finally {
+        await db.close();
+      }
+    });
+
+  issueCommand
+    .command('add')
+    .description('add approved stories to the end of the draft issue')
+    .argument('<ids...>', 'story ids')
+    .option('--issue <n>', 'the issue (default: the current draft issue)')
+    .option('--json', 'print the issue as JSON')
+    .action(async (ids: string[], opts: { issue?: string; json?: boolean }) => {
+      const storyIds = ids.map((id) => positiveInt('ID', id));
+      await changeIssue(ctx, opts.issue, opts.json, (issues, number) => issues.add(number, storyIds));
+    });
+
+  issueCommand
+    .command('move')
+    .description('move a story to another position in the draft issue')
+    .argument('<id>', 'story id')
+    .requiredOption('--to <position>', 'its new position, 1 being the top')
+    .option('--issue <n>', 'the issue (default: the current draft issue)')
+    .option('--json', 'print the issue as JSON')
+    .action(async (id: string, opts: { to: string; issue?: string; json?: boolean }) => {
+      const storyId = positiveInt('ID', id);
+      const to = positiveInt('--to', opts.to);
+      await changeIssue(ctx, opts.issue, opts.json, (issues, number) => issues.move(number, storyId, to));
+    });
+
+  issueCommand
+    .command('remove')
+    .description('take a story out of the draft issue')
+    .argument('<id>', 'story id')
+    .option('--issue <n>', 'the issue (default: the current draft issue)')
+    .option('--json', 'print the issue as JSON')
+    .action(async (id: string, opts: { issue?: string; json?: boolean }) => {
+      const storyId = positiveInt('ID', id);
+      await changeIssue(ctx, opts.issue, opts.json, (issues, number) => issues.remove(number, storyId));
+    });
+
+  issueCommand
+    .command('show')
+    .description('an issue and its stories in order (default: the current draft issue)')
+    .argument('[n]', 'issue number')
+    .option('--json', 'print the issue and its stories as JSON')
+    .action(async (n: string | undefined, opts: { json?: boolean }) => {
+      const db = await ctx.openStore('read');
+      try {
+        const issues = db.issues;
+        const number = await issueNumberOrCurrent(ctx, issues, n);
+        const full = await issues.withStories(number);
+        if (!full) throw new UsageError(`no issue ${number} in ${ctx.dbShown()} (see \`aiwins issue list\`)`, EXIT_INVALID);
+        process.stdout.write(opts.json ? jsonOutput(issueJson(full), 2) : formatIssue(full));
+      } finally {
+        await db.close();
+      }
+    });
+
+  issueCommand
+    .command('list')
+    .description('every issue, newest first')
+    .option('--json', 'print a JSON array')
+    .action(async (opts: { json?: boolean }) => {
+      const db = await ctx.openStore('read');
+      try {
+        const list = await db.issues.list();
+        process.stdout.write(opts.json ? jsonOutput(list.map(issueJson), 2) : formatIssueList(list));
+      } finally {
+        await db.close();
+      }
+    });
+
+  issueCommand
+    .command('send')
+    .description('mark an issue sent: it is frozen, each story keeping the version that was approved')
+    .argument('<n>', 'issue number')
+    .option('--json', 'print the issue as JSON')
+    .action(async (n: string, opts: { json?: boolean }) => {
+      await changeIssue(ctx, n, opts.json, (issues, number) => issues.send(number, new Date()));
+    });
+}

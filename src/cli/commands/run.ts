@@ -1,0 +1,62 @@
+import { existsSync } from 'node:fs';
+import type { Command } from '../commander.ts';
+import type { Config } from '../../config/index.ts';
+import type { CliContext } from '../context.ts';
+import { EXIT_FAILED } from '../errors.ts';
+import { dryRunJson, formatDryRun, jsonOutput, runSummaryJson } from '../output.ts';
+import { createRunReporter, logRunSummary } from '../progress.ts';
+
+/**
+ * `run --dry-run`: reads the database if there is one (a missing one is not created: every feed
+ * is then due and every item new) and writes nothing to it.
+ */
+async function dryRun(ctx: CliContext, config: Config, opts: { json?: boolean; retryFailed?: boolean; allFeeds?: boolean }): Promise<void> {
+  const db = existsSync(ctx.globals().db) ? await ctx.openStore('read') : null;
+  const abort = new AbortController();
+  const stop = () => abort.abort();
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  try {
+    const { planRun } = await import('../../pipeline/dry-run.ts');
+    const plan = await planRun(config, db, { allFeeds: opts.allFeeds, retryFailed: opts.retryFailed, signal: abort.signal });
+    process.stdout.write(opts.json ? jsonOutput(dryRunJson(plan)) : formatDryRun(plan));
+  } finally {
+    await db?.close();
+  }
+}
+
+export function registerRunCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('run')
+    .description('one pass: fetch feeds, draft new articles, save candidates (for cron)')
+    .option('--json', 'print a JSON summary of the run as the last line of stdout')
+    .option('--retry-failed', 'retry failed and deferred items now, ignoring their back-off')
+    .option('--all-feeds', 'check every feed now, not only those that are due')
+    .option('--dry-run', 'fetch the due feeds only and print what a run would do (items, LLM calls, tokens, cost); stores nothing')
+    .action(async (opts: { json?: boolean; retryFailed?: boolean; allFeeds?: boolean; dryRun?: boolean }) => {
+      const config = await ctx.config({ drafts: true });
+      if (opts.dryRun) return dryRun(ctx, config, opts);
+      const db = await ctx.openStore();
+      const abort = new AbortController();
+      const stop = () => abort.abort();
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+      const reporter = createRunReporter(process.stderr, ctx.log());
+      try {
+        const { runPipeline } = await import('../../pipeline/run.ts');
+        const summary = await runPipeline(config, db, {
+          retryFailed: opts.retryFailed,
+          allFeeds: opts.allFeeds,
+          signal: abort.signal,
+          onEvent: reporter.event,
+        });
+        reporter.done();
+        logRunSummary(ctx.log(), summary);
+        if (opts.json) process.stdout.write(jsonOutput(runSummaryJson(summary)));
+        // A run stopped by a fault no retry fixes (the LLM endpoint, the database) exits 1, so cron mails it.
+        if (summary.status === 'failed') process.exitCode = EXIT_FAILED;
+      } finally {
+        await db.close();
+      }
+    });
+}
