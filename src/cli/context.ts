@@ -13,7 +13,7 @@ import { loadCliConfig, type CliConfigFailure } from './config.ts';
 import { EXIT_INVALID, UsageError } from './errors.ts';
 import { createLogger, defaultLogFormat, type LogFormat, type Logger } from './log.ts';
 import { configProblemsJson, formatConfigProblems } from './output.ts';
-import { openCliStore, type StoreAccess } from './store.ts';
+import { withStore, type StoreAccess } from './store.ts';
 
 export interface GlobalOptions {
   config: string;
@@ -44,8 +44,8 @@ export interface CliContext {
   dbShown(): string;
   /** A store's "no story N" or "no issue N" with the database it looked in. */
   namingDb(message: string): string;
-  /** The store at --db (see openCliStore); the caller closes it. */
-  openStore(access?: StoreAccess): Promise<Store>;
+  /** Runs `fn` with the store at --db and closes it after, also when `fn` throws. */
+  withStore<T>(access: StoreAccess, fn: (db: Store) => Promise<T>): Promise<T>;
 }
 
 export function createCliContext(program: Command): CliContext {
@@ -89,6 +89,6 @@ export function createCliContext(program: Command): CliContext {
     },
     dbShown,
     namingDb: (message) => message.replace(/^no (story|issue) (\d+)/, (found) => `${found} in ${dbShown()}`),
-    openStore: (access = 'write') => openCliStore(globals().db, access),
+    withStore: (access, fn) => withStore(access, globals().db, fn),
   };
 }

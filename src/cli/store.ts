@@ -23,3 +23,16 @@ export async function openCliStore(dbPath: string, access: StoreAccess): Promise
     throw new UsageError(`cannot open database ${dbPath}: ${(err as Error).message}`, EXIT_FAILED);
   }
 }
+
+/**
+ * Runs `fn` with the store at `dbPath`, and closes the store when `fn` is done, also when it
+ * throws: the one way a command that opens the database and ends opens it.
+ */
+export async function withStore<T>(access: StoreAccess, dbPath: string, fn: (db: Store) => Promise<T>): Promise<T> {
+  const db = await openCliStore(dbPath, access);
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}

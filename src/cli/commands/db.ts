@@ -10,30 +10,24 @@ export function registerDbCommands(program: Command, ctx: CliContext): void {
     .command('check')
     .description('PRAGMA integrity_check: prints ok, or the problems found (exit 1)')
     .action(async () => {
-      const db = await ctx.openStore('check');
-      try {
+      await ctx.withStore('check', async (db) => {
         const problems = await db.check();
         process.stdout.write(problems.join('\n') + '\n');
         if (problems.length !== 1 || problems[0] !== 'ok') {
           process.stderr.write(`aiwins: ${ctx.globals().db} is damaged: restore the last backup (\`aiwins db backup FILE\` makes one), or copy out what \`sqlite3 .recover\` can save\n`);
           process.exitCode = EXIT_FAILED;
         }
-      } finally {
-        await db.close();
-      }
+      });
     });
 
   dbCommand
     .command('vacuum')
     .description('rebuild the database file, returning the space of deleted rows to the disk (needs about its size free)')
     .action(async () => {
-      const db = await ctx.openStore();
-      try {
+      await ctx.withStore('write', async (db) => {
         await db.vacuum();
         process.stdout.write(`vacuumed ${ctx.globals().db}\n`);
-      } finally {
-        await db.close();
-      }
+      });
     });
 
   dbCommand
@@ -42,12 +36,9 @@ export function registerDbCommands(program: Command, ctx: CliContext): void {
     .argument('<file>', 'the copy to write (must not exist)')
     .action(async (file: string) => {
       if (existsSync(file)) throw new UsageError(`${file} exists: choose a new file name (nothing was overwritten)`, EXIT_INVALID);
-      const db = await ctx.openStore('read');
-      try {
+      await ctx.withStore('read', async (db) => {
         await db.backup(file);
         process.stdout.write(`backed up ${ctx.globals().db} to ${file}\n`);
-      } finally {
-        await db.close();
-      }
+      });
     });
 }

@@ -19,18 +19,17 @@ async function decideFromCli(
   json: boolean | undefined,
 ): Promise<void> {
   const n = storyIdOrExit(id);
-  const db = await ctx.openStore();
-  try {
-    await db.editorial.decide(n, { ...decision, by: `${userInfo().username} (cli)`, now: new Date() });
+  await ctx.withStore('write', async (db) => {
+    try {
+      await db.editorial.decide(n, { ...decision, by: `${userInfo().username} (cli)`, now: new Date() });
+    } catch (err) {
+      // Exit 2 for what the editor can act on: an unknown story, a missing reason, a story already sent (final).
+      if (err instanceof EditorialError) throw new UsageError(ctx.namingDb(err.message), EXIT_INVALID);
+      throw err;
+    }
     const story = (await db.stories.get(n))!;
     process.stdout.write(json ? JSON.stringify(story, null, 2) + '\n' : `story ${n}: ${story.status}\n`);
-  } catch (err) {
-    // Exit 2 for what the editor can act on: an unknown story, a missing reason, a story already sent (final).
-    if (err instanceof EditorialError) throw new UsageError(ctx.namingDb(err.message), EXIT_INVALID);
-    throw err;
-  } finally {
-    await db.close();
-  }
+  });
 }
 
 export function registerDecideCommands(program: Command, ctx: CliContext): void {

@@ -26,8 +26,7 @@ export function registerExportCommand(program: Command, ctx: CliContext): void {
       const since = opts.since ? new Date(opts.since) : null;
       if (since && Number.isNaN(since.getTime())) throw new UsageError(`--since: expected a date such as 2026-11-01, got "${opts.since}"`, EXIT_INVALID);
       const config = await ctx.config();
-      const db = await ctx.openStore('read');
-      try {
+      await ctx.withStore('read', async (db) => {
         const { issueDocument, renderExport } = await import('../../export/index.ts');
         const issues = db.issues;
         let issue: Issue | null = null;
@@ -51,8 +50,6 @@ export function registerExportCommand(program: Command, ctx: CliContext): void {
         } else {
           process.stdout.write(out.value);
         }
-      } finally {
-        await db.close();
-      }
+      });
     });
 }

@@ -10,15 +10,12 @@ export function registerFeedsCommands(program: Command, ctx: CliContext): void {
     .description("each feed's status: last fetch, HTTP status, next check, error, item counts")
     .option('--json', 'print a JSON array')
     .action(async (opts: { json?: boolean }) => {
-      const db = await ctx.openStore('read');
-      try {
+      await ctx.withStore('read', async (db) => {
         const { feedValue } = await import('../../core/feed-report.ts');
         const [feeds, decisions, tokens, prices] = await Promise.all([db.feeds.statuses(), db.editorial.decisionsByFeed(), db.drafts.tokensByFeed(), ctx.prices()]);
         const reports = feeds.map((f) => ({ ...f, ...feedValue(decisions.get(f.id), tokens.filter((t) => t.feedId === f.id), prices.pricing, prices.model) }));
         process.stdout.write(opts.json ? jsonOutput(feedsJson(reports), 2) : formatFeeds(reports));
-      } finally {
-        await db.close();
-      }
+      });
     });
 
   feedsCommand

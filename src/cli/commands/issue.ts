@@ -32,13 +32,10 @@ async function changeIssue(
 ): Promise<void> {
   // A malformed number is a usage error before anything is opened.
   if (raw !== undefined) positiveInt('issue', raw);
-  const db = await ctx.openStore();
-  try {
+  await ctx.withStore('write', async (db) => {
     const number = await issueNumberOrCurrent(ctx, db.issues, raw);
     await printIssueChange(ctx, db.issues, await change(db.issues, number), json);
-  } finally {
-    await db.close();
-  }
+  });
 }
 
 export function registerIssueCommands(program: Command, ctx: CliContext): void {
@@ -53,16 +50,13 @@ export function registerIssueCommands(program: Command, ctx: CliContext): void {
     .option('--empty', 'open it without proposing stories')
     .option('--json', 'print the issue as JSON')
     .action(async (opts: { title?: string; empty?: boolean; json?: boolean }) => {
-      const db = await ctx.openStore();
-      try {
+      await ctx.withStore('write', async (db) => {
         const issues = db.issues;
         const { proposeIssueOrder } = await import('../../export/index.ts');
         const storyIds = opts.empty ? [] : proposeIssueOrder(await issues.unsentApproved());
         const change = await issues.create({ title: opts.title?.trim() || null, storyIds, now: new Date() });
         await printIssueChange(ctx, issues, change, opts.json);
-      } finally {
-        await db.close();
-      }
+      });
     });
 
   issueCommand
@@ -106,16 +100,13 @@ export function registerIssueCommands(program: Command, ctx: CliContext): void {
     .argument('[n]', 'issue number')
     .option('--json', 'print the issue and its stories as JSON')
     .action(async (n: string | undefined, opts: { json?: boolean }) => {
-      const db = await ctx.openStore('read');
-      try {
+      await ctx.withStore('read', async (db) => {
         const issues = db.issues;
         const number = await issueNumberOrCurrent(ctx, issues, n);
         const full = await issues.withStories(number);
         if (!full) throw new UsageError(`no issue ${number} in ${ctx.dbShown()} (see \`aiwins issue list\`)`, EXIT_INVALID);
         process.stdout.write(opts.json ? jsonOutput(issueJson(full), 2) : formatIssue(full));
-      } finally {
-        await db.close();
-      }
+      });
     });
 
   issueCommand
@@ -123,13 +114,10 @@ export function registerIssueCommands(program: Command, ctx: CliContext): void {
     .description('every issue, newest first')
     .option('--json', 'print a JSON array')
     .action(async (opts: { json?: boolean }) => {
-      const db = await ctx.openStore('read');
-      try {
+      await ctx.withStore('read', async (db) => {
         const list = await db.issues.list();
         process.stdout.write(opts.json ? jsonOutput(list.map(issueJson), 2) : formatIssueList(list));
-      } finally {
-        await db.close();
-      }
+      });
     });
 
   issueCommand

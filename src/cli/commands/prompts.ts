@@ -2,8 +2,10 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFil
 import { resolve } from 'node:path';
 import type { Command } from '../commander.ts';
 import type { Config } from '../../config/index.ts';
+import type { TrialBench } from '../../workbench/bench.ts';
 import { stripControlChars } from '../../core/terminal.ts';
 import type { CliContext } from '../context.ts';
+import { onStopSignal } from '../signals.ts';
 import { EXIT_FAILED, EXIT_INVALID, UsageError } from '../errors.ts';
 import { jsonOutput } from '../output.ts';
 
@@ -17,19 +19,23 @@ function storyIds(option: string, value: string): number[] {
 }
 
 /**
- * Where a workbench command reads and writes: the database, or with --set a golden set on disk
- * (no database is opened; trials go to the set's trials/ or --out DIR).
+ * Runs `fn` with where a workbench command reads and writes: the database (closed after), or with
+ * --set a golden set on disk (no database is opened; trials go to the set's trials/ or --out DIR).
  */
-async function benchOrExit(ctx: CliContext, config: Config, opts: { set?: string; out?: string }, access: 'write' | 'read') {
+async function withBench<T>(
+  ctx: CliContext,
+  config: Config,
+  opts: { set?: string; out?: string },
+  access: 'write' | 'read',
+  fn: (bench: TrialBench) => Promise<T>,
+): Promise<T> {
   if (opts.set === undefined) {
     if (opts.out !== undefined) throw new UsageError('--out: only with --set (without a set, trials are kept in the database)', EXIT_INVALID);
-    const db = await ctx.openStore(access);
     const { storeBench } = await import('../../workbench/bench.ts');
-    return { bench: storeBench(db), close: () => db.close() };
+    return ctx.withStore(access, (db) => fn(storeBench(db)));
   }
   const { setBench, setDir } = await import('../../workbench/golden-set.ts');
-  const bench = setBench(setDir(config.path, opts.set), opts.out === undefined ? undefined : resolve(opts.out));
-  return { bench, close: async () => {} };
+  return fn(setBench(setDir(config.path, opts.set), opts.out === undefined ? undefined : resolve(opts.out)));
 }
 
 export function registerPromptsCommands(program: Command, ctx: CliContext): void {
@@ -51,8 +57,7 @@ export function registerPromptsCommands(program: Command, ctx: CliContext): void
       const config = await ctx.config();
       const { freezeSet, setDir } = await import('../../workbench/golden-set.ts');
       const dir = setDir(config.path, name);
-      const db = await ctx.openStore('read');
-      try {
+      await ctx.withStore('read', async (db) => {
         // The cap the drafter applies with the live prompt: a set holds no more than a draft reads.
         const { loadPrompt } = await import('../../draft/prompt.ts');
         const prompt = loadPrompt(config.promptPath);
@@ -62,9 +67,7 @@ export function registerPromptsCommands(program: Command, ctx: CliContext): void
         const line = `froze ${result.stories} stories into ${result.dir} (${(result.bytes / 1024).toFixed(1)} KiB; ${result.truncated} article texts cut to ${cap} tokens)`;
         process.stdout.write(opts.json ? jsonOutput(result) : stripControlChars(line) + '\n');
         if (result.stories === 0) process.exitCode = EXIT_FAILED;
-      } finally {
-        await db.close();
-      }
+      });
     });
 
   promptsCommand
@@ -88,12 +91,9 @@ export function registerPromptsCommands(program: Command, ctx: CliContext): void
       const since = opts.since === undefined ? undefined : new Date(opts.since);
       if (since && Number.isNaN(since.getTime())) throw new UsageError(`--since: expected a date such as 2026-05-01, got "${opts.since}"`, EXIT_INVALID);
       const config = await ctx.config();
-      const { bench, close } = await benchOrExit(ctx, config, opts, 'write');
-      const abort = new AbortController();
-      const stop = () => abort.abort();
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-      try {
+      await withBench(ctx, config, opts, 'write', async (bench) => {
+        const abort = new AbortController();
+        onStopSignal(() => abort.abort());
         const { runTrial } = await import('../../workbench/run-trial.ts');
         const { formatTrialProgress } = await import('../prompts.ts');
         const result = await runTrial(config, bench, {
@@ -113,9 +113,7 @@ export function registerPromptsCommands(program: Command, ctx: CliContext): void
         // Output the model got wrong is a result of the prompt; an endpoint that failed is not.
         const endpointFailed = result.failures.some((f) => !['llm.invalid_output', 'llm.refused', 'llm.truncated'].includes(f.kind));
         if (endpointFailed) process.exitCode = EXIT_FAILED;
-      } finally {
-        await close();
-      }
+      });
     });
 
   promptsCommand
@@ -130,8 +128,7 @@ export function registerPromptsCommands(program: Command, ctx: CliContext): void
     .option('--json', 'print the comparison as JSON')
     .action(async (a: string, b: string, opts: { onlyDiffering?: boolean; html?: string; set?: string; out?: string; json?: boolean }) => {
       const config = await ctx.config();
-      const { bench, close } = await benchOrExit(ctx, config, opts, 'read');
-      try {
+      await withBench(ctx, config, opts, 'read', async (bench) => {
         const { compareSides, UnknownTrialError } = await import('../../workbench/compare.ts');
         const { formatComparison, formatMetric, METRIC_LABELS } = await import('../prompts.ts');
         let comparison;
@@ -149,9 +146,7 @@ export function registerPromptsCommands(program: Command, ctx: CliContext): void
         }
         // Titles and drafts come from feeds and the model: no control character reaches the terminal.
         process.stdout.write(opts.json ? jsonOutput(comparison) : stripControlChars(formatComparison(comparison, { onlyDiffering: opts.onlyDiffering })) + '\n');
-      } finally {
-        await close();
-      }
+      });
     });
 
   promptsCommand
@@ -173,8 +168,7 @@ export function registerPromptsCommands(program: Command, ctx: CliContext): void
       };
       const thresholds = { minGrounded: fraction('--min-grounded', opts.minGrounded), minF1: fraction('--min-f1', opts.minF1) };
       const config = await ctx.config();
-      const { bench, close } = await benchOrExit(ctx, config, opts, 'write');
-      try {
+      await withBench(ctx, config, opts, 'write', async (bench) => {
         const { loadSide, UnknownTrialError } = await import('../../workbench/compare.ts');
         const { evaluate, failedThresholds } = await import('../../workbench/evaluate.ts');
         const { formatEvaluation, formatTrialProgress } = await import('../prompts.ts');
@@ -203,9 +197,7 @@ export function registerPromptsCommands(program: Command, ctx: CliContext): void
         process.stdout.write(opts.json ? jsonOutput({ ...ev, thresholds, failed }) : stripControlChars(formatEvaluation(ev)) + '\n');
         for (const f of failed) ctx.log().error(`below threshold: ${f}`, { event: 'eval.threshold' });
         if (failed.length) process.exitCode = EXIT_FAILED;
-      } finally {
-        await close();
-      }
+      });
     });
 
   promptsCommand
@@ -226,12 +218,9 @@ export function registerPromptsCommands(program: Command, ctx: CliContext): void
       // Its evaluations: in the database (when there is one; none is created) and in every golden set.
       const found = setTrialDirs(configPath).map((dir) => lastEvaluationIn(dir, prompt.value.hash));
       if (existsSync(ctx.globals().db)) {
-        const db = await ctx.openStore('read');
-        try {
+        await ctx.withStore('read', async (db) => {
           found.push(await db.trials.lastEvaluation(prompt.value.hash));
-        } finally {
-          await db.close();
-        }
+        });
       }
       const last = found.filter((e) => e !== null).sort((a, b) => b.at.getTime() - a.at.getTime())[0] ?? null;
 

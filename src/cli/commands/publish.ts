@@ -14,17 +14,14 @@ export function registerPublishCommand(program: Command, ctx: CliContext): void 
     .action(async (n: string, opts: { to: 'buttondown' | 'ghost'; json?: boolean }) => {
       const number = positiveInt('issue', n);
       const config = await ctx.config();
-      const db = await ctx.openStore('read');
-      let input;
-      try {
+      // The store is closed before the platform is called: a slow platform holds no database open.
+      const input = await ctx.withStore('read', async (db) => {
         const full = await db.issues.withStories(number);
         if (!full) throw new UsageError(`no issue ${number} in ${ctx.dbShown()} (see \`aiwins issue list\`)`, EXIT_INVALID);
         const { issueDocument, issueSubject, renderIssueHtml } = await import('../../export/index.ts');
         const doc = issueDocument(full, full.stories);
-        input = { subject: issueSubject(doc, config.newsletter), html: renderIssueHtml(doc, config.newsletter) };
-      } finally {
-        await db.close();
-      }
+        return { subject: issueSubject(doc, config.newsletter), html: renderIssueHtml(doc, config.newsletter) };
+      });
       const { publishIssue } = await import('../../export/publish.ts');
       const result = await publishIssue(opts.to, input, { ...config.publish, env: process.env });
       if (!result.ok) {

@@ -3,6 +3,7 @@ import { Option, type Command } from '../commander.ts';
 import { sentRefusal } from '../../store/index.ts';
 import type { RedraftSummary } from '../../pipeline/redraft.ts';
 import type { CliContext } from '../context.ts';
+import { onStopSignal } from '../signals.ts';
 import type { Logger } from '../log.ts';
 import { EXIT_FAILED, EXIT_INVALID, UsageError } from '../errors.ts';
 import { jsonOutput } from '../output.ts';
@@ -44,24 +45,18 @@ export function registerRedraftCommand(program: Command, ctx: CliContext): void 
       });
       const loaded = await ctx.config();
       const config = opts.prompt ? { ...loaded, promptPath: resolve(opts.prompt) } : loaded;
-      const db = await ctx.openStore();
-      // A story sent in an issue is final: asked for by id, it is refused with the issue and date.
-      for (const id of ids ?? []) {
-        const sent = (await db.stories.get(id))?.sent;
-        if (sent) {
-          await db.close();
-          throw new UsageError(`story ${id}: ${sentRefusal(sent)}`, EXIT_INVALID);
+      await ctx.withStore('write', async (db) => {
+        // A story sent in an issue is final: asked for by id, it is refused with the issue and date.
+        for (const id of ids ?? []) {
+          const sent = (await db.stories.get(id))?.sent;
+          if (sent) throw new UsageError(`story ${id}: ${sentRefusal(sent)}`, EXIT_INVALID);
         }
-      }
-      const abort = new AbortController();
-      const stop = () => abort.abort();
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-      try {
         // Named ids that are no story: a usage error before anything is drafted.
         const missing: number[] = [];
         for (const id of ids ?? []) if (!(await db.stories.get(id))) missing.push(id);
         if (missing.length) throw new UsageError(`no story ${missing.join(', ')} in ${ctx.dbShown()} (see \`aiwins stories --all\`); nothing was redrafted`, EXIT_INVALID);
+        const abort = new AbortController();
+        onStopSignal(() => abort.abort());
         const { redraftStories } = await import('../../pipeline/redraft.ts');
         const result = await redraftStories(config, db, { engine: opts.engine, ids, signal: abort.signal });
         if (result.status === 'already_running') ctx.log().info('a run is in progress; try again when it ends', { event: 'redraft', status: result.status });
@@ -69,8 +64,6 @@ export function registerRedraftCommand(program: Command, ctx: CliContext): void 
         if (opts.json) process.stdout.write(jsonOutput(result));
         // A story that could not be redrafted needs a person (the message says why); a SIGTERM does not.
         if (result.status === 'failed' || result.failed.length > 0) process.exitCode = EXIT_FAILED;
-      } finally {
-        await db.close();
-      }
+      });
     });
 }

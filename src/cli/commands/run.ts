@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import type { Command } from '../commander.ts';
 import type { Config } from '../../config/index.ts';
+import type { Store } from '../../store/index.ts';
 import type { CliContext } from '../context.ts';
+import { onStopSignal } from '../signals.ts';
 import { EXIT_FAILED } from '../errors.ts';
 import { dryRunJson, formatDryRun, jsonOutput, runSummaryJson } from '../output.ts';
 import { createRunReporter, logRunSummary } from '../progress.ts';
@@ -11,18 +13,15 @@ import { createRunReporter, logRunSummary } from '../progress.ts';
  * is then due and every item new) and writes nothing to it.
  */
 async function dryRun(ctx: CliContext, config: Config, opts: { json?: boolean; retryFailed?: boolean; allFeeds?: boolean }): Promise<void> {
-  const db = existsSync(ctx.globals().db) ? await ctx.openStore('read') : null;
   const abort = new AbortController();
-  const stop = () => abort.abort();
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  try {
+  onStopSignal(() => abort.abort());
+  const plan = async (db: Store | null) => {
     const { planRun } = await import('../../pipeline/dry-run.ts');
     const plan = await planRun(config, db, { allFeeds: opts.allFeeds, retryFailed: opts.retryFailed, signal: abort.signal });
     process.stdout.write(opts.json ? jsonOutput(dryRunJson(plan)) : formatDryRun(plan));
-  } finally {
-    await db?.close();
-  }
+  };
+  if (existsSync(ctx.globals().db)) await ctx.withStore('read', plan);
+  else await plan(null);
 }
 
 export function registerRunCommand(program: Command, ctx: CliContext): void {
@@ -36,13 +35,10 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
     .action(async (opts: { json?: boolean; retryFailed?: boolean; allFeeds?: boolean; dryRun?: boolean }) => {
       const config = await ctx.config({ drafts: true });
       if (opts.dryRun) return dryRun(ctx, config, opts);
-      const db = await ctx.openStore();
-      const abort = new AbortController();
-      const stop = () => abort.abort();
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-      const reporter = createRunReporter(process.stderr, ctx.log());
-      try {
+      await ctx.withStore('write', async (db) => {
+        const abort = new AbortController();
+        onStopSignal(() => abort.abort());
+        const reporter = createRunReporter(process.stderr, ctx.log());
         const { runPipeline } = await import('../../pipeline/run.ts');
         const summary = await runPipeline(config, db, {
           retryFailed: opts.retryFailed,
@@ -55,8 +51,6 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
         if (opts.json) process.stdout.write(jsonOutput(runSummaryJson(summary)));
         // A run stopped by a fault no retry fixes (the LLM endpoint, the database) exits 1, so cron mails it.
         if (summary.status === 'failed') process.exitCode = EXIT_FAILED;
-      } finally {
-        await db.close();
-      }
+      });
     });
 }

@@ -2,6 +2,7 @@ import type { Command } from '../commander.ts';
 import type { Config } from '../../config/index.ts';
 import { StoreError, type Store } from '../../store/index.ts';
 import type { CliContext } from '../context.ts';
+import { onStopSignal } from '../signals.ts';
 import { describeBug } from '../log.ts';
 import { createRunReporter, logRunSummary } from '../progress.ts';
 
@@ -31,17 +32,15 @@ export function registerScheduleCommand(program: Command, ctx: CliContext): void
     .description('long-running: check due feeds on the cron schedule in the config (schedule.cron) until SIGTERM')
     .action(async () => {
       const config = await ctx.config({ drafts: true });
-      const db = await ctx.openStore();
-      const scheduler = await startLoggedScheduler(ctx, config, db);
-      ctx.log().info(`scheduler started: "${config.schedule.cron}", ${config.feeds.length} feeds; SIGTERM stops it`, { event: 'scheduler' });
-      const stop = () => {
-        ctx.log().info('stopping: finishing the current items and releasing the lease', { event: 'scheduler' });
-        void scheduler.stop();
-      };
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-      await scheduler.stopped;
-      await db.close();
+      await ctx.withStore('write', async (db) => {
+        const scheduler = await startLoggedScheduler(ctx, config, db);
+        ctx.log().info(`scheduler started: "${config.schedule.cron}", ${config.feeds.length} feeds; SIGTERM stops it`, { event: 'scheduler' });
+        onStopSignal(() => {
+          ctx.log().info('stopping: finishing the current items and releasing the lease', { event: 'scheduler' });
+          void scheduler.stop();
+        });
+        await scheduler.stopped;
+      });
       ctx.log().info('scheduler stopped', { event: 'scheduler' });
     });
 }

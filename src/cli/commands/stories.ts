@@ -17,13 +17,10 @@ export function registerStoriesCommands(program: Command, ctx: CliContext): void
       if (opts.status && !statuses.includes(opts.status)) {
         throw new UsageError(`--status: expected one of ${statuses.join(', ')}, got "${opts.status}"`, EXIT_INVALID);
       }
-      const db = await ctx.openStore('read');
-      try {
+      await ctx.withStore('read', async (db) => {
         const stories = await db.stories.list({ status: opts.status as ItemStatus | undefined, all: opts.all });
         process.stdout.write(opts.json ? jsonOutput(stories, 2) : formatStoryList(stories));
-      } finally {
-        await db.close();
-      }
+      });
     });
 
   program
@@ -36,8 +33,7 @@ export function registerStoriesCommands(program: Command, ctx: CliContext): void
     .action(async (id: string, opts: { json?: boolean; history?: boolean; format?: 'markdown' | 'html' | 'text' }) => {
       const n = Number(id);
       if (!Number.isInteger(n) || n <= 0) throw new UsageError(`ID: expected a story number, got "${id}"`, EXIT_INVALID);
-      const db = await ctx.openStore('read');
-      try {
+      await ctx.withStore('read', async (db) => {
         const found = await db.stories.getWithArticle(n);
         if (!found) throw new UsageError(`no story ${n} in ${ctx.dbShown()} (see \`aiwins stories --all\`)`, EXIT_FAILED);
         if (opts.history) {
@@ -55,8 +51,6 @@ export function registerStoriesCommands(program: Command, ctx: CliContext): void
           return;
         }
         process.stdout.write(opts.json ? jsonOutput(found.story, 2) : formatStory(found.story, found.article, await ctx.prices()));
-      } finally {
-        await db.close();
-      }
+      });
     });
 }

@@ -25,16 +25,15 @@ export function registerUsersCommands(program: Command, ctx: CliContext): void {
       if (password.length < 8) throw new UsageError('password: at least 8 characters, given on stdin', EXIT_INVALID);
       if (password.length > 1024) throw new UsageError('password: at most 1024 characters', EXIT_INVALID);
       const { hashPassword } = await import('../../review/password.ts');
-      const db = await ctx.openStore();
-      try {
-        await db.users.addUser(name, await hashPassword(password), new Date());
+      await ctx.withStore('write', async (db) => {
+        try {
+          await db.users.addUser(name, await hashPassword(password), new Date());
+        } catch (err) {
+          if (err instanceof UserExistsError) throw new UsageError(err.message, EXIT_INVALID);
+          throw err;
+        }
         process.stdout.write(`added user ${name}\n`);
-      } catch (err) {
-        if (err instanceof UserExistsError) throw new UsageError(err.message, EXIT_INVALID);
-        throw err;
-      } finally {
-        await db.close();
-      }
+      });
     });
 
   usersCommand
@@ -42,14 +41,11 @@ export function registerUsersCommands(program: Command, ctx: CliContext): void {
     .description('list the editors')
     .option('--json', 'print a JSON array')
     .action(async (opts: { json?: boolean }) => {
-      const db = await ctx.openStore('read');
-      try {
+      await ctx.withStore('read', async (db) => {
         const users = await db.users.listUsers();
         if (opts.json) process.stdout.write(JSON.stringify(users.map((u) => ({ name: u.name, createdAt: u.createdAt.toISOString() }))) + '\n');
         else process.stdout.write(users.length ? users.map((u) => `${u.name}  (added ${u.createdAt.toISOString()})`).join('\n') + '\n' : 'no users (add one with `aiwins users add NAME --password-stdin`)\n');
-      } finally {
-        await db.close();
-      }
+      });
     });
 
   usersCommand
@@ -57,12 +53,9 @@ export function registerUsersCommands(program: Command, ctx: CliContext): void {
     .description('remove an editor and end their sessions (their decisions stay on record)')
     .argument('<name>', 'login name')
     .action(async (name: string) => {
-      const db = await ctx.openStore();
-      try {
+      await ctx.withStore('write', async (db) => {
         if (!(await db.users.removeUser(name))) throw new UsageError(`no user "${name}" (see \`aiwins users list\`)`, EXIT_INVALID);
         process.stdout.write(`removed user ${name}\n`);
-      } finally {
-        await db.close();
-      }
+      });
     });
 }
