@@ -1,13 +1,16 @@
 import type { Command } from '../commander.ts';
 import type { IssueChange, IssueStore } from '../../store/index.ts';
-import { positiveInt } from '../args.ts';
+import { each, positiveInt } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT_INVALID, UsageError } from '../errors.ts';
 import { formatIssue, formatIssueList, issueJson, jsonOutput } from '../output.ts';
 
+/** An issue number on the command line. */
+export const issueNumber = positiveInt('issue');
+
 /** The issue a command works on: the one named, else the current draft issue. */
-export async function issueNumberOrCurrent(ctx: CliContext, issues: IssueStore, raw: string | undefined): Promise<number> {
-  if (raw !== undefined) return positiveInt('issue', raw);
+export async function issueNumberOrCurrent(ctx: CliContext, issues: IssueStore, named: number | undefined): Promise<number> {
+  if (named !== undefined) return named;
   const current = await issues.currentDraft();
   if (!current) throw new UsageError(`no draft issue in ${ctx.dbShown()}: open one with \`aiwins issue new\`, or name an issue number`, EXIT_INVALID);
   return current.number;
@@ -26,14 +29,12 @@ async function printIssueChange(ctx: CliContext, issues: IssueStore, change: Iss
  */
 async function changeIssue(
   ctx: CliContext,
-  raw: string | undefined,
+  named: number | undefined,
   json: boolean | undefined,
   change: (issues: IssueStore, number: number) => Promise<IssueChange>,
 ): Promise<void> {
-  // A malformed number is a usage error before anything is opened.
-  if (raw !== undefined) positiveInt('issue', raw);
   await ctx.withStore('write', async (db) => {
-    const number = await issueNumberOrCurrent(ctx, db.issues, raw);
+    const number = await issueNumberOrCurrent(ctx, db.issues, named);
     await printIssueChange(ctx, db.issues, await change(db.issues, number), json);
   });
 }
@@ -62,44 +63,40 @@ export function registerIssueCommands(program: Command, ctx: CliContext): void {
   issueCommand
     .command('add')
     .description('add approved stories to the end of the draft issue')
-    .argument('<ids...>', 'story ids')
-    .option('--issue <n>', 'the issue (default: the current draft issue)')
+    .argument('<ids...>', 'story ids', each(positiveInt('ID')))
+    .option('--issue <n>', 'the issue (default: the current draft issue)', issueNumber)
     .option('--json', 'print the issue as JSON')
-    .action(async (ids: string[], opts: { issue?: string; json?: boolean }) => {
-      const storyIds = ids.map((id) => positiveInt('ID', id));
+    .action(async (storyIds: number[], opts: { issue?: number; json?: boolean }) => {
       await changeIssue(ctx, opts.issue, opts.json, (issues, number) => issues.add(number, storyIds));
     });
 
   issueCommand
     .command('move')
     .description('move a story to another position in the draft issue')
-    .argument('<id>', 'story id')
-    .requiredOption('--to <position>', 'its new position, 1 being the top')
-    .option('--issue <n>', 'the issue (default: the current draft issue)')
+    .argument('<id>', 'story id', positiveInt('ID'))
+    .requiredOption('--to <position>', 'its new position, 1 being the top', positiveInt('--to'))
+    .option('--issue <n>', 'the issue (default: the current draft issue)', issueNumber)
     .option('--json', 'print the issue as JSON')
-    .action(async (id: string, opts: { to: string; issue?: string; json?: boolean }) => {
-      const storyId = positiveInt('ID', id);
-      const to = positiveInt('--to', opts.to);
-      await changeIssue(ctx, opts.issue, opts.json, (issues, number) => issues.move(number, storyId, to));
+    .action(async (storyId: number, opts: { to: number; issue?: number; json?: boolean }) => {
+      await changeIssue(ctx, opts.issue, opts.json, (issues, number) => issues.move(number, storyId, opts.to));
     });
 
   issueCommand
     .command('remove')
     .description('take a story out of the draft issue')
-    .argument('<id>', 'story id')
-    .option('--issue <n>', 'the issue (default: the current draft issue)')
+    .argument('<id>', 'story id', positiveInt('ID'))
+    .option('--issue <n>', 'the issue (default: the current draft issue)', issueNumber)
     .option('--json', 'print the issue as JSON')
-    .action(async (id: string, opts: { issue?: string; json?: boolean }) => {
-      const storyId = positiveInt('ID', id);
+    .action(async (storyId: number, opts: { issue?: number; json?: boolean }) => {
       await changeIssue(ctx, opts.issue, opts.json, (issues, number) => issues.remove(number, storyId));
     });
 
   issueCommand
     .command('show')
     .description('an issue and its stories in order (default: the current draft issue)')
-    .argument('[n]', 'issue number')
+    .argument('[n]', 'issue number', issueNumber)
     .option('--json', 'print the issue and its stories as JSON')
-    .action(async (n: string | undefined, opts: { json?: boolean }) => {
+    .action(async (n: number | undefined, opts: { json?: boolean }) => {
       await ctx.withStore('read', async (db) => {
         const issues = db.issues;
         const number = await issueNumberOrCurrent(ctx, issues, n);
@@ -123,9 +120,9 @@ export function registerIssueCommands(program: Command, ctx: CliContext): void {
   issueCommand
     .command('send')
     .description('mark an issue sent: it is frozen, each story keeping the version that was approved')
-    .argument('<n>', 'issue number')
+    .argument('<n>', 'issue number', issueNumber)
     .option('--json', 'print the issue as JSON')
-    .action(async (n: string, opts: { json?: boolean }) => {
+    .action(async (n: number, opts: { json?: boolean }) => {
       await changeIssue(ctx, n, opts.json, (issues, number) => issues.send(number, new Date()));
     });
 }

@@ -4,19 +4,11 @@ import type { Command } from '../commander.ts';
 import type { Config } from '../../config/index.ts';
 import type { TrialBench } from '../../workbench/bench.ts';
 import { stripControlChars } from '../../core/terminal.ts';
+import { calendarDate, fraction, positiveInt, storyIdList } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { onStopSignal } from '../signals.ts';
 import { EXIT_FAILED, EXIT_INVALID, UsageError } from '../errors.ts';
 import { jsonOutput } from '../output.ts';
-
-/** "1,2,3" as story ids. */
-function storyIds(option: string, value: string): number[] {
-  return value.split(',').map((s) => {
-    const n = Number(s.trim());
-    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${option}: expected story numbers separated by commas, got "${value}"`, EXIT_INVALID);
-    return n;
-  });
-}
 
 /**
  * Runs `fn` with where a workbench command reads and writes: the database (closed after), or with
@@ -45,15 +37,13 @@ export function registerPromptsCommands(program: Command, ctx: CliContext): void
     .command('freeze')
     .description('write a golden set (articles, editors\' decisions, approved texts) as files under prompts/evals/NAME/, to run and eval without the database')
     .argument('<name>', 'the set\'s name (a folder under prompts/evals/ beside the config), or a path')
-    .option('--stories <ids>', 'these story ids, e.g. 1,2,3 (undecided ones too)')
-    .option('--decided-since <date>', 'stories editors decided on since this date (ISO 8601); default: every decided story')
+    .option('--stories <ids>', 'these story ids, e.g. 1,2,3 (undecided ones too)', storyIdList('--stories'))
+    .option('--decided-since <date>', 'stories editors decided on since this date (ISO 8601); default: every decided story', calendarDate('--decided-since', '2026-05-01'))
     .option('--force', 'replace the stories of an existing set (its trials are kept)')
     .option('--json', 'print the result as JSON')
-    .action(async (name: string, opts: { stories?: string; decidedSince?: string; force?: boolean; json?: boolean }) => {
-      if (opts.stories !== undefined && opts.decidedSince !== undefined) throw new UsageError('prompts freeze: give one of --stories, --decided-since', EXIT_INVALID);
-      const decidedSince = opts.decidedSince === undefined ? undefined : new Date(opts.decidedSince);
-      if (decidedSince && Number.isNaN(decidedSince.getTime())) throw new UsageError(`--decided-since: expected a date such as 2026-05-01, got "${opts.decidedSince}"`, EXIT_INVALID);
-      const stories = opts.stories === undefined ? undefined : storyIds('--stories', opts.stories);
+    .action(async (name: string, opts: { stories?: number[]; decidedSince?: Date; force?: boolean; json?: boolean }) => {
+      const { stories, decidedSince } = opts;
+      if (stories !== undefined && decidedSince !== undefined) throw new UsageError('prompts freeze: give one of --stories, --decided-since', EXIT_INVALID);
       const config = await ctx.config();
       const { freezeSet, setDir } = await import('../../workbench/golden-set.ts');
       const dir = setDir(config.path, name);
@@ -75,21 +65,18 @@ export function registerPromptsCommands(program: Command, ctx: CliContext): void
     .description('draft stored articles (nothing is fetched) with a prompt file into a named trial, apart from the live drafts')
     .argument('<prompt-file>', 'the prompt file to try')
     .option('--model <model>', 'model to draft with (default llm.model)')
-    .option('--sample <n>', 'the newest N stored articles (default 20)')
-    .option('--stories <ids>', 'these story ids, e.g. 1,2,3')
-    .option('--since <date>', 'stories published since this date (ISO 8601)')
+    .option('--sample <n>', 'the newest N stored articles (default 20)', positiveInt('--sample', 'expected a positive number'))
+    .option('--stories <ids>', 'these story ids, e.g. 1,2,3', storyIdList('--stories'))
+    .option('--since <date>', 'stories published since this date (ISO 8601)', calendarDate('--since', '2026-05-01'))
     .option('--name <name>', 'trial name (default: the prompt id and its content hash)')
     .option('--set <name>', 'draft a golden set\'s stories (prompts freeze) instead of the database\'s')
     .option('--out <dir>', 'with --set: keep the trial results here instead of the set\'s trials/')
     .option('--json', 'print the result as JSON')
-    .action(async (file: string, opts: { model?: string; sample?: string; stories?: string; since?: string; name?: string; set?: string; out?: string; json?: boolean }) => {
-      if ([opts.sample, opts.stories, opts.since].filter((x) => x !== undefined).length > 1) {
+    .action(async (file: string, opts: { model?: string; sample?: number; stories?: number[]; since?: Date; name?: string; set?: string; out?: string; json?: boolean }) => {
+      const { sample, stories, since } = opts;
+      if ([sample, stories, since].filter((x) => x !== undefined).length > 1) {
         throw new UsageError('prompts run: give one of --sample, --stories, --since', EXIT_INVALID);
       }
-      const sample = opts.sample === undefined ? undefined : Number(opts.sample);
-      if (sample !== undefined && (!Number.isInteger(sample) || sample <= 0)) throw new UsageError(`--sample: expected a positive number, got "${opts.sample}"`, EXIT_INVALID);
-      const since = opts.since === undefined ? undefined : new Date(opts.since);
-      if (since && Number.isNaN(since.getTime())) throw new UsageError(`--since: expected a date such as 2026-05-01, got "${opts.since}"`, EXIT_INVALID);
       const config = await ctx.config();
       await withBench(ctx, config, opts, 'write', async (bench) => {
         const abort = new AbortController();
@@ -101,7 +88,7 @@ export function registerPromptsCommands(program: Command, ctx: CliContext): void
           model: opts.model,
           name: opts.name,
           sample,
-          stories: opts.stories === undefined ? undefined : storyIds('--stories', opts.stories),
+          stories,
           since,
           signal: abort.signal,
           onProgress: (p) => ctx.log().info(formatTrialProgress(p), { event: 'trial.progress', ...p }),
@@ -154,19 +141,13 @@ export function registerPromptsCommands(program: Command, ctx: CliContext): void
     .description('score a prompt file (drafting the stories editors decided on) or a trial against the editors\' decisions')
     .argument('<prompt-file-or-trial>', 'a prompt file, a trial name, or "live"')
     .option('--model <model>', 'with a prompt file: model to draft with (default llm.model)')
-    .option('--min-grounded <rate>', 'exit 1 when the grounded-quote rate is below this (0..1)')
-    .option('--min-f1 <f1>', 'exit 1 when the F1 of the recommendation is below this (0..1)')
+    .option('--min-grounded <rate>', 'exit 1 when the grounded-quote rate is below this (0..1)', fraction('--min-grounded'))
+    .option('--min-f1 <f1>', 'exit 1 when the F1 of the recommendation is below this (0..1)', fraction('--min-f1'))
     .option('--set <name>', 'score against a golden set\'s decisions (prompts freeze) instead of the database\'s')
     .option('--out <dir>', 'with --set: keep the trial results here instead of the set\'s trials/')
     .option('--json', 'print the evaluation as JSON')
-    .action(async (target: string, opts: { model?: string; minGrounded?: string; minF1?: string; set?: string; out?: string; json?: boolean }) => {
-      const fraction = (option: string, v: string | undefined) => {
-        if (v === undefined) return undefined;
-        const n = Number(v);
-        if (!Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`${option}: expected a number from 0 to 1, got "${v}"`, EXIT_INVALID);
-        return n;
-      };
-      const thresholds = { minGrounded: fraction('--min-grounded', opts.minGrounded), minF1: fraction('--min-f1', opts.minF1) };
+    .action(async (target: string, opts: { model?: string; minGrounded?: number; minF1?: number; set?: string; out?: string; json?: boolean }) => {
+      const thresholds = { minGrounded: opts.minGrounded, minF1: opts.minF1 };
       const config = await ctx.config();
       await withBench(ctx, config, opts, 'write', async (bench) => {
         const { loadSide, UnknownTrialError } = await import('../../workbench/compare.ts');

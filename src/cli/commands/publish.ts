@@ -1,6 +1,6 @@
 import { Option, type Command } from '../commander.ts';
-import { positiveInt } from '../args.ts';
 import type { CliContext } from '../context.ts';
+import { issueNumber } from './issue.ts';
 import { EXIT_FAILED, EXIT_INVALID, UsageError } from '../errors.ts';
 import { jsonOutput } from '../output.ts';
 
@@ -8,11 +8,10 @@ export function registerPublishCommand(program: Command, ctx: CliContext): void 
   program
     .command('publish')
     .description('create a DRAFT of an issue on Buttondown (an email) or Ghost (a post); nothing is sent')
-    .argument('<n>', 'issue number')
+    .argument('<n>', 'issue number', issueNumber)
     .addOption(new Option('--to <target>', 'where the draft goes').choices(['buttondown', 'ghost']).makeOptionMandatory())
     .option('--json', 'print {target, id, url} as JSON')
-    .action(async (n: string, opts: { to: 'buttondown' | 'ghost'; json?: boolean }) => {
-      const number = positiveInt('issue', n);
+    .action(async (number: number, opts: { to: 'buttondown' | 'ghost'; json?: boolean }) => {
       const config = await ctx.config();
       // The store is closed before the platform is called: a slow platform holds no database open.
       const input = await ctx.withStore('read', async (db) => {

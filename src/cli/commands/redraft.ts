@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Option, type Command } from '../commander.ts';
 import { sentRefusal } from '../../store/index.ts';
 import type { RedraftSummary } from '../../pipeline/redraft.ts';
+import { each, positiveInt } from '../args.ts';
 import type { CliContext } from '../context.ts';
 import { onStopSignal } from '../signals.ts';
 import type { Logger } from '../log.ts';
@@ -34,15 +35,11 @@ export function registerRedraftCommand(program: Command, ctx: CliContext): void 
     .command('redraft')
     .description('draft stored articles again: by default the extractive drafts, with the LLM')
     .addOption(new Option('--engine <engine>', 'engine to draft with').choices(['llm', 'extractive']).default('llm'))
-    .option('--id <ids...>', 'only these story ids (any engine)')
+    .option('--id <ids...>', 'only these story ids (any engine)', each(positiveInt('--id', 'expected story numbers')))
     .option('--prompt <path>', 'draft with this prompt file instead of llm.prompt (to compare prompt versions)')
     .option('--json', 'print a JSON summary')
-    .action(async (opts: { engine: 'llm' | 'extractive'; id?: string[]; prompt?: string; json?: boolean }) => {
-      const ids = opts.id?.map((s) => {
-        const n = Number(s);
-        if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--id: expected story numbers, got "${s}"`, EXIT_INVALID);
-        return n;
-      });
+    .action(async (opts: { engine: 'llm' | 'extractive'; id?: number[]; prompt?: string; json?: boolean }) => {
+      const ids = opts.id;
       const loaded = await ctx.config();
       const config = opts.prompt ? { ...loaded, promptPath: resolve(opts.prompt) } : loaded;
       await ctx.withStore('write', async (db) => {

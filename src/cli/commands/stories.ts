@@ -1,24 +1,25 @@
 import { Option, type Command } from '../commander.ts';
 import { DUPLICATE_STATUS, REVIEW_STATUSES, WORK_STATUSES, type ItemStatus } from '../../store/index.ts';
 import { stripControlChars } from '../../core/terminal.ts';
+import { oneOf, storyId } from '../args.ts';
 import type { CliContext } from '../context.ts';
-import { EXIT_FAILED, EXIT_INVALID, UsageError } from '../errors.ts';
+import { EXIT_FAILED, UsageError } from '../errors.ts';
 import { formatDraftHistory, formatStory, formatStoryList, jsonOutput } from '../output.ts';
 
 export function registerStoriesCommands(program: Command, ctx: CliContext): void {
   program
     .command('stories')
     .description('list drafted stories (with --all: pending and failed items too)')
-    .option('--status <status>', 'only stories with this status (candidate, approved, rejected, pending, failed, deferred, blocked, duplicate)')
+    .option(
+      '--status <status>',
+      'only stories with this status (candidate, approved, rejected, pending, failed, deferred, blocked, duplicate)',
+      oneOf<ItemStatus>('--status', [...REVIEW_STATUSES, ...WORK_STATUSES, DUPLICATE_STATUS]),
+    )
     .option('--all', 'include items that are pending or failed')
     .option('--json', 'print a JSON array')
-    .action(async (opts: { status?: string; all?: boolean; json?: boolean }) => {
-      const statuses: readonly string[] = [...REVIEW_STATUSES, ...WORK_STATUSES, DUPLICATE_STATUS];
-      if (opts.status && !statuses.includes(opts.status)) {
-        throw new UsageError(`--status: expected one of ${statuses.join(', ')}, got "${opts.status}"`, EXIT_INVALID);
-      }
+    .action(async (opts: { status?: ItemStatus; all?: boolean; json?: boolean }) => {
       await ctx.withStore('read', async (db) => {
-        const stories = await db.stories.list({ status: opts.status as ItemStatus | undefined, all: opts.all });
+        const stories = await db.stories.list({ status: opts.status, all: opts.all });
         process.stdout.write(opts.json ? jsonOutput(stories, 2) : formatStoryList(stories));
       });
     });
@@ -26,13 +27,11 @@ export function registerStoriesCommands(program: Command, ctx: CliContext): void
   program
     .command('show')
     .description('one story, readable')
-    .argument('<id>', 'story id (from `aiwins stories`)')
+    .argument('<id>', 'story id (from `aiwins stories`)', storyId)
     .option('--json', 'print the story as JSON')
     .option('--history', 'every draft of the story, oldest first (engine, prompt version, model), to compare them')
     .addOption(new Option('--format <format>', 'the story as the newsletter prints it').choices(['markdown', 'html', 'text']))
-    .action(async (id: string, opts: { json?: boolean; history?: boolean; format?: 'markdown' | 'html' | 'text' }) => {
-      const n = Number(id);
-      if (!Number.isInteger(n) || n <= 0) throw new UsageError(`ID: expected a story number, got "${id}"`, EXIT_INVALID);
+    .action(async (n: number, opts: { json?: boolean; history?: boolean; format?: 'markdown' | 'html' | 'text' }) => {
       await ctx.withStore('read', async (db) => {
         const found = await db.stories.getWithArticle(n);
         if (!found) throw new UsageError(`no story ${n} in ${ctx.dbShown()} (see \`aiwins stories --all\`)`, EXIT_FAILED);
