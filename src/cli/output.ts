@@ -1,178 +1,17 @@
-import { createRequire } from 'node:module';
-import type { Logger as PinoLogger } from 'pino';
 import { stripControlChars, terminalSafeJson } from '../core/terminal.ts';
 import { redactUrl, redactUrlsIn } from '../fetch/redact.ts';
 import type { FeedAcceptance, FeedCost } from '../core/feed-report.ts';
 import { costPhrase, provenance, type Prices } from '../render/provenance.ts';
 import type { DryRunSummary } from '../pipeline/dry-run.ts';
-import type { RunEvent, RunSummary } from '../pipeline/run.ts';
+import type { RunSummary } from '../pipeline/run.ts';
 import { sentSentence, type FeedStatus, type Issue, type IssueWithStories, type StoredArticle, type StoredDraft, type Story } from '../store/index.ts';
 
 /** A stored time as printed: ISO 8601. */
 const when = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
-/** How log events are written on stderr: one JSON object per line, or a line of text. */
-export type LogFormat = 'json' | 'text';
-export const LOG_FORMATS: readonly LogFormat[] = ['json', 'text'];
-
-/** What a program reading the log filters on: run, feed and item ids, the failure kind... */
-export type LogFields = Record<string, unknown>;
-
-/** The one logger of a command. Every string it writes is redacted and stripped of control characters. */
-export interface Logger {
-  readonly format: LogFormat;
-  info(msg: string, fields?: LogFields): void;
-  warn(msg: string, fields?: LogFields): void;
-  error(msg: string, fields?: LogFields): void;
-}
-
-/**
- * The logger of a command: `json` writes one pino object per event (for cron logs and log
- * shippers), `text` one `ISO-TIME message` line. pino is loaded on the first JSON event, so
- * commands that log nothing do not pay for it.
- */
-export function createLogger(out: NodeJS.WritableStream, format: LogFormat): Logger {
-  if (format === 'text') {
-    // Fields are for machines; a person reading text gets the message (and a stack, when --debug asked for one).
-    const line = (msg: string, fields?: LogFields) =>
-      void out.write(`${new Date().toISOString()} ${logSafe(msg)}${typeof fields?.stack === 'string' ? `\n${logSafe(fields.stack)}` : ''}\n`);
-    return { format, info: line, warn: line, error: line };
-  }
-  let pino: PinoLogger | null = null;
-  const logger = (): PinoLogger => {
-    if (!pino) {
-      const create = createRequire(import.meta.url)('pino') as typeof import('pino').default;
-      pino = create(
-        {
-          base: null,
-          timestamp: create.stdTimeFunctions.isoTime,
-          formatters: { level: (label) => ({ level: label }) },
-        },
-        out,
-      );
-    }
-    return pino;
-  };
-  return {
-    format,
-    info: (msg, fields = {}) => logger().info(logSafe(fields) as object, logSafe(msg) as string),
-    warn: (msg, fields = {}) => logger().warn(logSafe(fields) as object, logSafe(msg) as string),
-    error: (msg, fields = {}) => logger().error(logSafe(fields) as object, logSafe(msg) as string),
-  };
-}
-
-/** The format when none is asked for: text on a terminal (with the progress line), JSON for cron and pipes. */
-export function defaultLogFormat(stream: { isTTY?: boolean }): LogFormat {
-  return stream.isTTY ? 'text' : 'json';
-}
-
-/** A value with every string's URLs redacted and control characters stripped, for a log. */
-function logSafe(value: unknown): unknown {
-  if (typeof value === 'string') return stripControlChars(redactUrlsIn(value));
-  if (Array.isArray(value)) return value.map(logSafe);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, logSafe(v)]));
-  }
-  return value;
-}
-
-/** A message about an unexpected error: its stack only when asked (`--debug`), never in a cron log by default. */
-export function describeBug(err: unknown, debug: boolean): { msg: string; fields: LogFields } {
-  const message = err instanceof Error ? err.message : String(err);
-  if (debug && err instanceof Error && err.stack) return { msg: `unexpected error: ${message}`, fields: { kind: 'bug', stack: err.stack } };
-  return { msg: `unexpected error: ${message} (run again with --debug for the stack trace)`, fields: { kind: 'bug' } };
-}
-
-/**
- * Shows a run as it goes. On a terminal with text logs: one progress line, redrawn in place.
- * Otherwise one log event per feed and item, with the run, feed and item ids and the failure kind.
- */
-export function createRunReporter(out: NodeJS.WriteStream, log: Logger): { event: (e: RunEvent) => void; done: () => void } {
-  const progress = log.format === 'text' && Boolean(out.isTTY);
-  const zero = { feeds: 0, feedErrors: 0, newItems: 0, extracted: 0, drafted: 0, failed: 0 };
-  let counts = { ...zero };
-  let lastDraw = 0;
-  let started = Date.now();
-  const draw = (force = false) => {
-    const now = Date.now();
-    if (!force && now - lastDraw < 100) return;
-    lastDraw = now;
-    // ETA from the pace so far over the items known to be left (more may still come from feeds).
-    const done = counts.drafted + counts.failed;
-    const left = Math.max(0, counts.newItems - done);
-    const pace = done > 0 ? (now - started) / done : 0;
-    const eta = done > 0 && left > 0 ? ` | ETA ${Math.ceil((left * pace) / 1000)} s` : '';
-    out.write(
-      `\r\x1b[Kfeeds ${counts.feeds} (${counts.feedErrors} failed) | new items ${counts.newItems} | ` +
-        `extracted ${counts.extracted} | drafted ${counts.drafted} | failed ${counts.failed}${eta}`,
-    );
-  };
-  return {
-    event(e) {
-      if (e.type === 'feed') {
-        counts.feeds++;
-        counts.newItems += e.newItems;
-        if (e.result === 'error') counts.feedErrors++;
-        if (!progress) {
-          const fields = { event: 'feed', run_id: e.runId, feed_id: e.feedId, feed: e.feed, result: e.result, new_items: e.newItems };
-          if (e.failure) log.warn(`feed "${e.feed}": ${e.failure.kind}: ${e.failure.message}`, { ...fields, kind: e.failure.kind });
-          else log.info(`feed "${e.feed}": ${e.result.replace('_', ' ')}, ${e.newItems} new items`, fields);
-        }
-      } else if (e.type === 'article') {
-        counts.extracted++;
-        if (!progress && log.format === 'json') {
-          log.info(`item ${e.itemId} extracted (${e.method})`, { event: 'article', run_id: e.runId, feed_id: e.feedId, item_id: e.itemId, method: e.method });
-        }
-      } else {
-        if (e.stage === 'drafted') counts.drafted++;
-        else if (e.stage !== 'duplicate') counts.failed++;
-        if (!progress) {
-          const fields = { event: 'item', run_id: e.runId, feed_id: e.feedId, item_id: e.itemId, url: e.url, stage: e.stage };
-          if (e.failure) {
-            log.warn(`item ${e.itemId} ${e.stage}: ${e.failure.kind}: ${e.failure.message} (${e.url ?? ''})`, { ...fields, kind: e.failure.kind });
-          } else if (e.stage === 'duplicate') {
-            log.info(`item ${e.itemId} is a copy of story ${e.duplicateOf}, not drafted: ${e.url ?? ''}`, { ...fields, duplicate_of: e.duplicateOf });
-          } else {
-            log.info(`item ${e.itemId} drafted (${e.engine}): ${e.url ?? ''}`, { ...fields, engine: e.engine });
-          }
-        }
-      }
-      if (progress) draw();
-    },
-    /** Ends the run's progress line; the scheduler's next run starts a new one from zero. */
-    done() {
-      if (progress) {
-        draw(true);
-        out.write('\n');
-      }
-      counts = { ...zero };
-      started = Date.now();
-    },
-  };
-}
-
 /** An estimated cost for people: "unknown" without a price for the model, never 0. */
 const costText = (cost: number | null, model: string | null): string =>
   cost === null ? `unknown (no llm.pricing for ${model ?? 'the model'})` : `est. $${cost.toFixed(4)}`;
-
-/** Logs the end of a run: the summary as text lines, or as one JSON event with its counts. */
-export function logRunSummary(log: Logger, s: RunSummary): void {
-  if (s.status === 'already_running') {
-    const h = s.holder;
-    log.info(`another run is in progress${h ? ` (run ${h.runId}, pid ${h.pid} on ${h.host})` : ''}; nothing to do`, {
-      event: 'run',
-      status: s.status,
-      holder_run_id: h?.runId ?? null,
-    });
-    return;
-  }
-  if (log.format === 'text') {
-    log.info(formatRunSummary(s));
-    return;
-  }
-  const { runId, errors, ...counts } = s;
-  log.info(`run ${runId} ${s.status} in ${(s.durationMs / 1000).toFixed(1)} s`, { event: 'run', run_id: runId, ...counts, errorCount: errors.length });
-}
 
 /** A run summary as lines of text. */
 export function formatRunSummary(s: RunSummary): string {

@@ -44,15 +44,18 @@ export interface ConfigProblem {
  */
 export type ConfigResult =
   | { config: Config; errors: []; problems: []; warnings: string[] }
-  | { config: null; errors: string[]; problems: ConfigProblem[]; warnings: [] };
+  | { config: null; errors: string[]; problems: ConfigProblem[]; warnings: []; unread: ConfigUnread | null };
 
-const failed = (problems: ConfigProblem[]): ConfigResult => {
+/** Why a config file could not be read at all (null: it was read, and is invalid). */
+export type ConfigUnread = 'not_found' | 'unreadable';
+
+const failed = (problems: ConfigProblem[], unread: ConfigUnread | null = null): ConfigResult => {
   // In the order of the file, so a list of problems reads from top to bottom (the unplaced first).
   const sorted = problems
     .map((p, i) => ({ p, i }))
     .sort((a, b) => (a.p.line ?? 0) - (b.p.line ?? 0) || (a.p.column ?? 0) - (b.p.column ?? 0) || a.i - b.i)
     .map(({ p }) => p);
-  return { config: null, errors: sorted.map((p) => `${p.path}: ${p.message}`), problems: sorted, warnings: [] };
+  return { config: null, errors: sorted.map((p) => `${p.path}: ${p.message}`), problems: sorted, warnings: [], unread };
 };
 
 /** Formats a zod/yaml path the way people write it: `feeds[2].url`. */
@@ -74,7 +77,7 @@ export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): 
     const code = (err as NodeJS.ErrnoException).code;
     const message =
       code === 'ENOENT' ? 'config file not found (pass --config PATH or set AIWINS_CONFIG)' : `cannot read config file (${code ?? String(err)})`;
-    return failed([{ path, message, line: null, column: null, source: null }]);
+    return failed([{ path, message, line: null, column: null, source: null }], code === 'ENOENT' ? 'not_found' : 'unreadable');
   }
   return parseConfig(text, env, resolve(path));
 }
