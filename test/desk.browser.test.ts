@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/index.ts';
 import { fixtureConfig, ROOT, runCli, tempProject, type TempProject } from './helpers/project.ts';
 import { startSiteServer, type SiteServer } from './helpers/site-server.ts';
-import { hashPassword } from '../src/review/password.ts';
+import { hashTestPassword } from './helpers/desk.ts';
 import { seedStories, type SeedStory } from './helpers/stories.ts';
 
 /**
@@ -84,8 +84,8 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
     const c = canary.origin;
     const db = await openStore(project.dbPath);
     const users = db.users;
-    await users.addUser('ann', await hashPassword('ann-password-1'), new Date());
-    await users.addUser('bob', await hashPassword('bob-password-2'), new Date());
+    await users.addUser('ann', await hashTestPassword('ann-password-1'), new Date());
+    await users.addUser('bob', await hashTestPassword('bob-password-2'), new Date());
     const stories: [string, SeedStory][] = [
       ['eyes', { feed: 'The Verge — AI', title: 'AI spots eye disease early', draft: { category: 'Health' } }],
       [
