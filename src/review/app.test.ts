@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDeskApp } from './app.tsx';
 import { hashPassword } from './password.ts';
-import { csrfOf, deskDb } from '../../test/helpers/desk.ts';
+import { csrfOf, deskDb, TEST_SCRYPT_COST } from '../../test/helpers/desk.ts';
 import { seedStories } from '../../test/helpers/stories.ts';
 import { newsletterStory, renderHtml } from '../render/index.ts';
 
@@ -88,7 +88,7 @@ describe('sessions', () => {
     expect((await app.request('/', { headers: { cookie: idle.cookie } })).status).toBe(303);
 
     // Removing an editor (aiwins users remove) ends their sessions.
-    await env.store.users.addUser('cat', await hashPassword('cat-password-3'), new Date());
+    await env.store.users.addUser('cat', await hashPassword('cat-password-3', TEST_SCRYPT_COST), new Date());
     const cat = await login('cat', 'cat-password-3');
     await env.store.users.removeUser('cat');
     expect((await app.request('/', { headers: { cookie: cat.cookie } })).status).toBe(303);
