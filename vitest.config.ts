@@ -25,7 +25,14 @@ export default defineConfig({
         // Files share their worker's modules (no isolation): importing hono, SQLite and the parsers
         // once per worker instead of once per file is most of what makes this project take seconds.
         // A unit test therefore leaves nothing global behind (no vi.mock, no process.env changes).
-        test: { name: 'unit', include: ['src/**/*.test.ts'], exclude: [...configDefaults.exclude, SRC_E2E], isolate: false },
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, SRC_E2E],
+          isolate: false,
+          // Fails any test that starts a process, naming where it belongs instead.
+          setupFiles: ['test/helpers/unit-guard.ts'],
+        },
       },
       {
         extends: true,
