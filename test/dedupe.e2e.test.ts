@@ -7,10 +7,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDeskApp } from '../src/review/app.tsx';
-import { hashPassword } from '../src/review/password.ts';
 import { openStore } from '../src/store/index.ts';
 import { OTHER_HOSPITAL, OTHER_HOSPITAL_TITLE, OUTLET_A, OUTLET_B, OUTLET_B_TITLE, RELEASE_TITLE } from '../src/dedupe/__fixtures__/stories.ts';
-import { csrfOf } from './helpers/desk.ts';
+import { csrfOf, hashTestPassword } from './helpers/desk.ts';
 import { startOpenAiServer, type OpenAiServer } from './helpers/openai-server.ts';
 import { fixtureConfig, lastJsonLine, runCli, tempProject, type TempProject } from './helpers/project.ts';
 import { startSiteServer, type SiteServer } from './helpers/site-server.ts';
@@ -77,7 +76,7 @@ const allStories = async () => JSON.parse((await cli(['stories', '--all', '--jso
 /** The desk in-process on the run's database, with an editor logged in. */
 async function desk() {
   const store = await openStore(project.dbPath);
-  await store.users.addUser('ann', await hashPassword('ann-password-1'), new Date());
+  await store.users.addUser('ann', await hashTestPassword('ann-password-1'), new Date());
   const app = createDeskApp({ store });
   const headers = { origin: 'http://localhost', 'content-type': 'application/x-www-form-urlencoded' };
   const login = await app.request('/login', { method: 'POST', headers, body: new URLSearchParams({ username: 'ann', password: 'ann-password-1' }) });

@@ -6,8 +6,7 @@ import { openStore } from '../src/store/index.ts';
 import { fixtureConfig, ROOT, runCli, tempProject, type TempProject } from './helpers/project.ts';
 import { startSiteServer, type SiteServer } from './helpers/site-server.ts';
 import { startOpenAiServer, type OpenAiServer } from './helpers/openai-server.ts';
-import { hashPassword } from '../src/review/password.ts';
-import { seedDeskWorld } from './helpers/desk.ts';
+import { hashTestPassword, seedDeskWorld } from './helpers/desk.ts';
 import { serveDesk, type ServedDesk } from './helpers/serve.ts';
 
 /**
@@ -88,8 +87,8 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
       }),
     );
     const db = await openStore(project.dbPath);
-    await db.users.addUser('ann', await hashPassword('ann-password-1'), new Date());
-    await db.users.addUser('bob', await hashPassword('bob-password-2'), new Date());
+    await db.users.addUser('ann', await hashTestPassword('ann-password-1'), new Date());
+    await db.users.addUser('bob', await hashTestPassword('bob-password-2'), new Date());
     Object.assign(ids, await seedDeskWorld(db, canary.origin));
     await db.close();
     attacker = await startSiteServer({});

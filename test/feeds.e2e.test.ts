@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseConfig } from '../src/config/index.ts';
 import { openStore, type Store } from '../src/store/index.ts';
 import { probeDb } from './helpers/db.ts';
+import { waitFor } from './helpers/wait-for.ts';
 import { runPipeline } from '../src/pipeline/run.ts';
 import { startScheduler } from '../src/schedule/scheduler.ts';
 import { startSiteServer, type SiteServer } from './helpers/site-server.ts';
@@ -207,7 +208,7 @@ describe('operators', () => {
     const cfg = config([{ name: 'Demo', url: `${site.origin}/feed.xml` }]);
     const runs: string[] = [];
     const scheduler = startScheduler(cfg, db, { onRun: (s) => runs.push(s.status) });
-    for (let i = 0; i < 200 && runs.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => runs.length > 0, 'the scheduler to run the due feeds');
     await scheduler.stop();
     expect(runs).toEqual(['completed']);
     expect(await db.stories.list()).toHaveLength(5);
@@ -223,7 +224,7 @@ describe('operators', () => {
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    for (let i = 0; i < 600 && !stderr.includes('run 1 completed'); i++) await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => stderr.includes('run 1 completed'), 'aiwins schedule to complete its first run');
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(stderr).toContain('scheduler stopped');
@@ -238,7 +239,7 @@ describe('operators', () => {
       const cfg = parseConfig(yaml, {}, join(project.dir, 'feeds.yaml')).config!;
       const abort = new AbortController();
       const running = runPipeline(cfg, db, { signal: abort.signal });
-      for (let i = 0; i < 400 && llm.calls === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      await waitFor(() => llm.calls > 0, 'the run to call the LLM');
       abort.abort();
       const s1 = await running;
       expect(s1.status).toBe('aborted');

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../src/store/index.ts';
-import { hashPassword } from '../src/review/password.ts';
+import { hashTestPassword } from './helpers/desk.ts';
 import { fixtureConfig, tempProject, type TempProject } from './helpers/project.ts';
 import { seedStories } from './helpers/stories.ts';
 import { serveDesk, type ServedDesk } from './helpers/serve.ts';
@@ -28,7 +28,7 @@ describe.skipIf(!haveChromium)('judging an offline draft in a browser', () => {
     project = tempProject();
     project.writeConfig(fixtureConfig({ feeds: [{ name: 'Test Feed', url: 'https://feeds.example/0.xml' }], allow: [] }));
     const db = await openStore(project.dbPath);
-    await db.users.addUser('ann', await hashPassword('ann-password-1'), new Date());
+    await db.users.addUser('ann', await hashTestPassword('ann-password-1'), new Date());
     [storyId] = await seedStories(db, [
       {
         title: 'Retinal scans read offline',

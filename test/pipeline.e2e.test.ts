@@ -4,6 +4,7 @@ import { completion, validDraftReply, type OpenAiServer } from './helpers/openai
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { probeDb } from './helpers/db.ts';
+import { waitFor } from './helpers/wait-for.ts';
 import { fixtureConfig, lastJsonLine, PROMPT_PATH, runCli, type TempProject } from './helpers/project.ts';
 import { loadDemoArticles } from '../scripts/demo-site.ts';
 import { demoConfig, startDemoWorld, type DemoWorld } from './helpers/demo-world.ts';
@@ -180,7 +181,7 @@ describe('aiwins run, end to end', () => {
     });
     const first = cli(['run', '--json']);
     // Wait until the first run holds the lease and is drafting.
-    for (let i = 0; i < 600 && llm.calls === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => llm.calls > 0, 'the first run to call the LLM');
     const second = await cli(['run', '--json']);
     release();
     expect(second.code).toBe(0);

@@ -13,6 +13,7 @@ import { corruptPages, probeDb } from './helpers/db.ts';
 import { openStore } from '../src/store/index.ts';
 import { loadDemoArticles } from '../scripts/demo-site.ts';
 import { demoConfig, startDemoWorld, type DemoWorld } from './helpers/demo-world.ts';
+import { waitFor } from './helpers/wait-for.ts';
 
 const N = loadDemoArticles().length;
 
@@ -35,9 +36,10 @@ const cli = (args: string[], env: Record<string, string | undefined> = {}) =>
   runCli(['--config', project.configPath, '--db', project.dbPath, ...args], env, 180_000);
 
 /** `aiwins ARGS` as a child process the test can signal. */
-function startCli(args: string[]): { pid: number; signal(s: NodeJS.Signals): void; done: Promise<CliResult> } {
+function startCli(args: string[], env: Record<string, string> = {}): { pid: number; signal(s: NodeJS.Signals): void; done: Promise<CliResult> } {
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'aiwins.js'), '--config', project.configPath, '--db', project.dbPath, ...args], {
     cwd: ROOT,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -49,8 +51,15 @@ function startCli(args: string[]): { pid: number; signal(s: NodeJS.Signals): voi
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(cond: () => boolean, what: string, ms = 120_000): Promise<void> {
-  for (const end = Date.now() + ms; !cond(); await sleep(50)) if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+
+/** The run lease as stored, or undefined when no run holds it. */
+function leaseRow(): { acquired_at: string; heartbeat_at: string; expires_at: string } | undefined {
+  const db = probeDb(project.dbPath);
+  try {
+    return db.all<{ acquired_at: string; heartbeat_at: string; expires_at: string }>('SELECT acquired_at, heartbeat_at, expires_at FROM lease')[0];
+  } finally {
+    db.close();
+  }
 }
 
 /** A gate the LLM's answers wait on. */
@@ -85,11 +94,13 @@ describe('the lease', () => {
       if (n <= 4) await firstRunAnswers.wait; // the first run's calls (llm.concurrency 4) wait
       return validDraftReply(body);
     });
-    const first = startCli(['run', '--json']);
-    await until(() => llm.calls === 4, 'the first run to have 4 LLM calls in flight');
+    // A 1 s lease (AIWINS_FAULT_LEASE_MS) lapses a second after the run stops, not five.
+    const first = startCli(['run', '--json'], { AIWINS_FAULT_LEASE_MS: '1000' });
+    await waitFor(() => llm.calls === 4, 'the first run to have 4 LLM calls in flight');
     first.signal('SIGSTOP');
     try {
-      await sleep(7000); // past the 5 s lease
+      // Stopped, it beats no more: wait until its lease has expired, as the next run will see.
+      await waitFor(() => (leaseRow()?.expires_at ?? '') < new Date().toISOString(), "the stopped run's lease to expire", { intervalMs: 100 });
       const second = await cli(['run', '--json']);
       expect(second.code, second.stderr).toBe(0);
       expect(lastJsonLine(second.stdout)).toMatchObject({ status: 'completed', tookOverRunId: 1, drafts: { made: N } });
@@ -130,9 +141,18 @@ describe('the lease', () => {
       await answers.wait;
       return validDraftReply(body);
     });
-    const redraft = startCli(['redraft', '--json']);
-    await until(() => llm.calls > 0, 'the redraft to call the LLM');
-    await sleep(7000); // longer than the lease: the heartbeat keeps it
+    // A 3 s lease (AIWINS_FAULT_LEASE_MS), renewed every second by the heartbeat.
+    const redraft = startCli(['redraft', '--json'], { AIWINS_FAULT_LEASE_MS: '3000' });
+    await waitFor(() => llm.calls > 0, 'the redraft to call the LLM');
+    // Wait until the heartbeat has carried the lease past the end of its first term, when it would
+    // have expired without it.
+    let lease: ReturnType<typeof leaseRow>;
+    await waitFor(
+      () => !!(lease = leaseRow()) && Date.parse(lease.heartbeat_at) - Date.parse(lease.acquired_at) > 3000,
+      'the heartbeat to renew the lease past its first term',
+      { intervalMs: 100 },
+    );
+    expect(Date.parse(lease!.expires_at) - Date.parse(lease!.heartbeat_at)).toBe(3000);
     const run = await cli(['run', '--json']);
     expect(lastJsonLine(run.stdout).status).toBe('already_running');
     answers.open();

@@ -13,6 +13,7 @@ import { startScheduler } from '../src/schedule/scheduler.ts';
 import { startSiteServer, type SiteServer } from './helpers/site-server.ts';
 import { fixtureConfig, tempProject, type TempProject } from './helpers/project.ts';
 import { probeDb } from './helpers/db.ts';
+import { waitFor } from './helpers/wait-for.ts';
 import { demoSiteRoutes, loadDemoArticles } from '../scripts/demo-site.ts';
 
 const ARTICLES = loadDemoArticles();
@@ -153,11 +154,11 @@ describe('aiwins schedule', () => {
     const runs: string[] = [];
     const scheduler = startScheduler(cfg, busyStore, { onRun: (s) => runs.push(s.status), onError: (e) => errors.push(e) });
     try {
-      for (let i = 0; i < 1200 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      await waitFor(() => errors.length > 0, 'a tick to fail on the locked database');
       expect((errors[0] as { failure?: { kind: string } }).failure?.kind).toBe('db.busy');
       release();
       release = null;
-      for (let i = 0; i < 2400 && runs.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      await waitFor(() => runs.length > 0, 'the next tick to run', { timeoutMs: 110_000 });
       expect(runs[0]).toBe('completed');
     } finally {
       release?.();

@@ -7,7 +7,7 @@ import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Outcome } from '../core/failure.ts';
 import { createHttpClient, type FetchedResponse, type FetchPolicy, type FetchRequest, type HttpClient, type LookupFn } from './index.ts';
-import { startServer, type FixtureServer } from './test-server.ts';
+import { startSiteServer, type SiteServer } from '../../test/helpers/site-server.ts';
 
 const CAP = 64 * 1024;
 const ETAG = '"abc-123"';
@@ -15,8 +15,8 @@ const LAST_MODIFIED = 'Wed, 21 Oct 2015 07:28:00 GMT';
 const BOMB = zlib.gzipSync(Buffer.alloc(50 * 1024 * 1024));
 const PDF_TOTAL = 100 * 1024 * 1024;
 
-let site: FixtureServer; // the allowed fixture, 127.0.0.1:PORT
-let internal: FixtureServer; // the "internal" target on 127.0.0.2 that must never be hit
+let site: SiteServer; // the allowed fixture, 127.0.0.1:PORT
+let internal: SiteServer; // the "internal" target on 127.0.0.2 that must never be hit
 let client: HttpClient;
 let policy: FetchPolicy;
 let pdfStream: { written: number; closed: Promise<unknown> } | null = null;
@@ -146,7 +146,7 @@ const routes: Record<string, http.RequestListener> = {
 };
 
 beforeAll(async () => {
-  site = await startServer((req, res) => {
+  site = await startSiteServer((req, res) => {
     const route = routes[new URL(req.url!, 'http://x').pathname];
     if (route) return route(req, res);
     res.writeHead(404);
@@ -154,10 +154,10 @@ beforeAll(async () => {
   });
   // 127.0.0.2 can be given the same port number as the site on 127.0.0.1; then "another loopback
   // port" would be the allow-listed site itself, so draw again until the ports differ.
-  internal = await startServer((_req, res) => res.end('internal secrets'), '127.0.0.2');
+  internal = await startSiteServer((_req, res) => res.end('internal secrets'), '127.0.0.2');
   while (internal.port === site.port) {
     const taken = internal;
-    internal = await startServer((_req, res) => res.end('internal secrets'), '127.0.0.2');
+    internal = await startSiteServer((_req, res) => res.end('internal secrets'), '127.0.0.2');
     await taken.close();
   }
   // Ports 80/443 plus the internal server's, so that the ADDRESS guard (not the port rule) is what stops it.
@@ -296,7 +296,7 @@ describe('redirects', () => {
   ])('re-checks every hop: blocks a redirect to %s', async (_name, target) => {
     const o = await get(`/go?to=${encodeURIComponent(target())}`);
     expect(failureKind(o)).toBe('fetch.blocked_address');
-    expect(internal.hits).toBe(0);
+    expect(internal.requests.length).toBe(0);
   });
 
   it.each(['file:///etc/passwd', 'data:text/html,<script>alert(1)</script>', 'ftp://example.com/x'])(
@@ -324,7 +324,7 @@ describe('address guard', () => {
     async (host) => {
       const o = await get(`http://${host}:${internal.port}/`);
       expect(failureKind(o)).toBe('fetch.blocked_address');
-      expect(internal.hits).toBe(0);
+      expect(internal.requests.length).toBe(0);
     },
   );
 
@@ -374,11 +374,11 @@ describe('address guard', () => {
     it('blocks a name that resolves to the internal address', async () => {
       const o = await get(`http://public.test:${internal.port}/`, {}, resolving);
       expect(failureKind(o)).toBe('fetch.blocked_address');
-      expect(internal.hits).toBe(0);
+      expect(internal.requests.length).toBe(0);
     });
 
     it('blocks a name no entry lists, even when it resolves to a listed address and port', async () => {
-      const before = site.hits;
+      const before = site.requests.length;
       const o = await (async () => {
         const wide = createHttpClient({ allow: [`127.0.0.1:${site.port}`], allowedPorts: [site.port], lookup });
         try {
@@ -388,14 +388,14 @@ describe('address guard', () => {
         }
       })();
       expect(failureKind(o)).toBe('fetch.blocked_address');
-      expect(site.hits).toBe(before);
+      expect(site.requests.length).toBe(before);
     });
 
     it.each(['mixed.test', 'mixed-reversed.test'])('blocks %s, whose answers mix admitted and refused', async (host) => {
-      const before = site.hits;
+      const before = site.requests.length;
       const o = await get(`http://${host}:${site.port}/ok`, {}, resolving);
       expect(failureKind(o)).toBe('fetch.blocked_address');
-      expect(site.hits).toBe(before);
+      expect(site.requests.length).toBe(before);
     });
 
     it('checks each new connection, so a rebinding answer is caught', async () => {

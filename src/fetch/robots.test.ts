@@ -2,12 +2,12 @@ import type http from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHttpClient, type HttpClient } from './index.ts';
 import { createRobotsCache, productToken, type RobotsCacheOptions } from './robots.ts';
-import { startServer, type FixtureServer } from './test-server.ts';
+import { startSiteServer, type SiteServer } from '../../test/helpers/site-server.ts';
 
 // What /robots.txt answers in the current test; every test sets it.
 let robots: { status: number; body: string; delayMs?: number } = { status: 404, body: '' };
 let robotsHits = 0;
-let site: FixtureServer;
+let site: SiteServer;
 let client: HttpClient;
 
 const handler: http.RequestListener = (req, res) => {
@@ -24,7 +24,7 @@ const handler: http.RequestListener = (req, res) => {
 };
 
 beforeAll(async () => {
-  site = await startServer(handler);
+  site = await startSiteServer(handler);
   client = createHttpClient({ allow: [`127.0.0.1:${site.port}`] });
 });
 

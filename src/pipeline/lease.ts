@@ -29,6 +29,13 @@ export type LeaseOutcome<T> =
 const FINISH_TRIES = 3;
 
 /**
+ * Fault injection for the lease tests through the CLI (as AIWINS_FAULT_KILL_AT for crashes): a
+ * lease this many milliseconds long, below run.leaseSeconds' minimum, so a test sees a lease lapse
+ * or a heartbeat renew it in a second or two instead of waiting out five.
+ */
+const FAULT_LEASE_MS = Number(process.env.AIWINS_FAULT_LEASE_MS) || undefined;
+
+/**
  * Runs `work` under the run lease, shared by `run` and `redraft`: takes the lease (or reports who
  * holds it), keeps it alive with a heartbeat that never throws (a locked database is retried on
  * the next beat; a lost lease aborts `lost`), and records the end the work returns. The run row
@@ -40,7 +47,7 @@ export async function withRunLease<T>(
   work: (lease: HeldLease) => Promise<{ result: T; end: RunEnd }>,
 ): Promise<LeaseOutcome<T>> {
   const { clock } = opts;
-  const leaseMs = opts.leaseSeconds * 1000;
+  const leaseMs = FAULT_LEASE_MS ?? opts.leaseSeconds * 1000;
   const lease = await store.runs.start({
     pid: process.pid,
     host: hostname(),

@@ -5,10 +5,17 @@ import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
  * node:crypto on Node 20). Parameters are stored with each hash, so raising them later keeps old
  * hashes verifiable.
  */
-const PARAMS = { N: 2 ** 17, r: 8, p: 1 };
+const PARAMS: ScryptCost = { N: 2 ** 17, r: 8, p: 1 };
 const KEY_BYTES = 32;
 
-function derive(password: string, salt: Buffer, p: { N: number; r: number; p: number }): Promise<Buffer> {
+/** scrypt's cost parameters, recorded in each hash. */
+export interface ScryptCost {
+  N: number;
+  r: number;
+  p: number;
+}
+
+function derive(password: string, salt: Buffer, p: ScryptCost): Promise<Buffer> {
   // scrypt needs 128 * N * r bytes (128 MiB here), above node's 32 MiB default cap.
   const maxmem = 128 * p.N * p.r + 16 * 1024 * 1024;
   return new Promise((ok, fail) =>
@@ -16,11 +23,15 @@ function derive(password: string, salt: Buffer, p: { N: number; r: number; p: nu
   );
 }
 
-/** `scrypt$N=131072,r=8,p=1$<salt b64>$<key b64>` */
-export async function hashPassword(password: string): Promise<string> {
+/**
+ * `scrypt$N=131072,r=8,p=1$<salt b64>$<key b64>`. `cost` exists for the tests alone, whose made-up
+ * editors would otherwise cost 128 MiB and a full scrypt each; every production path leaves it out.
+ * Verification reads the parameters from the hash, so it works for either.
+ */
+export async function hashPassword(password: string, cost: ScryptCost = PARAMS): Promise<string> {
   const salt = randomBytes(16);
-  const key = await derive(password, salt, PARAMS);
-  return `scrypt$N=${PARAMS.N},r=${PARAMS.r},p=${PARAMS.p}$${salt.toString('base64')}$${key.toString('base64')}`;
+  const key = await derive(password, salt, cost);
+  return `scrypt$N=${cost.N},r=${cost.r},p=${cost.p}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
 
 /** Checks a password against a stored hash in constant time; false for any malformed hash. */

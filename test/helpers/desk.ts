@@ -1,16 +1,25 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hashPassword } from '../../src/review/password.ts';
+import { hashPassword, type ScryptCost } from '../../src/review/password.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { seedStories, type SeedStory } from './stories.ts';
 
-/** A temp database with editors added through the store, as `aiwins users add` does. */
+/**
+ * A lower scrypt cost for test editors (about 1 MiB and a millisecond instead of 128 MiB and a
+ * large fraction of a second each); the hash records it, so logging in verifies at the same cost.
+ */
+export const TEST_SCRYPT_COST: ScryptCost = { N: 2 ** 10, r: 8, p: 1 };
+
+/** A password hash for a test editor, at TEST_SCRYPT_COST. */
+export const hashTestPassword = (password: string): Promise<string> => hashPassword(password, TEST_SCRYPT_COST);
+
+/** A temp database with editors added through the store, as `aiwins users add` does (at the test cost). */
 export async function deskDb(users: Record<string, string>): Promise<{ store: Store; path: string; remove(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'aiwins-desk-'));
   const path = join(dir, 'aiwins.db');
   const store = await openStore(path);
-  for (const [name, password] of Object.entries(users)) await store.users.addUser(name, await hashPassword(password), new Date());
+  for (const [name, password] of Object.entries(users)) await store.users.addUser(name, await hashTestPassword(password), new Date());
   return {
     store,
     path,

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 /** What the fixture site answers for one path. */
@@ -20,9 +20,10 @@ export interface SiteServer {
   origin: string;
   /** 127.0.0.1:PORT, for network.allow */
   hostPort: string;
+  port: number;
   /** Requests per path. */
   hits: Map<string, number>;
-  /** Every request's path and headers, in order. */
+  /** Every request's path and headers, in order (its length: how many requests reached it). */
   requests: { path: string; headers: IncomingMessage['headers'] }[];
   /** Most requests in flight at once. */
   peakConcurrency: number;
@@ -31,16 +32,22 @@ export interface SiteServer {
 }
 
 /**
- * A real HTTP server on 127.0.0.1 (port 0) serving fixture feeds and pages, with ETag/304,
- * delays and hangs, counting hits. close() also ends hanging requests.
+ * A real HTTP server on host (127.0.0.1 by default; the fetch tests use 127.0.0.2 too), port 0,
+ * the one fixture server of the tests. It serves a table of routes (fixture feeds and pages, with
+ * ETag/304, delays and hangs), or, given a request listener, lets it answer every request itself
+ * (the fetch client's tests, which need to misbehave at the socket). Either way it counts and
+ * records every request. It accepts request headers up to 128 KB, and close() also ends hanging
+ * requests.
  */
-export async function startSiteServer(routes: Record<string, RouteHandler> = {}, host = '127.0.0.1'): Promise<SiteServer> {
-  const table = new Map(Object.entries(routes));
+export async function startSiteServer(routes: Record<string, RouteHandler> | RequestListener = {}, host = '127.0.0.1'): Promise<SiteServer> {
+  const listener = typeof routes === 'function' ? routes : null;
+  const table = new Map(typeof routes === 'function' ? [] : Object.entries(routes));
   const sockets = new Set<Socket>();
   let inFlight = 0;
   const site: SiteServer = {
     origin: '',
     hostPort: '',
+    port: 0,
     hits: new Map(),
     requests: [],
     peakConcurrency: 0,
@@ -51,7 +58,7 @@ export async function startSiteServer(routes: Record<string, RouteHandler> = {},
         server.close(() => resolve());
       }),
   };
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer({ maxHeaderSize: 128 * 1024 }, (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     const n = (site.hits.get(path) ?? 0) + 1;
     site.hits.set(path, n);
@@ -59,6 +66,7 @@ export async function startSiteServer(routes: Record<string, RouteHandler> = {},
     inFlight++;
     site.peakConcurrency = Math.max(site.peakConcurrency, inFlight);
     res.on('close', () => inFlight--);
+    if (listener) return void listener(req, res);
     const handler = table.get(path);
     const route: Route = !handler
       ? { status: 404, body: 'not found', headers: { 'content-type': 'text/plain' } }
@@ -84,8 +92,12 @@ export async function startSiteServer(routes: Record<string, RouteHandler> = {},
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => resolve());
+  });
   const { port } = server.address() as AddressInfo;
+  site.port = port;
   site.origin = `http://${host}:${port}`;
   site.hostPort = `${host}:${port}`;
   return site;
