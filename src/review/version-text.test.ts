@@ -53,3 +53,13 @@ describe('versionDiff', () => {
     expectFaithful('old', '');
   });
 });
+
+describe('versionDiff on a busy machine', () => {
+  it('a small edit is a word diff even when the clock jumps past the time budget (a GC pause, a loaded machine)', () => {
+    let t = 0;
+    const stalling = () => (t += 100);
+    const changes = versionDiff('Headline: Ann wrote this\nTL;DR: same', 'Headline: Bob wrote this\nTL;DR: same', stalling);
+    expect(changes.filter((c) => c.added).map((c) => c.value)).toEqual(['Bob']);
+    expect(changes.filter((c) => c.removed).map((c) => c.value)).toEqual(['Ann']);
+  });
+});

@@ -37,6 +37,12 @@ export function versionText(v: EditValues): string {
 const WORD_EDITS = 200;
 const LINE_EDITS = 400;
 const DIFF_BUDGET_MS = 50;
+/**
+ * A changed block this short (both sides together) always gets its word diff, bounded by
+ * WORD_EDITS alone: it costs well under a millisecond, and an everyday edit must not be shown
+ * whole because a GC pause or a busy machine spent the time budget.
+ */
+const SMALL_BLOCK_CHARS = 4_000;
 
 /**
  * The diff the history and the edit-conflict page show between two version texts: lines first
@@ -44,17 +50,22 @@ const DIFF_BUDGET_MS = 50;
  * allow, else the whole block. Should even the line diff hit its bound, the common first and last
  * lines are kept and everything between is one removed and one added block.
  */
-export function versionDiff(before: string, after: string): Change[] {
-  const deadline = performance.now() + DIFF_BUDGET_MS;
-  const remaining = () => Math.max(1, Math.floor(deadline - performance.now()));
+export function versionDiff(before: string, after: string, now: () => number = () => performance.now()): Change[] {
+  const deadline = now() + DIFF_BUDGET_MS;
+  const remaining = () => Math.max(1, Math.floor(deadline - now()));
   const lines = diffLines(before, after, { maxEditLength: LINE_EDITS, timeout: remaining() }) ?? wholeBlocks(before, after);
   const out: Change[] = [];
   for (let i = 0; i < lines.length; i++) {
     const c = lines[i]!;
     const next = lines[i + 1];
     if (c.removed && next?.added) {
-      // Past the budget a block is not even tokenized: splitting 20,000 characters into words costs too.
-      const words = performance.now() < deadline ? diffWords(c.value, next.value, { maxEditLength: WORD_EDITS, timeout: remaining() }) : undefined;
+      // Past the budget a large block is not even tokenized: splitting 20,000 characters into words costs too.
+      const small = c.value.length + next.value.length <= SMALL_BLOCK_CHARS;
+      const words = small
+        ? diffWords(c.value, next.value, { maxEditLength: WORD_EDITS })
+        : now() < deadline
+          ? diffWords(c.value, next.value, { maxEditLength: WORD_EDITS, timeout: remaining() })
+          : undefined;
       out.push(...(words ?? [c, next]));
       i++;
     } else {
