@@ -2,8 +2,9 @@ import type { Config } from '../config/index.ts';
 import type { Engine } from '../core/types.ts';
 import { DUPLICATE_STATUS, REVIEW_STATUSES, WORK_STATUSES, type Store } from '../store/index.ts';
 import { drafterFor } from './drafter.ts';
-import { withRunLease, type RunEnd } from './lease.ts';
+import { withRunLease } from './lease.ts';
 import { createTokenBudget } from './budget.ts';
+import { runStatus } from './run-status.ts';
 import { beforeEachRequest, itemQueue, llmSpending, retryAfterBusy, runContext, startBudget } from './run.ts';
 import { emptySummary, type RunEvent, type RunSummary } from './summary.ts';
 
@@ -63,9 +64,10 @@ export async function redraftStories(
     summary.durationMs = clock() - started;
     const reason = ctx.stop.reason;
     summary.stop = reason && { kind: reason.kind, message: reason.message };
-    summary.status = !reason ? 'completed' : reason.kind === 'run.aborted' ? 'aborted' : reason.kind === 'run.lease_lost' ? 'abandoned' : reason.kind === 'run.deadline' || reason.kind === 'db.busy' ? 'completed' : 'failed';
+    const status = runStatus(reason);
+    summary.status = status;
     const result = { ids, status: summary.status };
-    return { result, end: { status: summary.status as RunEnd['status'], error: reason, summary: { redraft: summary } } };
+    return { result, end: { status, error: reason, summary: { redraft: summary } } };
   });
   const base: RedraftSummary = { status: 'already_running', engine: opts.engine, redrafted: 0, failed: [], skipped: [], notReached: [], unknown: [], stop: null, llm: summary.llm };
   if (!outcome.acquired) return base;

@@ -1,6 +1,6 @@
 import PQueue from 'p-queue';
 import type { Config } from '../config/index.ts';
-import { isRunFatal, type Failure } from '../core/failure.ts';
+import type { Failure } from '../core/failure.ts';
 import { costOf } from '../core/pricing.ts';
 import type { Engine } from '../core/types.ts';
 import { createHttpClient, createRobotsCache, DEFAULT_USER_AGENT } from '../fetch/index.ts';
@@ -14,6 +14,7 @@ import { runFeed } from './feed-step.ts';
 import { countDraft, keepDraft, runItem } from './item-step.ts';
 import { withRunLease, type HeldLease, type RunEnd } from './lease.ts';
 import { HostQueues } from './queues.ts';
+import { runStatus } from './run-status.ts';
 import { addError, emptySummary, type RunEvent, type RunSummary } from './summary.ts';
 
 export { PipelineSetupError } from './errors.ts';
@@ -289,18 +290,11 @@ function endOf(ctx: RunContext, started: number): RunEnd {
   s.llm = llmSpending(ctx.config, ctx.drafter);
   s.budget = budgetSummary(ctx);
   s.stop = reason && { kind: reason.kind, message: reason.message };
-  s.status = !reason
-    ? 'completed'
-    : reason.kind === 'run.aborted'
-      ? 'aborted'
-      : reason.kind === 'run.lease_lost'
-        ? 'abandoned'
-        : isRunFatal(reason) || (reason.kind.startsWith('db.') && reason.kind !== 'db.busy')
-          ? 'failed'
-          : 'completed';
+  const status = runStatus(reason);
+  s.status = status;
   if (reason && reason.kind !== 'run.aborted') addError(s, { scope: 'run', id: ctx.runId, name: `run ${ctx.runId}`, kind: reason.kind, message: reason.message });
   s.durationMs = ctx.clock() - started;
-  return { status: s.status as RunEnd['status'], error: reason, summary: s };
+  return { status, error: reason, summary: s };
 }
 
 /** The run's token caps, the day's spending and the items that waited for them, for the summary. */
