@@ -207,11 +207,13 @@ program
     const reporter = createRunReporter(process.stderr, log());
     try {
       const { runPipeline } = await import('./pipeline/run.ts');
+      const { killPointOf } = await import('./pipeline/kill-at.ts');
       const summary = await runPipeline(config, db, {
         retryFailed: opts.retryFailed,
         allFeeds: opts.allFeeds,
         signal: abort.signal,
         onEvent: reporter.event,
+        killAt: killPointOf(process.env.AIWINS_FAULT_KILL_AT),
       });
       reporter.done();
       logRunSummary(log(), summary);

@@ -6,6 +6,7 @@ import type { HttpClient, RobotsCache } from '../fetch/index.ts';
 import type { Store, WorkItem } from '../store/index.ts';
 import type { TokenBudget } from './budget.ts';
 import type { Drafter } from './drafter.ts';
+import type { KillPoint } from './kill-at.ts';
 import type { HeldLease } from './lease.ts';
 import type { HostQueues } from './queues.ts';
 import type { RunEvent, RunSummary } from './summary.ts';
@@ -75,6 +76,8 @@ export interface RunContext {
   readonly heldDrafts: { item: WorkItem; draft: Draft }[];
   /** Items a locked database kept from finishing: taken once more at the end of the run. */
   readonly retryLater: Set<number>;
+  /** For the crash tests: SIGKILLs the process at the point RunOptions.killAt names; does nothing otherwise. */
+  readonly killIfAt: (point: KillPoint) => void;
 }
 
 /** The run's time as a Date. */

@@ -5,7 +5,6 @@ import type { FeedItem } from '../core/types.ts';
 import type { FetchedResponse } from '../fetch/index.ts';
 import { canonicalUrl, parseFeed } from '../parse/index.ts';
 import { StoreError, type Feed, type NewItem } from '../store/index.ts';
-import { checkpoint } from './checkpoint.ts';
 import { nowOf, type RunContext, type RunNet } from './context.ts';
 import { nextCheckAt } from './next-check.ts';
 import { addError } from './summary.ts';
@@ -59,7 +58,7 @@ export const feedContentHash = (body: Uint8Array | string): string => createHash
 async function fetchFeed(ctx: RunContext, feed: Feed): Promise<number[]> {
   const net = ctx.net!;
   const res = await requestFeed(net, ctx.config, feed, net.feedAllow.get(feed.id), ctx.stop.signal);
-  checkpoint('after-feed-fetch');
+  ctx.killIfAt('after-feed-fetch');
   if (!res.ok) return feedFailed(ctx, feed, res.failure);
   const r = res.value;
   const schedule = { cacheControl: r.cacheControl, expires: r.expires };

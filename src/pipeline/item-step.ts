@@ -2,7 +2,6 @@ import { failureFromError, isDeferral, isRunFatal, type Failure, type Outcome } 
 import type { Article, Draft, DraftInput } from '../core/types.ts';
 import type { FetchedResponse } from '../fetch/index.ts';
 import { StoreError, type WorkItem } from '../store/index.ts';
-import { checkpoint } from './checkpoint.ts';
 import { attachIfCopy } from './dedupe-step.ts';
 import { nowOf, type RunContext } from './context.ts';
 import { isLastAttempt, itemDisposition } from './item-disposition.ts';
@@ -30,10 +29,10 @@ async function takeItem(ctx: RunContext, id: number): Promise<void> {
   if (waiting) return itemFailed(ctx, item, waiting);
   const article = await articleFor(ctx, item);
   if (!article.ok) return itemFailed(ctx, item, article.failure);
-  checkpoint('after-extract');
+  ctx.killIfAt('after-extract');
   if ((await attachIfCopy(ctx, item, article.value)) !== 'draft') return;
   const drafted = await draft(ctx, item, article.value);
-  checkpoint('after-draft');
+  ctx.killIfAt('after-draft');
   if (!drafted.ok) return itemFailed(ctx, item, drafted.failure);
   await saveDraft(ctx, item, drafted.value);
 }

@@ -13,6 +13,7 @@ import { drafterFor, type Drafter } from './drafter.ts';
 import { runFeed } from './feed-step.ts';
 import { countDraft, keepDraft, runItem } from './item-step.ts';
 import { withRunLease, type HeldLease, type RunEnd } from './lease.ts';
+import { killProcessAt, type KillPoint } from './kill-at.ts';
 import { HostQueues } from './queues.ts';
 import { runStatus } from './run-status.ts';
 import { addError, emptySummary, type RunEvent, type RunSummary } from './summary.ts';
@@ -30,6 +31,8 @@ export interface RunOptions {
   /** Injectable clock (ms since epoch), for tests of back-off, leases and the deadline. */
   now?: () => number;
   onEvent?: (e: RunEvent) => void;
+  /** For the crash tests only: SIGKILL the process when the run reaches this point, as a crash would. */
+  killAt?: KillPoint;
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -55,7 +58,7 @@ export async function runPipeline(config: Config, store: Store, opts: RunOptions
     leaseCheck.use(lease);
     const net = createNet(config, clock);
     const path = { statuses: RUNNABLE_STATUSES, mode: 'run' } as const;
-    const ctx = runContext({ config, store, lease, drafter, budget, summary, clock, signal: opts.signal, onEvent: opts.onEvent, net, path });
+    const ctx = runContext({ config, store, lease, drafter, budget, summary, clock, signal: opts.signal, onEvent: opts.onEvent, net, path, killAt: opts.killAt });
     const items = itemQueue(ctx);
     try {
       await storeKeptDrafts(ctx);
@@ -133,6 +136,7 @@ export function runContext(parts: {
   onEvent?: (e: RunEvent) => void;
   net: RunNet | null;
   path: ItemPath;
+  killAt?: KillPoint;
 }): RunContext {
   const { config, lease, summary, clock } = parts;
   summary.runId = lease.runId;
@@ -160,6 +164,7 @@ export function runContext(parts: {
     path: parts.path,
     heldDrafts: [],
     retryLater: new Set(),
+    killIfAt: killProcessAt(parts.killAt),
   };
 }
 
