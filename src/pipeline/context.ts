@@ -9,7 +9,7 @@ import type { Drafter } from './drafter.ts';
 import type { KillPoint } from './kill-at.ts';
 import type { HeldLease } from './lease.ts';
 import type { HostQueues } from './queues.ts';
-import type { RunEvent, RunSummary } from './summary.ts';
+import type { RunEvent, SummaryEvent } from './summary.ts';
 
 /**
  * Why a run stops taking work. The first reason wins. Faults that make in-flight work pointless
@@ -61,7 +61,8 @@ export interface RunContext {
   readonly clock: () => number;
   /** When the run stops taking work (ms epoch): run.maxMinutes after its start. */
   readonly deadline: number;
-  readonly summary: RunSummary;
+  /** Adds what happened to the run's tally; the run summary is its reduction (summary.ts). */
+  readonly tally: (e: SummaryEvent) => void;
   readonly emit: (e: RunEvent) => void;
   readonly stop: RunStop;
   readonly lease: HeldLease;
