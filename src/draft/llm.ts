@@ -12,7 +12,7 @@ import { renderPrompt, type Prompt, type RenderedPrompt } from './prompt.ts';
 import { describeIssues, draftSchemaFor, responseFormatFor, type ModelDraft } from './schema.ts';
 import { firstAttempt, nextAttempt, type AttemptAnswer } from './attempt.ts';
 import type { Source } from './grounding.ts';
-import { checkStory, readingMinutesOf } from './story.ts';
+import { checkStory, readingMinutesOf, type CheckedStory } from './story.ts';
 
 export type { CallGate, LlmUsage } from './llm-endpoint.ts';
 
@@ -177,25 +177,8 @@ export function createLlmDrafter(settings: LlmSettings, prompt: Prompt, categori
       }
       const next = nextAttempt(state, attemptAnswer(answer, { title: input.title, text: rendered.articleText }));
       if (next.action === 'fail') return { ok: false, failure: next.failure };
-      if (next.action === 'done') {
-        // A story is only kept after an answer (this one): the model and format are the last answer's.
-        const { completion, responseFormat } = last!;
-        return ok({
-          ...next.story.content,
-          engine: 'llm',
-          model: completion.model || model,
-          promptId: prompt.id,
-          promptHash: prompt.hash,
-          inputTokens,
-          outputTokens,
-          latencyMs: Math.round(performance.now() - started),
-          inputTruncated: rendered.inputTruncated,
-          readingMinutes: readingMinutesOf(next.story.content),
-          // What still fails after the one repair turn is marked, and the story flagged for an editor.
-          needsReview: next.story.failures.length > 0,
-          responseFormat,
-        });
-      }
+      // A story is only kept after an answer (this one): the model and format are the last answer's.
+      if (next.action === 'done') return ok(toDraft(next.story, last!, rendered, { inputTokens, outputTokens, latencyMs: Math.round(performance.now() - started) }));
       state = next.state;
       if (next.action === 'halve') {
         rendered = renderPrompt(prompt, input, allowed, Math.floor(rendered.articleTokens / 2));
@@ -204,6 +187,25 @@ export function createLlmDrafter(settings: LlmSettings, prompt: Prompt, categori
         messages = [...rendered.messages, ...next.turn];
       }
     }
+  }
+
+  /** The story kept, with its provenance: the last answer's model and format, and what the whole draft cost. */
+  function toDraft(story: CheckedStory, last: Answer, rendered: RenderedPrompt, cost: { inputTokens: number; outputTokens: number; latencyMs: number }): Draft {
+    return {
+      ...story.content,
+      engine: 'llm',
+      model: last.completion.model || model,
+      promptId: prompt.id,
+      promptHash: prompt.hash,
+      inputTokens: cost.inputTokens,
+      outputTokens: cost.outputTokens,
+      latencyMs: cost.latencyMs,
+      inputTruncated: rendered.inputTruncated,
+      readingMinutes: readingMinutesOf(story.content),
+      // What still fails after the one repair turn is marked, and the story flagged for an editor.
+      needsReview: story.failures.length > 0,
+      responseFormat: last.responseFormat,
+    };
   }
 
   /** One request's result as nextAttempt judges it: failed or cut by the server, rejected, or a story checked against the article sent. */
