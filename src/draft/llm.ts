@@ -5,12 +5,14 @@
  * can be wrong mapped to a FailureKind.
  */
 import type { ChatCompletion, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import { fail, ok, type Outcome } from '../core/failure.ts';
+import { fail, ok, type Failure, type Outcome } from '../core/failure.ts';
 import type { Draft, DraftInput } from '../core/types.ts';
 import { createChatEndpoint, estimateTokens, type Answer, type CallGate, type ChatEndpoint, type LlmUsage } from './llm-endpoint.ts';
 import { renderPrompt, type Prompt, type RenderedPrompt } from './prompt.ts';
 import { describeIssues, draftSchemaFor, responseFormatFor, type ModelDraft } from './schema.ts';
-import { checkStory, readingMinutesOf, repairRequest, type CheckedStory } from './story.ts';
+import { firstAttempt, nextAttempt, type AttemptAnswer } from './attempt.ts';
+import type { Source } from './grounding.ts';
+import { checkStory, readingMinutesOf, type CheckedStory } from './story.ts';
 
 export type { CallGate, LlmUsage } from './llm-endpoint.ts';
 
@@ -105,6 +107,17 @@ function judgeCompletion(completion: ChatCompletion, schema: ReturnType<typeof d
   return ok(checked.data);
 }
 
+/** The server read far fewer prompt tokens than were sent: it cut the article silently (null: it did not). */
+function serverCut(completion: ChatCompletion, promptEstimate: number): Failure | null {
+  const reported = completion.usage?.prompt_tokens ?? 0;
+  if (reported === 0 || promptEstimate < SERVER_TRUNCATION_MIN_TOKENS || reported >= promptEstimate * SERVER_TRUNCATION_RATIO) return null;
+  return {
+    kind: 'llm.input_truncated_by_server',
+    message: `the server read ${reported} prompt tokens of about ${promptEstimate} sent: it cut the article silently; give the model a larger context (for Ollama, OLLAMA_CONTEXT_LENGTH) and set llm.contextTokens to it, or lower llm.maxInputTokens`,
+    raw: keepRaw(completion.choices[0]?.message?.content ?? ''),
+  };
+}
+
 /**
  * Creates a drafter; configuration problems surface as `setupProblem` and as `llm.not_configured`
  * from `draft()`, not as a throw. Each HTTP request goes through `gate` (the run's limiter).
@@ -149,87 +162,61 @@ export function createLlmDrafter(settings: LlmSettings, prompt: Prompt, categori
   async function draft(input: DraftInput, signal?: AbortSignal): Promise<Outcome<Draft>> {
     if (setupProblem || !endpoint) return fail('llm.not_configured', setupProblem ?? 'the LLM is not configured');
     const started = performance.now();
-    const budget = articleBudget(input);
-    let rendered: RenderedPrompt = renderPrompt(prompt, input, allowed, budget);
+    let rendered: RenderedPrompt = renderPrompt(prompt, input, allowed, articleBudget(input));
     let messages: ChatCompletionMessageParam[] = rendered.messages;
-    let maxTokens = prompt.maxOutputTokens;
-    let halved = false;
-    let repaired = false;
-    let checkedBeforeRepair: CheckedStory | null = null;
+    let state = firstAttempt(prompt.maxOutputTokens);
     let inputTokens = 0;
     let outputTokens = 0;
+    let last: Answer | null = null;
     for (;;) {
-      let answer: Outcome<Answer> = await endpoint.complete(messages, maxTokens, signal);
+      const answer = await endpoint.complete(messages, state.maxTokens, signal);
       if (answer.ok) {
-        const { completion, promptEstimate } = answer.value;
-        inputTokens += completion.usage?.prompt_tokens ?? 0;
-        outputTokens += completion.usage?.completion_tokens ?? 0;
-        const reported = completion.usage?.prompt_tokens ?? 0;
-        if (reported > 0 && promptEstimate >= SERVER_TRUNCATION_MIN_TOKENS && reported < promptEstimate * SERVER_TRUNCATION_RATIO) {
-          answer = fail(
-            'llm.input_truncated_by_server',
-            `the server read ${reported} prompt tokens of about ${promptEstimate} sent: it cut the article silently; give the model a larger context (for Ollama, OLLAMA_CONTEXT_LENGTH) and set llm.contextTokens to it, or lower llm.maxInputTokens`,
-            { raw: keepRaw(completion.choices[0]?.message?.content ?? '') },
-          );
-        }
+        last = answer.value;
+        inputTokens += last.completion.usage?.prompt_tokens ?? 0;
+        outputTokens += last.completion.usage?.completion_tokens ?? 0;
       }
-      if (!answer.ok) {
-        const { kind } = answer.failure;
-        // The context is too small for this article, said or shown by a cut: halve what was sent, once, never loop.
-        if ((kind === 'llm.context_length' || kind === 'llm.input_truncated_by_server') && !halved) {
-          halved = true;
-          rendered = renderPrompt(prompt, input, allowed, Math.floor(rendered.articleTokens / 2));
-          messages = rendered.messages;
-          continue;
-        }
-        return { ok: false, failure: answer.failure };
+      const next = nextAttempt(state, attemptAnswer(answer, { title: input.title, text: rendered.articleText }));
+      if (next.action === 'fail') return { ok: false, failure: next.failure };
+      // A story is only kept after an answer (this one): the model and format are the last answer's.
+      if (next.action === 'done') return ok(toDraft(next.story, last!, rendered, { inputTokens, outputTokens, latencyMs: Math.round(performance.now() - started) }));
+      state = next.state;
+      if (next.action === 'halve') {
+        rendered = renderPrompt(prompt, input, allowed, Math.floor(rendered.articleTokens / 2));
+        messages = rendered.messages;
+      } else {
+        messages = [...rendered.messages, ...next.turn];
       }
-      const { completion } = answer.value;
-      const judged = judgeCompletion(completion, schema);
-      const finish = (story: CheckedStory): Outcome<Draft> =>
-        ok({
-          ...story.content,
-          engine: 'llm',
-          model: completion.model || model,
-          promptId: prompt.id,
-          promptHash: prompt.hash,
-          inputTokens,
-          outputTokens,
-          latencyMs: Math.round(performance.now() - started),
-          inputTruncated: rendered.inputTruncated,
-          readingMinutes: readingMinutesOf(story.content),
-          // What still fails after the one repair turn is marked, and the story flagged for an editor.
-          needsReview: story.failures.length > 0,
-          responseFormat: answer.value.responseFormat,
-        });
-      if (judged.ok) {
-        const story = checkStory(judged.value, { title: input.title, text: rendered.articleText });
-        if (story.failures.length === 0 || repaired) return finish(story);
-        repaired = true;
-        checkedBeforeRepair = story;
-        messages = [
-          ...rendered.messages,
-          { role: 'assistant', content: completion.choices[0]?.message?.content ?? '' },
-          { role: 'user', content: repairRequest(story.failures) },
-        ];
-        continue;
-      }
-      // A repair answer that breaks the schema loses to the valid, marked answer before it.
-      if (checkedBeforeRepair) return finish(checkedBeforeRepair);
-      if (repaired) return judged;
-      repaired = true; // exactly one repair attempt, whatever went wrong
-      const { kind, message, raw } = judged.failure;
-      if (kind === 'llm.truncated') {
-        maxTokens = Math.min(32_000, maxTokens * 2);
-      } else if (kind === 'llm.invalid_output') {
-        messages = [
-          ...rendered.messages,
-          { role: 'assistant', content: raw ?? '' },
-          { role: 'user', content: `That answer was rejected because ${message}\nReply with the corrected JSON object only, following the schema and the rules above.` },
-        ];
-      }
-      // llm.refused: asked once more as is; a second refusal is final.
     }
+  }
+
+  /** The story kept, with its provenance: the last answer's model and format, and what the whole draft cost. */
+  function toDraft(story: CheckedStory, last: Answer, rendered: RenderedPrompt, cost: { inputTokens: number; outputTokens: number; latencyMs: number }): Draft {
+    return {
+      ...story.content,
+      engine: 'llm',
+      model: last.completion.model || model,
+      promptId: prompt.id,
+      promptHash: prompt.hash,
+      inputTokens: cost.inputTokens,
+      outputTokens: cost.outputTokens,
+      latencyMs: cost.latencyMs,
+      inputTruncated: rendered.inputTruncated,
+      readingMinutes: readingMinutesOf(story.content),
+      // What still fails after the one repair turn is marked, and the story flagged for an editor.
+      needsReview: story.failures.length > 0,
+      responseFormat: last.responseFormat,
+    };
+  }
+
+  /** One request's result as nextAttempt judges it: failed or cut by the server, rejected, or a story checked against the article sent. */
+  function attemptAnswer(answer: Outcome<Answer>, source: Source): AttemptAnswer {
+    if (!answer.ok) return { type: 'unanswered', failure: answer.failure };
+    const { completion, promptEstimate } = answer.value;
+    const cut = serverCut(completion, promptEstimate);
+    if (cut) return { type: 'unanswered', failure: cut };
+    const judged = judgeCompletion(completion, schema);
+    if (!judged.ok) return { type: 'rejected', failure: judged.failure };
+    return { type: 'story', story: checkStory(judged.value, source), content: completion.choices[0]?.message?.content ?? '' };
   }
 
   function estimate(input: DraftInput, opts: { articleUnknown?: boolean } = {}) {

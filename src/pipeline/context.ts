@@ -6,9 +6,10 @@ import type { HttpClient, RobotsCache } from '../fetch/index.ts';
 import type { Store, WorkItem } from '../store/index.ts';
 import type { TokenBudget } from './budget.ts';
 import type { Drafter } from './drafter.ts';
+import type { KillPoint } from './kill-at.ts';
 import type { HeldLease } from './lease.ts';
 import type { HostQueues } from './queues.ts';
-import type { RunEvent, RunSummary } from './summary.ts';
+import type { RunEvent, SummaryEvent } from './summary.ts';
 
 /**
  * Why a run stops taking work. The first reason wins. Faults that make in-flight work pointless
@@ -60,7 +61,8 @@ export interface RunContext {
   readonly clock: () => number;
   /** When the run stops taking work (ms epoch): run.maxMinutes after its start. */
   readonly deadline: number;
-  readonly summary: RunSummary;
+  /** Adds what happened to the run's tally; the run summary is its reduction (summary.ts). */
+  readonly tally: (e: SummaryEvent) => void;
   readonly emit: (e: RunEvent) => void;
   readonly stop: RunStop;
   readonly lease: HeldLease;
@@ -75,6 +77,8 @@ export interface RunContext {
   readonly heldDrafts: { item: WorkItem; draft: Draft }[];
   /** Items a locked database kept from finishing: taken once more at the end of the run. */
   readonly retryLater: Set<number>;
+  /** For the crash tests: SIGKILLs the process at the point RunOptions.killAt names; does nothing otherwise. */
+  readonly killIfAt: (point: KillPoint) => void;
 }
 
 /** The run's time as a Date. */

@@ -33,7 +33,7 @@ export async function attachIfCopy(ctx: RunContext, item: WorkItem, article: Art
     return 'claim_lost';
   }
   if ('signed' in result) return 'draft';
-  ctx.summary.drafts.duplicates++;
+  ctx.tally({ type: 'item.duplicate' });
   ctx.emit({ type: 'item', runId: ctx.runId, feedId: item.feedId, itemId: item.id, url: item.url, stage: 'duplicate', duplicateOf: result.attached.storyId });
   return 'attached';
 }

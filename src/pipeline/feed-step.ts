@@ -5,10 +5,9 @@ import type { FeedItem } from '../core/types.ts';
 import type { FetchedResponse } from '../fetch/index.ts';
 import { canonicalUrl, parseFeed } from '../parse/index.ts';
 import { StoreError, type Feed, type NewItem } from '../store/index.ts';
-import { checkpoint } from './checkpoint.ts';
 import { nowOf, type RunContext, type RunNet } from './context.ts';
 import { nextCheckAt } from './next-check.ts';
-import { addError } from './summary.ts';
+import { summaryError } from './summary.ts';
 
 /**
  * One feed: fetch, parse, store the new items (and the fetch's validators) in one transaction.
@@ -22,8 +21,7 @@ export async function runFeed(ctx: RunContext, feed: Feed): Promise<number[]> {
     if (!(err instanceof StoreError)) return feedFailed(ctx, feed, { kind: 'internal', message: (err as Error).message ?? String(err) });
     // The feed's result could not be stored: it stays due, and is fetched again by the next run.
     if (err.failure.kind !== 'db.busy') ctx.stop.stop(err.failure, { abortInFlight: false });
-    ctx.summary.feeds.failed++;
-    addError(ctx.summary, { scope: 'feed', id: feed.id, name: feed.name, kind: err.failure.kind, message: err.failure.message });
+    ctx.tally({ type: 'feed.failed', error: summaryError('feed', feed.id, feed.name, err.failure) });
     return [];
   }
 }
@@ -59,7 +57,7 @@ export const feedContentHash = (body: Uint8Array | string): string => createHash
 async function fetchFeed(ctx: RunContext, feed: Feed): Promise<number[]> {
   const net = ctx.net!;
   const res = await requestFeed(net, ctx.config, feed, net.feedAllow.get(feed.id), ctx.stop.signal);
-  checkpoint('after-feed-fetch');
+  ctx.killIfAt('after-feed-fetch');
   if (!res.ok) return feedFailed(ctx, feed, res.failure);
   const r = res.value;
   const schedule = { cacheControl: r.cacheControl, expires: r.expires };
@@ -74,7 +72,7 @@ async function fetchFeed(ctx: RunContext, feed: Feed): Promise<number[]> {
   };
   if (r.notModified) {
     await ctx.store.feeds.recordFetch(feed.id, fetched, [], nowOf(ctx));
-    ctx.summary.feeds.notModified++;
+    ctx.tally({ type: 'feed.unchanged' });
     ctx.emit({ type: 'feed', runId: ctx.runId, feedId: feed.id, feed: feed.name, result: 'not_modified', newItems: 0 });
     return [];
   }
@@ -82,7 +80,7 @@ async function fetchFeed(ctx: RunContext, feed: Feed): Promise<number[]> {
   const contentHash = feedContentHash(r.body);
   if (contentHash === feed.contentHash) {
     await ctx.store.feeds.recordFetch(feed.id, { ...fetched, contentHash }, [], nowOf(ctx));
-    ctx.summary.feeds.notModified++;
+    ctx.tally({ type: 'feed.unchanged' });
     ctx.emit({ type: 'feed', runId: ctx.runId, feedId: feed.id, feed: feed.name, result: 'unchanged', newItems: 0 });
     return [];
   }
@@ -103,10 +101,7 @@ async function fetchFeed(ctx: RunContext, feed: Feed): Promise<number[]> {
     newestFirstCapped(parsed.value.items, ctx.config.run.maxItemsPerFeed),
     nowOf(ctx),
   );
-  ctx.summary.feeds.fetched++;
-  ctx.summary.feeds.warnings += warnings.length;
-  ctx.summary.items.new += newIds.length + newOverCap;
-  ctx.summary.items.overCap += newOverCap;
+  ctx.tally({ type: 'feed.fetched', warnings: warnings.length, newItems: newIds.length + newOverCap, overCap: newOverCap });
   ctx.emit({ type: 'feed', runId: ctx.runId, feedId: feed.id, feed: feed.name, result: 'ok', newItems: newIds.length + newOverCap });
   return newIds;
 }
@@ -158,8 +153,7 @@ function nextCheckFor(
 async function feedFailed(ctx: RunContext, feed: Feed, failure: Failure): Promise<number[]> {
   if (failure.kind === 'run.aborted') return [];
   await ctx.store.feeds.recordFailure(feed.id, failure, nextCheckFor(ctx, feed, { failure }), nowOf(ctx));
-  ctx.summary.feeds.failed++;
-  addError(ctx.summary, { scope: 'feed', id: feed.id, name: feed.name, kind: failure.kind, message: failure.message });
+  ctx.tally({ type: 'feed.failed', error: summaryError('feed', feed.id, feed.name, failure) });
   ctx.emit({ type: 'feed', runId: ctx.runId, feedId: feed.id, feed: feed.name, result: 'error', newItems: 0, failure });
   return [];
 }

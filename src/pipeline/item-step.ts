@@ -2,11 +2,10 @@ import { failureFromError, isDeferral, isRunFatal, type Failure, type Outcome } 
 import type { Article, Draft, DraftInput } from '../core/types.ts';
 import type { FetchedResponse } from '../fetch/index.ts';
 import { StoreError, type WorkItem } from '../store/index.ts';
-import { checkpoint } from './checkpoint.ts';
 import { attachIfCopy } from './dedupe-step.ts';
 import { nowOf, type RunContext } from './context.ts';
 import { isLastAttempt, itemDisposition } from './item-disposition.ts';
-import { addError } from './summary.ts';
+import { summaryError } from './summary.ts';
 
 /**
  * One item through claim -> article -> copy check -> draft -> store. A failure is recorded on the item (or,
@@ -25,15 +24,15 @@ async function takeItem(ctx: RunContext, id: number): Promise<void> {
   if (!(await takingWork(ctx))) return;
   const item = await ctx.store.items.claim(id, ctx.runId, new Date(ctx.clock() + ctx.config.run.leaseSeconds * 1000), nowOf(ctx), ctx.path.statuses);
   if (!item) return; // another run has it, or it needs no work any more
-  ctx.summary.items.worked++;
+  ctx.tally({ type: 'item.taken' });
   const waiting = budgetSpent(ctx);
   if (waiting) return itemFailed(ctx, item, waiting);
   const article = await articleFor(ctx, item);
   if (!article.ok) return itemFailed(ctx, item, article.failure);
-  checkpoint('after-extract');
+  ctx.killIfAt('after-extract');
   if ((await attachIfCopy(ctx, item, article.value)) !== 'draft') return;
   const drafted = await draft(ctx, item, article.value);
-  checkpoint('after-draft');
+  ctx.killIfAt('after-draft');
   if (!drafted.ok) return itemFailed(ctx, item, drafted.failure);
   await saveDraft(ctx, item, drafted.value);
 }
@@ -87,7 +86,7 @@ async function articleFor(ctx: RunContext, item: WorkItem): Promise<Outcome<Arti
           }),
         );
     if (page.ok) {
-      ctx.summary.articles.fetched++;
+      ctx.tally({ type: 'page.fetched' });
       finalUrl = page.value.url;
       result = await net.extractor.extract({
         html: page.value.body,
@@ -112,8 +111,7 @@ async function articleFor(ctx: RunContext, item: WorkItem): Promise<Outcome<Arti
   if (result.ok) {
     const article = result.value;
     await ctx.store.articles.save(item.id, article, finalUrl, nowOf(ctx));
-    if (article.method === 'feed') ctx.summary.articles.fromFeed++;
-    else ctx.summary.articles.extracted++;
+    ctx.tally({ type: 'article.made', fromFeed: article.method === 'feed' });
     ctx.emit({ type: 'article', runId: ctx.runId, feedId: item.feedId, itemId: item.id, method: article.method });
   }
   return result;
@@ -159,16 +157,14 @@ async function saveDraft(ctx: RunContext, item: WorkItem, d: Draft): Promise<voi
 }
 
 export function countDraft(ctx: RunContext, item: WorkItem, d: Draft): void {
-  ctx.summary.drafts.made++;
-  if (d.needsReview) ctx.summary.drafts.flagged++;
+  ctx.tally({ type: 'draft.stored', flagged: d.needsReview === true });
   ctx.emit({ type: 'item', runId: ctx.runId, feedId: item.feedId, itemId: item.id, url: item.url, stage: 'drafted', engine: d.engine });
 }
 
 /** Writes a paid draft the database would not take to the spool beside it; the next run stores it. */
 export async function keepDraft(ctx: RunContext, item: WorkItem, d: Draft): Promise<void> {
   const file = await ctx.store.drafts.keep(item.id, ctx.runId, d, nowOf(ctx));
-  ctx.summary.drafts.kept++;
-  addError(ctx.summary, { scope: 'item', id: item.id, name: item.url ?? String(item.id), kind: 'db.busy', message: `the draft could not be stored; kept in ${file} for the next run` });
+  ctx.tally({ type: 'draft.kept', error: summaryError('item', item.id, item.url ?? String(item.id), { kind: 'db.busy', message: `the draft could not be stored; kept in ${file} for the next run` }) });
 }
 
 async function itemFailed(ctx: RunContext, item: WorkItem, failure: Failure): Promise<void> {
@@ -178,7 +174,7 @@ async function itemFailed(ctx: RunContext, item: WorkItem, failure: Failure): Pr
   const name = item.url ?? item.title ?? String(item.id);
   if (d.action === 'release' || ctx.path.mode === 'redraft') {
     await ctx.store.items.release(item.id, ctx.runId);
-    if (d.action === 'record') addError(ctx.summary, { scope: 'item', id: item.id, name, kind: failure.kind, message: failure.message });
+    if (d.action === 'record') ctx.tally({ type: 'error', error: summaryError('item', item.id, name, failure) });
     return;
   }
   const recorded = await ctx.store.items.recordFailure(
@@ -189,10 +185,9 @@ async function itemFailed(ctx: RunContext, item: WorkItem, failure: Failure): Pr
     nowOf(ctx),
   );
   if (!recorded) return; // another run holds the item now
-  ctx.summary.drafts[d.status]++;
   // A spent budget is the config's limit, not an error: counted, and the reason is on the item.
-  if (failure.kind === 'llm.budget') ctx.summary.budget.deferred++;
-  else addError(ctx.summary, { scope: 'item', id: item.id, name, kind: failure.kind, message: failure.message });
+  if (failure.kind === 'llm.budget') ctx.tally({ type: 'item.over_budget', status: d.status });
+  else ctx.tally({ type: 'item.failed', status: d.status, error: summaryError('item', item.id, name, failure) });
   ctx.emit({ type: 'item', runId: ctx.runId, feedId: item.feedId, itemId: item.id, url: item.url, stage: d.status, failure });
 }
 
@@ -213,6 +208,5 @@ async function itemFault(ctx: RunContext, id: number, err: unknown): Promise<voi
   } catch {
     // The database refused even that: the failure is still in the summary below.
   }
-  ctx.summary.drafts.failed++;
-  addError(ctx.summary, { scope: 'item', id, name: String(id), kind: failure.kind, message: failure.message });
+  ctx.tally({ type: 'item.failed', status: 'failed', error: summaryError('item', id, String(id), failure) });
 }

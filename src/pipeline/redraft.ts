@@ -2,10 +2,11 @@ import type { Config } from '../config/index.ts';
 import type { Engine } from '../core/types.ts';
 import { DUPLICATE_STATUS, REVIEW_STATUSES, WORK_STATUSES, type Store } from '../store/index.ts';
 import { drafterFor } from './drafter.ts';
-import { withRunLease, type RunEnd } from './lease.ts';
+import { withRunLease } from './lease.ts';
 import { createTokenBudget } from './budget.ts';
+import { runStatus } from './run-status.ts';
 import { beforeEachRequest, itemQueue, llmSpending, retryAfterBusy, runContext, startBudget } from './run.ts';
-import { emptySummary, type RunEvent, type RunSummary } from './summary.ts';
+import { emptySummary, summarize, type RunEvent, type RunSummary, type SummaryEvent } from './summary.ts';
 
 export interface RedraftSummary {
   status: 'completed' | 'aborted' | 'abandoned' | 'failed' | 'already_running';
@@ -40,7 +41,9 @@ export async function redraftStories(
   const leaseCheck = beforeEachRequest();
   const budget = createTokenBudget(config.llm, clock);
   const drafter = await drafterFor(config, opts.engine, { beforeRequest: leaseCheck.run, budget });
-  const summary = emptySummary(opts.engine);
+  // What the redraft did, in order; its summary is their reduction.
+  const events: SummaryEvent[] = [];
+  const tally = (e: SummaryEvent) => void events.push(e);
   const started = clock();
   // What happened to each item: drafted, or failed, deferred or blocked with its failure.
   const outcomes = new Map<number, Extract<RunEvent, { type: 'item' }>>();
@@ -52,23 +55,22 @@ export async function redraftStories(
     leaseCheck.use(lease);
     // Approved and rejected stories only when asked for by id; by default, candidates only.
     const path = { statuses: opts.ids ? [...WORK_STATUSES, ...REVIEW_STATUSES] : (['candidate'] as const), mode: 'redraft' } as const;
-    const ctx = runContext({ config, store, lease, drafter, budget, summary, clock, signal: opts.signal, onEvent, net: null, path });
+    const ctx = runContext({ config, store, lease, drafter, budget, tally, clock, signal: opts.signal, onEvent, net: null, path });
     await startBudget(ctx);
     const ids = opts.ids ?? (await store.drafts.itemIdsWithCurrentEngine('extractive'));
     const items = itemQueue(ctx);
     items.take(ids);
     await items.drained();
     await retryAfterBusy(ctx, items);
-    summary.llm = llmSpending(config, drafter);
-    summary.durationMs = clock() - started;
     const reason = ctx.stop.reason;
-    summary.stop = reason && { kind: reason.kind, message: reason.message };
-    summary.status = !reason ? 'completed' : reason.kind === 'run.aborted' ? 'aborted' : reason.kind === 'run.lease_lost' ? 'abandoned' : reason.kind === 'run.deadline' || reason.kind === 'db.busy' ? 'completed' : 'failed';
-    const result = { ids, status: summary.status };
-    return { result, end: { status: summary.status as RunEnd['status'], error: reason, summary: { redraft: summary } } };
+    const status = runStatus(reason);
+    tally({ type: 'run.ended', status, stop: reason && { kind: reason.kind, message: reason.message }, llm: llmSpending(config, drafter), durationMs: clock() - started });
+    const summary = summarize(events, opts.engine);
+    return { result: { ids, summary }, end: { status, error: reason, summary: { redraft: summary } } };
   });
-  const base: RedraftSummary = { status: 'already_running', engine: opts.engine, redrafted: 0, failed: [], skipped: [], notReached: [], unknown: [], stop: null, llm: summary.llm };
+  const base: RedraftSummary = { status: 'already_running', engine: opts.engine, redrafted: 0, failed: [], skipped: [], notReached: [], unknown: [], stop: null, llm: emptySummary(opts.engine).llm };
   if (!outcome.acquired) return base;
+  const { summary } = outcome.result;
   const failed = summary.errors.filter((e) => e.scope === 'item').map((e) => ({ id: e.id, kind: e.kind, message: e.message }));
   for (const [id, e] of outcomes) {
     if (e.stage !== 'drafted' && e.failure && !failed.some((f) => f.id === id)) failed.push({ id, kind: e.failure.kind, message: e.failure.message });
@@ -76,7 +78,7 @@ export async function redraftStories(
   const sorted = await sortUntouched(store, outcome.result.ids.filter((id) => !outcomes.has(id) && !failed.some((f) => f.id === id)), Boolean(opts.ids), Boolean(summary.stop));
   return {
     ...base,
-    status: outcome.recorded === 'abandoned' ? 'abandoned' : outcome.result.status,
+    status: outcome.recorded === 'abandoned' ? 'abandoned' : summary.status,
     redrafted: summary.drafts.made,
     failed,
     ...sorted,

@@ -1,6 +1,6 @@
 import PQueue from 'p-queue';
 import type { Config } from '../config/index.ts';
-import { isRunFatal, type Failure } from '../core/failure.ts';
+import type { Failure } from '../core/failure.ts';
 import { costOf } from '../core/pricing.ts';
 import type { Engine } from '../core/types.ts';
 import { createHttpClient, createRobotsCache, DEFAULT_USER_AGENT } from '../fetch/index.ts';
@@ -13,8 +13,10 @@ import { drafterFor, type Drafter } from './drafter.ts';
 import { runFeed } from './feed-step.ts';
 import { countDraft, keepDraft, runItem } from './item-step.ts';
 import { withRunLease, type HeldLease, type RunEnd } from './lease.ts';
+import { killProcessAt, type KillPoint } from './kill-at.ts';
 import { HostQueues } from './queues.ts';
-import { addError, emptySummary, type RunEvent, type RunSummary } from './summary.ts';
+import { runStatus } from './run-status.ts';
+import { summarize, summaryError, type RunEvent, type RunSummary, type SummaryError, type SummaryEvent } from './summary.ts';
 
 export { PipelineSetupError } from './errors.ts';
 export type { RunEvent, RunSummary } from './summary.ts';
@@ -29,6 +31,8 @@ export interface RunOptions {
   /** Injectable clock (ms since epoch), for tests of back-off, leases and the deadline. */
   now?: () => number;
   onEvent?: (e: RunEvent) => void;
+  /** For the crash tests only: SIGKILL the process when the run reaches this point, as a crash would. */
+  killAt?: KillPoint;
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -48,13 +52,16 @@ export async function runPipeline(config: Config, store: Store, opts: RunOptions
   const leaseCheck = beforeEachRequest();
   const budget = createTokenBudget(config.llm, clock);
   const drafter = await drafterFor(config, engine, { beforeRequest: leaseCheck.run, budget });
-  const summary = emptySummary(engine);
+  // What the run did, in order; the summary is its reduction.
+  const events: SummaryEvent[] = [];
+  const tally = (e: SummaryEvent) => void events.push(e);
+  const summary = () => summarize(events, engine);
 
   const outcome = await withRunLease(store, { leaseSeconds: config.run.leaseSeconds, clock }, async (lease) => {
     leaseCheck.use(lease);
     const net = createNet(config, clock);
     const path = { statuses: RUNNABLE_STATUSES, mode: 'run' } as const;
-    const ctx = runContext({ config, store, lease, drafter, budget, summary, clock, signal: opts.signal, onEvent: opts.onEvent, net, path });
+    const ctx = runContext({ config, store, lease, drafter, budget, tally, clock, signal: opts.signal, onEvent: opts.onEvent, net, path, killAt: opts.killAt });
     const items = itemQueue(ctx);
     try {
       await storeKeptDrafts(ctx);
@@ -71,26 +78,32 @@ export async function runPipeline(config: Config, store: Store, opts: RunOptions
     } finally {
       await Promise.allSettled([ctx.net!.http.close(), ctx.net!.extractor.close()]);
     }
-    return { result: summary, end: endOf(ctx, started) };
+    return { result: null, end: endOf(ctx, started, summary) };
   });
 
-  if (!outcome.acquired) return { ...summary, status: 'already_running', holder: outcome.holder, durationMs: clock() - started };
-  if (outcome.recorded === 'abandoned') summary.status = 'abandoned';
-  await checkpointWal(store, summary, outcome.runId);
-  if (outcome.finishFailure) addError(summary, { scope: 'run', id: outcome.runId, name: `run ${outcome.runId}`, kind: outcome.finishFailure.kind, message: `the run's end could not be recorded: ${outcome.finishFailure.message}` });
-  return summary;
+  if (!outcome.acquired) {
+    tally({ type: 'run.refused', holder: outcome.holder, durationMs: clock() - started });
+    return summary();
+  }
+  if (outcome.recorded === 'abandoned') tally({ type: 'run.abandoned' });
+  await checkpointWal(store, tally, outcome.runId);
+  if (outcome.finishFailure) tally({ type: 'error', error: runError(outcome.runId, outcome.finishFailure, "the run's end could not be recorded: ") });
+  return summary();
 }
+
+/** An error of the run itself, for the summary: its message after `context`. */
+const runError = (runId: number, f: Failure, context = ''): SummaryError => summaryError('run', runId, `run ${runId}`, { kind: f.kind, message: `${context}${f.message}` });
 
 /**
  * Moves the write-ahead log into the database at the end of each run, so the WAL does not grow
  * without bound under long-lived readers. A reader still holding part of it only delays that.
  */
-async function checkpointWal(store: Store, summary: RunSummary, runId: number): Promise<void> {
+async function checkpointWal(store: Store, tally: (e: SummaryEvent) => void, runId: number): Promise<void> {
   try {
     await store.checkpoint();
   } catch (err) {
     if (!(err instanceof StoreError)) throw err;
-    addError(summary, { scope: 'run', id: runId, name: `run ${runId}`, kind: err.failure.kind, message: `the WAL checkpoint failed: ${err.failure.message}` });
+    tally({ type: 'error', error: runError(runId, err.failure, 'the WAL checkpoint failed: ') });
   }
 }
 
@@ -126,16 +139,16 @@ export function runContext(parts: {
   lease: HeldLease;
   drafter: Drafter;
   budget: TokenBudget;
-  summary: RunSummary;
+  tally: (e: SummaryEvent) => void;
   clock: () => number;
   signal?: AbortSignal;
   onEvent?: (e: RunEvent) => void;
   net: RunNet | null;
   path: ItemPath;
+  killAt?: KillPoint;
 }): RunContext {
-  const { config, lease, summary, clock } = parts;
-  summary.runId = lease.runId;
-  summary.tookOverRunId = lease.tookOverRunId;
+  const { config, lease, clock } = parts;
+  parts.tally({ type: 'run.started', runId: lease.runId, tookOverRunId: lease.tookOverRunId });
   const stop = new RunStop();
   const onAbort = (signal: AbortSignal, failure: () => Failure) => {
     if (signal.aborted) stop.stop(failure(), { abortInFlight: true });
@@ -149,7 +162,7 @@ export function runContext(parts: {
     runId: lease.runId,
     clock,
     deadline: clock() + config.run.maxMinutes * 60_000,
-    summary,
+    tally: parts.tally,
     emit: parts.onEvent ?? (() => {}),
     stop,
     lease,
@@ -159,6 +172,7 @@ export function runContext(parts: {
     path: parts.path,
     heldDrafts: [],
     retryLater: new Set(),
+    killIfAt: killProcessAt(parts.killAt),
   };
 }
 
@@ -234,8 +248,7 @@ async function feedsToCheck(ctx: RunContext, all: boolean) {
     if (own?.length) ctx.net?.feedAllow.set(f.id, own);
   }
   const feeds = all ? active : await ctx.store.feeds.due(nowOf(ctx));
-  ctx.summary.feeds.total = feeds.length;
-  ctx.summary.feeds.notDue = active.length - feeds.length;
+  ctx.tally({ type: 'feeds.chosen', total: feeds.length, notDue: active.length - feeds.length });
   return feeds;
 }
 
@@ -253,7 +266,7 @@ export function dueQuery(config: Config, now: number, retryFailed: boolean): Due
 /** Drafts paid for by earlier runs but kept in the spool (the database was locked or failing) are stored first. */
 export async function storeKeptDrafts(ctx: RunContext): Promise<void> {
   const { stored } = await ctx.store.drafts.storeKept(nowOf(ctx));
-  ctx.summary.drafts.made += stored;
+  ctx.tally({ type: 'spool.stored', drafts: stored });
 }
 
 /**
@@ -278,40 +291,30 @@ export async function retryAfterBusy(ctx: RunContext, items: ReturnType<typeof i
     }
   }
   for (const id of ctx.retryLater) {
-    addError(ctx.summary, { scope: 'item', id, name: String(id), kind: 'db.busy', message: 'the database stayed locked; the item waits for the next run (no attempt counted)' });
+    ctx.tally({ type: 'error', error: summaryError('item', id, String(id), { kind: 'db.busy', message: 'the database stayed locked; the item waits for the next run (no attempt counted)' }) });
   }
 }
 
-/** How the run ends, from why it stopped. */
-function endOf(ctx: RunContext, started: number): RunEnd {
-  const s = ctx.summary;
+/** How the run ends, from why it stopped: the last events of its tally, and the summary then (`summary`) recorded with the run. */
+function endOf(ctx: RunContext, started: number, summary: () => RunSummary): RunEnd {
   const reason = ctx.stop.reason;
-  s.llm = llmSpending(ctx.config, ctx.drafter);
-  s.budget = budgetSummary(ctx);
-  s.stop = reason && { kind: reason.kind, message: reason.message };
-  s.status = !reason
-    ? 'completed'
-    : reason.kind === 'run.aborted'
-      ? 'aborted'
-      : reason.kind === 'run.lease_lost'
-        ? 'abandoned'
-        : isRunFatal(reason) || (reason.kind.startsWith('db.') && reason.kind !== 'db.busy')
-          ? 'failed'
-          : 'completed';
-  if (reason && reason.kind !== 'run.aborted') addError(s, { scope: 'run', id: ctx.runId, name: `run ${ctx.runId}`, kind: reason.kind, message: reason.message });
-  s.durationMs = ctx.clock() - started;
-  return { status: s.status as RunEnd['status'], error: reason, summary: s };
+  const status = runStatus(reason);
+  if (reason && reason.kind !== 'run.aborted') ctx.tally({ type: 'error', error: runError(ctx.runId, reason) });
+  ctx.tally({
+    type: 'run.ended',
+    status,
+    stop: reason && { kind: reason.kind, message: reason.message },
+    llm: llmSpending(ctx.config, ctx.drafter),
+    budget: budgetSummary(ctx.budget),
+    durationMs: ctx.clock() - started,
+  });
+  return { status, error: reason, summary: summary() };
 }
 
-/** The run's token caps, the day's spending and the items that waited for them, for the summary. */
-export function budgetSummary(ctx: RunContext): RunSummary['budget'] {
-  const { caps } = ctx.budget;
-  return {
-    maxTokensPerRun: caps.maxTokensPerRun ?? null,
-    maxTokensPerDay: caps.maxTokensPerDay ?? null,
-    spentToday: ctx.budget.spentToday,
-    deferred: ctx.summary.budget.deferred,
-  };
+/** The run's token caps (null: unset) and the day's spending, for the summary. */
+export function budgetSummary(budget: TokenBudget): Omit<RunSummary['budget'], 'deferred'> {
+  const { caps } = budget;
+  return { maxTokensPerRun: caps.maxTokensPerRun ?? null, maxTokensPerDay: caps.maxTokensPerDay ?? null, spentToday: budget.spentToday };
 }
 
 /** The run's LLM calls and tokens, and their estimated cost (null when llm.pricing has no price for llm.model). */
@@ -320,3 +323,4 @@ export function llmSpending(config: Config, drafter: Drafter): RunSummary['llm']
   const spent = u.inputTokens + u.outputTokens > 0;
   return { ...u, estimatedCost: spent ? costOf(config.llm.pricing, [config.llm.model], u.inputTokens, u.outputTokens) : 0 };
 }
+

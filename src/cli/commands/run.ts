@@ -40,11 +40,14 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
         onStopSignal(() => abort.abort());
         const reporter = createRunReporter(process.stderr, ctx.log());
         const { runPipeline } = await import('../../pipeline/run.ts');
+        const { killPointOf } = await import('../../pipeline/kill-at.ts');
         const summary = await runPipeline(config, db, {
           retryFailed: opts.retryFailed,
           allFeeds: opts.allFeeds,
           signal: abort.signal,
           onEvent: reporter.event,
+          // Test-only: the crash tests name a step at which the run kills itself (SIGKILL).
+          killAt: killPointOf(process.env.AIWINS_FAULT_KILL_AT),
         });
         reporter.done();
         logRunSummary(ctx.log(), summary);
