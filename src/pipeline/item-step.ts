@@ -3,7 +3,7 @@ import type { Article, Draft, DraftInput } from '../core/types.ts';
 import type { FetchedResponse } from '../fetch/index.ts';
 import { StoreError, type WorkItem } from '../store/index.ts';
 import { checkpoint } from './checkpoint.ts';
-import { attachIfCopy } from './dedupe-step.ts';
+import { attachIfCopy } from './coverage-step.ts';
 import { nowOf, type RunContext } from './context.ts';
 import { isLastAttempt, itemDisposition } from './item-disposition.ts';
 import { addError } from './summary.ts';

@@ -3,7 +3,7 @@ import { refuseIfSent } from './editorial.ts';
 import { claimOwner } from './items.ts';
 import { isoOf } from './values.ts';
 
-/** A story seen before, as the dedupe judge compares it: its id and stored signature. */
+/** A story seen before, as the coverage judge compares it: its id and stored signature. */
 export interface SignedStory<S> {
   id: number;
   signature: S;
