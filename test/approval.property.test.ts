@@ -46,7 +46,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Attaches a fresh item to `storyId` as another outlet's copy, as a run's dedupe step does. */
+/** Attaches a fresh item to `storyId` as another outlet's copy, as a run's coverage step does. */
 async function attachCopy(storyId: number, key: string, now: Date): Promise<number> {
   const feed = (await store.feeds.active())[0]!;
   const fetched = { status: 200, notModified: false, etag: null, lastModified: null, contentHash: `copy-${key}`, permanentUrl: null, nextCheckAt: now };

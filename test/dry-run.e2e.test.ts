@@ -48,7 +48,7 @@ const dryRun = async (...args: string[]) => {
 function snapshot(): string {
   const db = probeDb(project.dbPath);
   try {
-    return JSON.stringify(['feeds', 'items', 'articles', 'drafts', 'runs'].map((t) => db.all(`SELECT * FROM ${t} ORDER BY rowid`)));
+    return JSON.stringify(['feeds', 'stories', 'articles', 'drafts', 'runs'].map((t) => db.all(`SELECT * FROM ${t} ORDER BY rowid`)));
   } finally {
     db.close();
   }

@@ -162,7 +162,7 @@ describe('aiwins run, end to end', () => {
     expect(failed).toHaveLength(1);
     expect(failed[0].error.kind).toBe('llm.invalid_output');
     const db = probeDb(project.dbPath);
-    const [raw] = db.all<any>('SELECT last_error_raw, attempts FROM items WHERE id = ?', failed[0].id);
+    const [raw] = db.all<any>('SELECT last_error_raw, attempts FROM stories WHERE id = ?', failed[0].id);
     db.close();
     expect(raw.last_error_raw).toContain('not json');
     expect(raw.attempts).toBe(1);
@@ -205,8 +205,8 @@ describe('aiwins run, end to end', () => {
       const db = probeDb(project.dbPath);
       expect(db.integrityCheck()).toEqual(['ok']);
       const perItem = db.all<any>('SELECT item_id, COUNT(*) AS n FROM drafts GROUP BY item_id');
-      const items = db.value('SELECT COUNT(*) FROM items');
-      const claimed = db.value('SELECT COUNT(*) FROM items WHERE claimed_by IS NOT NULL');
+      const items = db.value('SELECT COUNT(*) FROM stories');
+      const claimed = db.value('SELECT COUNT(*) FROM stories WHERE claimed_by IS NOT NULL');
       db.close();
       expect(items).toBe(N);
       expect(perItem).toHaveLength(N);

@@ -76,8 +76,8 @@ function dbFacts() {
   try {
     return {
       draftsPerItem: db.all<{ item_id: number; n: number }>('SELECT item_id, COUNT(*) AS n FROM drafts GROUP BY item_id'),
-      attempts: db.all<{ attempts: number }>('SELECT attempts FROM items').map((r) => r.attempts),
-      statuses: db.all<{ status: string }>('SELECT status FROM items ORDER BY id').map((r) => r.status),
+      attempts: db.all<{ attempts: number }>('SELECT attempts FROM stories').map((r) => r.attempts),
+      statuses: db.all<{ status: string }>('SELECT status FROM stories ORDER BY id').map((r) => r.status),
       leases: db.value('SELECT COUNT(*) FROM lease'),
       runs: db.all<{ id: number; status: string; error_kind: string | null }>('SELECT id, status, error_kind FROM runs ORDER BY id'),
     };
@@ -130,9 +130,9 @@ describe('the lease', () => {
     writeConfig('run:\n  leaseSeconds: 5\n', false);
     expect((await cli(['run'])).code).toBe(0);
     const db = probeDb(project.dbPath);
-    const [approved, rejected] = db.all<{ id: number }>('SELECT id FROM items ORDER BY id LIMIT 2').map((r) => r.id);
-    db.run(`UPDATE items SET status = 'approved' WHERE id = ?`, approved);
-    db.run(`UPDATE items SET status = 'rejected' WHERE id = ?`, rejected);
+    const [approved, rejected] = db.all<{ id: number }>('SELECT id FROM stories ORDER BY id LIMIT 2').map((r) => r.id);
+    db.run(`UPDATE stories SET status = 'approved' WHERE id = ?`, approved);
+    db.run(`UPDATE stories SET status = 'rejected' WHERE id = ?`, rejected);
     db.close();
 
     writeConfig('  maxRetries: 0\nrun:\n  leaseSeconds: 5\n');

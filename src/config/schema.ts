@@ -135,8 +135,11 @@ const ExtractSchema = z.strictObject({
   maxHeapMb: z.number().int().min(32).max(4096).default(256),
 });
 
-/** The same story from several outlets: copies are attached to the story instead of being drafted. */
-const DedupeSchema = z.strictObject({
+/**
+ * The same story from several outlets (src/coverage): copies are attached to the story instead of
+ * being drafted. Its key in config.yaml stays `dedupe`, the name existing config files use.
+ */
+const CoverageSchema = z.strictObject({
   /** Look for copies before drafting; false drafts every item. */
   enabled: z.boolean().default(true),
   /** Stories signed this many days back are compared with a new item; older ones are not (the index stays small). */
@@ -191,7 +194,7 @@ export const ConfigSchema = z.strictObject({
   network: NetworkSchema.prefault({}),
   run: RunSchema.prefault({}),
   extract: ExtractSchema.prefault({}),
-  dedupe: DedupeSchema.prefault({}),
+  dedupe: CoverageSchema.prefault({}),
   schedule: ScheduleSchema.prefault({}),
   newsletter: NewsletterSchema.prefault({}),
   publish: PublishSchema.prefault({}),

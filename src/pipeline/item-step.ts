@@ -2,7 +2,7 @@ import { failureFromError, isDeferral, isRunFatal, type Failure, type Outcome } 
 import type { Article, Draft, DraftInput } from '../core/types.ts';
 import type { FetchedResponse } from '../fetch/index.ts';
 import { StoreError, type WorkItem } from '../store/index.ts';
-import { attachIfCopy } from './dedupe-step.ts';
+import { attachIfCopy } from './coverage-step.ts';
 import { nowOf, type RunContext } from './context.ts';
 import { isLastAttempt, itemDisposition } from './item-disposition.ts';
 import { summaryError } from './summary.ts';

@@ -3,7 +3,7 @@ import { refuseIfSent } from './editorial.ts';
 import { claimOwner } from './items.ts';
 import { isoOf } from './values.ts';
 
-/** A story seen before, as the dedupe judge compares it: its id and stored signature. */
+/** A story seen before, as the coverage judge compares it: its id and stored signature. */
 export interface SignedStory<S> {
   id: number;
   signature: S;
@@ -74,7 +74,7 @@ export interface CoverageStore {
 export function coverageOf(db: Connection, storyId: number, sourceItemId: number | null): CoverageLink[] {
   const rows = db.all<{ id: number; url: string | null; title: string | null; feed: string; site_name: string | null; article_title: string | null; reason: string | null; similarity: number | null }>(
     `SELECT i.id, i.url, i.title, f.name AS feed, a.site_name, a.title AS article_title, c.reason, c.similarity
-     FROM items i JOIN feeds f ON f.id = i.feed_id LEFT JOIN articles a ON a.item_id = i.id
+     FROM stories i JOIN feeds f ON f.id = i.feed_id LEFT JOIN articles a ON a.item_id = i.id
        LEFT JOIN coverage c ON c.item_id = i.id
      WHERE (c.story_id = ? OR (i.id = ? AND ? IS NOT NULL)) ORDER BY i.id`,
     storyId,
@@ -97,7 +97,7 @@ export function sqliteCoverage(db: Connection): CoverageStore {
     signOrAttach: (input, judge) =>
       db.write(() => {
         const owner = claimOwner(input.runId);
-        if (!db.get('SELECT 1 FROM items WHERE id = ? AND claimed_by = ?', input.itemId, owner)) return { claimLost: true } as const;
+        if (!db.get('SELECT 1 FROM stories WHERE id = ? AND claimed_by = ?', input.itemId, owner)) return { claimLost: true } as const;
         const seen = input.bands.length === 0 ? [] : candidates(db, input);
         const match = judge(seen);
         if (match) {
@@ -111,7 +111,7 @@ export function sqliteCoverage(db: Connection): CoverageStore {
             isoOf(input.now),
           );
           db.run(
-            `UPDATE items SET status = 'duplicate', next_attempt_at = NULL, last_error_kind = NULL, last_error_message = NULL,
+            `UPDATE stories SET status = 'duplicate', next_attempt_at = NULL, last_error_kind = NULL, last_error_message = NULL,
                last_error_raw = NULL, claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE id = ?`,
             isoOf(input.now),
             input.itemId,
@@ -139,9 +139,9 @@ export function sqliteCoverage(db: Connection): CoverageStore {
         const r = db.run('DELETE FROM coverage WHERE item_id = ? AND story_id = ?', itemId, storyId);
         if (r.changes !== 1) return false;
         db.run('INSERT OR IGNORE INTO coverage_splits (item_id, story_id, by, at) VALUES (?, ?, ?, ?)', itemId, storyId, by, isoOf(now));
-        db.run(`UPDATE items SET status = 'pending', attempts = 0, next_attempt_at = NULL, updated_at = ? WHERE id = ?`, isoOf(now), itemId);
+        db.run(`UPDATE stories SET status = 'pending', attempts = 0, next_attempt_at = NULL, updated_at = ? WHERE id = ?`, isoOf(now), itemId);
         // The story's source was this outlet: it goes back to the story's own.
-        db.run('UPDATE items SET source_item_id = NULL WHERE id = ? AND source_item_id = ?', storyId, itemId);
+        db.run('UPDATE stories SET source_item_id = NULL WHERE id = ? AND source_item_id = ?', storyId, itemId);
         return true;
       }),
 
@@ -149,7 +149,7 @@ export function sqliteCoverage(db: Connection): CoverageStore {
       db.write(() => {
         refuseIfSent(db, storyId);
         if (itemId !== storyId && !db.get('SELECT 1 FROM coverage WHERE item_id = ? AND story_id = ?', itemId, storyId)) return false;
-        const r = db.run('UPDATE items SET source_item_id = ?, updated_at = ? WHERE id = ?', itemId === storyId ? null : itemId, isoOf(now), storyId);
+        const r = db.run('UPDATE stories SET source_item_id = ?, updated_at = ? WHERE id = ?', itemId === storyId ? null : itemId, isoOf(now), storyId);
         return r.changes === 1;
       }),
   };
@@ -159,7 +159,7 @@ export function sqliteCoverage(db: Connection): CoverageStore {
 function candidates<S>(db: Connection, input: SignInput<S>): SignedStory<S>[] {
   const marks = input.bands.map(() => '?').join(', ');
   const rows = db.all<{ item_id: number; signature: string }>(
-    `SELECT s.item_id, s.signature FROM story_signatures s JOIN items i ON i.id = s.item_id
+    `SELECT s.item_id, s.signature FROM story_signatures s JOIN stories i ON i.id = s.item_id
      WHERE s.item_id IN (SELECT DISTINCT item_id FROM story_bands WHERE band IN (${marks}))
        AND s.item_id <> ? AND s.signed_at >= ? AND i.status NOT IN ('duplicate', 'blocked')
        AND NOT EXISTS (SELECT 1 FROM coverage_splits x WHERE x.item_id = ? AND x.story_id = s.item_id)

@@ -189,7 +189,7 @@ function insertDraft(db: Connection, itemId: number, runId: number | null, d: Dr
     d.needsReview ? 1 : 0,
   );
   db.run(
-    `UPDATE items SET status = CASE WHEN status IN ('approved', 'rejected') THEN status ELSE 'candidate' END,
+    `UPDATE stories SET status = CASE WHEN status IN ('approved', 'rejected') THEN status ELSE 'candidate' END,
        next_attempt_at = NULL, last_error_kind = NULL, last_error_message = NULL, last_error_raw = NULL,
        claimed_by = NULL, claimed_until = NULL, updated_at = ?
      WHERE id = ?`,
@@ -213,7 +213,7 @@ export function sqliteDrafts(db: Connection): DraftStore {
         const saved = await db.write(() => {
           // Only for an item still waiting for its first draft, and not claimed by a live run.
           const waiting = db.get(
-            `SELECT 1 FROM items WHERE id = ? AND status IN ('pending', 'failed', 'deferred')
+            `SELECT 1 FROM stories WHERE id = ? AND status IN ('pending', 'failed', 'deferred')
                AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?)`,
             entry.itemId,
             isoOf(now),
@@ -255,7 +255,7 @@ export function sqliteDrafts(db: Connection): DraftStore {
         db
           .all<{ feed_id: number; model: string | null; drafts: number; input_tokens: number; output_tokens: number }>(
             `SELECT i.feed_id, d.model, COUNT(*) AS drafts, SUM(d.input_tokens) AS input_tokens, SUM(d.output_tokens) AS output_tokens
-             FROM drafts d JOIN items i ON i.id = d.item_id
+             FROM drafts d JOIN stories i ON i.id = d.item_id
              WHERE d.origin = 'model' AND d.engine = 'llm'
              GROUP BY i.feed_id, d.model ORDER BY i.feed_id, d.model`,
           )

@@ -272,7 +272,7 @@ class SqliteEditorial implements EditorialStore {
     d: { action: DecisionAction; by: string; now: Date; versionId?: number; reason?: ReasonCode; note?: string; until?: Date },
   ): Promise<Decision> {
     return this.db.write(() => {
-      const item = this.db.get('SELECT id, status FROM items WHERE id = ?', storyId) as { id: number; status: string } | undefined;
+      const item = this.db.get('SELECT id, status FROM stories WHERE id = ?', storyId) as { id: number; status: string } | undefined;
       if (!item) throw new EditorialError(`no story ${storyId} (see \`aiwins stories\`)`, 'unknown_story');
       refuseIfSent(this.db, storyId);
       const current = this.currentVersionId(storyId);
@@ -293,7 +293,7 @@ class SqliteEditorial implements EditorialStore {
       const r = this.db.run(`INSERT INTO decisions (item_id, draft_id, action, reason, note, snoozed_until, decided_by, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, storyId, versionId, d.action, d.action === 'reject' ? d.reason : null, d.note || null, d.until?.toISOString() ?? null, d.by, at);
       const status = STATUS_AFTER[d.action];
-      if (status) this.db.run('UPDATE items SET status = ?, updated_at = ? WHERE id = ?', status, at, storyId);
+      if (status) this.db.run('UPDATE stories SET status = ?, updated_at = ? WHERE id = ?', status, at, storyId);
       return toDecision(this.db.get('SELECT * FROM decisions WHERE id = ?', r.lastInsertRowid) as DecisionRow);
     });
   }
@@ -341,7 +341,7 @@ class SqliteEditorial implements EditorialStore {
     return this.db.read(() => {
       const rows = this.db.all<{ feed_id: number; approved: number; rejected: number }>(
         `SELECT i.feed_id, SUM(d.action = 'approve') AS approved, SUM(d.action = 'reject') AS rejected
-         FROM decisions d JOIN items i ON i.id = d.item_id
+         FROM decisions d JOIN stories i ON i.id = d.item_id
          WHERE d.id = (SELECT MAX(id) FROM decisions WHERE item_id = d.item_id AND action IN ('approve', 'reject', 'reopen'))
            AND d.action IN ('approve', 'reject')
          GROUP BY i.feed_id`,
@@ -420,7 +420,7 @@ class SqliteEditorial implements EditorialStore {
            ${JUDGED('recommendation')} AS recommendation, json_extract(d.judgement, '$.by') AS judged_by,
            (SELECT snoozed_until FROM decisions x WHERE x.item_id = i.id ORDER BY x.id DESC LIMIT 1) AS snoozed_until,
            sent.issue_id AS sent_issue, sent.sent_at
-         FROM items i JOIN feeds f ON f.id = i.feed_id
+         FROM stories i JOIN feeds f ON f.id = i.feed_id
          LEFT JOIN drafts d ON d.id = (SELECT MAX(id) FROM drafts WHERE item_id = i.id)
          LEFT JOIN (SELECT s.item_id, s.issue_id, x.sent_at FROM issue_stories s JOIN issues x ON x.id = s.issue_id
                     WHERE s.sent_draft_id IS NOT NULL) sent ON sent.item_id = i.id

@@ -218,7 +218,7 @@ export function sqliteFeeds(db: Connection): FeedStore {
                SUM(status = 'pending') AS pending,
                SUM(status IN ('failed', 'deferred', 'blocked')) AS failed,
                SUM(status = 'pending' AND over_cap = 1) AS over_cap
-             FROM items WHERE feed_id = ?`,
+             FROM stories WHERE feed_id = ?`,
             r.id,
           )!;
           const feed = toFeed(r);

@@ -67,7 +67,7 @@ export interface DueQuery {
   overCapPublishedAfter: Date;
 }
 
-/** The items table: work on feed items, claimed by one run at a time. */
+/** The stories table as the pipeline works on it: a feed's items, stored as stories, claimed by one run at a time. */
 export interface ItemStore {
   /** Items that need work now: new ones (newest first, capped per feed), and failed or deferred ones whose back-off is over. */
   due(q: DueQuery): Promise<number[]>;
@@ -142,7 +142,7 @@ export function insertItems(db: Connection, feedId: number, items: readonly NewI
   let newOverCap = 0;
   for (const it of items) {
     const r = db.run(
-      `INSERT INTO items (feed_id, item_key, url, canonical_url, title, published_at, author, summary,
+      `INSERT INTO stories (feed_id, item_key, url, canonical_url, title, published_at, author, summary,
          feed_content, status, over_cap, discovered_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
        ON CONFLICT DO NOTHING`,
@@ -168,20 +168,20 @@ export function insertItems(db: Connection, feedId: number, items: readonly NewI
 
 /** Drops every claim a run holds; part of the caller's transaction. */
 export function releaseClaims(db: Connection, runId: number): void {
-  db.run('UPDATE items SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?', claimOwner(runId));
+  db.run('UPDATE stories SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?', claimOwner(runId));
 }
 
 /** Extends every claim a run holds (its heartbeat); part of the caller's transaction. */
 export function extendClaims(db: Connection, runId: number, until: Date): void {
-  db.run('UPDATE items SET claimed_until = ? WHERE claimed_by = ?', isoOf(until), claimOwner(runId));
+  db.run('UPDATE stories SET claimed_until = ? WHERE claimed_by = ?', isoOf(until), claimOwner(runId));
 }
 
 /** Whether the run holds the item's claim; checked in the transaction that stores the run's work. */
 export function holdsClaim(db: Connection, itemId: number, runId: number): boolean {
-  return db.get('SELECT 1 FROM items WHERE id = ? AND claimed_by = ?', itemId, claimOwner(runId)) !== undefined;
+  return db.get('SELECT 1 FROM stories WHERE id = ? AND claimed_by = ?', itemId, claimOwner(runId)) !== undefined;
 }
 
-const SELECT_ITEM = 'SELECT i.*, f.name AS feed_name FROM items i JOIN feeds f ON f.id = i.feed_id WHERE i.id = ?';
+const SELECT_ITEM = 'SELECT i.*, f.name AS feed_name FROM stories i JOIN feeds f ON f.id = i.feed_id WHERE i.id = ?';
 
 export function sqliteItems(db: Connection): ItemStore {
   return {
@@ -193,7 +193,7 @@ export function sqliteItems(db: Connection): ItemStore {
                SELECT id, status, published_at, discovered_at,
                  ROW_NUMBER() OVER (PARTITION BY feed_id, status = 'pending'
                    ORDER BY COALESCE(published_at, discovered_at) DESC, id DESC) AS nth
-               FROM items
+               FROM stories
                WHERE (claimed_until IS NULL OR claimed_until < @now)
                  AND ((status = 'pending' AND NOT (over_cap = 1 AND published_at IS NOT NULL AND published_at < @oldest))
                    OR (status = 'deferred' AND (@retry = 1 OR next_attempt_at IS NULL OR next_attempt_at <= @now))
@@ -221,8 +221,8 @@ export function sqliteItems(db: Connection): ItemStore {
           keys.add(it.key);
           if (it.canonicalUrl !== null) urls.add(it.canonicalUrl);
           if (repeated) return false;
-          if (feedId !== null && db.get('SELECT 1 FROM items WHERE feed_id = ? AND item_key = ?', feedId, it.key)) return false;
-          return it.canonicalUrl === null || !db.get('SELECT 1 FROM items WHERE canonical_url = ?', it.canonicalUrl);
+          if (feedId !== null && db.get('SELECT 1 FROM stories WHERE feed_id = ? AND item_key = ?', feedId, it.key)) return false;
+          return it.canonicalUrl === null || !db.get('SELECT 1 FROM stories WHERE canonical_url = ?', it.canonicalUrl);
         });
       }),
 
@@ -230,10 +230,10 @@ export function sqliteItems(db: Connection): ItemStore {
       db.write(() => {
         const allowed = statuses.map(() => '?').join(', ');
         const r = db.run(
-          `UPDATE items SET claimed_by = ?, claimed_until = ?, updated_at = ?
+          `UPDATE stories SET claimed_by = ?, claimed_until = ?, updated_at = ?
            WHERE id = ? AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?) AND status IN (${allowed})
              -- A story sent in an issue is final: no run drafts it again.
-             AND NOT EXISTS (SELECT 1 FROM issue_stories s WHERE s.item_id = items.id AND s.sent_draft_id IS NOT NULL)`,
+             AND NOT EXISTS (SELECT 1 FROM issue_stories s WHERE s.item_id = stories.id AND s.sent_draft_id IS NOT NULL)`,
           claimOwner(runId),
           isoOf(until),
           isoOf(now),
@@ -249,7 +249,7 @@ export function sqliteItems(db: Connection): ItemStore {
     recordFailure: (id, runId, failure, disposition, now) =>
       db.write(() => {
         const r = db.run(
-          `UPDATE items SET status = ?, attempts = attempts + ?, next_attempt_at = ?, last_error_kind = ?,
+          `UPDATE stories SET status = ?, attempts = attempts + ?, next_attempt_at = ?, last_error_kind = ?,
              last_error_message = ?, last_error_raw = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ?
            WHERE id = ? AND claimed_by = ?`,
           disposition.status,
@@ -267,7 +267,7 @@ export function sqliteItems(db: Connection): ItemStore {
 
     release: (id, runId) =>
       db.write(() => {
-        db.run('UPDATE items SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?', id, claimOwner(runId));
+        db.run('UPDATE stories SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?', id, claimOwner(runId));
       }),
 
     get: (id) =>

@@ -310,6 +310,24 @@ export const MIGRATIONS: readonly string[] = [
   // 11: an editor's verdict and recommendation, set in an edit (the model's framing stays as drafted);
   // later edits copy it, a re-draft starts without it
   `ALTER TABLE drafts ADD COLUMN judgement TEXT;  -- JSON {verdict, recommendation, by, at}; NULL: the model's framing stands`,
+  // 12: one name for one row: the table of stories is \`stories\` (the CLI's, the JSON's and the desk's
+  // word), not \`items\` (a feed's word for what becomes a story). SQLite (3.26+, legacy_alter_table
+  // off) rewrites the references to it in the other tables' foreign keys and in the triggers' bodies;
+  // the indexes and the search trigger named after the old table are made again under the new name.
+  `
+  ALTER TABLE items RENAME TO stories;
+  DROP INDEX items_canonical_url;
+  CREATE UNIQUE INDEX stories_canonical_url ON stories(canonical_url) WHERE canonical_url IS NOT NULL;
+  DROP INDEX items_status;
+  CREATE INDEX stories_status ON stories(status, next_attempt_at);
+  DROP INDEX items_feed_status;
+  CREATE INDEX stories_feed_status ON stories(feed_id, status);
+  DROP TRIGGER story_search_items;
+  CREATE TRIGGER story_search_stories AFTER INSERT ON stories BEGIN
+    DELETE FROM story_search WHERE rowid = NEW.id;
+    ${storySearchRow('NEW.id', 'stories')};
+  END;
+  `,
 ];
 
 /** Applies pending migrations, one transaction each, so a killed migration leaves the old version. */
@@ -334,14 +352,15 @@ export function migrate(db: Connection): void {
 }
 
 /**
- * Inserts the search row of the item(s) selected by `itemId` (an SQL expression). Part of
- * migration 6's text: changing it would change a landed migration, so add a new one instead.
+ * Inserts the search row of the story (or stories) selected by `itemId` (an SQL expression), read
+ * from `table` (`items` until migration 12 renamed it). Part of migrations 6 and 12's text:
+ * changing what it makes would change a landed migration, so add a new one instead.
  */
-function storySearchRow(itemId: string): string {
+function storySearchRow(itemId: string, table: 'items' | 'stories' = 'items'): string {
   return `INSERT INTO story_search (rowid, title, draft, text)
     SELECT i.id, COALESCE(i.title, ''),
       COALESCE((SELECT d.headline || ' ' || d.tldr || ' ' || d.takeaways || ' ' || d.why_it_matters
                 FROM drafts d WHERE d.item_id = i.id ORDER BY d.id DESC LIMIT 1), ''),
       COALESCE((SELECT a.text FROM articles a WHERE a.item_id = i.id), '')
-    FROM items i WHERE i.id = ${itemId}`;
+    FROM ${table} i WHERE i.id = ${itemId}`;
 }

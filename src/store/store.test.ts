@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { MIGRATIONS } from './migrations.ts';
 import { openStore, StoreError, type Store } from './index.ts';
 import type { Draft } from '../core/types.ts';
+import { Connection } from './db.ts';
 import { corruptPages, probeDb } from '../../test/helpers/db.ts';
 
 let dir: string;
@@ -84,6 +85,82 @@ describe('openStore', () => {
     chmodSync(join(dir, 'ro.db'), 0o444);
     const ro = await store('ro.db', { access: 'read' });
     expect((await ro.stories.list({ all: true })).map((x) => x.title)).toEqual(['k']);
+  });
+});
+
+describe('migration 12: the items table becomes stories', () => {
+  /** Every table that points at a story, each with one row, as schema 11 (before the rename) stored them. */
+  const TABLES = ['stories', 'articles', 'drafts', 'decisions', 'issue_stories', 'trial_drafts', 'story_signatures', 'story_bands', 'coverage', 'coverage_splits'];
+
+  function schema11(path: string): void {
+    const db = Connection.open(path);
+    for (const m of MIGRATIONS.slice(0, 11)) db.exec(m);
+    db.userVersion = 11;
+    const now = '2026-11-20T10:00:00.000Z';
+    db.run(`INSERT INTO feeds (id, url, name, created_at) VALUES (1, 'https://f.example/feed', 'F', ?)`, now);
+    for (const [id, title] of [[1, 'Sepsis alerts help nurses'], [2, 'Sepsis alerts, syndicated']] as const) {
+      db.run(
+        `INSERT INTO items (id, feed_id, item_key, url, canonical_url, title, status, discovered_at, updated_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)`,
+        id, `k${id}`, `https://f.example/${id}`, `https://f.example/${id}`, title, id === 1 ? 'candidate' : 'duplicate', now, now,
+      );
+    }
+    db.run(`UPDATE items SET source_item_id = 2 WHERE id = 1`);
+    db.run(`INSERT INTO articles (item_id, text, word_count, reading_minutes, method, confidence, extracted_at) VALUES (1, 'a hospital in Leeds', 4, 1, 'readability', 0.9, ?)`, now);
+    db.run(
+      `INSERT INTO drafts (id, item_id, engine, prompt_id, prompt_hash, headline, tldr, takeaways, why_it_matters, category, framing,
+         input_tokens, output_tokens, latency_ms, input_truncated, reading_minutes, created_at)
+       VALUES (1, 1, 'llm', 'p', 'h', 'Nurses catch sepsis sooner', 'T', '[]', 'W', 'Health', '{}', 1, 1, 1, 0, 1, ?)`,
+      now,
+    );
+    db.run(`INSERT INTO decisions (item_id, draft_id, action, decided_by, created_at) VALUES (1, 1, 'approve', 'ed', ?)`, now);
+    db.run(`INSERT INTO issues (id, created_at) VALUES (1, ?)`, now);
+    db.run(`INSERT INTO issue_stories (issue_id, item_id, position) VALUES (1, 1, 1)`);
+    db.run(`INSERT INTO trials (id, name, prompt_id, prompt_hash, prompt_path, model, created_at, updated_at) VALUES (1, 't', 'p', 'h', 'p.md', 'm', ?, ?)`, now, now);
+    db.run(`INSERT INTO trial_drafts (trial_id, item_id, cache_key, input_tokens, output_tokens, latency_ms, from_cache, created_at) VALUES (1, 1, 'c', 1, 1, 1, 0, ?)`, now);
+    db.run(`INSERT INTO story_signatures (item_id, signature, signed_at) VALUES (1, '{}', ?)`, now);
+    db.run(`INSERT INTO story_bands (band, item_id) VALUES ('b', 1)`);
+    db.run(`INSERT INTO coverage (item_id, story_id, reason, similarity, at) VALUES (2, 1, 'same_text', 0.9, ?)`, now);
+    db.run(`INSERT INTO coverage_splits (item_id, story_id, by, at) VALUES (2, 1, 'ed', ?)`, now);
+    db.close();
+  }
+
+  it('opens a database from before the rename, migrates it, and keeps every row, link and search entry', async () => {
+    const path = join(dir, 'old.db');
+    schema11(path);
+    const s = await store('old.db');
+    const probe = probeDb(path);
+    try {
+      expect(probe.value('PRAGMA user_version')).toBe(MIGRATIONS.length);
+      expect(probe.value(`SELECT COUNT(*) FROM sqlite_master WHERE name = 'items'`)).toBe(0);
+      for (const t of TABLES) expect(probe.value(`SELECT COUNT(*) FROM ${t}`), t).toBe(t === 'stories' ? 2 : 1);
+      expect(probe.value('SELECT source_item_id FROM stories WHERE id = 1')).toBe(2);
+      // Nothing in the schema names the old table: foreign keys, indexes and triggers follow the rename.
+      const stale = probe.all<{ name: string }>(`SELECT name FROM sqlite_master WHERE sql LIKE '%items%' AND sql NOT LIKE '%items_in_feed%'`);
+      expect(stale).toEqual([]);
+      expect(probe.all('PRAGMA foreign_key_check')).toEqual([]);
+      expect(probe.integrityCheck()).toEqual(['ok']);
+      // The search still finds the old story by title, draft and text ...
+      const found = (q: string) => probe.all<{ rowid: number }>('SELECT rowid FROM story_search WHERE story_search MATCH ?', q).map((r) => r.rowid);
+      expect(found('nurses')).toEqual([1]);
+      expect(found('Leeds')).toEqual([1]);
+      // ... and the Store reads and writes the renamed table: the old stories listed, a new one stored and searchable.
+      expect((await s.stories.list({ all: true })).map((x) => x.id).sort()).toEqual([1, 2]);
+      const { newIds } = await withItems(s, [newItem('radiology-ai')]);
+      expect(newIds).toHaveLength(1);
+      expect(found('radiology')).toEqual(newIds);
+      // The drafts' search trigger, whose body named the old table, reads the new one.
+      probe.run(
+        `INSERT INTO drafts (item_id, engine, prompt_id, prompt_hash, headline, tldr, takeaways, why_it_matters, category, framing,
+           input_tokens, output_tokens, latency_ms, input_truncated, reading_minutes, created_at)
+         VALUES (?, 'llm', 'p', 'h', 'Mammography screening', 'T', '[]', 'W', 'Health', '{}', 1, 1, 1, 0, 1, '2026-11-21T10:00:00.000Z')`,
+        newIds[0],
+      );
+      expect(found('mammography')).toEqual(newIds);
+      // The foreign keys still hold: a band for a story that does not exist is refused.
+      expect(() => probe.run(`INSERT INTO story_bands (band, item_id) VALUES ('b', 999)`)).toThrow(/FOREIGN KEY/);
+    } finally {
+      probe.close();
+    }
   });
 });
 
@@ -203,7 +280,7 @@ describe('database faults', () => {
     const big = Array.from({ length: 200 }, (_, i) => ({ ...newItem(`k${i}`), content: 'x'.repeat(4000) }));
     await expect(withItems(s, big)).rejects.toMatchObject({ failure: { kind: 'db.full', message: expect.stringMatching(/MB free on the disk of/) } });
     const after = probeDb(path);
-    expect(after.value('SELECT COUNT(*) FROM items')).toBe(0);
+    expect(after.value('SELECT COUNT(*) FROM stories')).toBe(0);
     after.close();
   });
 

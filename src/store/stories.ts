@@ -87,14 +87,14 @@ const SELECT = `
   SELECT i.id, i.url, i.canonical_url, a.site_name, i.source_item_id, i.title, i.status, i.published_at, i.last_error_kind, i.last_error_message, i.attempts,
     i.next_attempt_at, f.name AS feed_name, a.title AS article_title,
     (SELECT MAX(d.id) FROM drafts d WHERE d.item_id = i.id) AS draft_id
-  FROM items i JOIN feeds f ON f.id = i.feed_id LEFT JOIN articles a ON a.item_id = i.id`;
+  FROM stories i JOIN feeds f ON f.id = i.feed_id LEFT JOIN articles a ON a.item_id = i.id`;
 
 function toStory(db: Connection, r: StoryRow): Story {
   const failedNow = r.status === 'failed' || r.status === 'deferred' || r.status === 'blocked';
   const draft = r.draft_id ? draftById(db, r.draft_id) : null;
   // The outlet an editor chose: the story links to it and names it as the source.
   const source = r.source_item_id === null ? null : db.get<{ url: string | null; canonical_url: string | null; feed_name: string; site_name: string | null }>(
-    'SELECT i.url, i.canonical_url, f.name AS feed_name, a.site_name FROM items i JOIN feeds f ON f.id = i.feed_id LEFT JOIN articles a ON a.item_id = i.id WHERE i.id = ?',
+    'SELECT i.url, i.canonical_url, f.name AS feed_name, a.site_name FROM stories i JOIN feeds f ON f.id = i.feed_id LEFT JOIN articles a ON a.item_id = i.id WHERE i.id = ?',
     r.source_item_id,
   );
   if (source) Object.assign(r, { url: source.url, canonical_url: source.canonical_url, feed_name: source.feed_name, site_name: source.site_name });

@@ -229,7 +229,7 @@ export function sqliteTrials(db: Connection): TrialStore {
           params.push(isoOf(opts.since));
         }
         const sql = `SELECT i.id AS item_id, COALESCE(a.title, i.title, i.url, 'Untitled') AS title, COALESCE(i.url, '') AS url, f.name AS feed_name
-          FROM items i JOIN articles a ON a.item_id = i.id JOIN feeds f ON f.id = i.feed_id
+          FROM stories i JOIN articles a ON a.item_id = i.id JOIN feeds f ON f.id = i.feed_id
           ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
           ORDER BY COALESCE(i.published_at, i.discovered_at) DESC, i.id DESC
           ${opts.limit !== undefined ? 'LIMIT ?' : ''}`;

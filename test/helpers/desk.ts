@@ -168,7 +168,7 @@ export async function seedDeskWorld(store: Store, canary: string): Promise<Recor
   return ids;
 }
 
-/** Another outlet's copy of a story, attached as the pipeline's dedupe step does (under a run's claim). */
+/** Another outlet's copy of a story, attached as the pipeline's coverage step does (under a run's claim). */
 export async function attachCopy(store: Store, storyId: number, copy: { feed: string; title: string; url: string }): Promise<number> {
   const now = new Date('2026-11-30T10:30:00.000Z');
   const feed = (await store.feeds.active()).find((f) => f.name === copy.feed);

@@ -1,5 +1,5 @@
 /**
- * Small stories for the dedupe tests, written for them: a hospital's AI story as a press release
+ * Small stories for the coverage tests, written for them: a hospital's AI story as a press release
  * and as outlets carry it, and stories that share its topic or its template but are not it.
  */
 

@@ -1,9 +1,9 @@
 /**
- * Duplicate-story benchmark: how often the dedupe stage recognises another outlet's copy of a
+ * Duplicate-story benchmark: how often the coverage stage recognises another outlet's copy of a
  * story, and whether it ever merges two different stories.
  *
- *   npm run bench:dedupe -- ../shared/data/extraction-annotated-dev ../shared/data/extraction-dev \
- *     [--feeds ../shared/data/feeds-dev] [--show 5] [--cache /tmp/dedupe-pages.json] [--merges FILE]
+ *   npm run bench:coverage -- ../shared/data/extraction-annotated-dev ../shared/data/extraction-dev \
+ *     [--feeds ../shared/data/feeds-dev] [--show 5] [--cache /tmp/coverage-pages.json] [--merges FILE]
  *
  * Page folders (<dir>/<id>/{page.html, meta.json}) are extracted with the real extractor. Each page
  * that passes the quality gate is one distinct article; `--feeds` adds the real feed items of a
@@ -25,7 +25,7 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bandKeys, copyReason, DEFAULT_THRESHOLDS, likeness, signStory, wordsOf, type CopyThresholds, type StorySignature } from '../src/dedupe/index.ts';
+import { bandKeys, coverageReason, DEFAULT_THRESHOLDS, likeness, signStory, wordsOf, type CoverageThresholds, type StorySignature } from '../src/coverage/index.ts';
 import { extractArticleSync } from '../src/extract/index.ts';
 import { parseFeed } from '../src/parse/index.ts';
 
@@ -42,7 +42,7 @@ function arg(name: string): string | undefined {
 
 const dirs = process.argv.slice(2).filter((a, i, all) => !a.startsWith('--') && !all[i - 1]?.startsWith('--'));
 if (dirs.length === 0) {
-  console.error('usage: npm run bench:dedupe -- PAGES_DIR... [--feeds FEEDS_DIR] [--show N]');
+  console.error('usage: npm run bench:coverage -- PAGES_DIR... [--feeds FEEDS_DIR] [--show N]');
   process.exit(2);
 }
 const show = Number(arg('show') ?? 5);
@@ -201,7 +201,7 @@ async function main(): Promise<void> {
   const distinct = articles;
   const tLoad = performance.now();
   const sign = (d: Doc) => signStory(d.title, d.text);
-  const t: CopyThresholds = DEFAULT_THRESHOLDS;
+  const t: CoverageThresholds = DEFAULT_THRESHOLDS;
 
   // Positives.
   const pairs = buildPairs(pages, templates);
@@ -214,7 +214,7 @@ async function main(): Promise<void> {
     const k = byKind.get(pr.kind) ?? { n: 0, found: 0, missed: [], reasons: {} };
     byKind.set(pr.kind, k);
     k.n++;
-    const c = sharesBand(sa, sb) ? copyReason(sb, sa, t) : null;
+    const c = sharesBand(sa, sb) ? coverageReason(sb, sa, t) : null;
     if (c) {
       k.found++;
       k.reasons[c.reason] = (k.reasons[c.reason] ?? 0) + 1;
@@ -243,7 +243,7 @@ async function main(): Promise<void> {
       nearest.contained = Math.max(nearest.contained, Math.min(sigs[i]!.shingles, sigs[j]!.shingles) >= t.containedMinShingles ? l.contained : 0);
       nearest.lead = Math.max(nearest.lead, l.title >= t.title ? l.lead : 0);
       nearest.title = Math.max(nearest.title, l.title);
-      const c = copyReason(sigs[i]!, sigs[j]!, t);
+      const c = coverageReason(sigs[i]!, sigs[j]!, t);
       if (c) {
         falseMerges.push(`${distinct[i]!.id} ~ ${distinct[j]!.id}: ${c.reason} (text ${l.text.toFixed(2)} contained ${l.contained.toFixed(2)} lead ${l.lead.toFixed(2)} title ${l.title.toFixed(2)} numbers ${l.numbers?.toFixed(2) ?? '-'})`);
         mergeDetails.push({ a: distinct[i]!.id, b: distinct[j]!.id, reason: c.reason, likeness: l, titles: [distinct[i]!.title, distinct[j]!.title], openings: [distinct[i]!.text.slice(0, 300), distinct[j]!.text.slice(0, 300)] });
@@ -268,7 +268,7 @@ async function main(): Promise<void> {
   for (const m of falseMerges.slice(0, show)) console.log(`      merged ${m}`);
   console.log(`nearest distinct pair per rule: text ${nearest.text.toFixed(2)}, contained ${nearest.contained.toFixed(2)}, lead (titles >= ${t.title}) ${nearest.lead.toFixed(2)}, title ${nearest.title.toFixed(2)}`);
   const precision = found + fp === 0 ? 1 : found / (found + fp);
-  console.log(`dedupe pairs=${totalPos} recall=${(found / totalPos).toFixed(3)} precision=${precision.toFixed(4)} distinct=${distinct.length} distinct_pairs=${negPairs} false_merges=${fp}`);
+  console.log(`coverage pairs=${totalPos} recall=${(found / totalPos).toFixed(3)} precision=${precision.toFixed(4)} distinct=${distinct.length} distinct_pairs=${negPairs} false_merges=${fp}`);
 }
 
 await main();

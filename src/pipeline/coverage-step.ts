@@ -1,5 +1,5 @@
 import type { Article } from '../core/types.ts';
-import { bandKeys, findCopy, signStory, type StorySignature } from '../dedupe/index.ts';
+import { bandKeys, judgeCoverage, signStory, type StorySignature } from '../coverage/index.ts';
 import type { WorkItem } from '../store/index.ts';
 import { nowOf, type RunContext } from './context.ts';
 
@@ -24,7 +24,7 @@ export async function attachIfCopy(ctx: RunContext, item: WorkItem, article: Art
       now,
     },
     (seen) => {
-      const m = findCopy(signature, seen);
+      const m = judgeCoverage(signature, seen);
       return m ? { storyId: m.storyId, reason: m.reason, similarity: m.similarity } : null;
     },
   );

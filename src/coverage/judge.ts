@@ -1,7 +1,7 @@
 import { estimateJaccard, setContainment, titleSimilarity, type StorySignature } from './signature.ts';
 
 /** Why two items were judged the same story. */
-export type CopyReason = 'same_text' | 'quoted_text' | 'same_title_and_lead';
+export type CoverageReason = 'same_text' | 'quoted_text' | 'same_title_and_lead';
 
 /** How alike two stories are, each measure in 0..1. */
 export interface Likeness {
@@ -17,8 +17,8 @@ export interface Likeness {
   titleNumbersAgree: boolean;
 }
 
-/** The thresholds, chosen by measurement (`npm run bench:dedupe`; README "Same story, several outlets"). */
-export interface CopyThresholds {
+/** The thresholds, chosen by measurement (`npm run bench:coverage`; README "Same story, several outlets"). */
+export interface CoverageThresholds {
   /** Texts at least this similar are one story (a syndicated copy, another template). */
   text: number;
   /** A shorter text this much inside a longer one is one story (a press release quoted whole). */
@@ -37,7 +37,7 @@ export interface CopyThresholds {
   numbersUnlessText: number;
 }
 
-export const DEFAULT_THRESHOLDS: CopyThresholds = {
+export const DEFAULT_THRESHOLDS: CoverageThresholds = {
   text: 0.5,
   contained: 0.7,
   containedMinShingles: 60,
@@ -67,7 +67,7 @@ export function likeness(a: StorySignature, b: StorySignature, numbersMin = DEFA
 }
 
 /** Whether two stories are one, and why; null when they are different stories. */
-export function copyReason(a: StorySignature, b: StorySignature, t: CopyThresholds = DEFAULT_THRESHOLDS): { reason: CopyReason; likeness: Likeness } | null {
+export function coverageReason(a: StorySignature, b: StorySignature, t: CoverageThresholds = DEFAULT_THRESHOLDS): { reason: CoverageReason; likeness: Likeness } | null {
   const l = likeness(a, b, t.numbersMin);
   if (a.shingles === 0 || b.shingles === 0) return null;
   if (l.numbers !== null && l.numbers < t.numbers && l.text < t.numbersUnlessText) return null;
@@ -84,19 +84,19 @@ export interface SeenStory {
 }
 
 /** The match of a new item: the story it copies, why, and how alike they are. */
-export interface CopyMatch {
+export interface CoverageMatch {
   storyId: number;
-  reason: CopyReason;
+  reason: CoverageReason;
   /** The measure that decided (text, containment, or the lead under a similar title). */
   similarity: number;
   likeness: Likeness;
 }
 
 /** The story among `seen` that `sig` is a copy of (the most similar when several are), or null. */
-export function findCopy(sig: StorySignature, seen: readonly SeenStory[], t: CopyThresholds = DEFAULT_THRESHOLDS): CopyMatch | null {
-  let best: CopyMatch | null = null;
+export function judgeCoverage(sig: StorySignature, seen: readonly SeenStory[], t: CoverageThresholds = DEFAULT_THRESHOLDS): CoverageMatch | null {
+  let best: CoverageMatch | null = null;
   for (const s of seen) {
-    const c = copyReason(sig, s.signature, t);
+    const c = coverageReason(sig, s.signature, t);
     if (!c) continue;
     const similarity = c.reason === 'same_text' ? c.likeness.text : c.reason === 'quoted_text' ? c.likeness.contained : c.likeness.lead;
     const score = Math.max(c.likeness.text, c.likeness.contained);

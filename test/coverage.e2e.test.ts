@@ -8,7 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDeskApp } from '../src/review/app.tsx';
 import { openStore } from '../src/store/index.ts';
-import { OTHER_HOSPITAL, OTHER_HOSPITAL_TITLE, OUTLET_A, OUTLET_B, OUTLET_B_TITLE, RELEASE_TITLE } from '../src/dedupe/__fixtures__/stories.ts';
+import { OTHER_HOSPITAL, OTHER_HOSPITAL_TITLE, OUTLET_A, OUTLET_B, OUTLET_B_TITLE, RELEASE_TITLE } from '../src/coverage/__fixtures__/stories.ts';
 import { csrfOf, hashTestPassword } from './helpers/desk.ts';
 import { startOpenAiServer, type OpenAiServer } from './helpers/openai-server.ts';
 import { fixtureConfig, lastJsonLine, runCli, tempProject, type TempProject } from './helpers/project.ts';

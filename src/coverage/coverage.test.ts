@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bandKeys, copyReason, findCopy, likeness, signStory, titleWordsOf } from './index.ts';
+import { bandKeys, coverageReason, judgeCoverage, likeness, signStory, titleWordsOf } from './index.ts';
 import {
   OTHER_HOSPITAL,
   OTHER_HOSPITAL_TITLE,
@@ -30,7 +30,7 @@ describe('copies of one story', () => {
 
   it('the same text in another template (other whitespace, case and punctuation) is the same text', () => {
     const copy = signStory(`${RELEASE_TITLE} - Wire Desk`, RELEASE.toUpperCase().replace(/\n\n/g, '\n').replace(/,/g, ' ,'));
-    const c = copyReason(copy, release);
+    const c = coverageReason(copy, release);
     expect(c?.reason).toBe('same_text');
     expect(c?.likeness.text).toBe(1);
     expect(shareBand(copy, release)).toBe(true);
@@ -38,24 +38,24 @@ describe('copies of one story', () => {
 
   it('a copy with its first paragraph cut and the headline rewritten is still a copy', () => {
     const trimmed = signStory('Report: sepsis deaths down a fifth at Riverside Hospital with AI', RELEASE.split('\n\n').slice(1).join('\n\n'));
-    expect(copyReason(trimmed, release)).not.toBeNull();
+    expect(coverageReason(trimmed, release)).not.toBeNull();
     expect(shareBand(trimmed, release)).toBe(true);
   });
 
   it('two outlets quoting the same press release under their own openings are one story', () => {
     const a = signStory(RELEASE_TITLE, OUTLET_A);
     const b = signStory(OUTLET_B_TITLE, OUTLET_B);
-    expect(copyReason(b, a)).not.toBeNull();
+    expect(coverageReason(b, a)).not.toBeNull();
     expect(shareBand(a, b)).toBe(true);
   });
 
-  it('findCopy names the story copied, the most similar of those seen', () => {
+  it('judgeCoverage names the story copied, the most similar of those seen', () => {
     const seen = [
       { id: 7, signature: signStory(OTHER_HOSPITAL_TITLE, OTHER_HOSPITAL) },
       { id: 8, signature: signStory(RELEASE_TITLE, OUTLET_A) },
       { id: 9, signature: release },
     ];
-    const m = findCopy(signStory(`${RELEASE_TITLE} | Wire Desk`, RELEASE), seen);
+    const m = judgeCoverage(signStory(`${RELEASE_TITLE} | Wire Desk`, RELEASE), seen);
     expect(m).toMatchObject({ storyId: 9, reason: 'same_text', similarity: 1 });
   });
 });
@@ -64,9 +64,9 @@ describe('different stories', () => {
   it('two stories on one topic are not merged', () => {
     const a = signStory(RELEASE_TITLE, RELEASE);
     const b = signStory(OTHER_HOSPITAL_TITLE, OTHER_HOSPITAL);
-    expect(copyReason(a, b)).toBeNull();
+    expect(coverageReason(a, b)).toBeNull();
     expect(likeness(a, b).text).toBeLessThan(0.1);
-    expect(findCopy(b, [{ id: 1, signature: a }])).toBeNull();
+    expect(judgeCoverage(b, [{ id: 1, signature: a }])).toBeNull();
   });
 
   it("next year's announcement in the same template is another story: its numbers changed", () => {
@@ -76,7 +76,7 @@ describe('different stories', () => {
     // The words alone would merge them; the numbers keep them apart.
     expect(l.text).toBeGreaterThan(0.5);
     expect(l.numbers).toBeLessThan(0.7);
-    expect(copyReason(a, b)).toBeNull();
+    expect(coverageReason(a, b)).toBeNull();
   });
 
   it('the same headline with another version number and a similar lead is another story', () => {
@@ -85,11 +85,11 @@ describe('different stories', () => {
     const a = signStory('Model API v2024.09 retirement reminder', lead('v2024.09', 'June 21'));
     const b = signStory('Model API v2024.06 retirement reminder', lead('v2024.06', 'April 11'));
     expect(likeness(a, b).title).toBeGreaterThanOrEqual(0.6);
-    expect(copyReason(a, b)).toBeNull();
+    expect(coverageReason(a, b)).toBeNull();
   });
 
   it('an empty text is never a copy', () => {
-    expect(copyReason(signStory(RELEASE_TITLE, ''), signStory(RELEASE_TITLE, ''))).toBeNull();
+    expect(coverageReason(signStory(RELEASE_TITLE, ''), signStory(RELEASE_TITLE, ''))).toBeNull();
     expect(bandKeys(signStory(null, ''))).toEqual([]);
   });
 });
