@@ -53,7 +53,10 @@ describe('sessions', () => {
   const failedBefore = async (username: string, address: string, n: number) => {
     const users = env.store.users;
     for (let i = 0; i < n; i++) {
-      await users.recordLoginAttempt({ username, address, ok: false, now: new Date(clock), forgetBefore: new Date(0) });
+      const now = new Date(clock);
+      const r = await users.reserveLoginAttempt({ username, address, now, since: new Date(0), perPair: Infinity, perAddress: Infinity, forgetBefore: new Date(0) });
+      if (!r.reserved) throw new Error('no limit was set, yet the attempt was refused');
+      await users.settleLoginAttempt(r.id, false);
     }
   };
 

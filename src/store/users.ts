@@ -51,8 +51,6 @@ export interface UserStore {
   useSession(tokenHash: string, now: Date, idleMs: number): Promise<Session | null>;
   /** Ends a session (logging out): its cookie is worth nothing after. */
   endSession(tokenHash: string): Promise<void>;
-  /** Records a finished login attempt, and forgets attempts older than `forgetBefore`. */
-  recordLoginAttempt(a: { username: string; address: string; ok: boolean; now: Date; forgetBefore: Date }): Promise<void>;
   /**
    * Counts a login attempt before its password is checked, in one transaction, so a burst of
    * parallel attempts gets no more checks than a sequence: the attempt is stored as a failure
@@ -143,13 +141,6 @@ class SqliteUsers implements UserStore {
 
   async endSession(tokenHash: string): Promise<void> {
     await this.db.write(() => this.db.run('DELETE FROM sessions WHERE token_hash = ?', tokenHash));
-  }
-
-  async recordLoginAttempt(a: { username: string; address: string; ok: boolean; now: Date; forgetBefore: Date }): Promise<void> {
-    await this.db.write(() => {
-      this.db.run('INSERT INTO login_attempts (username, address, ok, at) VALUES (?, ?, ?, ?)', a.username, a.address, a.ok ? 1 : 0, a.now.toISOString());
-      this.db.run('DELETE FROM login_attempts WHERE at < ?', a.forgetBefore.toISOString());
-    });
   }
 
   async reserveLoginAttempt(a: LoginReservation): Promise<LoginReserved> {
