@@ -29,11 +29,15 @@ export type LeaseOutcome<T> =
 const FINISH_TRIES = 3;
 
 /**
- * Fault injection for the lease tests through the CLI (as AIWINS_FAULT_KILL_AT for crashes): a
- * lease this many milliseconds long, below run.leaseSeconds' minimum, so a test sees a lease lapse
- * or a heartbeat renew it in a second or two instead of waiting out five.
+ * For the lease tests through the CLI (AIWINS_FAULT_LEASE_MS, as AIWINS_FAULT_KILL_AT for
+ * crashes): a lease this many milliseconds long, below run.leaseSeconds' minimum, so a test sees a
+ * lease lapse or a heartbeat renew it in a second or two instead of waiting out five. Anything but
+ * a positive number is no override.
  */
-const FAULT_LEASE_MS = Number(process.env.AIWINS_FAULT_LEASE_MS) || undefined;
+export function faultLeaseMs(raw: string | undefined): number | undefined {
+  const ms = Number(raw);
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
 
 /**
  * Runs `work` under the run lease, shared by `run` and `redraft`: takes the lease (or reports who
@@ -43,11 +47,11 @@ const FAULT_LEASE_MS = Number(process.env.AIWINS_FAULT_LEASE_MS) || undefined;
  */
 export async function withRunLease<T>(
   store: Store,
-  opts: { leaseSeconds: number; clock: () => number },
+  opts: { leaseMs: number; clock: () => number },
   work: (lease: HeldLease) => Promise<{ result: T; end: RunEnd }>,
 ): Promise<LeaseOutcome<T>> {
   const { clock } = opts;
-  const leaseMs = FAULT_LEASE_MS ?? opts.leaseSeconds * 1000;
+  const { leaseMs } = opts;
   const lease = await store.runs.start({
     pid: process.pid,
     host: hostname(),

@@ -35,7 +35,8 @@ export interface RedraftSummary {
 export async function redraftStories(
   config: Config,
   store: Store,
-  opts: { engine: Engine; ids?: number[]; now?: () => number; signal?: AbortSignal; onEvent?: (e: RunEvent) => void },
+  /** `leaseMs`: for the lease tests only, the lease's length in place of run.leaseSeconds. */
+  opts: { engine: Engine; ids?: number[]; now?: () => number; signal?: AbortSignal; onEvent?: (e: RunEvent) => void; leaseMs?: number },
 ): Promise<RedraftSummary> {
   const clock = opts.now ?? Date.now;
   const leaseCheck = beforeEachRequest();
@@ -51,7 +52,7 @@ export async function redraftStories(
     if (e.type === 'item') outcomes.set(e.itemId, e);
     opts.onEvent?.(e);
   };
-  const outcome = await withRunLease(store, { leaseSeconds: config.run.leaseSeconds, clock }, async (lease) => {
+  const outcome = await withRunLease(store, { leaseMs: opts.leaseMs ?? config.run.leaseSeconds * 1000, clock }, async (lease) => {
     leaseCheck.use(lease);
     // Approved and rejected stories only when asked for by id; by default, candidates only.
     const path = { statuses: opts.ids ? [...WORK_STATUSES, ...REVIEW_STATUSES] : (['candidate'] as const), mode: 'redraft' } as const;

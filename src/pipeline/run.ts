@@ -33,6 +33,8 @@ export interface RunOptions {
   onEvent?: (e: RunEvent) => void;
   /** For the crash tests only: SIGKILL the process when the run reaches this point, as a crash would. */
   killAt?: KillPoint;
+  /** For the lease tests only: the run lease's length in ms, in place of run.leaseSeconds. */
+  leaseMs?: number;
 }
 
 const DAY_MS = 24 * 3600_000;
@@ -57,7 +59,7 @@ export async function runPipeline(config: Config, store: Store, opts: RunOptions
   const tally = (e: SummaryEvent) => void events.push(e);
   const summary = () => summarize(events, engine);
 
-  const outcome = await withRunLease(store, { leaseSeconds: config.run.leaseSeconds, clock }, async (lease) => {
+  const outcome = await withRunLease(store, { leaseMs: opts.leaseMs ?? config.run.leaseSeconds * 1000, clock }, async (lease) => {
     leaseCheck.use(lease);
     const net = createNet(config, clock);
     const path = { statuses: RUNNABLE_STATUSES, mode: 'run' } as const;

@@ -55,7 +55,9 @@ export function registerRedraftCommand(program: Command, ctx: CliContext): void 
         const abort = new AbortController();
         onStopSignal(() => abort.abort());
         const { redraftStories } = await import('../../pipeline/redraft.ts');
-        const result = await redraftStories(config, db, { engine: opts.engine, ids, signal: abort.signal });
+        const { faultLeaseMs } = await import('../../pipeline/lease.ts');
+        // Test-only: the lease tests shorten the lease through the environment.
+        const result = await redraftStories(config, db, { engine: opts.engine, ids, signal: abort.signal, leaseMs: faultLeaseMs(process.env.AIWINS_FAULT_LEASE_MS) });
         if (result.status === 'already_running') ctx.log().info('a run is in progress; try again when it ends', { event: 'redraft', status: result.status });
         else reportRedraft(ctx.log(), result);
         if (opts.json) process.stdout.write(jsonOutput(result));

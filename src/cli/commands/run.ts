@@ -41,6 +41,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
         const reporter = createRunReporter(process.stderr, ctx.log());
         const { runPipeline } = await import('../../pipeline/run.ts');
         const { killPointOf } = await import('../../pipeline/kill-at.ts');
+        const { faultLeaseMs } = await import('../../pipeline/lease.ts');
         const summary = await runPipeline(config, db, {
           retryFailed: opts.retryFailed,
           allFeeds: opts.allFeeds,
@@ -48,6 +49,7 @@ export function registerRunCommand(program: Command, ctx: CliContext): void {
           onEvent: reporter.event,
           // Test-only: the crash tests name a step at which the run kills itself (SIGKILL).
           killAt: killPointOf(process.env.AIWINS_FAULT_KILL_AT),
+          leaseMs: faultLeaseMs(process.env.AIWINS_FAULT_LEASE_MS),
         });
         reporter.done();
         logRunSummary(ctx.log(), summary);
