@@ -102,8 +102,12 @@ describe('createExtractor', () => {
       rmSync(dir, { recursive: true, force: true });
     }
     const { before, after } = JSON.parse(stdout) as { before: number; after: number };
-    expect(before).toBeLessThanOrEqual(4);
-    expect(after).toBeLessThanOrEqual(8); // a step or two of growth in the moment before the worker's first line, not 32 MB
+    // V8's defaults give 16 MB after the same churn, and the regression this guards against gave
+    // 17 to 32 MB. With the flags it is 2 MB on a quiet machine, but V8 still grows it a step or
+    // two under CPU contention (5.5 MB seen on Node 24 while other test files ran beside it), so
+    // the bounds leave room for that and none for either of those.
+    expect(before).toBeLessThanOrEqual(8);
+    expect(after).toBeLessThanOrEqual(12);
   });
 
   it("builds an article from the feed's own content in a worker, and refuses a teaser", async () => {
