@@ -102,7 +102,7 @@ const runError = (runId: number, f: Failure, context = ''): SummaryError => summ
  */
 async function checkpointWal(store: Store, tally: (e: SummaryEvent) => void, runId: number): Promise<void> {
   try {
-    await store.checkpoint();
+    await store.maintenance.afterRun();
   } catch (err) {
     if (!(err instanceof StoreError)) throw err;
     tally({ type: 'error', error: runError(runId, err.failure, 'the WAL checkpoint failed: ') });

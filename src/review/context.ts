@@ -5,8 +5,9 @@ import type { Session, Store } from '../store/index.ts';
 
 /** What the desk reads and writes: stories and articles, editorial decisions and versions, users, newsletter issues, other outlets' copies. */
 export type DeskStore = Pick<Store, 'stories' | 'articles' | 'editorial' | 'users' | 'issues' | 'coverage'> & {
-  /** The database file, named on the login page while it has no editor (so the right one gets one). */
-  readonly path?: string;
+  /** The database, named on the login page while it has no editor (so the right one gets one). */
+  readonly location?: string;
+  readonly dialect?: Store['dialect'];
 };
 
 /** How the desk is set up: its store, and how it is reached. */

@@ -131,7 +131,8 @@ export class Connection {
     return conn;
   }
 
-  private statement(sql: string): Database.Statement {
+  /** The prepared statement for `sql`, made once per connection. */
+  statement(sql: string): Database.Statement {
     let s = this.statements.get(sql);
     if (!s) {
       s = this.db.prepare(sql);
@@ -186,6 +187,11 @@ export class Connection {
       if (failure) throw new StoreError(failure);
       throw err;
     }
+  }
+
+  /** Whether a transaction is open on this connection. */
+  get inTransaction(): boolean {
+    return this.db.inTransaction;
   }
 
   get userVersion(): number {

@@ -1,4 +1,6 @@
 import type { Draft, Engine, Framing, FramingVerdict, Recommendation, ResponseFormatKind, Takeaway, UnsupportedClaim } from '../core/types.ts';
+import { sql } from 'kysely';
+import type { Db, Tx } from './sql.ts';
 import type { Connection } from './db.ts';
 import { claimOwner, holdsClaim } from './items.ts';
 import { readSpool, removeSpooled, spoolDraft } from './spool.ts';
@@ -150,77 +152,79 @@ const toDraft = (r: DraftRow): StoredDraft => ({
 const toJudgement = (j: Omit<Judgement, 'at'> & { at: string }): Judgement => ({ verdict: j.verdict, recommendation: j.recommendation, by: j.by, at: new Date(j.at) });
 
 /** Reads one draft inside the caller's transaction. */
-export function draftById(db: Connection, id: number): StoredDraft | null {
-  const r = db.get<DraftRow>('SELECT * FROM drafts WHERE id = ?', id);
+export async function draftById(tx: Tx, id: number): Promise<StoredDraft | null> {
+  const r = await tx.get<DraftRow>(sql`SELECT * FROM drafts WHERE id = ${id}`);
+  return r ? toDraft(r) : null;
+}
+
+/** TRANSITIONAL: draftById for the table files still on the synchronous Connection; goes when they are converted. */
+export function draftByIdOn(conn: Connection, id: number): StoredDraft | null {
+  const r = conn.get<DraftRow>('SELECT * FROM drafts WHERE id = ?', id);
   return r ? toDraft(r) : null;
 }
 
 /** Inserts a draft and makes its item a candidate (editors' decisions kept); part of the caller's transaction. */
-function insertDraft(db: Connection, itemId: number, runId: number | null, d: Draft, now: Date): number {
-  const r = db.run(
-    `INSERT INTO drafts (item_id, run_id, engine, model, prompt_id, prompt_hash, headline, tldr, takeaways,
-       why_it_matters, category, framing, input_tokens, output_tokens, latency_ms, input_truncated,
-       reading_minutes, created_at, response_format, deck, body, implications, reader_note, unsupported_claims, needs_review)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    itemId,
-    runId,
-    d.engine,
-    d.model,
-    d.promptId,
-    d.promptHash,
-    d.headline,
-    d.tldr,
-    JSON.stringify(d.takeaways),
-    d.whyItMatters,
-    d.category,
-    JSON.stringify(d.framing),
-    d.inputTokens,
-    d.outputTokens,
-    Math.round(d.latencyMs),
-    d.inputTruncated ? 1 : 0,
-    d.readingMinutes,
-    isoOf(now),
-    d.responseFormat ?? null,
-    d.deck,
-    JSON.stringify(d.body),
-    JSON.stringify(d.implications),
-    d.readerNote,
-    JSON.stringify(d.unsupportedClaims),
-    d.needsReview ? 1 : 0,
+async function insertDraft(tx: Tx, itemId: number, runId: number | null, d: Draft, now: Date): Promise<number> {
+  const { id } = await tx.k
+    .insertInto('drafts')
+    .values({
+      item_id: itemId,
+      run_id: runId,
+      engine: d.engine,
+      model: d.model,
+      prompt_id: d.promptId,
+      prompt_hash: d.promptHash,
+      headline: d.headline,
+      tldr: d.tldr,
+      takeaways: JSON.stringify(d.takeaways),
+      why_it_matters: d.whyItMatters,
+      category: d.category,
+      framing: JSON.stringify(d.framing),
+      input_tokens: d.inputTokens,
+      output_tokens: d.outputTokens,
+      latency_ms: Math.round(d.latencyMs),
+      input_truncated: d.inputTruncated ? 1 : 0,
+      reading_minutes: d.readingMinutes,
+      created_at: isoOf(now),
+      response_format: d.responseFormat ?? null,
+      deck: d.deck,
+      body: JSON.stringify(d.body),
+      implications: JSON.stringify(d.implications),
+      reader_note: d.readerNote,
+      unsupported_claims: JSON.stringify(d.unsupportedClaims),
+      needs_review: d.needsReview ? 1 : 0,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await tx.run(
+    sql`UPDATE stories SET status = CASE WHEN status IN ('approved', 'rejected') THEN status ELSE 'candidate' END,
+          next_attempt_at = NULL, last_error_kind = NULL, last_error_message = NULL, last_error_raw = NULL,
+          claimed_by = NULL, claimed_until = NULL, updated_at = ${isoOf(now)}
+        WHERE id = ${itemId}`,
   );
-  db.run(
-    `UPDATE stories SET status = CASE WHEN status IN ('approved', 'rejected') THEN status ELSE 'candidate' END,
-       next_attempt_at = NULL, last_error_kind = NULL, last_error_message = NULL, last_error_raw = NULL,
-       claimed_by = NULL, claimed_until = NULL, updated_at = ?
-     WHERE id = ?`,
-    isoOf(now),
-    itemId,
-  );
-  return r.lastInsertRowid;
+  return id;
 }
 
-export function sqliteDrafts(db: Connection): DraftStore {
+/** The drafts of the store in `db`; paid drafts the database refuses are kept in `spoolDir`. */
+export function draftStore(db: Db, spoolDir: string): DraftStore {
   return {
     save: (itemId, runId, draft, now) =>
-      db.write(() => (holdsClaim(db, itemId, runId) ? insertDraft(db, itemId, runId, draft, now) : null)),
+      db.write(async (tx) => ((await holdsClaim(tx, itemId, runId)) ? insertDraft(tx, itemId, runId, draft, now) : null)),
 
-    keep: async (itemId, runId, draft, now) => spoolDraft(db.path, { itemId, runId, draft, madeAt: isoOf(now) }),
+    keep: async (itemId, runId, draft, now) => spoolDraft(spoolDir, { itemId, runId, draft, madeAt: isoOf(now) }),
 
     storeKept: async (now) => {
       let stored = 0;
       let dropped = 0;
-      for (const { file, entry } of readSpool(db.path)) {
-        const saved = await db.write(() => {
+      for (const { file, entry } of readSpool(spoolDir)) {
+        const saved = await db.write(async (tx) => {
           // Only for an item still waiting for its first draft, and not claimed by a live run.
-          const waiting = db.get(
-            `SELECT 1 FROM stories WHERE id = ? AND status IN ('pending', 'failed', 'deferred')
-               AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?)`,
-            entry.itemId,
-            isoOf(now),
-            claimOwner(entry.runId),
+          const waiting = await tx.get(
+            sql`SELECT 1 AS waiting FROM stories WHERE id = ${entry.itemId} AND status IN ('pending', 'failed', 'deferred')
+                  AND (claimed_until IS NULL OR claimed_until < ${isoOf(now)} OR claimed_by = ${claimOwner(entry.runId)})`,
           );
           if (!waiting) return false;
-          insertDraft(db, entry.itemId, entry.runId, entry.draft, new Date(entry.madeAt));
+          await insertDraft(tx, entry.itemId, entry.runId, entry.draft, new Date(entry.madeAt));
           return true;
         });
         removeSpooled(file);
@@ -231,44 +235,42 @@ export function sqliteDrafts(db: Connection): DraftStore {
     },
 
     current: (itemId) =>
-      db.read(() => {
-        const r = db.get<DraftRow>('SELECT * FROM drafts WHERE item_id = ? ORDER BY id DESC LIMIT 1', itemId);
+      db.read(async (tx) => {
+        const r = await tx.get<DraftRow>(sql`SELECT * FROM drafts WHERE item_id = ${itemId} ORDER BY id DESC LIMIT 1`);
         return r ? toDraft(r) : null;
       }),
 
-    history: (itemId) => db.read(() => db.all<DraftRow>('SELECT * FROM drafts WHERE item_id = ? ORDER BY id', itemId).map(toDraft)),
+    history: (itemId) => db.read(async (tx) => (await tx.all<DraftRow>(sql`SELECT * FROM drafts WHERE item_id = ${itemId} ORDER BY id`)).map(toDraft)),
 
     itemIdsWithCurrentEngine: (engine) =>
-      db.read(() =>
-        db
-          .all<{ id: number }>(
-            `SELECT d.item_id AS id FROM drafts d
-             WHERE d.id = (SELECT MAX(id) FROM drafts WHERE item_id = d.item_id) AND d.engine = ?
-             ORDER BY d.item_id`,
-            engine,
+      db.read(async (tx) =>
+        (
+          await tx.all<{ id: number }>(
+            sql`SELECT d.item_id AS id FROM drafts d
+                WHERE d.id = (SELECT MAX(id) FROM drafts WHERE item_id = d.item_id) AND d.engine = ${engine}
+                ORDER BY d.item_id`,
           )
-          .map((r) => r.id),
+        ).map((r) => r.id),
       ),
 
     tokensByFeed: () =>
-      db.read(() =>
-        db
-          .all<{ feed_id: number; model: string | null; drafts: number; input_tokens: number; output_tokens: number }>(
-            `SELECT i.feed_id, d.model, COUNT(*) AS drafts, SUM(d.input_tokens) AS input_tokens, SUM(d.output_tokens) AS output_tokens
-             FROM drafts d JOIN stories i ON i.id = d.item_id
-             WHERE d.origin = 'model' AND d.engine = 'llm'
-             GROUP BY i.feed_id, d.model ORDER BY i.feed_id, d.model`,
+      db.read(async (tx) =>
+        (
+          await tx.all<{ feed_id: number; model: string | null; drafts: number; input_tokens: number; output_tokens: number }>(
+            sql`SELECT i.feed_id, d.model, COUNT(*) AS drafts, SUM(d.input_tokens) AS input_tokens, SUM(d.output_tokens) AS output_tokens
+                FROM drafts d JOIN stories i ON i.id = d.item_id
+                WHERE d.origin = 'model' AND d.engine = 'llm'
+                GROUP BY i.feed_id, d.model ORDER BY i.feed_id, d.model`,
           )
-          .map((r) => ({ feedId: r.feed_id, model: r.model, drafts: r.drafts, inputTokens: r.input_tokens, outputTokens: r.output_tokens })),
+        ).map((r) => ({ feedId: r.feed_id, model: r.model, drafts: r.drafts, inputTokens: r.input_tokens, outputTokens: r.output_tokens })),
       ),
 
     tokensSince: (since) =>
       db.read(
-        () =>
-          db.get<{ tokens: number | null }>(
-            `SELECT SUM(input_tokens + output_tokens) AS tokens FROM drafts WHERE origin = 'model' AND created_at >= ?`,
-            isoOf(since),
-          )!.tokens ?? 0,
+        async (tx) =>
+          (await tx.get<{ tokens: number | null }>(
+            sql`SELECT SUM(input_tokens + output_tokens) AS tokens FROM drafts WHERE origin = 'model' AND created_at >= ${isoOf(since)}`,
+          ))!.tokens ?? 0,
       ),
   };
 }

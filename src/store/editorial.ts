@@ -1,5 +1,5 @@
 import type { Connection } from './db.ts';
-import { draftById, type Judgement, type StoredDraft } from './drafts.ts';
+import { draftByIdOn as draftById, type Judgement, type StoredDraft } from './drafts.ts';
 import { ftsQuery } from './search-query.ts';
 import type { Takeaway, UnsupportedClaim } from '../core/types.ts';
 

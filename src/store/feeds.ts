@@ -1,5 +1,6 @@
 import type { Failure } from '../core/failure.ts';
-import type { Connection } from './db.ts';
+import { sql } from 'kysely';
+import type { Db } from './sql.ts';
 import { dateOf, isoOf } from './values.ts';
 import { insertItems, type NewItem } from './items.ts';
 
@@ -129,98 +130,72 @@ const toFeed = (r: FeedRow): Feed => ({
   goneAt: dateOf(r.gone_at),
 });
 
-export function sqliteFeeds(db: Connection): FeedStore {
+export function feedStore(db: Db): FeedStore {
   return {
     sync: (feeds, now) =>
-      db.write(() => {
-        db.run('UPDATE feeds SET active = 0');
+      db.write(async (tx) => {
+        await tx.run(sql`UPDATE feeds SET active = 0`);
         for (const f of feeds) {
-          db.run(
-            `INSERT INTO feeds (url, name, category, active, created_at) VALUES (?, ?, ?, 1, ?)
-             ON CONFLICT (url) DO UPDATE SET name = excluded.name, category = excluded.category, active = 1`,
-            f.url,
-            f.name,
-            f.category ?? null,
-            isoOf(now),
+          await tx.run(
+            sql`INSERT INTO feeds (url, name, category, active, created_at) VALUES (${f.url}, ${f.name}, ${f.category ?? null}, 1, ${isoOf(now)})
+                ON CONFLICT (url) DO UPDATE SET name = excluded.name, category = excluded.category, active = 1`,
           );
         }
       }),
 
-    active: () => db.read(() => db.all<FeedRow>('SELECT * FROM feeds WHERE active = 1 AND gone_at IS NULL ORDER BY id').map(toFeed)),
+    active: () => db.read(async (tx) => (await tx.all<FeedRow>(sql`SELECT * FROM feeds WHERE active = 1 AND gone_at IS NULL ORDER BY id`)).map(toFeed)),
 
-    all: () => db.read(() => db.all<FeedRow>('SELECT * FROM feeds ORDER BY id').map(toFeed)),
+    all: () => db.read(async (tx) => (await tx.all<FeedRow>(sql`SELECT * FROM feeds ORDER BY id`)).map(toFeed)),
 
     due: (now) =>
-      db.read(() =>
-        db
-          .all<FeedRow>(
-            `SELECT * FROM feeds WHERE active = 1 AND gone_at IS NULL AND (next_check_at IS NULL OR next_check_at <= ?) ORDER BY id`,
-            isoOf(now),
+      db.read(async (tx) =>
+        (
+          await tx.all<FeedRow>(
+            sql`SELECT * FROM feeds WHERE active = 1 AND gone_at IS NULL AND (next_check_at IS NULL OR next_check_at <= ${isoOf(now)}) ORDER BY id`,
           )
-          .map(toFeed),
+        ).map(toFeed),
       ),
 
     recordFetch: (feedId, f, items, now) =>
-      db.write(() => {
-        const inserted = insertItems(db, feedId, items, now);
-        db.run(
-          `UPDATE feeds SET last_fetch_at = @now, last_status = @status, last_result = @result,
-             etag = COALESCE(@etag, etag), last_modified = COALESCE(@lastModified, last_modified),
-             content_hash = COALESCE(@contentHash, content_hash),
-             title = COALESCE(@title, title), site_url = COALESCE(@siteUrl, site_url),
-             permanent_url = @permanentUrl, next_check_at = @nextCheckAt, gone_at = NULL,
-             last_error_kind = NULL, last_error_message = NULL, error_count = 0,
-             parse_warnings = COALESCE(@warnings, parse_warnings), items_in_feed = COALESCE(@itemsInFeed, items_in_feed)
-           WHERE id = @feedId`,
-          {
-            now: isoOf(now),
-            feedId,
-            status: f.status,
-            result: f.notModified ? 'not_modified' : 'ok',
-            etag: f.etag,
-            lastModified: f.lastModified,
-            contentHash: f.contentHash,
-            title: f.title ?? null,
-            siteUrl: f.siteUrl ?? null,
-            permanentUrl: f.permanentUrl,
-            nextCheckAt: isoOf(f.nextCheckAt),
-            warnings: f.parse ? JSON.stringify(f.parse.warnings) : null,
-            itemsInFeed: f.parse ? f.parse.itemsInFeed : null,
-          },
+      db.write(async (tx) => {
+        const inserted = await insertItems(tx, feedId, items, now);
+        await tx.run(
+          sql`UPDATE feeds SET last_fetch_at = ${isoOf(now)}, last_status = ${f.status}, last_result = ${f.notModified ? 'not_modified' : 'ok'},
+                etag = COALESCE(${f.etag}, etag), last_modified = COALESCE(${f.lastModified}, last_modified),
+                content_hash = COALESCE(${f.contentHash}, content_hash),
+                title = COALESCE(${f.title ?? null}, title), site_url = COALESCE(${f.siteUrl ?? null}, site_url),
+                permanent_url = ${f.permanentUrl}, next_check_at = ${isoOf(f.nextCheckAt)}, gone_at = NULL,
+                last_error_kind = NULL, last_error_message = NULL, error_count = 0,
+                parse_warnings = COALESCE(${f.parse ? JSON.stringify(f.parse.warnings) : null}, parse_warnings),
+                items_in_feed = COALESCE(${f.parse ? f.parse.itemsInFeed : null}, items_in_feed)
+              WHERE id = ${feedId}`,
         );
         return inserted;
       }),
 
     recordFailure: (feedId, failure, nextCheckAt, now) =>
-      db.write(() => {
-        db.run(
-          `UPDATE feeds SET last_fetch_at = ?, last_status = ?, last_result = 'error', last_error_kind = ?,
-             last_error_message = ?, error_count = error_count + 1, next_check_at = ?,
-             gone_at = CASE WHEN ? = 'fetch.gone' THEN ? ELSE gone_at END
-           WHERE id = ?`,
-          isoOf(now),
-          failure.status ?? null,
-          failure.kind,
-          failure.message,
-          isoOf(nextCheckAt),
-          failure.kind,
-          isoOf(now),
-          feedId,
+      db.write(async (tx) => {
+        const goneAt = failure.kind === 'fetch.gone' ? isoOf(now) : null;
+        await tx.run(
+          sql`UPDATE feeds SET last_fetch_at = ${isoOf(now)}, last_status = ${failure.status ?? null}, last_result = 'error',
+                last_error_kind = ${failure.kind}, last_error_message = ${failure.message}, error_count = error_count + 1,
+                next_check_at = ${isoOf(nextCheckAt)}, gone_at = COALESCE(${goneAt}, gone_at)
+              WHERE id = ${feedId}`,
         );
       }),
 
     statuses: () =>
-      db.read(() =>
-        db.all<FeedRow>('SELECT * FROM feeds ORDER BY active DESC, id').map((r) => {
-          const c = db.get<{ seen: number; drafted: number | null; pending: number | null; failed: number | null; over_cap: number | null }>(
-            `SELECT COUNT(*) AS seen,
-               SUM(status IN ('candidate', 'approved', 'rejected')) AS drafted,
-               SUM(status = 'pending') AS pending,
-               SUM(status IN ('failed', 'deferred', 'blocked')) AS failed,
-               SUM(status = 'pending' AND over_cap = 1) AS over_cap
-             FROM stories WHERE feed_id = ?`,
-            r.id,
-          )!;
+      db.read(async (tx) => {
+        const rows = await tx.all<FeedRow & { seen: number; drafted: number; pending: number; failed: number; over_cap: number }>(
+          sql`SELECT f.*,
+                (SELECT COUNT(*) FROM stories WHERE feed_id = f.id) AS seen,
+                (SELECT COUNT(*) FROM stories WHERE feed_id = f.id AND status IN ('candidate', 'approved', 'rejected')) AS drafted,
+                (SELECT COUNT(*) FROM stories WHERE feed_id = f.id AND status = 'pending') AS pending,
+                (SELECT COUNT(*) FROM stories WHERE feed_id = f.id AND status IN ('failed', 'deferred', 'blocked')) AS failed,
+                (SELECT COUNT(*) FROM stories WHERE feed_id = f.id AND status = 'pending' AND over_cap = 1) AS over_cap
+              FROM feeds f ORDER BY f.active DESC, f.id`,
+        );
+        return rows.map((r) => {
           const feed = toFeed(r);
           return {
             id: feed.id,
@@ -234,10 +209,10 @@ export function sqliteFeeds(db: Connection): FeedStore {
             error: feed.error,
             movedTo: feed.permanentUrl,
             goneAt: feed.goneAt,
-            items: { seen: c.seen, drafted: c.drafted ?? 0, pending: c.pending ?? 0, failed: c.failed ?? 0, overCap: c.over_cap ?? 0 },
+            items: { seen: r.seen, drafted: r.drafted, pending: r.pending, failed: r.failed, overCap: r.over_cap },
             lastParse: r.items_in_feed === null ? null : { items: r.items_in_feed, warnings: JSON.parse(r.parse_warnings ?? '[]') as string[] },
           };
-        }),
-      ),
+        });
+      }),
   };
 }

@@ -1,5 +1,5 @@
 import type { Connection } from './db.ts';
-import { draftById } from './drafts.ts';
+import { draftByIdOn as draftById } from './drafts.ts';
 import { storiesOf, storyOf, type Story } from './stories.ts';
 import { sentOf, standingVersionOf, standingVersions } from './editorial.ts';
 import { dateOf, isoOf } from './values.ts';

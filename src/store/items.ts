@@ -1,5 +1,6 @@
 import type { Failure } from '../core/failure.ts';
-import type { Connection } from './db.ts';
+import { sql } from 'kysely';
+import type { Db, Tx } from './sql.ts';
 import { dateOf, isoOf, isoOrNull } from './values.ts';
 
 /** Pipeline states an item can be in before editors see it. */
@@ -137,142 +138,120 @@ const toItem = (r: ItemRow): WorkItem => ({
 export const claimOwner = (runId: number): string => `run:${runId}`;
 
 /** Inserts the items not seen before (re-runs insert nothing); part of the caller's transaction. */
-export function insertItems(db: Connection, feedId: number, items: readonly NewItem[], now: Date): { newIds: number[]; newOverCap: number } {
+export async function insertItems(tx: Tx, feedId: number, items: readonly NewItem[], now: Date): Promise<{ newIds: number[]; newOverCap: number }> {
   const newIds: number[] = [];
   let newOverCap = 0;
   for (const it of items) {
-    const r = db.run(
-      `INSERT INTO stories (feed_id, item_key, url, canonical_url, title, published_at, author, summary,
-         feed_content, status, over_cap, discovered_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
-       ON CONFLICT DO NOTHING`,
-      feedId,
-      it.key,
-      it.url,
-      it.canonicalUrl,
-      it.title,
-      it.published,
-      it.author,
-      it.summary,
-      it.content,
-      it.overCap ? 1 : 0,
-      isoOf(now),
-      isoOf(now),
+    const inserted = await tx.get<{ id: number }>(
+      sql`INSERT INTO stories (feed_id, item_key, url, canonical_url, title, published_at, author, summary,
+            feed_content, status, over_cap, discovered_at, updated_at)
+          VALUES (${feedId}, ${it.key}, ${it.url}, ${it.canonicalUrl}, ${it.title}, ${it.published}, ${it.author}, ${it.summary},
+            ${it.content}, 'pending', ${it.overCap ? 1 : 0}, ${isoOf(now)}, ${isoOf(now)})
+          ON CONFLICT DO NOTHING
+          RETURNING id`,
     );
-    if (r.changes !== 1) continue;
+    if (!inserted) continue;
     if (it.overCap) newOverCap++;
-    else newIds.push(r.lastInsertRowid);
+    else newIds.push(inserted.id);
   }
   return { newIds, newOverCap };
 }
 
 /** Drops every claim a run holds; part of the caller's transaction. */
-export function releaseClaims(db: Connection, runId: number): void {
-  db.run('UPDATE stories SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ?', claimOwner(runId));
+export async function releaseClaims(tx: Tx, runId: number): Promise<void> {
+  await tx.run(sql`UPDATE stories SET claimed_by = NULL, claimed_until = NULL WHERE claimed_by = ${claimOwner(runId)}`);
 }
 
 /** Extends every claim a run holds (its heartbeat); part of the caller's transaction. */
-export function extendClaims(db: Connection, runId: number, until: Date): void {
-  db.run('UPDATE stories SET claimed_until = ? WHERE claimed_by = ?', isoOf(until), claimOwner(runId));
+export async function extendClaims(tx: Tx, runId: number, until: Date): Promise<void> {
+  await tx.run(sql`UPDATE stories SET claimed_until = ${isoOf(until)} WHERE claimed_by = ${claimOwner(runId)}`);
 }
 
 /** Whether the run holds the item's claim; checked in the transaction that stores the run's work. */
-export function holdsClaim(db: Connection, itemId: number, runId: number): boolean {
-  return db.get('SELECT 1 FROM stories WHERE id = ? AND claimed_by = ?', itemId, claimOwner(runId)) !== undefined;
+export async function holdsClaim(tx: Tx, itemId: number, runId: number): Promise<boolean> {
+  return (await tx.get(sql`SELECT 1 AS held FROM stories WHERE id = ${itemId} AND claimed_by = ${claimOwner(runId)}`)) !== undefined;
 }
 
-const SELECT_ITEM = 'SELECT i.*, f.name AS feed_name FROM stories i JOIN feeds f ON f.id = i.feed_id WHERE i.id = ?';
+const selectItem = (id: number) => sql`SELECT i.*, f.name AS feed_name FROM stories i JOIN feeds f ON f.id = i.feed_id WHERE i.id = ${id}`;
 
-export function sqliteItems(db: Connection): ItemStore {
+export function itemStore(db: Db): ItemStore {
   return {
     due: (q) =>
-      db.read(() =>
-        db
-          .all<{ id: number }>(
-            `SELECT id FROM (
-               SELECT id, status, published_at, discovered_at,
-                 ROW_NUMBER() OVER (PARTITION BY feed_id, status = 'pending'
-                   ORDER BY COALESCE(published_at, discovered_at) DESC, id DESC) AS nth
-               FROM stories
-               WHERE (claimed_until IS NULL OR claimed_until < @now)
-                 AND ((status = 'pending' AND NOT (over_cap = 1 AND published_at IS NOT NULL AND published_at < @oldest))
-                   OR (status = 'deferred' AND (@retry = 1 OR next_attempt_at IS NULL OR next_attempt_at <= @now))
-                   OR (status = 'failed' AND (@retry = 1 OR (attempts < @max AND (next_attempt_at IS NULL OR next_attempt_at <= @now)))))
-             )
-             WHERE status <> 'pending' OR nth <= @cap
-             ORDER BY COALESCE(published_at, discovered_at) DESC, id DESC`,
-            {
-              now: isoOf(q.now),
-              oldest: isoOf(q.overCapPublishedAfter),
-              max: q.maxAttempts,
-              retry: q.retryFailed ? 1 : 0,
-              cap: q.maxPerFeed,
-            },
-          )
-          .map((r) => r.id),
-      ),
+      db.read(async (tx) => {
+        const now = isoOf(q.now);
+        const retry = q.retryFailed ? 1 : 0;
+        const rows = await tx.all<{ id: number }>(
+          sql`SELECT id FROM (
+                SELECT id, status, published_at, discovered_at,
+                  ROW_NUMBER() OVER (PARTITION BY feed_id, status = 'pending'
+                    ORDER BY COALESCE(published_at, discovered_at) DESC, id DESC) AS nth
+                FROM stories
+                WHERE (claimed_until IS NULL OR claimed_until < ${now})
+                  AND ((status = 'pending' AND NOT (over_cap = 1 AND published_at IS NOT NULL AND published_at < ${isoOf(q.overCapPublishedAfter)}))
+                    OR (status = 'deferred' AND (${retry} = 1 OR next_attempt_at IS NULL OR next_attempt_at <= ${now}))
+                    OR (status = 'failed' AND (${retry} = 1 OR (attempts < ${q.maxAttempts} AND (next_attempt_at IS NULL OR next_attempt_at <= ${now})))))
+              ) due
+              WHERE status <> 'pending' OR nth <= ${q.maxPerFeed}
+              ORDER BY COALESCE(published_at, discovered_at) DESC, id DESC`,
+        );
+        return rows.map((r) => r.id);
+      }),
 
     unseen: (feedId, items) =>
-      db.read(() => {
+      db.read(async (tx) => {
         const keys = new Set<string>();
         const urls = new Set<string>();
-        return items.map((it) => {
+        const unseen: boolean[] = [];
+        for (const it of items) {
           const repeated = keys.has(it.key) || (it.canonicalUrl !== null && urls.has(it.canonicalUrl));
           keys.add(it.key);
           if (it.canonicalUrl !== null) urls.add(it.canonicalUrl);
-          if (repeated) return false;
-          if (feedId !== null && db.get('SELECT 1 FROM stories WHERE feed_id = ? AND item_key = ?', feedId, it.key)) return false;
-          return it.canonicalUrl === null || !db.get('SELECT 1 FROM stories WHERE canonical_url = ?', it.canonicalUrl);
-        });
+          if (repeated) {
+            unseen.push(false);
+            continue;
+          }
+          if (feedId !== null && (await tx.get(sql`SELECT 1 AS seen FROM stories WHERE feed_id = ${feedId} AND item_key = ${it.key}`))) {
+            unseen.push(false);
+            continue;
+          }
+          unseen.push(it.canonicalUrl === null || !(await tx.get(sql`SELECT 1 AS seen FROM stories WHERE canonical_url = ${it.canonicalUrl}`)));
+        }
+        return unseen;
       }),
 
     claim: (id, runId, until, now, statuses = RUNNABLE_STATUSES) =>
-      db.write(() => {
-        const allowed = statuses.map(() => '?').join(', ');
-        const r = db.run(
-          `UPDATE stories SET claimed_by = ?, claimed_until = ?, updated_at = ?
-           WHERE id = ? AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?) AND status IN (${allowed})
-             -- A story sent in an issue is final: no run drafts it again.
-             AND NOT EXISTS (SELECT 1 FROM issue_stories s WHERE s.item_id = stories.id AND s.sent_draft_id IS NOT NULL)`,
-          claimOwner(runId),
-          isoOf(until),
-          isoOf(now),
-          id,
-          isoOf(now),
-          claimOwner(runId),
-          ...statuses,
+      db.write(async (tx) => {
+        const changed = await tx.run(
+          sql`UPDATE stories SET claimed_by = ${claimOwner(runId)}, claimed_until = ${isoOf(until)}, updated_at = ${isoOf(now)}
+              WHERE id = ${id} AND (claimed_until IS NULL OR claimed_until < ${isoOf(now)} OR claimed_by = ${claimOwner(runId)})
+                AND status IN (${sql.join(statuses)})
+                -- A story sent in an issue is final: no run drafts it again.
+                AND NOT EXISTS (SELECT 1 FROM issue_stories s WHERE s.item_id = stories.id AND s.sent_draft_id IS NOT NULL)`,
         );
-        if (r.changes !== 1) return null;
-        return toItem(db.get<ItemRow>(SELECT_ITEM, id)!);
+        if (changed !== 1) return null;
+        return toItem((await tx.get<ItemRow>(selectItem(id)))!);
       }),
 
     recordFailure: (id, runId, failure, disposition, now) =>
-      db.write(() => {
-        const r = db.run(
-          `UPDATE stories SET status = ?, attempts = attempts + ?, next_attempt_at = ?, last_error_kind = ?,
-             last_error_message = ?, last_error_raw = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ?
-           WHERE id = ? AND claimed_by = ?`,
-          disposition.status,
-          disposition.countsAttempt ? 1 : 0,
-          isoOrNull(disposition.nextAttemptAt),
-          failure.kind,
-          failure.message,
-          failure.raw ?? null,
-          isoOf(now),
-          id,
-          claimOwner(runId),
+      db.write(async (tx) => {
+        const changed = await tx.run(
+          sql`UPDATE stories SET status = ${disposition.status}, attempts = attempts + ${disposition.countsAttempt ? 1 : 0},
+                next_attempt_at = ${isoOrNull(disposition.nextAttemptAt)}, last_error_kind = ${failure.kind},
+                last_error_message = ${failure.message}, last_error_raw = ${failure.raw ?? null},
+                claimed_by = NULL, claimed_until = NULL, updated_at = ${isoOf(now)}
+              WHERE id = ${id} AND claimed_by = ${claimOwner(runId)}`,
         );
-        return r.changes === 1;
+        return changed === 1;
       }),
 
     release: (id, runId) =>
-      db.write(() => {
-        db.run('UPDATE stories SET claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?', id, claimOwner(runId));
+      db.write(async (tx) => {
+        await tx.run(sql`UPDATE stories SET claimed_by = NULL, claimed_until = NULL WHERE id = ${id} AND claimed_by = ${claimOwner(runId)}`);
       }),
 
     get: (id) =>
-      db.read(() => {
-        const r = db.get<ItemRow>(SELECT_ITEM, id);
+      db.read(async (tx) => {
+        const r = await tx.get<ItemRow>(selectItem(id));
         return r ? toItem(r) : null;
       }),
   };

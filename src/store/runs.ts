@@ -1,4 +1,5 @@
-import type { Connection } from './db.ts';
+import { sql } from 'kysely';
+import type { Db } from './sql.ts';
 import { extendClaims, releaseClaims } from './items.ts';
 import { dateOf, isoOf } from './values.ts';
 
@@ -65,26 +66,14 @@ interface LeaseRow {
   expires_at: string;
 }
 
-interface RunRow {
-  id: number;
-  started_at: string;
-  finished_at: string | null;
-  status: RunStatus;
-  pid: number;
-  host: string;
-  summary: string | null;
-  error_kind: string | null;
-  error_message: string | null;
-}
-
 const LEASE = 'run';
 
-export function sqliteRuns(db: Connection): RunStore {
+export function runStore(db: Db): RunStore {
   return {
     start: (me) =>
-      db.write((): LeaseResult => {
+      db.write(async (tx): Promise<LeaseResult> => {
         const now = isoOf(me.now);
-        const held = db.get<LeaseRow>('SELECT * FROM lease WHERE name = ?', LEASE);
+        const held = await tx.get<LeaseRow>(sql`SELECT * FROM lease WHERE name = ${LEASE}`);
         let tookOverRunId: number | null = null;
         if (held) {
           const holderGone = held.host === me.host && !me.isAlive(held.pid);
@@ -97,71 +86,62 @@ export function sqliteRuns(db: Connection): RunStore {
           }
           tookOverRunId = held.run_id;
           if (held.run_id !== null) {
-            db.run(
-              `UPDATE runs SET status = 'abandoned', finished_at = COALESCE(finished_at, ?),
-                 error_kind = 'run.lease_lost', error_message = ? WHERE id = ? AND status = 'running'`,
-              now,
-              `its lease expired (no heartbeat since ${held.heartbeat_at}); taken over by a later run`,
-              held.run_id,
+            const why = `its lease expired (no heartbeat since ${held.heartbeat_at}); taken over by a later run`;
+            await tx.run(
+              sql`UPDATE runs SET status = 'abandoned', finished_at = COALESCE(finished_at, ${now}),
+                    error_kind = 'run.lease_lost', error_message = ${why} WHERE id = ${held.run_id} AND status = 'running'`,
             );
-            releaseClaims(db, held.run_id);
+            await releaseClaims(tx, held.run_id);
           }
         }
-        const runId = db.run(`INSERT INTO runs (started_at, status, pid, host) VALUES (?, 'running', ?, ?)`, now, me.pid, me.host).lastInsertRowid;
-        db.run(
-          `INSERT OR REPLACE INTO lease (name, run_id, pid, host, acquired_at, heartbeat_at, expires_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
-          LEASE,
-          runId,
-          me.pid,
-          me.host,
-          now,
-          now,
-          isoOf(me.expiresAt),
+        const { id: runId } = (await tx.get<{ id: number }>(
+          sql`INSERT INTO runs (started_at, status, pid, host) VALUES (${now}, 'running', ${me.pid}, ${me.host}) RETURNING id`,
+        ))!;
+        await tx.run(
+          sql`INSERT INTO lease (name, run_id, pid, host, acquired_at, heartbeat_at, expires_at)
+              VALUES (${LEASE}, ${runId}, ${me.pid}, ${me.host}, ${now}, ${now}, ${isoOf(me.expiresAt)})
+              ON CONFLICT (name) DO UPDATE SET run_id = excluded.run_id, pid = excluded.pid, host = excluded.host,
+                acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at, expires_at = excluded.expires_at`,
         );
         return { acquired: true, runId, tookOverRunId };
       }),
 
     heartbeat: (runId, now, expiresAt) =>
-      db.write(() => {
-        const r = db.run('UPDATE lease SET heartbeat_at = ?, expires_at = ? WHERE name = ? AND run_id = ?', isoOf(now), isoOf(expiresAt), LEASE, runId);
-        if (r.changes !== 1) return false;
-        extendClaims(db, runId, expiresAt);
+      db.write(async (tx) => {
+        const changed = await tx.run(
+          sql`UPDATE lease SET heartbeat_at = ${isoOf(now)}, expires_at = ${isoOf(expiresAt)} WHERE name = ${LEASE} AND run_id = ${runId}`,
+        );
+        if (changed !== 1) return false;
+        await extendClaims(tx, runId, expiresAt);
         return true;
       }),
 
     finish: (runId, end, now) =>
-      db.write(() => {
-        db.run(
-          `UPDATE runs SET status = CASE WHEN status = 'abandoned' THEN status ELSE ? END,
-             finished_at = COALESCE(finished_at, ?), summary = ?,
-             error_kind = COALESCE(error_kind, ?), error_message = COALESCE(error_message, ?)
-           WHERE id = ?`,
-          end.status,
-          isoOf(now),
-          JSON.stringify(end.summary),
-          end.error?.kind ?? null,
-          end.error?.message ?? null,
-          runId,
+      db.write(async (tx) => {
+        await tx.run(
+          sql`UPDATE runs SET status = CASE WHEN status = 'abandoned' THEN status ELSE ${end.status} END,
+                finished_at = COALESCE(finished_at, ${isoOf(now)}), summary = ${JSON.stringify(end.summary)},
+                error_kind = COALESCE(error_kind, ${end.error?.kind ?? null}), error_message = COALESCE(error_message, ${end.error?.message ?? null})
+              WHERE id = ${runId}`,
         );
-        db.run('DELETE FROM lease WHERE name = ? AND run_id = ?', LEASE, runId);
-        releaseClaims(db, runId);
-        return db.get<{ status: RunStatus }>('SELECT status FROM runs WHERE id = ?', runId)!.status;
+        await tx.run(sql`DELETE FROM lease WHERE name = ${LEASE} AND run_id = ${runId}`);
+        await releaseClaims(tx, runId);
+        return (await tx.get<{ status: RunStatus }>(sql`SELECT status FROM runs WHERE id = ${runId}`))!.status;
       }),
 
     releaseLease: (runId) =>
-      db.write(() => {
-        db.run('DELETE FROM lease WHERE name = ? AND run_id = ?', LEASE, runId);
-        releaseClaims(db, runId);
+      db.write(async (tx) => {
+        await tx.run(sql`DELETE FROM lease WHERE name = ${LEASE} AND run_id = ${runId}`);
+        await releaseClaims(tx, runId);
       }),
 
     recent: (limit = 10) =>
-      db.read(() =>
-        db.all<RunRow>('SELECT * FROM runs ORDER BY id DESC LIMIT ?', limit).map((r) => ({
+      db.read(async (tx) =>
+        (await tx.k.selectFrom('runs').selectAll().orderBy('id', 'desc').limit(limit).execute()).map((r) => ({
           id: r.id,
           startedAt: new Date(r.started_at),
           finishedAt: dateOf(r.finished_at),
-          status: r.status,
+          status: r.status as RunStatus,
           pid: r.pid,
           host: r.host,
           error: r.error_kind ? { kind: r.error_kind, message: r.error_message ?? '' } : null,

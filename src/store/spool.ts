@@ -15,10 +15,10 @@ export interface SpooledDraft {
   madeAt: string;
 }
 
-export const spoolDir = (dbPath: string): string => `${dbPath}.spool`;
+/** The spool of a SQLite database: a folder beside its file. */
+export const sqliteSpoolDir = (dbPath: string): string => `${dbPath}.spool`;
 
-export function spoolDraft(dbPath: string, entry: SpooledDraft): string {
-  const dir = spoolDir(dbPath);
+export function spoolDraft(dir: string, entry: SpooledDraft): string {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `draft-${entry.itemId}-${entry.runId}-${Date.now()}.json`);
   writeFileSync(`${file}.tmp`, JSON.stringify(entry));
@@ -27,16 +27,16 @@ export function spoolDraft(dbPath: string, entry: SpooledDraft): string {
 }
 
 /** The spooled drafts, oldest first, each with the file to remove once stored. */
-export function readSpool(dbPath: string): { file: string; entry: SpooledDraft }[] {
+export function readSpool(dir: string): { file: string; entry: SpooledDraft }[] {
   let names: string[];
   try {
-    names = readdirSync(spoolDir(dbPath)).filter((n) => n.endsWith('.json')).sort();
+    names = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
   } catch {
     return [];
   }
   const out: { file: string; entry: SpooledDraft }[] = [];
   for (const n of names) {
-    const file = join(spoolDir(dbPath), n);
+    const file = join(dir, n);
     try {
       out.push({ file, entry: JSON.parse(readFileSync(file, 'utf8')) as SpooledDraft });
     } catch {

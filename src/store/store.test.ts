@@ -288,7 +288,7 @@ describe('database faults', () => {
     const path = join(dir, 'bad.db');
     const s0 = await openStore(path);
     await withItems(s0, Array.from({ length: 50 }, (_, i) => ({ ...newItem(`k${i}`), content: 'x'.repeat(2000) })));
-    await s0.checkpoint();
+    await s0.maintenance.afterRun();
     await s0.close();
     corruptPages(path);
     const err = await (async () => {
@@ -306,7 +306,7 @@ describe('database faults', () => {
     const path = join(dir, 'bad-desk.db');
     const s0 = await openStore(path);
     await withItems(s0, Array.from({ length: 50 }, (_, i) => ({ ...newItem(`k${i}`), content: 'x'.repeat(2000) })));
-    await s0.checkpoint();
+    await s0.maintenance.afterRun();
     await s0.close();
     // Damaged under a desk that is already open (opening a damaged file is refused, tested above).
     const s = await openStore(path);

@@ -1,17 +1,20 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { Connection, StoreOpenError } from './db.ts';
 import { MIGRATIONS, migrate } from './migrations.ts';
-import { sqliteFeeds, type FeedStore } from './feeds.ts';
-import { sqliteItems, type ItemStore } from './items.ts';
+import { feedStore, type FeedStore } from './feeds.ts';
+import { itemStore, type ItemStore } from './items.ts';
 import { sqliteArticles, type ArticleStore } from './articles.ts';
-import { sqliteDrafts, type DraftStore } from './drafts.ts';
-import { sqliteRuns, type RunStore } from './runs.ts';
+import { draftStore, type DraftStore } from './drafts.ts';
+import { runStore, type RunStore } from './runs.ts';
 import { sqliteStories, type StoryStore } from './stories.ts';
 import { sqliteCoverage, type CoverageStore } from './coverage.ts';
 import { sqliteEditorial, type EditorialStore } from './editorial.ts';
 import { sqliteUsers, type UserStore } from './users.ts';
 import { sqliteIssues, type IssueStore } from './issues.ts';
 import { sqliteTrials, type TrialStore } from './trials.ts';
+import { sqliteDb } from './sqlite-db.ts';
+import { sqliteSpoolDir } from './spool.ts';
+import type { Dialect } from './sql.ts';
 
 /**
  * The store: everything aiwins keeps, as one typed object. Its methods take and return domain
@@ -21,8 +24,9 @@ import { sqliteTrials, type TrialStore } from './trials.ts';
  * of the database (locked, full, I/O, corrupt) rejects with a StoreError carrying a `db.*` failure.
  */
 export interface Store {
-  /** The database file. */
-  readonly path: string;
+  /** Where the store lives, for messages: the database file, or the server's URL without its password. */
+  readonly location: string;
+  readonly dialect: Dialect;
   readonly feeds: FeedStore;
   readonly items: ItemStore;
   readonly articles: ArticleStore;
@@ -38,15 +42,32 @@ export interface Store {
   readonly issues: IssueStore;
   /** Prompt trials: drafts made to compare prompts, never shown as stories. */
   readonly trials: TrialStore;
-  /** Moves the write-ahead log into the database and truncates it (done at the end of each run). */
-  checkpoint(): Promise<{ busy: boolean; walPages: number; checkpointed: number }>;
-  /** `PRAGMA integrity_check`: ['ok'] when sound, else the problems found. */
-  check(): Promise<string[]>;
-  /** Rebuilds the file, returning the space of deleted rows to the disk. */
-  vacuum(): Promise<void>;
-  /** A consistent copy to `dest` while others keep writing (SQLite's online backup). */
-  backup(dest: string): Promise<void>;
+  /** What keeping the database in shape means on its backend: checks, backups, the end of a run. */
+  readonly maintenance: Maintenance;
   close(): Promise<void>;
+}
+
+/**
+ * The operator's side of a store, which differs by backend. Every backend checks, vacuums and
+ * backs up; a SQLite file also moves its write-ahead log into the file after each run.
+ */
+export interface Maintenance {
+  readonly backend: Dialect;
+  /** Done at the end of each run (SQLite: a WAL checkpoint; PostgreSQL: nothing, autovacuum keeps it). */
+  afterRun(): Promise<void>;
+  /** ['ok'] when sound, else the problems found. */
+  check(): Promise<string[]>;
+  /** Returns the space of deleted rows (SQLite: rebuilds the file; PostgreSQL: VACUUM ANALYZE). */
+  vacuum(): Promise<void>;
+  /** A consistent copy to `dest` while others keep writing. */
+  backup(dest: string): Promise<void>;
+}
+
+/** SQLite's maintenance, with the checkpoint itself for the tests and the CLI that report on it. */
+export interface SqliteMaintenance extends Maintenance {
+  readonly backend: 'sqlite';
+  /** Moves the write-ahead log into the database and truncates it. */
+  checkpoint(): Promise<{ busy: boolean; walPages: number; checkpointed: number }>;
 }
 
 export interface OpenStoreOptions {
@@ -95,32 +116,44 @@ function writable(path: string): boolean {
   }
 }
 
-function sqliteStore(db: Connection): Store {
-  return {
-    path: db.path,
-    feeds: sqliteFeeds(db),
-    items: sqliteItems(db),
-    articles: sqliteArticles(db),
-    drafts: sqliteDrafts(db),
-    runs: sqliteRuns(db),
-    stories: sqliteStories(db),
-    coverage: sqliteCoverage(db),
-    editorial: sqliteEditorial(db),
-    users: sqliteUsers(db),
-    issues: sqliteIssues(db),
-    trials: sqliteTrials(db),
-    checkpoint: async () => db.guard(() => db.checkpoint()),
-    check: async () => db.guard(() => db.integrityCheck()),
-    vacuum: async () => db.guard(() => db.vacuum()),
+function sqliteStore(conn: Connection): Store {
+  const db = sqliteDb(conn);
+  const maintenance: SqliteMaintenance = {
+    backend: 'sqlite',
+    checkpoint: async () => conn.guard(() => conn.checkpoint()),
+    afterRun: async () => {
+      await maintenance.checkpoint();
+    },
+    check: async () => conn.guard(() => conn.integrityCheck()),
+    vacuum: async () => conn.guard(() => conn.vacuum()),
     backup: async (dest) => {
       try {
-        await db.backup(dest);
+        await conn.backup(dest);
       } catch (err) {
-        db.guard(() => {
+        conn.guard(() => {
           throw err;
         });
       }
     },
-    close: async () => db.close(),
+  };
+  return {
+    location: conn.path,
+    dialect: 'sqlite',
+    feeds: feedStore(db),
+    items: itemStore(db),
+    articles: sqliteArticles(conn),
+    drafts: draftStore(db, sqliteSpoolDir(conn.path)),
+    runs: runStore(db),
+    stories: sqliteStories(conn),
+    coverage: sqliteCoverage(conn),
+    editorial: sqliteEditorial(conn),
+    users: sqliteUsers(conn),
+    issues: sqliteIssues(conn),
+    trials: sqliteTrials(conn),
+    maintenance,
+    close: async () => {
+      await db.close();
+      conn.close();
+    },
   };
 }

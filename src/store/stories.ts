@@ -1,5 +1,5 @@
 import type { Connection } from './db.ts';
-import { draftById, judgedFraming, type StoredDraft } from './drafts.ts';
+import { draftByIdOn as draftById, judgedFraming, type StoredDraft } from './drafts.ts';
 import { articleOf, type StoredArticle } from './articles.ts';
 import type { ItemStatus } from './items.ts';
 import { dateOf } from './values.ts';

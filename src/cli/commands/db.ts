@@ -11,7 +11,7 @@ export function registerDbCommands(program: Command, ctx: CliContext): void {
     .description('PRAGMA integrity_check: prints ok, or the problems found (exit 1)')
     .action(async () => {
       await ctx.withStore('check', async (db) => {
-        const problems = await db.check();
+        const problems = await db.maintenance.check();
         process.stdout.write(problems.join('\n') + '\n');
         if (problems.length !== 1 || problems[0] !== 'ok') {
           process.stderr.write(`aiwins: ${ctx.globals().db} is damaged: restore the last backup (\`aiwins db backup FILE\` makes one), or copy out what \`sqlite3 .recover\` can save\n`);
@@ -25,7 +25,7 @@ export function registerDbCommands(program: Command, ctx: CliContext): void {
     .description('rebuild the database file, returning the space of deleted rows to the disk (needs about its size free)')
     .action(async () => {
       await ctx.withStore('write', async (db) => {
-        await db.vacuum();
+        await db.maintenance.vacuum();
         process.stdout.write(`vacuumed ${ctx.globals().db}\n`);
       });
     });
@@ -37,7 +37,7 @@ export function registerDbCommands(program: Command, ctx: CliContext): void {
     .action(async (file: string) => {
       if (existsSync(file)) throw new UsageError(`${file} exists: choose a new file name (nothing was overwritten)`, EXIT_INVALID);
       await ctx.withStore('read', async (db) => {
-        await db.backup(file);
+        await db.maintenance.backup(file);
         process.stdout.write(`backed up ${ctx.globals().db} to ${file}\n`);
       });
     });

@@ -30,7 +30,7 @@ function clientAddress(c: DeskContext): string {
 async function noEditorNotice(c: DeskContext): Promise<string | undefined> {
   const store = c.get('options').store;
   if ((await store.users.listUsers()).length > 0) return undefined;
-  const db = store.path ? resolve(store.path) : 'PATH';
+  const db = !store.location ? 'PATH' : store.dialect === 'postgres' ? store.location : resolve(store.location);
   return `No editor in this database (${db}) yet: add one with \`aiwins users add NAME --password-stdin --db ${db}\` (the password on stdin), then log in.`;
 }
 
