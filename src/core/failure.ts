@@ -55,7 +55,8 @@ export type FailureKind =
   | 'db.busy' // another connection held the write lock past the busy timeout
   | 'db.full' // disk or quota full
   | 'db.io' // I/O error reading or writing the database file
-  | 'db.corrupt' // the file is a SQLite database with damaged pages
+  | 'db.corrupt' // the file is a SQLite database with damaged pages (or PostgreSQL reports damaged data)
+  | 'db.unavailable' // the PostgreSQL server refused or lost the connection
   // export/ publishing targets (Buttondown, Ghost)
   | 'publish.not_configured' // no key in the environment, or no site URL in the config
   | 'publish.auth' // 401/403, or Ghost's INVALID_JWT: wrong key, or a clock too far off for the token

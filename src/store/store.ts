@@ -14,7 +14,10 @@ import { sqliteIssues, type IssueStore } from './issues.ts';
 import { sqliteTrials, type TrialStore } from './trials.ts';
 import { sqliteDb } from './sqlite-db.ts';
 import { sqliteSpoolDir } from './spool.ts';
-import type { Dialect } from './sql.ts';
+import type { Db, Dialect } from './sql.ts';
+import { isPostgresUrl, migratePostgres, postgresDb, postgresMaintenance, type PostgresOptions } from './postgres.ts';
+import { StoreError } from './db.ts';
+import { join } from 'node:path';
 
 /**
  * The store: everything aiwins keeps, as one typed object. Its methods take and return domain
@@ -83,10 +86,21 @@ export interface OpenStoreOptions {
   migrate?: boolean;
   /** A limit on the file's size, in pages (SQLite's max_page_count): writes past it fail as on a full disk. */
   maxPageCount?: number;
+  /** PostgreSQL's pool size and timeouts (config \`database\`). */
+  postgres?: PostgresOptions;
+  /** Where paid drafts the database refused wait for the next run (default: beside a SQLite file; data/HOST-PORT-DB.spool for PostgreSQL). */
+  spoolDir?: string;
 }
 
-/** Opens the SQLite store at `path`; rejects with a StoreOpenError whose message says what to do. */
-export async function openStore(path: string, opts: OpenStoreOptions = {}): Promise<Store> {
+/**
+ * Opens the store at `location`: a postgres:// (or postgresql://) URL names a PostgreSQL database,
+ * anything else a SQLite file. Rejects with a StoreOpenError whose message says what to do.
+ */
+export async function openStore(location: string, opts: OpenStoreOptions = {}): Promise<Store> {
+  return isPostgresUrl(location) ? openPostgresStore(location, opts) : openSqliteStore(location, opts);
+}
+
+async function openSqliteStore(path: string, opts: OpenStoreOptions): Promise<Store> {
   const reading = opts.access === 'read';
   const readonly = reading && existsSync(path) && !writable(path);
   const db = Connection.open(path, { mustExist: reading, readonly, busyTimeoutMs: opts.busyTimeoutMs, maxPageCount: opts.maxPageCount });
@@ -105,6 +119,29 @@ export async function openStore(path: string, opts: OpenStoreOptions = {}): Prom
     throw err;
   }
   return sqliteStore(db);
+}
+
+async function openPostgresStore(location: string, opts: OpenStoreOptions): Promise<Store> {
+  const db = postgresDb(location, opts.postgres);
+  try {
+    const state = await migratePostgres(db, opts.migrate !== false && opts.access !== 'read');
+    if (opts.access === 'read' && opts.migrate !== false && state.applied < state.known) {
+      throw new StoreOpenError({
+        kind: 'db.io',
+        message:
+          state.applied === 0
+            ? `no aiwins database at ${db.location}: check --db (or AIWINS_DB); \`aiwins run\` creates its tables`
+            : `database ${db.location} needs an upgrade (schema ${state.applied} of ${state.known}): run \`aiwins run\` once`,
+      });
+    }
+  } catch (err) {
+    await db.close();
+    if (err instanceof StoreError) throw new StoreOpenError(err.failure);
+    throw err;
+  }
+  const url = new URL(location);
+  const spoolDir = opts.spoolDir ?? join('data', `${url.hostname}-${url.port || '5432'}-${url.pathname.slice(1) || 'postgres'}.spool`);
+  return composeStore(db, { location: db.location, maintenance: postgresMaintenance(db, location), spoolDir, close: () => db.close() });
 }
 
 function writable(path: string): boolean {
@@ -136,24 +173,52 @@ function sqliteStore(conn: Connection): Store {
       }
     },
   };
+  return composeStore(
+    db,
+    {
+      location: conn.path,
+      maintenance,
+      spoolDir: sqliteSpoolDir(conn.path),
+      close: async () => {
+        await db.close();
+        conn.close();
+      },
+    },
+    conn,
+  );
+}
+
+interface BackendParts {
+  location: string;
+  maintenance: Maintenance;
+  spoolDir: string;
+  close(): Promise<void>;
+}
+
+/** One store over either backend: the table files see only `db`. */
+function composeStore(db: Db, parts: BackendParts, conn?: Connection): Store {
+  // TRANSITIONAL: the table files not yet converted to `Db` still need SQLite's Connection.
+  const old = <T extends object>(make: (c: Connection) => T): T => (conn ? make(conn) : notYet<T>());
   return {
-    location: conn.path,
-    dialect: 'sqlite',
+    location: parts.location,
+    dialect: db.dialect,
     feeds: feedStore(db),
     items: itemStore(db),
-    articles: sqliteArticles(conn),
-    drafts: draftStore(db, sqliteSpoolDir(conn.path)),
+    articles: old(sqliteArticles),
+    drafts: draftStore(db, parts.spoolDir),
     runs: runStore(db),
-    stories: sqliteStories(conn),
-    coverage: sqliteCoverage(conn),
-    editorial: sqliteEditorial(conn),
-    users: sqliteUsers(conn),
-    issues: sqliteIssues(conn),
-    trials: sqliteTrials(conn),
-    maintenance,
-    close: async () => {
-      await db.close();
-      conn.close();
-    },
+    stories: old(sqliteStories),
+    coverage: old(sqliteCoverage),
+    editorial: old(sqliteEditorial),
+    users: old(sqliteUsers),
+    issues: old(sqliteIssues),
+    trials: old(sqliteTrials),
+    maintenance: parts.maintenance,
+    close: parts.close,
   };
 }
+
+const notYet = <T extends object>(): T =>
+  new Proxy({} as T, {
+    get: (_, name) => () => Promise.reject(new Error(`store.${String(name)} is not on PostgreSQL yet`)),
+  });
