@@ -6,14 +6,15 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * "Development"): `npm test` runs them all, `npm run test:unit` gives the one who edits a loop of
  * seconds.
  * - unit: src/**\/*.test.ts. No build and no child processes (local servers on 127.0.0.1 in-process
- *   are fine), so it needs no globalSetup.
+ *   are fine), so it needs no build; its one global setup says whether PostgreSQL tests run.
  * - e2e: test/**\/*.test.ts, plus any src/**\/*.e2e.test.ts (a src test that spawns a process or
  *   loads dist/). The CLI runs dist/, so dist/ is built first.
  * - browser: test/**\/*.browser.test.ts, the desk in headless Chromium against `aiwins serve`.
  */
 const SRC_E2E = 'src/**/*.e2e.test.ts';
 const BROWSER = 'test/**/*.browser.test.ts';
-const BUILD = ['test/global-setup.ts'];
+const PG = 'test/postgres-setup.ts';
+const BUILD = ['test/global-setup.ts', PG];
 
 export default defineConfig({
   test: {
@@ -35,6 +36,7 @@ export default defineConfig({
           include: ['src/**/*.test.ts'],
           exclude: [...configDefaults.exclude, SRC_E2E],
           isolate: false,
+          globalSetup: [PG],
           // Fails any test that starts a process, naming where it belongs instead.
           setupFiles: ['test/helpers/unit-guard.ts'],
         },

@@ -7,6 +7,7 @@ import { openStore, StoreError, type Store } from './index.ts';
 import type { Draft } from '../core/types.ts';
 import { Connection } from './db.ts';
 import { corruptPages, probeDb } from '../../test/helpers/db.ts';
+import { describeEachBackend, tempDatabase, type TempDatabase } from '../../test/helpers/stores.ts';
 
 let dir: string;
 const open: Store[] = [];
@@ -164,9 +165,15 @@ describe('migration 12: the items table becomes stories', () => {
   });
 });
 
-describe('items', () => {
+describeEachBackend('items', (backend) => {
+  let t: TempDatabase;
+  beforeEach(async () => {
+    t = await tempDatabase(backend);
+  });
+  afterEach(() => t.remove());
+
   it('takes new items newest first, at most the cap per feed, and not over-cap items past the age limit', async () => {
-    const s = await store();
+    const s = await t.open();
     const { newIds, newOverCap } = await withItems(s, [
       newItem('new', '2026-11-25T00:00:00.000Z'),
       newItem('mid', '2026-11-20T00:00:00.000Z'),
@@ -182,7 +189,7 @@ describe('items', () => {
   });
 
   it('stores a draft only while the run holds the item, in the same transaction', async () => {
-    const s = await store();
+    const s = await t.open();
     const run = await s.runs.start(me(100, at(0)));
     if (!run.acquired) throw new Error('expected the lease');
     const { newIds: [id] } = await withItems(s);
@@ -203,7 +210,7 @@ describe('items', () => {
   });
 
   it('keeps a draft the database would not take beside it, and stores it once', async () => {
-    const s = await store();
+    const s = await t.open();
     const run = await s.runs.start(me(100, at(0)));
     if (!run.acquired) throw new Error('expected the lease');
     const { newIds: [id] } = await withItems(s);
@@ -214,15 +221,21 @@ describe('items', () => {
   });
 });
 
-describe('the run lease', () => {
+describeEachBackend('the run lease', (backend) => {
+  let t: TempDatabase;
+  beforeEach(async () => {
+    t = await tempDatabase(backend);
+  });
+  afterEach(() => t.remove());
+
   it('lets one run hold it; a second is told who holds it', async () => {
-    const s = await store();
+    const s = await t.open();
     expect((await s.runs.start(me(100, at(0)))).acquired).toBe(true);
     expect(await s.runs.start(me(200, at(1)))).toMatchObject({ acquired: false, holder: { pid: 100, host: 'host-a' } });
   });
 
   it('is taken over when the holder process is gone, dropping its item claims', async () => {
-    const s = await store();
+    const s = await t.open();
     const first = await s.runs.start(me(100, at(0)));
     if (!first.acquired) throw new Error('expected the lease');
     const { newIds: [id] } = await withItems(s);
@@ -236,7 +249,7 @@ describe('the run lease', () => {
   });
 
   it('is taken over when its heartbeat expired, even from another host; the old heartbeat answers lost', async () => {
-    const s = await store();
+    const s = await t.open();
     const first = await s.runs.start({ ...me(100, at(0)), host: 'host-b' });
     if (!first.acquired) throw new Error('expected the lease');
     expect((await s.runs.start(me(200, at(1)))).acquired).toBe(false);
@@ -245,7 +258,7 @@ describe('the run lease', () => {
   });
 
   it('is released when the run finishes', async () => {
-    const s = await store();
+    const s = await t.open();
     const run = await s.runs.start(me(100, at(0)));
     if (!run.acquired) throw new Error('expected the lease');
     expect(await s.runs.finish(run.runId, { status: 'completed', error: null, summary: { ok: true } }, at(1))).toBe('completed');
