@@ -35,7 +35,7 @@ program
   // set before the commands are added, which inherit it.
   .exitOverride()
   .addOption(new Option('--config <path>', 'config file').env('AIWINS_CONFIG').default('./feeds.yaml'))
-  .addOption(new Option('--db <path>', 'SQLite database file').env('AIWINS_DB').default('data/aiwins.db'))
+  .addOption(new Option('--db <path|url>', 'the database: a SQLite file, or a postgres:// URL').env('AIWINS_DB').default('data/aiwins.db'))
   .addOption(
     new Option('--log-format <format>', 'stderr log: one JSON object per event, or text (default: text on a terminal, else json)')
       .choices(LOG_FORMATS)

@@ -2,7 +2,6 @@
  * What every command is given: the global options, the logger, the config and the store, each
  * read from the parsed command line when a command first asks for it.
  */
-import { resolve } from 'node:path';
 import type { Command } from './commander.ts';
 import type { Config } from '../config/index.ts';
 import type { Pricing } from '../core/pricing.ts';
@@ -13,7 +12,8 @@ import { loadCliConfig, type CliConfigFailure } from './config.ts';
 import { EXIT_INVALID, UsageError } from './errors.ts';
 import { createLogger, defaultLogFormat, type LogFormat, type Logger } from './log.ts';
 import { configProblemsJson, formatConfigProblems } from './output.ts';
-import { withStore, type StoreAccess } from './store.ts';
+import { dbNamed, mayHoldDb, withStore, type StoreAccess } from './store.ts';
+import { isPostgresUrl, type PostgresOptions } from '../store/index.ts';
 
 export interface GlobalOptions {
   config: string;
@@ -40,8 +40,10 @@ export interface CliContext {
    * (or with an invalid one, said in the log) there are no prices, and costs show as unknown.
    */
   prices(): Promise<{ pricing: Pricing; model: string | null }>;
-  /** The database a command looked in, as a full path: a story that is not found may be in another one. */
+  /** The database a command looked in, as a full path (or a URL without its password): a story that is not found may be in another one. */
   dbShown(): string;
+  /** Whether --db may hold a database to read: a file that exists, or a PostgreSQL URL. */
+  dbMayExist(): boolean;
   /** A store's "no story N" or "no issue N" with the database it looked in. */
   namingDb(message: string): string;
   /** Runs `fn` with the store at --db and closes it after, also when `fn` throws. */
@@ -61,7 +63,19 @@ export function createCliContext(program: Command): CliContext {
       problems: configProblemsJson(failure.problems),
     });
 
-  const dbShown = () => resolve(globals().db);
+  const dbShown = () => dbNamed(globals().db);
+
+  /**
+   * The pool size and timeouts of a PostgreSQL store, from the config's \`database\` section: its
+   * defaults when there is no config file, exit 2 when the config is invalid.
+   */
+  const postgresOptions = async (): Promise<PostgresOptions | undefined> => {
+    if (!isPostgresUrl(globals().db)) return undefined;
+    const loaded = await loadCliConfig(globals().config);
+    if (!loaded.ok && loaded.failure.kind !== 'config.not_found') throw invalidConfig(loaded.failure);
+    const d = loaded.ok ? loaded.config.database : { poolSize: 10, statementTimeoutSeconds: 30, lockTimeoutSeconds: 10 };
+    return { poolSize: d.poolSize, statementTimeoutMs: d.statementTimeoutSeconds * 1000, lockTimeoutMs: d.lockTimeoutSeconds * 1000 };
+  };
 
   return {
     globals,
@@ -88,7 +102,8 @@ export function createCliContext(program: Command): CliContext {
       return { pricing: {}, model: null };
     },
     dbShown,
+    dbMayExist: () => mayHoldDb(globals().db),
     namingDb: (message) => message.replace(/^no (story|issue) (\d+)/, (found) => `${found} in ${dbShown()}`),
-    withStore: (access, fn) => withStore(access, globals().db, fn),
+    withStore: async (access, fn) => withStore(access, globals().db, fn, await postgresOptions()),
   };
 }

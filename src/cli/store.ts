@@ -1,38 +1,49 @@
 /** The database of a command: opened from --db with the access it needs. */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { openStore, StoreError, type Store } from '../store/index.ts';
+import { isPostgresUrl, NoDatabaseError, openStore, redactUrl, StoreError, type PostgresOptions, type Store } from '../store/index.ts';
 import { EXIT_FAILED, EXIT_INVALID, UsageError } from './errors.ts';
 
-/** `check` reads the file as it is, without migrating it. */
+/** `check` reads the database as it is, without migrating it. */
 export type StoreAccess = 'write' | 'read' | 'check';
 
+/** --db as messages name it: a SQLite file as a full path, a PostgreSQL URL without its password. */
+export const dbNamed = (db: string): string => (isPostgresUrl(db) ? redactUrl(db) : resolve(db));
+
 /**
- * The store at `dbPath`. Commands that only read never create a database: a missing one is a usage
- * error naming the path, and a file the user may not write is read as it is.
+ * Whether --db may hold a database a command that only reads can look in: a SQLite file that
+ * exists, or any PostgreSQL URL (whether it holds aiwins' tables is known once connected).
  */
-export async function openCliStore(dbPath: string, access: StoreAccess): Promise<Store> {
-  if (access !== 'write' && !existsSync(dbPath)) {
-    throw new UsageError(`no database at ${resolve(dbPath)}: check --db (or AIWINS_DB); \`aiwins run\` creates it`, EXIT_INVALID);
+export const mayHoldDb = (db: string): boolean => isPostgresUrl(db) || existsSync(db);
+
+/**
+ * The store at `db` (a SQLite file or a postgres:// URL). Commands that only read never create a
+ * database: a missing one is a usage error naming it, and a file the user may not write is read as
+ * it is. A server that does not answer is `db.unavailable`: exit 1, the next run resumes.
+ */
+export async function openCliStore(db: string, access: StoreAccess, postgres?: PostgresOptions): Promise<Store> {
+  if (access !== 'write' && !mayHoldDb(db)) {
+    throw new UsageError(`no database at ${resolve(db)}: check --db (or AIWINS_DB); \`aiwins run\` creates it`, EXIT_INVALID);
   }
   try {
-    // A check reads the file as it is: no migration writes to a database that may be damaged.
-    return await openStore(dbPath, access === 'check' ? { access: 'read', migrate: false } : { access });
+    // A check reads the database as it is: no migration writes to one that may be damaged.
+    return await openStore(db, { ...(access === 'check' ? { access: 'read', migrate: false } : { access }), postgres });
   } catch (err) {
-    if (err instanceof StoreError) throw new UsageError(err.message, EXIT_FAILED);
-    throw new UsageError(`cannot open database ${dbPath}: ${(err as Error).message}`, EXIT_FAILED);
+    if (err instanceof NoDatabaseError) throw new UsageError(err.message, EXIT_INVALID);
+    if (err instanceof StoreError) throw new UsageError(err.message, EXIT_FAILED, { kind: err.failure.kind });
+    throw new UsageError(`cannot open database ${dbNamed(db)}: ${(err as Error).message}`, EXIT_FAILED);
   }
 }
 
 /**
- * Runs `fn` with the store at `dbPath`, and closes the store when `fn` is done, also when it
+ * Runs `fn` with the store at `db`, and closes the store when `fn` is done, also when it
  * throws: the one way a command that opens the database and ends opens it.
  */
-export async function withStore<T>(access: StoreAccess, dbPath: string, fn: (db: Store) => Promise<T>): Promise<T> {
-  const db = await openCliStore(dbPath, access);
+export async function withStore<T>(access: StoreAccess, db: string, fn: (store: Store) => Promise<T>, postgres?: PostgresOptions): Promise<T> {
+  const store = await openCliStore(db, access, postgres);
   try {
-    return await fn(db);
+    return await fn(store);
   } finally {
-    await db.close();
+    await store.close();
   }
 }

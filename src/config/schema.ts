@@ -175,6 +175,19 @@ const NewsletterSchema = z.strictObject({
 });
 
 /** Publishing targets: off unless `aiwins publish` is run; keys come from the environment. */
+/**
+ * A PostgreSQL store's connections (--db postgres://...); a SQLite file ignores these. The pool is
+ * per process: a desk, a run and each worker keep their own.
+ */
+const DatabaseSchema = z.strictObject({
+  /** Connections one process keeps open at most. */
+  poolSize: z.number().int().min(1).max(100).default(10),
+  /** A statement running longer is cancelled (db.busy); 0 for no limit. */
+  statementTimeoutSeconds: z.number().min(0).max(3600).default(30),
+  /** A statement waiting longer for another transaction's lock gives up (db.busy); 0 for no limit. */
+  lockTimeoutSeconds: z.number().min(0).max(600).default(10),
+});
+
 const PublishSchema = z.strictObject({
   /** Buttondown's API root; the key comes from BUTTONDOWN_API_KEY. */
   buttondownURL: httpUrl.default('https://api.buttondown.com/v1'),
@@ -198,6 +211,7 @@ export const ConfigSchema = z.strictObject({
   schedule: ScheduleSchema.prefault({}),
   newsletter: NewsletterSchema.prefault({}),
   publish: PublishSchema.prefault({}),
+  database: DatabaseSchema.prefault({}),
 });
 
 export type NewsletterConfig = z.infer<typeof NewsletterSchema>;

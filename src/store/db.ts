@@ -54,6 +54,9 @@ export class StoreError extends Error {
 /** Thrown when the database file cannot be opened; the message says what to do. */
 export class StoreOpenError extends StoreError {}
 
+/** Thrown when a command that only reads names a database that was never made (no file; no aiwins tables). */
+export class NoDatabaseError extends StoreOpenError {}
+
 export interface ConnectOptions {
   /** Open for reading only: never creates, migrates or writes. */
   readonly?: boolean;
@@ -89,7 +92,7 @@ export class Connection {
     const memory = path === ':memory:';
     const exists = !memory && existsSync(path);
     if (!memory && !exists && (opts.mustExist || opts.readonly)) {
-      throw new StoreOpenError({
+      throw new NoDatabaseError({
         kind: 'db.io',
         message: `no database at ${resolve(path)}: check --db (or AIWINS_DB); \`aiwins run\` creates it`,
       });

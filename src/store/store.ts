@@ -16,7 +16,7 @@ import { sqliteDb } from './sqlite-db.ts';
 import { sqliteSpoolDir } from './spool.ts';
 import type { Db, Dialect } from './sql.ts';
 import { isPostgresUrl, migratePostgres, postgresDb, postgresMaintenance, type PostgresOptions } from './postgres.ts';
-import { StoreError } from './db.ts';
+import { NoDatabaseError, StoreError } from './db.ts';
 import { join } from 'node:path';
 
 /**
@@ -125,18 +125,18 @@ async function openPostgresStore(location: string, opts: OpenStoreOptions): Prom
   const db = postgresDb(location, opts.postgres);
   try {
     const state = await migratePostgres(db, opts.migrate !== false && opts.access !== 'read');
+    if (opts.access === 'read' && opts.migrate !== false && state.applied === 0) {
+      throw new NoDatabaseError({ kind: 'db.io', message: `no aiwins database at ${db.location}: check --db (or AIWINS_DB); \`aiwins run\` creates its tables` });
+    }
     if (opts.access === 'read' && opts.migrate !== false && state.applied < state.known) {
       throw new StoreOpenError({
         kind: 'db.io',
-        message:
-          state.applied === 0
-            ? `no aiwins database at ${db.location}: check --db (or AIWINS_DB); \`aiwins run\` creates its tables`
-            : `database ${db.location} needs an upgrade (schema ${state.applied} of ${state.known}): run \`aiwins run\` once`,
+        message: `database ${db.location} needs an upgrade (schema ${state.applied} of ${state.known}): run \`aiwins run\` once`,
       });
     }
   } catch (err) {
     await db.close();
-    if (err instanceof StoreError) throw new StoreOpenError(err.failure);
+    if (err instanceof StoreError && !(err instanceof StoreOpenError)) throw new StoreOpenError(err.failure);
     throw err;
   }
   const url = new URL(location);

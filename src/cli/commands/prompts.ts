@@ -198,7 +198,7 @@ export function registerPromptsCommands(program: Command, ctx: CliContext): void
       const { formatLastEvaluation } = await import('../prompts.ts');
       // Its evaluations: in the database (when there is one; none is created) and in every golden set.
       const found = setTrialDirs(configPath).map((dir) => lastEvaluationIn(dir, prompt.value.hash));
-      if (existsSync(ctx.globals().db)) {
+      if (ctx.dbMayExist()) {
         await ctx.withStore('read', async (db) => {
           found.push(await db.trials.lastEvaluation(prompt.value.hash));
         });

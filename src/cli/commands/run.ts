@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import type { Command } from '../commander.ts';
 import type { Config } from '../../config/index.ts';
 import type { Store } from '../../store/index.ts';
@@ -20,7 +19,7 @@ async function dryRun(ctx: CliContext, config: Config, opts: { json?: boolean; r
     const plan = await planRun(config, db, { allFeeds: opts.allFeeds, retryFailed: opts.retryFailed, signal: abort.signal });
     process.stdout.write(opts.json ? jsonOutput(dryRunJson(plan)) : formatDryRun(plan));
   };
-  if (existsSync(ctx.globals().db)) await ctx.withStore('read', plan);
+  if (ctx.dbMayExist()) await ctx.withStore('read', plan);
   else await plan(null);
 }
 
