@@ -10,7 +10,7 @@ export interface ServedDesk {
   stop(): Promise<void>;
 }
 
-/** Runs `aiwins serve --port 0` on the project's config and database; resolves once it listens. */
+/** Runs `aiwins serve --port 0` on the project's config and database (dbPath: a file, or a postgres:// URL); resolves once it listens. */
 export function serveDesk(project: TempProject): Promise<ServedDesk> {
   const desk = spawn(process.execPath, [join(ROOT, 'bin', 'aiwins.js'), '--config', project.configPath, '--db', project.dbPath, 'serve', '--port', '0'], {
     cwd: ROOT,
