@@ -1,5 +1,7 @@
 import type { Article } from '../core/types.ts';
+import { sql } from 'kysely';
 import type { Connection } from './db.ts';
+import type { Tx } from './sql.ts';
 import { isoOf } from './values.ts';
 
 /** An item's extracted article as stored: the article, where it was fetched from and when. */
@@ -54,7 +56,13 @@ const toArticle = (a: ArticleRow): StoredArticle => ({
 });
 
 /** Reads an item's article inside the caller's transaction. */
-export function articleOf(db: Connection, itemId: number): StoredArticle | null {
+export async function articleOf(tx: Tx, itemId: number): Promise<StoredArticle | null> {
+  const r = await tx.get<ArticleRow>(sql`SELECT * FROM articles WHERE item_id = ${itemId}`);
+  return r ? toArticle(r) : null;
+}
+
+/** TRANSITIONAL: articleOf for sqliteArticles, still on the synchronous Connection; goes when it is converted. */
+function articleOfOn(db: Connection, itemId: number): StoredArticle | null {
   const r = db.get<ArticleRow>('SELECT * FROM articles WHERE item_id = ?', itemId);
   return r ? toArticle(r) : null;
 }
@@ -84,6 +92,6 @@ export function sqliteArticles(db: Connection): ArticleStore {
           isoOf(now),
         );
       }),
-    get: (itemId) => db.read(() => articleOf(db, itemId)),
+    get: (itemId) => db.read(() => articleOfOn(db, itemId)),
   };
 }

@@ -1,6 +1,7 @@
-import type { Connection } from './db.ts';
-import { refuseIfSent } from './editorial.ts';
-import { claimOwner } from './items.ts';
+import { sql } from 'kysely';
+import type { Db, Tx } from './sql.ts';
+import { refuseIfSentTx as refuseIfSent } from './editorial-tx.ts';
+import { holdsClaim } from './items.ts';
 import { isoOf } from './values.ts';
 
 /** A story seen before, as the coverage judge compares it: its id and stored signature. */
@@ -71,15 +72,14 @@ export interface CoverageStore {
 }
 
 /** The other outlets of a story (its copies, and its own item when another is its source); read inside the caller's transaction. */
-export function coverageOf(db: Connection, storyId: number, sourceItemId: number | null): CoverageLink[] {
-  const rows = db.all<{ id: number; url: string | null; title: string | null; feed: string; site_name: string | null; article_title: string | null; reason: string | null; similarity: number | null }>(
-    `SELECT i.id, i.url, i.title, f.name AS feed, a.site_name, a.title AS article_title, c.reason, c.similarity
-     FROM stories i JOIN feeds f ON f.id = i.feed_id LEFT JOIN articles a ON a.item_id = i.id
-       LEFT JOIN coverage c ON c.item_id = i.id
-     WHERE (c.story_id = ? OR (i.id = ? AND ? IS NOT NULL)) ORDER BY i.id`,
-    storyId,
-    storyId,
-    sourceItemId,
+export async function coverageOf(tx: Tx, storyId: number, sourceItemId: number | null): Promise<CoverageLink[]> {
+  // With another outlet as its source, the story's own item is listed among the others.
+  const which = sourceItemId === null ? sql`c.story_id = ${storyId}` : sql`(c.story_id = ${storyId} OR i.id = ${storyId})`;
+  const rows = await tx.all<{ id: number; url: string | null; title: string | null; feed: string; site_name: string | null; article_title: string | null; reason: string | null; similarity: number | null }>(
+    sql`SELECT i.id, i.url, i.title, f.name AS feed, a.site_name, a.title AS article_title, c.reason, c.similarity
+        FROM stories i JOIN feeds f ON f.id = i.feed_id LEFT JOIN articles a ON a.item_id = i.id
+          LEFT JOIN coverage c ON c.item_id = i.id
+        WHERE ${which} ORDER BY i.id`,
   );
   return rows
     .filter((r) => r.id !== sourceItemId)
@@ -87,87 +87,71 @@ export function coverageOf(db: Connection, storyId: number, sourceItemId: number
 }
 
 /** The story a copy belongs to; read inside the caller's transaction. */
-export function duplicateOf(db: Connection, itemId: number): DuplicateOf | null {
-  const r = db.get<{ story_id: number; reason: string; similarity: number }>('SELECT story_id, reason, similarity FROM coverage WHERE item_id = ?', itemId);
+export async function duplicateOf(tx: Tx, itemId: number): Promise<DuplicateOf | null> {
+  const r = await tx.get<{ story_id: number; reason: string; similarity: number }>(sql`SELECT story_id, reason, similarity FROM coverage WHERE item_id = ${itemId}`);
   return r ? { id: r.story_id, reason: r.reason, similarity: r.similarity } : null;
 }
 
-export function sqliteCoverage(db: Connection): CoverageStore {
+export function coverageStore(db: Db): CoverageStore {
   return {
     signOrAttach: (input, judge) =>
-      db.write(() => {
-        const owner = claimOwner(input.runId);
-        if (!db.get('SELECT 1 FROM stories WHERE id = ? AND claimed_by = ?', input.itemId, owner)) return { claimLost: true } as const;
-        const seen = input.bands.length === 0 ? [] : candidates(db, input);
+      db.write(async (tx) => {
+        if (!(await holdsClaim(tx, input.itemId, input.runId))) return { claimLost: true } as const;
+        const seen = input.bands.length === 0 ? [] : await candidates(tx, input);
         const match = judge(seen);
+        const now = isoOf(input.now);
         if (match) {
-          db.run(
-            `INSERT INTO coverage (item_id, story_id, reason, similarity, at) VALUES (?, ?, ?, ?, ?)
-             ON CONFLICT (item_id) DO UPDATE SET story_id = excluded.story_id, reason = excluded.reason, similarity = excluded.similarity, at = excluded.at`,
-            input.itemId,
-            match.storyId,
-            match.reason,
-            match.similarity,
-            isoOf(input.now),
+          await tx.run(
+            sql`INSERT INTO coverage (item_id, story_id, reason, similarity, at) VALUES (${input.itemId}, ${match.storyId}, ${match.reason}, ${match.similarity}, ${now})
+                ON CONFLICT (item_id) DO UPDATE SET story_id = excluded.story_id, reason = excluded.reason, similarity = excluded.similarity, at = excluded.at`,
           );
-          db.run(
-            `UPDATE stories SET status = 'duplicate', next_attempt_at = NULL, last_error_kind = NULL, last_error_message = NULL,
-               last_error_raw = NULL, claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE id = ?`,
-            isoOf(input.now),
-            input.itemId,
+          await tx.run(
+            sql`UPDATE stories SET status = 'duplicate', next_attempt_at = NULL, last_error_kind = NULL, last_error_message = NULL,
+                  last_error_raw = NULL, claimed_by = NULL, claimed_until = NULL, updated_at = ${now} WHERE id = ${input.itemId}`,
           );
           // A copy is found through its story, never as a story of its own.
-          db.run('DELETE FROM story_bands WHERE item_id = ?', input.itemId);
-          db.run('DELETE FROM story_signatures WHERE item_id = ?', input.itemId);
+          await tx.run(sql`DELETE FROM story_bands WHERE item_id = ${input.itemId}`);
+          await tx.run(sql`DELETE FROM story_signatures WHERE item_id = ${input.itemId}`);
           return { attached: match };
         }
-        db.run(
-          `INSERT INTO story_signatures (item_id, signature, signed_at) VALUES (?, ?, ?)
-           ON CONFLICT (item_id) DO UPDATE SET signature = excluded.signature`,
-          input.itemId,
-          JSON.stringify(input.signature),
-          isoOf(input.now),
+        await tx.run(
+          sql`INSERT INTO story_signatures (item_id, signature, signed_at) VALUES (${input.itemId}, ${JSON.stringify(input.signature)}, ${now})
+              ON CONFLICT (item_id) DO UPDATE SET signature = excluded.signature`,
         );
-        for (const band of input.bands) db.run('INSERT OR IGNORE INTO story_bands (band, item_id) VALUES (?, ?)', band, input.itemId);
+        for (const band of input.bands) await tx.run(sql`INSERT INTO story_bands (band, item_id) VALUES (${band}, ${input.itemId}) ON CONFLICT DO NOTHING`);
         return { signed: true } as const;
       }),
 
     // A sent story's outlets are final, as its text is: its source link went out with it.
     split: (storyId, itemId, by, now) =>
-      db.write(() => {
-        refuseIfSent(db, storyId);
-        const r = db.run('DELETE FROM coverage WHERE item_id = ? AND story_id = ?', itemId, storyId);
-        if (r.changes !== 1) return false;
-        db.run('INSERT OR IGNORE INTO coverage_splits (item_id, story_id, by, at) VALUES (?, ?, ?, ?)', itemId, storyId, by, isoOf(now));
-        db.run(`UPDATE stories SET status = 'pending', attempts = 0, next_attempt_at = NULL, updated_at = ? WHERE id = ?`, isoOf(now), itemId);
+      db.write(async (tx) => {
+        await refuseIfSent(tx, storyId);
+        if ((await tx.run(sql`DELETE FROM coverage WHERE item_id = ${itemId} AND story_id = ${storyId}`)) !== 1) return false;
+        await tx.run(sql`INSERT INTO coverage_splits (item_id, story_id, by, at) VALUES (${itemId}, ${storyId}, ${by}, ${isoOf(now)}) ON CONFLICT DO NOTHING`);
+        await tx.run(sql`UPDATE stories SET status = 'pending', attempts = 0, next_attempt_at = NULL, updated_at = ${isoOf(now)} WHERE id = ${itemId}`);
         // The story's source was this outlet: it goes back to the story's own.
-        db.run('UPDATE stories SET source_item_id = NULL WHERE id = ? AND source_item_id = ?', storyId, itemId);
+        await tx.run(sql`UPDATE stories SET source_item_id = NULL WHERE id = ${storyId} AND source_item_id = ${itemId}`);
         return true;
       }),
 
     chooseSource: (storyId, itemId, _by, now) =>
-      db.write(() => {
-        refuseIfSent(db, storyId);
-        if (itemId !== storyId && !db.get('SELECT 1 FROM coverage WHERE item_id = ? AND story_id = ?', itemId, storyId)) return false;
-        const r = db.run('UPDATE stories SET source_item_id = ?, updated_at = ? WHERE id = ?', itemId === storyId ? null : itemId, isoOf(now), storyId);
-        return r.changes === 1;
+      db.write(async (tx) => {
+        await refuseIfSent(tx, storyId);
+        if (itemId !== storyId && !(await tx.get(sql`SELECT 1 AS copy FROM coverage WHERE item_id = ${itemId} AND story_id = ${storyId}`))) return false;
+        const source = itemId === storyId ? null : itemId;
+        return (await tx.run(sql`UPDATE stories SET source_item_id = ${source}, updated_at = ${isoOf(now)} WHERE id = ${storyId}`)) === 1;
       }),
   };
 }
 
 /** The stories sharing a band key with the item, signed within the window, that it may be attached to. */
-function candidates<S>(db: Connection, input: SignInput<S>): SignedStory<S>[] {
-  const marks = input.bands.map(() => '?').join(', ');
-  const rows = db.all<{ item_id: number; signature: string }>(
-    `SELECT s.item_id, s.signature FROM story_signatures s JOIN stories i ON i.id = s.item_id
-     WHERE s.item_id IN (SELECT DISTINCT item_id FROM story_bands WHERE band IN (${marks}))
-       AND s.item_id <> ? AND s.signed_at >= ? AND i.status NOT IN ('duplicate', 'blocked')
-       AND NOT EXISTS (SELECT 1 FROM coverage_splits x WHERE x.item_id = ? AND x.story_id = s.item_id)
-     ORDER BY s.item_id`,
-    ...input.bands,
-    input.itemId,
-    isoOf(input.since),
-    input.itemId,
+async function candidates<S>(tx: Tx, input: SignInput<S>): Promise<SignedStory<S>[]> {
+  const rows = await tx.all<{ item_id: number; signature: string }>(
+    sql`SELECT s.item_id, s.signature FROM story_signatures s JOIN stories i ON i.id = s.item_id
+        WHERE s.item_id IN (SELECT DISTINCT item_id FROM story_bands WHERE band IN (${sql.join(input.bands)}))
+          AND s.item_id <> ${input.itemId} AND s.signed_at >= ${isoOf(input.since)} AND i.status NOT IN ('duplicate', 'blocked')
+          AND NOT EXISTS (SELECT 1 FROM coverage_splits x WHERE x.item_id = ${input.itemId} AND x.story_id = s.item_id)
+        ORDER BY s.item_id`,
   );
   return rows.map((r) => ({ id: r.item_id, signature: JSON.parse(r.signature) as S }));
 }

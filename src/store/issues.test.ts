@@ -1,31 +1,50 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openStore, type Store } from './store.ts';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import pg from 'pg';
+import type { Store } from './store.ts';
 import { redraft, seedStories, tenStories } from '../../test/helpers/newsletter.ts';
 import { probeDb } from '../../test/helpers/db.ts';
+import { describeEachBackend, tempDatabase, type TempDatabase } from '../../test/helpers/stores.ts';
 
-let dir: string;
-let path: string;
-let ids: number[];
-let store: Store;
 const NOW = new Date('2026-12-01T10:00:00.000Z');
 
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'aiwins-issues-'));
-  path = join(dir, 'a.db');
-  ids = await seedStories(path, tenStories().map((s, i) => (i === 1 ? { ...s, approved: false } : s)));
-  store = await openStore(path);
-});
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+/** Runs one statement (no parameters) beside the store, on its backend: for what the store does not show. */
+async function beside(t: TempDatabase, text: string): Promise<unknown[]> {
+  if (t.backend === 'sqlite') {
+    const probe = probeDb(t.location);
+    try {
+      if (!/^\s*SELECT/i.test(text)) {
+        probe.run(text);
+        return [];
+      }
+      return probe.all(text);
+    } finally {
+      probe.close();
+    }
+  }
+  const c = new pg.Client({ connectionString: t.location });
+  await c.connect();
+  try {
+    return (await c.query(text)).rows;
+  } finally {
+    await c.end();
+  }
+}
 
 const fail = (message: RegExp) => ({ ok: false, message: expect.stringMatching(message) });
 
-describe('issues in the store', () => {
+describeEachBackend('issues in the store', (backend) => {
+  let t: TempDatabase;
+  let path: string;
+  let ids: number[];
+  let store: Store;
+  beforeEach(async () => {
+    t = await tempDatabase(backend);
+    path = t.location;
+    ids = await seedStories(path, tenStories().map((s, i) => (i === 1 ? { ...s, approved: false } : s)));
+    store = await t.open();
+  });
+  afterEach(() => t.remove());
+
   it('refuses each change that would break an issue, changing nothing', async () => {
     const issues = store.issues;
     const created = await issues.create({ title: null, storyIds: [ids[0]!, ids[2]!], now: NOW });
@@ -50,9 +69,7 @@ describe('issues in the store', () => {
     await issues.remove(1, ids[2]!);
     await issues.move(1, ids[0]!, 3);
     expect((await issues.get(1))!.storyIds).toEqual([ids[4], ids[3], ids[0]]);
-    const probe = probeDb(path);
-    expect(probe.all('SELECT position FROM issue_stories WHERE issue_id = 1 ORDER BY position')).toEqual([{ position: 1 }, { position: 2 }, { position: 3 }]);
-    probe.close();
+    expect(await beside(t, 'SELECT position FROM issue_stories WHERE issue_id = 1 ORDER BY position')).toEqual([{ position: 1 }, { position: 2 }, { position: 3 }]);
   });
 
   it('a sent issue keeps the approved version, does not change, and a story goes out once', async () => {
@@ -76,9 +93,7 @@ describe('issues in the store', () => {
     expect((await issues.get(2))!.status).toBe('draft');
     expect((await issues.unsentApproved()).map((s) => s.id)).not.toContain(ids[0]);
     // The database itself refuses a second sent copy, whatever the code above it does.
-    const probe = probeDb(path);
-    expect(() => probe.run('UPDATE issue_stories SET sent_draft_id = 1 WHERE issue_id = 2 AND item_id = ?', ids[0])).toThrow(/UNIQUE/);
-    probe.close();
+    await expect(beside(t, `UPDATE issue_stories SET sent_draft_id = 1 WHERE issue_id = 2 AND item_id = ${ids[0]!}`)).rejects.toThrow(/unique/i);
   });
 
   it('feed stories are the approved and sent ones only, since a date', async () => {

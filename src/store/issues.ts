@@ -1,7 +1,8 @@
-import type { Connection } from './db.ts';
-import { draftByIdOn as draftById } from './drafts.ts';
+import { sql } from 'kysely';
+import type { Db, Tx } from './sql.ts';
+import { draftById } from './drafts.ts';
 import { storiesOf, storyOf, type Story } from './stories.ts';
-import { sentOf, standingVersionOf, standingVersions } from './editorial.ts';
+import { sentOfTx as sentOf, standingVersionOfTx as standingVersionOf, standingVersionsTx as standingVersions } from './editorial-tx.ts';
 import { dateOf, isoOf } from './values.ts';
 
 /** A newsletter issue: an ordered set of approved stories. Its id is the number readers see. */
@@ -67,153 +68,165 @@ export interface IssueStore {
   feedStories(opts: { since: Date | null }): Promise<Story[]>;
 }
 
-export function sqliteIssues(db: Connection): IssueStore {
-  const readIssue = (number: number): Issue | null => {
-    const row = db.get<IssueRow>('SELECT * FROM issues WHERE id = ?', number);
-    if (!row) return null;
-    const ids = db.all<{ item_id: number }>('SELECT item_id FROM issue_stories WHERE issue_id = ? ORDER BY position', number);
-    return {
-      number: row.id,
-      title: row.title,
-      status: row.status,
-      createdAt: new Date(row.created_at),
-      sentAt: dateOf(row.sent_at),
-      storyIds: ids.map((r) => r.item_id),
-    };
+async function readIssue(tx: Tx, number: number): Promise<Issue | null> {
+  const row = await tx.get<IssueRow>(sql`SELECT * FROM issues WHERE id = ${number}`);
+  if (!row) return null;
+  const ids = await tx.all<{ item_id: number }>(sql`SELECT item_id FROM issue_stories WHERE issue_id = ${number} ORDER BY position`);
+  return {
+    number: row.id,
+    title: row.title,
+    status: row.status,
+    createdAt: new Date(row.created_at),
+    sentAt: dateOf(row.sent_at),
+    storyIds: ids.map((r) => r.item_id),
   };
+}
 
-  const sentIn = (itemId: number): number | null => sentOf(db, itemId)?.issue ?? null;
+/** The story showing one version's text; with no version (no approval stands), no text at all. */
+const atVersion = async (tx: Tx, story: Story, draftId: number | null): Promise<Story> => ({ ...story, draft: draftId === null ? null : await draftById(tx, draftId) });
 
-  /** The story showing one version's text; with no version (no approval stands), no text at all. */
-  const atVersion = (story: Story, draftId: number | null): Story => ({ ...story, draft: draftId === null ? null : draftById(db, draftId) });
+/** The stories with a standing approval, each at the version it names, newest first; `keep` filters them before their text is read. */
+async function approvedStories(tx: Tx, keep: (s: Story) => boolean): Promise<Story[]> {
+  const standing = await standingVersions(tx);
+  const stories: Story[] = [];
+  for (const s of await storiesOf(tx, { all: true, ids: new Set(standing.keys()) })) if (keep(s)) stories.push(await atVersion(tx, s, standing.get(s.id)!));
+  return stories;
+}
 
-  /** Why a story cannot go into a draft issue, or null when it can. */
-  const refusal = (itemId: number): string | null => {
-    const story = storyOf(db, itemId);
-    if (!story) return `no story ${itemId} (see \`aiwins stories\`)`;
-    const sent = sentOf(db, itemId);
-    if (sent) return `story ${itemId} already went out in issue ${sent.issue}`;
-    if (standingVersionOf(db, itemId) === null) {
-      // Status and decisions agree, except for a status set without a decision on record.
-      const why = story.status === 'approved' ? 'has no approval on record' : `is ${story.status}`;
-      return `story ${itemId} ${why}, not approved: only approved stories go into an issue`;
-    }
-    return null;
-  };
+/** Why a story cannot go into a draft issue, or null when it can. */
+async function refusal(tx: Tx, itemId: number): Promise<string | null> {
+  const story = await storyOf(tx, itemId);
+  if (!story) return `no story ${itemId} (see \`aiwins stories\`)`;
+  const sent = await sentOf(tx, itemId);
+  if (sent) return `story ${itemId} already went out in issue ${sent.issue}`;
+  if ((await standingVersionOf(tx, itemId)) === null) {
+    // Status and decisions agree, except for a status set without a decision on record.
+    const why = story.status === 'approved' ? 'has no approval on record' : `is ${story.status}`;
+    return `story ${itemId} ${why}, not approved: only approved stories go into an issue`;
+  }
+  return null;
+}
 
-  const renumber = (number: number, order: number[]) => {
-    order.forEach((id, i) => db.run('UPDATE issue_stories SET position = ? WHERE issue_id = ? AND item_id = ?', i + 1, number, id));
-  };
-  const insert = (number: number, ids: readonly number[], from: number) => {
-    ids.forEach((id, i) => db.run('INSERT INTO issue_stories (issue_id, item_id, position) VALUES (?, ?, ?)', number, id, from + i + 1));
-  };
+/** Sets the positions of an issue's stories to 1..n in this order. */
+async function renumber(tx: Tx, number: number, order: readonly number[]): Promise<void> {
+  for (const [i, id] of order.entries()) await tx.run(sql`UPDATE issue_stories SET position = ${i + 1} WHERE issue_id = ${number} AND item_id = ${id}`);
+}
 
+/** Appends stories to an issue after its first `from` positions. */
+async function insert(tx: Tx, number: number, ids: readonly number[], from: number): Promise<void> {
+  for (const [i, id] of ids.entries()) await tx.run(sql`INSERT INTO issue_stories (issue_id, item_id, position) VALUES (${number}, ${id}, ${from + i + 1})`);
+}
+
+export function issueStore(db: Db): IssueStore {
   /** Runs a change on a draft issue in one transaction; a missing or sent issue is refused with the reason. */
-  const changeDraft = (number: number, change: (issue: Issue) => string | null): Promise<IssueChange> =>
-    db.write(() => {
-      const issue = readIssue(number);
+  const changeDraft = (number: number, change: (tx: Tx, issue: Issue) => Promise<string | null>): Promise<IssueChange> =>
+    db.write(async (tx): Promise<IssueChange> => {
+      const issue = await readIssue(tx, number);
       if (!issue) return { ok: false, message: `no issue ${number} (see \`aiwins issue list\`)` };
       if (issue.status === 'sent') {
         return { ok: false, message: `issue ${number} was sent on ${issue.sentAt!.toISOString()}; a sent issue does not change` };
       }
-      const problem = change(issue);
-      return problem ? { ok: false, message: problem } : { ok: true, issue: readIssue(number)! };
+      const problem = await change(tx, issue);
+      return problem ? { ok: false, message: problem } : { ok: true, issue: (await readIssue(tx, number))! };
     });
 
   return {
     unsentApproved: () =>
-      db.read(() => {
-        const standing = standingVersions(db);
-        return storiesOf(db, { all: true, ids: new Set(standing.keys()) })
-          .filter((s) => sentIn(s.id) === null)
-          // Proposed for an issue as approved: a re-draft or an edit since then is not reviewed yet.
-          .map((s) => atVersion(s, standing.get(s.id)!));
+      db.read(async (tx) => {
+        const sent = new Set((await tx.all<{ item_id: number }>(sql`SELECT item_id FROM issue_stories WHERE sent_draft_id IS NOT NULL`)).map((r) => r.item_id));
+        // Proposed for an issue as approved: a re-draft or an edit since then is not reviewed yet.
+        return approvedStories(tx, (s) => !sent.has(s.id));
       }),
 
     create: (opts) =>
-      db.write((): IssueChange => {
+      db.write(async (tx): Promise<IssueChange> => {
         for (const id of opts.storyIds) {
-          const problem = refusal(id);
+          const problem = await refusal(tx, id);
           if (problem) return { ok: false, message: problem };
         }
-        const number = db.run(`INSERT INTO issues (title, status, created_at) VALUES (?, 'draft', ?)`, opts.title, isoOf(opts.now)).lastInsertRowid;
-        insert(number, opts.storyIds, 0);
-        return { ok: true, issue: readIssue(number)! };
+        const { id: number } = await tx.k.insertInto('issues').values({ title: opts.title, status: 'draft', created_at: isoOf(opts.now) }).returning('id').executeTakeFirstOrThrow();
+        await insert(tx, number, opts.storyIds, 0);
+        return { ok: true, issue: (await readIssue(tx, number))! };
       }),
 
-    get: (number) => db.read(() => readIssue(number)),
+    get: (number) => db.read((tx) => readIssue(tx, number)),
 
     currentDraft: () =>
-      db.read(() => {
-        const id = db.get<{ id: number | null }>(`SELECT MAX(id) AS id FROM issues WHERE status = 'draft'`)?.id ?? null;
-        return id === null ? null : readIssue(id);
+      db.read(async (tx) => {
+        const id = (await tx.get<{ id: number | null }>(sql`SELECT MAX(id) AS id FROM issues WHERE status = 'draft'`))?.id ?? null;
+        return id === null ? null : readIssue(tx, id);
       }),
 
-    list: () => db.read(() => db.all<{ id: number }>('SELECT id FROM issues ORDER BY id DESC').map((r) => readIssue(r.id)!)),
+    list: () =>
+      db.read(async (tx) => {
+        const issues: Issue[] = [];
+        for (const r of await tx.all<{ id: number }>(sql`SELECT id FROM issues ORDER BY id DESC`)) issues.push((await readIssue(tx, r.id))!);
+        return issues;
+      }),
 
     add: (number, storyIds) =>
-      changeDraft(number, (issue) => {
+      changeDraft(number, async (tx, issue) => {
         for (const id of storyIds) {
           if (issue.storyIds.includes(id)) return `story ${id} is already in issue ${number}`;
-          const problem = refusal(id);
+          const problem = await refusal(tx, id);
           if (problem) return problem;
         }
-        insert(number, storyIds, issue.storyIds.length);
+        await insert(tx, number, storyIds, issue.storyIds.length);
         return null;
       }),
 
     move: (number, storyId, to) =>
-      changeDraft(number, (issue) => {
+      changeDraft(number, async (tx, issue) => {
         if (!issue.storyIds.includes(storyId)) return `story ${storyId} is not in issue ${number}`;
         if (!Number.isInteger(to) || to < 1 || to > issue.storyIds.length) {
           return `--to: expected a position from 1 to ${issue.storyIds.length}, got ${to}`;
         }
         const order = issue.storyIds.filter((id) => id !== storyId);
         order.splice(to - 1, 0, storyId);
-        renumber(number, order);
+        await renumber(tx, number, order);
         return null;
       }),
 
     remove: (number, storyId) =>
-      changeDraft(number, (issue) => {
+      changeDraft(number, async (tx, issue) => {
         if (!issue.storyIds.includes(storyId)) return `story ${storyId} is not in issue ${number}`;
-        db.run('DELETE FROM issue_stories WHERE issue_id = ? AND item_id = ?', number, storyId);
-        renumber(number, issue.storyIds.filter((id) => id !== storyId));
+        await tx.run(sql`DELETE FROM issue_stories WHERE issue_id = ${number} AND item_id = ${storyId}`);
+        await renumber(tx, number, issue.storyIds.filter((id) => id !== storyId));
         return null;
       }),
 
     send: (number, now) =>
-      changeDraft(number, (issue) => {
+      changeDraft(number, async (tx, issue) => {
         if (issue.storyIds.length === 0) return `issue ${number} has no stories; add some with \`aiwins issue add ID...\``;
         for (const id of issue.storyIds) {
-          const problem = refusal(id);
+          const problem = await refusal(tx, id);
           if (problem) return `${problem}; remove it with \`aiwins issue remove ${id}\``;
-          db.run('UPDATE issue_stories SET sent_draft_id = ? WHERE issue_id = ? AND item_id = ?', standingVersionOf(db, id), number, id);
+          await tx.run(sql`UPDATE issue_stories SET sent_draft_id = ${await standingVersionOf(tx, id)} WHERE issue_id = ${number} AND item_id = ${id}`);
         }
-        db.run(`UPDATE issues SET status = 'sent', sent_at = ? WHERE id = ?`, isoOf(now), number);
+        await tx.run(sql`UPDATE issues SET status = 'sent', sent_at = ${isoOf(now)} WHERE id = ${number}`);
         return null;
       }),
 
     withStories: (number) =>
-      db.read(() => {
-        const issue = readIssue(number);
+      db.read(async (tx) => {
+        const issue = await readIssue(tx, number);
         if (!issue) return null;
-        const rows = db.all<{ item_id: number; sent_draft_id: number | null }>(
-          'SELECT item_id, sent_draft_id FROM issue_stories WHERE issue_id = ? ORDER BY position',
-          number,
+        const rows = await tx.all<{ item_id: number; sent_draft_id: number | null }>(
+          sql`SELECT item_id, sent_draft_id FROM issue_stories WHERE issue_id = ${number} ORDER BY position`,
         );
-        const stories = rows.map((r) => atVersion(storyOf(db, r.item_id)!, issue.status === 'sent' ? r.sent_draft_id : standingVersionOf(db, r.item_id)));
+        const stories: Story[] = [];
+        for (const r of rows) {
+          const version = issue.status === 'sent' ? r.sent_draft_id : await standingVersionOf(tx, r.item_id);
+          stories.push(await atVersion(tx, (await storyOf(tx, r.item_id))!, version));
+        }
         return { ...issue, stories };
       }),
 
     feedStories: ({ since }) =>
-      db.read(() => {
+      db.read((tx) =>
         // The one rule: what goes out is the version the standing approval names. A sent story's
         // approval cannot be withdrawn (its decision is final), so that is also the version sent.
-        const standing = standingVersions(db);
-        return storiesOf(db, { all: true, ids: new Set(standing.keys()) })
-          .filter((s) => !since || (s.published !== null && s.published.getTime() >= since.getTime()))
-          .map((s) => atVersion(s, standing.get(s.id)!));
-      }),
+        approvedStories(tx, (s) => !since || (s.published !== null && s.published.getTime() >= since.getTime())),
+      ),
   };
 }

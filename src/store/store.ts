@@ -6,11 +6,11 @@ import { itemStore, type ItemStore } from './items.ts';
 import { sqliteArticles, type ArticleStore } from './articles.ts';
 import { draftStore, type DraftStore } from './drafts.ts';
 import { runStore, type RunStore } from './runs.ts';
-import { sqliteStories, type StoryStore } from './stories.ts';
-import { sqliteCoverage, type CoverageStore } from './coverage.ts';
+import { storyStore, type StoryStore } from './stories.ts';
+import { coverageStore, type CoverageStore } from './coverage.ts';
 import { sqliteEditorial, type EditorialStore } from './editorial.ts';
 import { sqliteUsers, type UserStore } from './users.ts';
-import { sqliteIssues, type IssueStore } from './issues.ts';
+import { issueStore, type IssueStore } from './issues.ts';
 import { sqliteTrials, type TrialStore } from './trials.ts';
 import { sqliteDb } from './sqlite-db.ts';
 import { sqliteSpoolDir } from './spool.ts';
@@ -207,11 +207,11 @@ function composeStore(db: Db, parts: BackendParts, conn?: Connection): Store {
     articles: old(sqliteArticles),
     drafts: draftStore(db, parts.spoolDir),
     runs: runStore(db),
-    stories: old(sqliteStories),
-    coverage: old(sqliteCoverage),
+    stories: storyStore(db),
+    coverage: coverageStore(db),
     editorial: old(sqliteEditorial),
     users: old(sqliteUsers),
-    issues: old(sqliteIssues),
+    issues: issueStore(db),
     trials: old(sqliteTrials),
     maintenance: parts.maintenance,
     close: parts.close,

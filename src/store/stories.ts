@@ -1,9 +1,11 @@
-import type { Connection } from './db.ts';
-import { draftByIdOn as draftById, judgedFraming, type StoredDraft } from './drafts.ts';
+import { sql } from 'kysely';
+import type { Db, Tx } from './sql.ts';
+import { draftById, judgedFraming, type StoredDraft } from './drafts.ts';
 import { articleOf, type StoredArticle } from './articles.ts';
 import type { ItemStatus } from './items.ts';
 import { dateOf } from './values.ts';
-import { reviewState, sentOf, type ReviewState, type SentIn } from './editorial.ts';
+import type { ReviewState, SentIn } from './editorial.ts';
+import { reviewStateTx as reviewState, sentOfTx as sentOf } from './editorial-tx.ts';
 import { coverageOf, duplicateOf, type CoverageLink, type DuplicateOf } from './coverage.ts';
 
 /** A story: a feed item with its current draft, as `stories --json` shows it. */
@@ -83,20 +85,22 @@ interface StoryRow {
   source_item_id: number | null;
 }
 
-const SELECT = `
+const SELECT = sql`
   SELECT i.id, i.url, i.canonical_url, a.site_name, i.source_item_id, i.title, i.status, i.published_at, i.last_error_kind, i.last_error_message, i.attempts,
     i.next_attempt_at, f.name AS feed_name, a.title AS article_title,
     (SELECT MAX(d.id) FROM drafts d WHERE d.item_id = i.id) AS draft_id
   FROM stories i JOIN feeds f ON f.id = i.feed_id LEFT JOIN articles a ON a.item_id = i.id`;
 
-function toStory(db: Connection, r: StoryRow): Story {
+async function toStory(tx: Tx, r: StoryRow): Promise<Story> {
   const failedNow = r.status === 'failed' || r.status === 'deferred' || r.status === 'blocked';
-  const draft = r.draft_id ? draftById(db, r.draft_id) : null;
+  const draft = r.draft_id ? await draftById(tx, r.draft_id) : null;
   // The outlet an editor chose: the story links to it and names it as the source.
-  const source = r.source_item_id === null ? null : db.get<{ url: string | null; canonical_url: string | null; feed_name: string; site_name: string | null }>(
-    'SELECT i.url, i.canonical_url, f.name AS feed_name, a.site_name FROM stories i JOIN feeds f ON f.id = i.feed_id LEFT JOIN articles a ON a.item_id = i.id WHERE i.id = ?',
-    r.source_item_id,
-  );
+  const source =
+    r.source_item_id === null
+      ? undefined
+      : await tx.get<{ url: string | null; canonical_url: string | null; feed_name: string; site_name: string | null }>(
+          sql`SELECT i.url, i.canonical_url, f.name AS feed_name, a.site_name FROM stories i JOIN feeds f ON f.id = i.feed_id LEFT JOIN articles a ON a.item_id = i.id WHERE i.id = ${r.source_item_id}`,
+        );
   if (source) Object.assign(r, { url: source.url, canonical_url: source.canonical_url, feed_name: source.feed_name, site_name: source.site_name });
   return {
     id: r.id,
@@ -113,44 +117,45 @@ function toStory(db: Connection, r: StoryRow): Story {
     draft,
     needsReview: draft?.needsReview ?? false,
     setAside: isSetAside(r.status, draft),
-    review: reviewState(db, r.id),
-    sent: sentOf(db, r.id),
-    duplicateOf: r.status === 'duplicate' ? duplicateOf(db, r.id) : null,
-    alsoCoveredBy: coverageOf(db, r.id, source ? r.source_item_id : null),
+    review: await reviewState(tx, r.id),
+    sent: await sentOf(tx, r.id),
+    duplicateOf: r.status === 'duplicate' ? await duplicateOf(tx, r.id) : null,
+    alsoCoveredBy: await coverageOf(tx, r.id, source ? r.source_item_id : null),
     sourceItemId: source ? r.source_item_id : null,
   };
 }
 
 /** One story, read inside the caller's transaction (for other tables' methods, e.g. issues). */
-export function storyOf(db: Connection, id: number): Story | null {
-  const r = db.get<StoryRow>(`${SELECT} WHERE i.id = ?`, id);
-  return r ? toStory(db, r) : null;
+export async function storyOf(tx: Tx, id: number): Promise<Story | null> {
+  const r = await tx.get<StoryRow>(sql`${SELECT} WHERE i.id = ${id}`);
+  return r ? toStory(tx, r) : null;
 }
 
 /**
  * Stories newest first (`list` then puts the set-aside ones last), read inside the caller's
  * transaction. `ids` keeps only those (checked before the costly part of reading a story).
  */
-export function storiesOf(db: Connection, opts: { status?: ItemStatus; all?: boolean; ids?: ReadonlySet<number> } = {}): Story[] {
-  const where = opts.status ? 'WHERE i.status = ?' : opts.all ? '' : `WHERE i.status IN ('candidate', 'approved', 'rejected')`;
-  const sql = `${SELECT} ${where} ORDER BY COALESCE(i.published_at, i.discovered_at) DESC, i.id DESC`;
-  const rows = opts.status ? db.all<StoryRow>(sql, opts.status) : db.all<StoryRow>(sql);
-  return rows.filter((r) => !opts.ids || opts.ids.has(r.id)).map((r) => toStory(db, r));
+export async function storiesOf(tx: Tx, opts: { status?: ItemStatus; all?: boolean; ids?: ReadonlySet<number> } = {}): Promise<Story[]> {
+  const where = opts.status ? sql`WHERE i.status = ${opts.status}` : opts.all ? sql`` : sql`WHERE i.status IN ('candidate', 'approved', 'rejected')`;
+  const rows = await tx.all<StoryRow>(sql`${SELECT} ${where} ORDER BY COALESCE(i.published_at, i.discovered_at) DESC, i.id DESC`);
+  const stories: Story[] = [];
+  for (const r of rows) if (!opts.ids || opts.ids.has(r.id)) stories.push(await toStory(tx, r));
+  return stories;
 }
 
-export function sqliteStories(db: Connection): StoryStore {
+export function storyStore(db: Db): StoryStore {
   return {
     list: (opts = {}) =>
-      db.read(() => {
-        const stories = storiesOf(db, opts);
+      db.read(async (tx) => {
+        const stories = await storiesOf(tx, opts);
         // Stable: newest first within each group, the set-aside ones after the rest.
         return [...stories.filter((s) => !s.setAside), ...stories.filter((s) => s.setAside)];
       }),
-    get: (id) => db.read(() => storyOf(db, id)),
+    get: (id) => db.read((tx) => storyOf(tx, id)),
     getWithArticle: (id) =>
-      db.read(() => {
-        const story = storyOf(db, id);
-        return story ? { story, article: articleOf(db, id) } : null;
+      db.read(async (tx) => {
+        const story = await storyOf(tx, id);
+        return story ? { story, article: await articleOf(tx, id) } : null;
       }),
   };
 }
