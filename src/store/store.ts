@@ -3,15 +3,15 @@ import { Connection, StoreOpenError } from './db.ts';
 import { MIGRATIONS, migrate } from './migrations.ts';
 import { feedStore, type FeedStore } from './feeds.ts';
 import { itemStore, type ItemStore } from './items.ts';
-import { sqliteArticles, type ArticleStore } from './articles.ts';
+import { articleStore, type ArticleStore } from './articles.ts';
 import { draftStore, type DraftStore } from './drafts.ts';
 import { runStore, type RunStore } from './runs.ts';
-import { sqliteStories, type StoryStore } from './stories.ts';
+import { storyStore, type StoryStore } from './stories.ts';
 import { sqliteCoverage, type CoverageStore } from './coverage.ts';
 import { sqliteEditorial, type EditorialStore } from './editorial.ts';
 import { sqliteUsers, type UserStore } from './users.ts';
 import { sqliteIssues, type IssueStore } from './issues.ts';
-import { sqliteTrials, type TrialStore } from './trials.ts';
+import { trialStore, type TrialStore } from './trials.ts';
 import { sqliteDb } from './sqlite-db.ts';
 import { sqliteSpoolDir } from './spool.ts';
 import type { Db, Dialect } from './sql.ts';
@@ -204,15 +204,15 @@ function composeStore(db: Db, parts: BackendParts, conn?: Connection): Store {
     dialect: db.dialect,
     feeds: feedStore(db),
     items: itemStore(db),
-    articles: old(sqliteArticles),
+    articles: articleStore(db),
     drafts: draftStore(db, parts.spoolDir),
     runs: runStore(db),
-    stories: old(sqliteStories),
+    stories: storyStore(db),
     coverage: old(sqliteCoverage),
     editorial: old(sqliteEditorial),
     users: old(sqliteUsers),
     issues: old(sqliteIssues),
-    trials: old(sqliteTrials),
+    trials: trialStore(db),
     maintenance: parts.maintenance,
     close: parts.close,
   };
