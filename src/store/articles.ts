@@ -1,7 +1,6 @@
 import type { Article } from '../core/types.ts';
 import { sql } from 'kysely';
-import type { Connection } from './db.ts';
-import type { Tx } from './sql.ts';
+import type { Db, Tx } from './sql.ts';
 import { isoOf } from './values.ts';
 
 /** An item's extracted article as stored: the article, where it was fetched from and when. */
@@ -61,37 +60,34 @@ export async function articleOf(tx: Tx, itemId: number): Promise<StoredArticle |
   return r ? toArticle(r) : null;
 }
 
-/** TRANSITIONAL: articleOf for sqliteArticles, still on the synchronous Connection; goes when it is converted. */
-function articleOfOn(db: Connection, itemId: number): StoredArticle | null {
-  const r = db.get<ArticleRow>('SELECT * FROM articles WHERE item_id = ?', itemId);
-  return r ? toArticle(r) : null;
-}
-
-export function sqliteArticles(db: Connection): ArticleStore {
+export function articleStore(db: Db): ArticleStore {
   return {
     save: (itemId, a, finalUrl, now) =>
-      db.write(() => {
-        db.run(
-          `INSERT OR REPLACE INTO articles (item_id, final_url, title, byline, site_name, published_time, lang,
-             lead_image, text, html, word_count, reading_minutes, method, confidence, extracted_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          itemId,
-          finalUrl,
-          a.title,
-          a.byline,
-          a.siteName,
-          a.publishedTime,
-          a.lang,
-          a.leadImage,
-          a.text,
-          a.html,
-          a.wordCount,
-          a.readingMinutes,
-          a.method,
-          a.confidence,
-          isoOf(now),
+      db.write(async (tx) => {
+        // Delete and insert, not an upsert: SQLite's search index takes an article's text from a
+        // trigger on INSERT into articles only, so a re-extracted article updated in place would
+        // leave the story searchable by its old text. (PostgreSQL's fires on update too.)
+        await tx.run(sql`DELETE FROM articles WHERE item_id = ${itemId}`);
+        await tx.run(
+          tx.k.insertInto('articles').values({
+            item_id: itemId,
+            final_url: finalUrl,
+            title: a.title,
+            byline: a.byline,
+            site_name: a.siteName,
+            published_time: a.publishedTime,
+            lang: a.lang,
+            lead_image: a.leadImage,
+            text: a.text,
+            html: a.html,
+            word_count: a.wordCount,
+            reading_minutes: a.readingMinutes,
+            method: a.method,
+            confidence: a.confidence,
+            extracted_at: isoOf(now),
+          }),
         );
       }),
-    get: (itemId) => db.read(() => articleOfOn(db, itemId)),
+    get: (itemId) => db.read((tx) => articleOf(tx, itemId)),
   };
 }

@@ -3,7 +3,7 @@ import { Connection, StoreOpenError } from './db.ts';
 import { MIGRATIONS, migrate } from './migrations.ts';
 import { feedStore, type FeedStore } from './feeds.ts';
 import { itemStore, type ItemStore } from './items.ts';
-import { sqliteArticles, type ArticleStore } from './articles.ts';
+import { articleStore, type ArticleStore } from './articles.ts';
 import { draftStore, type DraftStore } from './drafts.ts';
 import { runStore, type RunStore } from './runs.ts';
 import { storyStore, type StoryStore } from './stories.ts';
@@ -11,7 +11,7 @@ import { coverageStore, type CoverageStore } from './coverage.ts';
 import { sqliteEditorial, type EditorialStore } from './editorial.ts';
 import { sqliteUsers, type UserStore } from './users.ts';
 import { issueStore, type IssueStore } from './issues.ts';
-import { sqliteTrials, type TrialStore } from './trials.ts';
+import { trialStore, type TrialStore } from './trials.ts';
 import { sqliteDb } from './sqlite-db.ts';
 import { sqliteSpoolDir } from './spool.ts';
 import type { Db, Dialect } from './sql.ts';
@@ -204,7 +204,7 @@ function composeStore(db: Db, parts: BackendParts, conn?: Connection): Store {
     dialect: db.dialect,
     feeds: feedStore(db),
     items: itemStore(db),
-    articles: old(sqliteArticles),
+    articles: articleStore(db),
     drafts: draftStore(db, parts.spoolDir),
     runs: runStore(db),
     stories: storyStore(db),
@@ -212,7 +212,7 @@ function composeStore(db: Db, parts: BackendParts, conn?: Connection): Store {
     editorial: old(sqliteEditorial),
     users: old(sqliteUsers),
     issues: issueStore(db),
-    trials: old(sqliteTrials),
+    trials: trialStore(db),
     maintenance: parts.maintenance,
     close: parts.close,
   };

@@ -1,5 +1,6 @@
 import type { Draft } from '../core/types.ts';
-import type { Connection } from './db.ts';
+import { sql } from 'kysely';
+import type { Db, Tx } from './sql.ts';
 import { isoOf } from './values.ts';
 
 /** A named prompt trial: drafts of stored articles made with one prompt and model, apart from the live drafts. */
@@ -121,95 +122,92 @@ const toResult = (r: TrialDraftRow): TrialResult => ({
   cost: r.cost,
 });
 
-export function sqliteTrials(db: Connection): TrialStore {
-  const byName = (name: string) => db.get<TrialRow>('SELECT * FROM trials WHERE name = ?', name);
+const byName = async (tx: Tx, name: string) => tx.get<TrialRow>(sql`SELECT * FROM trials WHERE name = ${name}`);
+
+export function trialStore(db: Db): TrialStore {
   return {
     open: (name, prompt, model, now) =>
-      db.write(() => {
-        db.run(
-          `INSERT INTO trials (name, prompt_id, prompt_hash, prompt_path, model, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (name) DO UPDATE SET prompt_id = excluded.prompt_id, prompt_hash = excluded.prompt_hash,
-             prompt_path = excluded.prompt_path, model = excluded.model, updated_at = excluded.updated_at`,
-          name,
-          prompt.id,
-          prompt.hash,
-          prompt.path,
-          model,
-          isoOf(now),
-          isoOf(now),
+      db.write(async (tx) => {
+        await tx.run(
+          sql`INSERT INTO trials (name, prompt_id, prompt_hash, prompt_path, model, created_at, updated_at)
+              VALUES (${name}, ${prompt.id}, ${prompt.hash}, ${prompt.path}, ${model}, ${isoOf(now)}, ${isoOf(now)})
+              ON CONFLICT (name) DO UPDATE SET prompt_id = excluded.prompt_id, prompt_hash = excluded.prompt_hash,
+                prompt_path = excluded.prompt_path, model = excluded.model, updated_at = excluded.updated_at`,
         );
-        return toTrial(byName(name)!);
+        return toTrial((await byName(tx, name))!);
       }),
 
     get: (name) =>
-      db.read(() => {
-        const r = byName(name);
+      db.read(async (tx) => {
+        const r = await byName(tx, name);
         return r ? toTrial(r) : null;
       }),
 
-    list: () => db.read(() => db.all<TrialRow>('SELECT * FROM trials ORDER BY id').map(toTrial)),
+    list: () => db.read(async (tx) => (await tx.all<TrialRow>(sql`SELECT * FROM trials ORDER BY id`)).map(toTrial)),
 
     cached: (cacheKey) =>
-      db.read(() => {
-        const marks = REUSABLE_FAILURES.map(() => '?').join(', ');
-        const r = db.get<TrialDraftRow>(
+      db.read(async (tx) => {
+        const r = await tx.get<TrialDraftRow>(
           // The paid answer first; a cached copy of it when a rerun of its own trial replaced it.
-          `SELECT * FROM trial_drafts WHERE cache_key = ?
-             AND (draft IS NOT NULL OR failure_kind IN (${marks}))
-           ORDER BY from_cache, created_at DESC LIMIT 1`,
-          cacheKey,
-          ...REUSABLE_FAILURES,
+          sql`SELECT * FROM trial_drafts WHERE cache_key = ${cacheKey}
+                AND (draft IS NOT NULL OR failure_kind IN (${sql.join(REUSABLE_FAILURES)}))
+              ORDER BY from_cache, created_at DESC LIMIT 1`,
         );
         return r ? toResult(r) : null;
       }),
 
     record: (trialId, itemId, cacheKey, result, fromCache, now) =>
-      db.write(() => {
-        db.run(
-          `INSERT OR REPLACE INTO trial_drafts (trial_id, item_id, cache_key, draft, failure_kind, failure_message,
-             input_tokens, output_tokens, latency_ms, cost, from_cache, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          trialId,
-          itemId,
-          cacheKey,
-          result.draft === null ? null : JSON.stringify(result.draft),
-          result.failure?.kind ?? null,
-          result.failure?.message ?? null,
-          result.inputTokens,
-          result.outputTokens,
-          Math.round(result.latencyMs),
-          result.cost,
-          fromCache ? 1 : 0,
-          isoOf(now),
+      db.write(async (tx) => {
+        const row = {
+          cache_key: cacheKey,
+          draft: result.draft === null ? null : JSON.stringify(result.draft),
+          failure_kind: result.failure?.kind ?? null,
+          failure_message: result.failure?.message ?? null,
+          input_tokens: result.inputTokens,
+          output_tokens: result.outputTokens,
+          latency_ms: Math.round(result.latencyMs),
+          cost: result.cost,
+          from_cache: fromCache ? 1 : 0,
+          created_at: isoOf(now),
+        };
+        // One result per trial and story: a rerun replaces it (no trigger or reference hangs on the row).
+        await tx.run(
+          tx.k
+            .insertInto('trial_drafts')
+            .values({ trial_id: trialId, item_id: itemId, ...row })
+            .onConflict((oc) => oc.columns(['trial_id', 'item_id']).doUpdateSet(row)),
         );
       }),
 
     results: (trialId) =>
-      db.read(() =>
-        db
-          .all<TrialDraftRow>('SELECT * FROM trial_drafts WHERE trial_id = ? ORDER BY item_id', trialId)
-          .map((r) => ({ ...toResult(r), itemId: r.item_id, cacheKey: r.cache_key, fromCache: r.from_cache === 1, createdAt: new Date(r.created_at) })),
+      db.read(async (tx) =>
+        (await tx.all<TrialDraftRow>(sql`SELECT * FROM trial_drafts WHERE trial_id = ${trialId} ORDER BY item_id`)).map((r) => ({
+          ...toResult(r),
+          itemId: r.item_id,
+          cacheKey: r.cache_key,
+          fromCache: r.from_cache === 1,
+          createdAt: new Date(r.created_at),
+        })),
       ),
 
     recordEvaluation: (e) =>
-      db.write(() => {
-        db.run(
-          'INSERT INTO evaluations (trial, prompt_id, prompt_hash, model, result, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-          e.trial,
-          e.prompt.id,
-          e.prompt.hash,
-          e.model,
-          JSON.stringify(e.result),
-          isoOf(e.at),
+      db.write(async (tx) => {
+        await tx.run(
+          tx.k.insertInto('evaluations').values({
+            trial: e.trial,
+            prompt_id: e.prompt.id,
+            prompt_hash: e.prompt.hash,
+            model: e.model,
+            result: JSON.stringify(e.result),
+            created_at: isoOf(e.at),
+          }),
         );
       }),
 
     lastEvaluation: (promptHash) =>
-      db.read(() => {
-        const r = db.get<{ trial: string; prompt_id: string; prompt_hash: string; model: string; result: string; created_at: string }>(
-          'SELECT * FROM evaluations WHERE prompt_hash = ? ORDER BY id DESC LIMIT 1',
-          promptHash,
+      db.read(async (tx) => {
+        const r = await tx.get<{ trial: string; prompt_id: string; prompt_hash: string; model: string; result: string; created_at: string }>(
+          sql`SELECT * FROM evaluations WHERE prompt_hash = ${promptHash} ORDER BY id DESC LIMIT 1`,
         );
         return r
           ? { trial: r.trial, prompt: { id: r.prompt_id, hash: r.prompt_hash }, model: r.model, where: 'database', at: new Date(r.created_at), result: JSON.parse(r.result) as Record<string, unknown> }
@@ -217,26 +215,21 @@ export function sqliteTrials(db: Connection): TrialStore {
       }),
 
     sources: (opts) =>
-      db.read(() => {
-        const where: string[] = [];
-        const params: unknown[] = [];
-        if (opts.ids) {
-          where.push(`i.id IN (${opts.ids.map(() => '?').join(', ') || 'NULL'})`);
-          params.push(...opts.ids);
-        }
-        if (opts.since) {
-          where.push('COALESCE(i.published_at, i.discovered_at) >= ?');
-          params.push(isoOf(opts.since));
-        }
-        const sql = `SELECT i.id AS item_id, COALESCE(a.title, i.title, i.url, 'Untitled') AS title, COALESCE(i.url, '') AS url, f.name AS feed_name
-          FROM stories i JOIN articles a ON a.item_id = i.id JOIN feeds f ON f.id = i.feed_id
-          ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-          ORDER BY COALESCE(i.published_at, i.discovered_at) DESC, i.id DESC
-          ${opts.limit !== undefined ? 'LIMIT ?' : ''}`;
-        if (opts.limit !== undefined) params.push(opts.limit);
-        return db
-          .all<{ item_id: number; title: string; url: string; feed_name: string }>(sql, ...params)
-          .map((r) => ({ itemId: r.item_id, title: r.title, url: r.url, feedName: r.feed_name }));
+      db.read(async (tx) => {
+        // Asked for no ids: none match.
+        if (opts.ids && opts.ids.length === 0) return [];
+        const where = [
+          ...(opts.ids ? [sql`i.id IN (${sql.join(opts.ids)})`] : []),
+          ...(opts.since ? [sql`COALESCE(i.published_at, i.discovered_at) >= ${isoOf(opts.since)}`] : []),
+        ];
+        const rows = await tx.all<{ item_id: number; title: string; url: string; feed_name: string }>(
+          sql`SELECT i.id AS item_id, COALESCE(a.title, i.title, i.url, 'Untitled') AS title, COALESCE(i.url, '') AS url, f.name AS feed_name
+              FROM stories i JOIN articles a ON a.item_id = i.id JOIN feeds f ON f.id = i.feed_id
+              ${where.length ? sql`WHERE ${sql.join(where, sql` AND `)}` : sql``}
+              ORDER BY COALESCE(i.published_at, i.discovered_at) DESC, i.id DESC
+              ${opts.limit !== undefined ? sql`LIMIT ${opts.limit}` : sql``}`,
+        );
+        return rows.map((r) => ({ itemId: r.item_id, title: r.title, url: r.url, feedName: r.feed_name }));
       }),
   };
 }
