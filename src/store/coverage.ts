@@ -1,5 +1,5 @@
 import type { Connection } from './db.ts';
-import { refuseIfSent } from './editorial.ts';
+import { refuseIfSentOn as refuseIfSent } from './editorial.ts';
 import { claimOwner } from './items.ts';
 import { isoOf } from './values.ts';
 

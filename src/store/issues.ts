@@ -1,7 +1,7 @@
 import type { Connection } from './db.ts';
 import { draftByIdOn as draftById } from './drafts.ts';
 import { storiesOf, storyOf, type Story } from './stories.ts';
-import { sentOf, standingVersionOf, standingVersions } from './editorial.ts';
+import { sentOfOn as sentOf, standingVersionOfOn as standingVersionOf, standingVersionsOn as standingVersions } from './editorial.ts';
 import { dateOf, isoOf } from './values.ts';
 
 /** A newsletter issue: an ordered set of approved stories. Its id is the number readers see. */

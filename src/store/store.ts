@@ -8,7 +8,7 @@ import { draftStore, type DraftStore } from './drafts.ts';
 import { runStore, type RunStore } from './runs.ts';
 import { sqliteStories, type StoryStore } from './stories.ts';
 import { sqliteCoverage, type CoverageStore } from './coverage.ts';
-import { sqliteEditorial, type EditorialStore } from './editorial.ts';
+import { editorialStore, type EditorialStore } from './editorial.ts';
 import { sqliteUsers, type UserStore } from './users.ts';
 import { sqliteIssues, type IssueStore } from './issues.ts';
 import { sqliteTrials, type TrialStore } from './trials.ts';
@@ -209,7 +209,7 @@ function composeStore(db: Db, parts: BackendParts, conn?: Connection): Store {
     runs: runStore(db),
     stories: old(sqliteStories),
     coverage: old(sqliteCoverage),
-    editorial: old(sqliteEditorial),
+    editorial: editorialStore(db),
     users: old(sqliteUsers),
     issues: old(sqliteIssues),
     trials: old(sqliteTrials),

@@ -3,7 +3,7 @@ import { draftByIdOn as draftById, judgedFraming, type StoredDraft } from './dra
 import { articleOf, type StoredArticle } from './articles.ts';
 import type { ItemStatus } from './items.ts';
 import { dateOf } from './values.ts';
-import { reviewState, sentOf, type ReviewState, type SentIn } from './editorial.ts';
+import { reviewStateOn as reviewState, sentOfOn as sentOf, type ReviewState, type SentIn } from './editorial.ts';
 import { coverageOf, duplicateOf, type CoverageLink, type DuplicateOf } from './coverage.ts';
 
 /** A story: a feed item with its current draft, as `stories --json` shows it. */
