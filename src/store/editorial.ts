@@ -1,8 +1,7 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder, type Selectable } from 'kysely';
 import type { Connection } from './db.ts';
 import { draftById, type Judgement, type StoredDraft } from './drafts.ts';
 import { ftsQuery, searchPhrases } from './search-query.ts';
-import type { Selectable } from 'kysely';
 import type { DraftsTable } from './schema.ts';
 import type { Db, Dialect, Tx } from './sql.ts';
 import { isoOf } from './values.ts';
@@ -184,15 +183,16 @@ function standingByStory(rows: StandingRow[]): Map<number, number> {
   return out;
 }
 
-const SENT_OF = (storyId: number) =>
-  sql`SELECT s.issue_id, i.sent_at FROM issue_stories s JOIN issues i ON i.id = s.issue_id
-      WHERE s.item_id = ${storyId} AND s.sent_draft_id IS NOT NULL`;
-
 const toSentIn = (r: { issue_id: number; sent_at: string } | undefined): SentIn | null => (r ? { issue: r.issue_id, at: new Date(r.sent_at) } : null);
 
 /** The sent issue a story went out in, or null; read inside the caller's transaction. */
 export async function sentOf(tx: Tx, storyId: number): Promise<SentIn | null> {
-  return toSentIn(await tx.get<{ issue_id: number; sent_at: string }>(SENT_OF(storyId)));
+  return toSentIn(
+    await tx.get<{ issue_id: number; sent_at: string }>(
+      sql`SELECT s.issue_id, i.sent_at FROM issue_stories s JOIN issues i ON i.id = s.issue_id
+          WHERE s.item_id = ${storyId} AND s.sent_draft_id IS NOT NULL`,
+    ),
+  );
 }
 
 /** Refuses any change to a sent story's decision, text or source (the one check every such action passes). */
@@ -554,6 +554,12 @@ const toQueueEntry = (r: QueueRow): QueueEntry => ({
  * newest version or article text (see search-query.ts, which gives both backends the same words).
  * SQLite asks its FTS5 table; PostgreSQL its tsvector table, each word a phrase of its tokens.
  * Null when the search has no words (no condition).
+ *
+ * Where the two can still differ, all in rare multi-token words: PostgreSQL indexes title, version
+ * and article as one text where FTS5 has three columns, so a phrase may run from one into the next;
+ * its parser also indexes a hyphenated compound whole before its parts ("gpt-4o" is gpt-4o, gpt,
+ * 4o), so a phrase from the word before into the compound is not adjacent there; jsonb prints the
+ * takeaways' keys in its own order; and unaccent folds ß and æ, which FTS5 keeps.
  */
 function searchFilter(dialect: Dialect, q: string): RawBuilder<unknown> | null {
   if (dialect === 'sqlite') {
