@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, Tx } from './sql.ts';
-import { refuseIfSentTx as refuseIfSent } from './editorial-tx.ts';
+import { refuseIfSent } from './editorial.ts';
 import { holdsClaim } from './items.ts';
 import { isoOf } from './values.ts';
 

@@ -1,7 +1,6 @@
 import type { Draft, Engine, Framing, FramingVerdict, Recommendation, ResponseFormatKind, Takeaway, UnsupportedClaim } from '../core/types.ts';
 import { sql } from 'kysely';
 import type { Db, Tx } from './sql.ts';
-import type { Connection } from './db.ts';
 import { claimOwner, holdsClaim } from './items.ts';
 import { readSpool, removeSpooled, spoolDraft } from './spool.ts';
 import { isoOf } from './values.ts';
@@ -154,12 +153,6 @@ const toJudgement = (j: Omit<Judgement, 'at'> & { at: string }): Judgement => ({
 /** Reads one draft inside the caller's transaction. */
 export async function draftById(tx: Tx, id: number): Promise<StoredDraft | null> {
   const r = await tx.get<DraftRow>(sql`SELECT * FROM drafts WHERE id = ${id}`);
-  return r ? toDraft(r) : null;
-}
-
-/** TRANSITIONAL: draftById for the table files still on the synchronous Connection; goes when they are converted. */
-export function draftByIdOn(conn: Connection, id: number): StoredDraft | null {
-  const r = conn.get<DraftRow>('SELECT * FROM drafts WHERE id = ?', id);
   return r ? toDraft(r) : null;
 }
 

@@ -1,22 +1,30 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openStore, type ReasonCode, type Store } from './index.ts';
+import pg from 'pg';
+import { type ReasonCode, type Store } from './index.ts';
 import { sentRefusal, sentSentence, standingApproval } from './editorial.ts';
 import { addDraft, sampleDraft, seedStories } from '../../test/helpers/stories.ts';
 import { probeDb } from '../../test/helpers/db.ts';
+import { describeEachBackend, tempDatabase, type TempDatabase } from '../../test/helpers/stores.ts';
 
-let dir: string;
-let store: Store;
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'aiwins-editorial-'));
-  store = await openStore(join(dir, 'a.db'));
-});
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+/** Runs a statement on the test's database beside the store, as an editor's SQL shell would. */
+async function runOutsideStore(t: TempDatabase, statement: string): Promise<void> {
+  if (t.backend === 'sqlite') {
+    const probe = probeDb(t.location);
+    try {
+      probe.run(statement);
+    } finally {
+      probe.close();
+    }
+    return;
+  }
+  const c = new pg.Client({ connectionString: t.location });
+  await c.connect();
+  try {
+    await c.query(statement);
+  } finally {
+    await c.end();
+  }
+}
 
 const now = new Date('2026-12-01T09:00:00.000Z');
 
@@ -44,16 +52,24 @@ describe('standingApproval: the version that goes out', () => {
   });
 });
 
-describe('versions and decisions', () => {
+describeEachBackend('versions and decisions', (backend) => {
+  let t: TempDatabase;
+  let store: Store;
+  beforeEach(async () => {
+    t = await tempDatabase(backend);
+    store = await t.open();
+  });
+  afterEach(() => t.remove());
+  /** A story's status, as the queue shows it. */
+  const statusOf = async (id: number) => (await store.editorial.queue({ status: 'all', now })).find((e) => e.id === id)?.status;
+
   it('an approval pins its version: a re-draft adds a version and leaves the approval on the old one', async () => {
     const [id] = await seedStories(store, [{}]);
     const [v1] = await store.editorial.versions(id!);
     await store.editorial.decide(id!, { action: 'approve', by: 'ann', now });
     await addDraft(store, id!, sampleDraft({ headline: 'A different headline' }));
-    const story = (await store.stories.get(id!))!;
-    expect(story.status).toBe('approved');
-    expect(story.review.approvedVersionId).toBe(v1!.id);
-    expect(story.review.changedSinceApproval).toBe(true);
+    expect(await statusOf(id!)).toBe('approved');
+    expect(await store.editorial.review(id!)).toMatchObject({ approvedVersionId: v1!.id, changedSinceApproval: true });
     const versions = await store.editorial.versions(id!);
     expect(versions.map((v) => v.draft.headline)).toEqual(['AI spots eye disease early in rural clinics', 'A different headline']);
   });
@@ -61,14 +77,9 @@ describe('versions and decisions', () => {
   it('no version can be changed in place, approved or not; decisions are append-only', async () => {
     const [id] = await seedStories(store, [{}]);
     await store.editorial.decide(id!, { action: 'approve', by: 'ann', now });
-    const probe = probeDb(join(dir, 'a.db'));
-    try {
-      expect(() => probe.run(`UPDATE drafts SET headline = 'rewritten' WHERE item_id = ?`, id)).toThrow(/never changed/);
-      expect(() => probe.run('UPDATE decisions SET note = ?', 'x')).toThrow(/append-only/);
-      expect(() => probe.run('DELETE FROM decisions')).toThrow(/append-only/);
-    } finally {
-      probe.close();
-    }
+    await expect(runOutsideStore(t, `UPDATE drafts SET headline = 'rewritten' WHERE item_id = ${id}`)).rejects.toThrow(/never changed/);
+    await expect(runOutsideStore(t, `UPDATE decisions SET note = 'x'`)).rejects.toThrow(/append-only/);
+    await expect(runOutsideStore(t, 'DELETE FROM decisions')).rejects.toThrow(/append-only/);
   });
 
   it('status is the latest decision; reject needs a known reason code; snooze hides until its date', async () => {
@@ -76,9 +87,9 @@ describe('versions and decisions', () => {
     await expect(store.editorial.decide(a!, { action: 'reject', by: 'ann', now })).rejects.toThrow(/reason/);
     await expect(store.editorial.decide(a!, { action: 'reject', reason: 'boring' as ReasonCode, by: 'ann', now })).rejects.toThrow(/expected one of/);
     await store.editorial.decide(a!, { action: 'reject', reason: 'spin', note: 'hype', by: 'ann', now });
-    expect((await store.stories.get(a!))!.status).toBe('rejected');
+    expect(await statusOf(a!)).toBe('rejected');
     await store.editorial.decide(a!, { action: 'reopen', by: 'bob', now });
-    expect((await store.stories.get(a!))!.status).toBe('candidate');
+    expect(await statusOf(a!)).toBe('candidate');
     expect((await store.editorial.decisions(a!)).map((d) => [d.action, d.reason, d.by])).toEqual([
       ['reject', 'spin', 'ann'],
       ['reopen', null, 'bob'],
@@ -145,5 +156,96 @@ describe('versions and decisions', () => {
     expect(byTitle.Claims!.flags).toEqual(['needs review', '1 ungrounded quote', '1 unsupported takeaway', '2 unsupported claims']);
     // Clean candidates first, then the flagged ones, each group newest first.
     expect(q.map((e) => e.title)).toEqual(['With a note', 'Clean', 'Claims', 'Skip', 'Uncertain']);
+  });
+
+  it("an editor's judgement stands over the model's framing in the queue, its filter and facets; labels and per-feed counts follow the latest decision", async () => {
+    const [a, b, c] = await seedStories(store, [{ title: 'A' }, { title: 'B', feed: 'Second Feed' }, { title: 'C' }]);
+    const [v1] = await store.editorial.versions(a!);
+    const saved = await store.editorial.saveEdit(a!, v1!.id, { ...v1!.draft, headline: 'Edited', judgement: { verdict: 'mixed', recommendation: 'include_with_note' } }, 'ann', now);
+    expect(saved).toMatchObject({ ok: true, version: { origin: 'editor', editedBy: 'ann', basedOn: v1!.id, draft: { headline: 'Edited', judgement: { verdict: 'mixed', by: 'ann' } } } });
+    const entryOfA = (await store.editorial.queue({ now })).find((e) => e.id === a)!;
+    expect(entryOfA).toMatchObject({ headline: 'Edited', verdict: 'mixed', recommendation: 'include_with_note', judgedBy: 'ann', flags: ['verdict mixed'] });
+    expect((await store.editorial.queue({ verdict: 'mixed', now })).map((e) => e.id)).toEqual([a]);
+    expect((await store.editorial.queue({ verdict: 'positive', now })).map((e) => e.id).sort()).toEqual([b, c].sort());
+    expect(await store.editorial.queueFacets()).toEqual({ feeds: ['Second Feed', 'Test Feed'], categories: ['Health'], engines: ['llm'], verdicts: ['mixed', 'positive'] });
+
+    await store.editorial.decide(a!, { action: 'approve', by: 'ann', now });
+    await store.editorial.decide(b!, { action: 'reject', reason: 'spin', by: 'ann', now });
+    await store.editorial.decide(c!, { action: 'approve', by: 'ann', now });
+    await store.editorial.decide(c!, { action: 'reopen', by: 'bob', now });
+    await store.editorial.decide(b!, { action: 'snooze', until: new Date('2026-12-05T00:00:00Z'), by: 'bob', now: new Date('2026-12-02T00:00:00Z') });
+    const labels = await store.editorial.labels();
+    expect(labels.map((l) => [l.storyId, l.decision, l.reason, l.approved?.headline ?? null])).toEqual([
+      [a, 'approve', null, 'Edited'],
+      [b, 'reject', 'spin', null],
+    ]);
+    expect((await store.editorial.labels({ ids: [b!] })).map((l) => l.storyId)).toEqual([b]);
+    expect(await store.editorial.labels({ ids: [] })).toEqual([]);
+    expect(await store.editorial.labels({ decidedSince: new Date('2026-12-02T00:00:00Z') })).toEqual([]);
+    const feeds = new Map((await store.feeds.active()).map((f) => [f.name, f.id]));
+    expect(await store.editorial.decisionsByFeed()).toEqual(
+      new Map([
+        [feeds.get('Test Feed')!, { approved: 1, rejected: 0 }],
+        [feeds.get('Second Feed')!, { approved: 0, rejected: 1 }],
+      ]),
+    );
+    expect(await store.editorial.review(a!)).toMatchObject({ decision: { action: 'approve' }, approvedVersionId: saved.ok ? saved.version.id : -1, changedSinceApproval: false });
+    expect(await store.editorial.review(c!)).toMatchObject({ decision: { action: 'reopen', by: 'bob' }, approvedVersionId: null, changedSinceApproval: false });
+  });
+});
+
+describeEachBackend('queue search: the same words find the same stories on both backends', (backend) => {
+  let t: TempDatabase;
+  let store: Store;
+  let ids: Record<'retina' | 'battery' | 'reversed' | 'redrafted', number>;
+  beforeEach(async () => {
+    t = await tempDatabase(backend);
+    store = await t.open();
+    const [retina, battery, reversed, redrafted] = await seedStories(store, [
+      { title: 'GPT-4o reads retinal scans', text: 'An ophthalmologist in Zürich said the doctors "don\'t" trust it yet.' },
+      { title: 'Battery news', text: 'Built with GPT 4o at a café.' },
+      { title: 'Reversed', text: 'First 4o, then GPT.' },
+      { title: 'Redrafted', draft: { headline: 'An old zebra headline' } },
+    ]);
+    ids = { retina: retina!, battery: battery!, reversed: reversed!, redrafted: redrafted! };
+    await addDraft(store, redrafted!, sampleDraft({ headline: 'A new giraffe headline' }));
+  });
+  afterEach(() => t.remove());
+
+  const search = async (q: string) => (await store.editorial.queue({ q, now })).map((e) => e.id).sort((x, y) => x - y);
+  const of = (...names: (keyof typeof ids)[]) => names.map((n) => ids[n]).sort((x, y) => x - y);
+
+  it('every word must occur, in the title, the newest version or the article text', async () => {
+    expect(await search('ophthalmologist')).toEqual(of('retina'));
+    expect(await search('retinal ophthalmologist')).toEqual(of('retina'));
+    expect(await search('ophthalmologist battery')).toEqual([]);
+    expect(await search('battery')).toEqual(of('battery'));
+    expect(await search('giraffe')).toEqual(of('redrafted'));
+    // Only the newest version is searched: an older one's words find nothing.
+    expect(await search('zebra')).toEqual([]);
+  });
+
+  it('a word of several tokens is a phrase: its tokens adjacent and in order', async () => {
+    expect(await search('GPT-4o')).toEqual(of('retina', 'battery'));
+    expect(await search('gpt 4o')).toEqual(of('retina', 'battery', 'reversed'));
+    expect(await search("don't")).toEqual(of('retina'));
+    expect(await search('dont')).toEqual([]);
+  });
+
+  it('case and diacritics are ignored', async () => {
+    expect(await search('zurich')).toEqual(of('retina'));
+    expect(await search('ZÜRICH')).toEqual(of('retina'));
+    expect(await search('Cafe')).toEqual(of('battery'));
+    expect(await search('café')).toEqual(of('battery'));
+  });
+
+  it('quotes and search syntax are text; a word without letters or digits is ignored beside others, and alone finds nothing', async () => {
+    expect(await search('"don\'t"')).toEqual(of('retina'));
+    expect(await search('ophthalmologist "')).toEqual(of('retina'));
+    expect(await search('"')).toEqual([]);
+    expect(await search('* - ( ) ^ : & | ! <->')).toEqual([]);
+    expect(await search('ophthalmologist & !zurich')).toEqual(of('retina'));
+    expect(await search("'ophthalmologist':*")).toEqual(of('retina'));
+    expect(await search('   ')).toHaveLength(4);
   });
 });

@@ -1,6 +1,9 @@
-import type { Connection } from './db.ts';
-import { draftByIdOn as draftById, type Judgement, type StoredDraft } from './drafts.ts';
-import { ftsQuery } from './search-query.ts';
+import { sql, type RawBuilder, type Selectable } from 'kysely';
+import { draftById, type Judgement, type StoredDraft } from './drafts.ts';
+import { ftsQuery, searchPhrases } from './search-query.ts';
+import type { DraftsTable } from './schema.ts';
+import type { Db, Dialect, Tx } from './sql.ts';
+import { isoOf } from './values.ts';
 import type { Takeaway, UnsupportedClaim } from '../core/types.ts';
 
 /** Why an editor rejected a story: the labels the prompt workbench scores prompts against. */
@@ -146,18 +149,25 @@ export function sentRefusal(sent: SentIn): string {
 }
 
 /** The version of a story that goes out (its standing approval), read inside the caller's transaction. */
-export function standingVersionOf(db: Connection, storyId: number): number | null {
-  const rows = db.all<{ action: DecisionAction; draft_id: number | null }>('SELECT action, draft_id FROM decisions WHERE item_id = ? ORDER BY id', storyId);
+export async function standingVersionOf(tx: Tx, storyId: number): Promise<number | null> {
+  const rows = await tx.all<{ action: DecisionAction; draft_id: number | null }>(sql`SELECT action, draft_id FROM decisions WHERE item_id = ${storyId} ORDER BY id`);
   return standingApproval(rows.map((r) => ({ action: r.action, versionId: r.draft_id })));
 }
 
 /** The stories whose approval stands, each with the version it names; read inside the caller's transaction. */
-export function standingVersions(db: Connection): Map<number, number> {
+export async function standingVersions(tx: Tx): Promise<Map<number, number>> {
   // Only stories with an approve on record can have one standing; each is folded by the one rule.
-  const rows = db.all<{ item_id: number; action: DecisionAction; draft_id: number | null }>(
-    `SELECT item_id, action, draft_id FROM decisions
-     WHERE item_id IN (SELECT item_id FROM decisions WHERE action = 'approve') ORDER BY item_id, id`,
+  return standingByStory(
+    await tx.all<StandingRow>(
+      sql`SELECT item_id, action, draft_id FROM decisions
+          WHERE item_id IN (SELECT item_id FROM decisions WHERE action = 'approve') ORDER BY item_id, id`,
+    ),
   );
+}
+
+type StandingRow = { item_id: number; action: DecisionAction; draft_id: number | null };
+
+function standingByStory(rows: StandingRow[]): Map<number, number> {
   const byStory = new Map<number, Pick<Decision, 'action' | 'versionId'>[]>();
   for (const r of rows) {
     const list = byStory.get(r.item_id) ?? [];
@@ -172,20 +182,37 @@ export function standingVersions(db: Connection): Map<number, number> {
   return out;
 }
 
+const toSentIn = (r: { issue_id: number; sent_at: string } | undefined): SentIn | null => (r ? { issue: r.issue_id, at: new Date(r.sent_at) } : null);
+
 /** The sent issue a story went out in, or null; read inside the caller's transaction. */
-export function sentOf(db: Connection, storyId: number): SentIn | null {
-  const r = db.get<{ issue_id: number; sent_at: string }>(
-    `SELECT s.issue_id, i.sent_at FROM issue_stories s JOIN issues i ON i.id = s.issue_id
-     WHERE s.item_id = ? AND s.sent_draft_id IS NOT NULL`,
-    storyId,
+export async function sentOf(tx: Tx, storyId: number): Promise<SentIn | null> {
+  return toSentIn(
+    await tx.get<{ issue_id: number; sent_at: string }>(
+      sql`SELECT s.issue_id, i.sent_at FROM issue_stories s JOIN issues i ON i.id = s.issue_id
+          WHERE s.item_id = ${storyId} AND s.sent_draft_id IS NOT NULL`,
+    ),
   );
-  return r ? { issue: r.issue_id, at: new Date(r.sent_at) } : null;
 }
 
 /** Refuses any change to a sent story's decision, text or source (the one check every such action passes). */
-export function refuseIfSent(db: Connection, storyId: number): void {
-  const sent = sentOf(db, storyId);
+export async function refuseIfSent(tx: Tx, storyId: number): Promise<void> {
+  const sent = await sentOf(tx, storyId);
   if (sent) throw new EditorialError(sentRefusal(sent), 'sent');
+}
+
+/** The review state of a story, read inside the caller's transaction (the story JSON is built inside other reads). */
+export async function reviewState(tx: Tx, storyId: number): Promise<ReviewState> {
+  const latest = await tx.get<DecisionRow>(sql`SELECT * FROM decisions WHERE item_id = ${storyId} ORDER BY id DESC LIMIT 1`);
+  const decision = latest ? toDecision(latest) : null;
+  // No decision at all: nothing to fold.
+  const approvedVersionId = decision ? await standingVersionOf(tx, storyId) : null;
+  const changedSinceApproval = approvedVersionId !== null && (await currentVersionId(tx, storyId)) !== approvedVersionId;
+  return { decision, approvedVersionId, changedSinceApproval };
+}
+
+/** The id of a story's current (newest) version, or null when it has none. */
+async function currentVersionId(tx: Tx, storyId: number): Promise<number | null> {
+  return (await tx.get<{ id: number | null }>(sql`SELECT MAX(id) AS id FROM drafts WHERE item_id = ${storyId}`))?.id ?? null;
 }
 
 interface DecisionRow {
@@ -212,7 +239,7 @@ const STATUS_AFTER: Record<DecisionAction, string | null> = {
 
 /**
  * Editors' side of the store: versions, decisions, the review queue and its search. Each method is
- * one transaction. A second backend implements this interface; the SQLite one is below.
+ * one transaction, on either backend.
  */
 export interface EditorialStore {
   /**
@@ -259,237 +286,255 @@ export interface EditorialStore {
   queueFacets(): Promise<{ feeds: string[]; categories: string[]; engines: string[]; verdicts: string[] }>;
 }
 
-/** The editorial store over SQLite. */
-export function sqliteEditorial(db: Connection): EditorialStore {
-  return new SqliteEditorial(db);
+/** The editorial store of the store in `db`. */
+export function editorialStore(db: Db): EditorialStore {
+  return {
+    decide: (storyId, d) =>
+      db.write(async (tx) => {
+        const item = await tx.get<{ id: number; status: string }>(sql`SELECT id, status FROM stories WHERE id = ${storyId}`);
+        if (!item) throw new EditorialError(`no story ${storyId} (see \`aiwins stories\`)`, 'unknown_story');
+        await refuseIfSent(tx, storyId);
+        const current = await currentVersionId(tx, storyId);
+        if (current === null) {
+          throw new EditorialError(`story ${storyId} has no draft yet (status ${item.status}); nothing to decide on`, 'no_draft');
+        }
+        const versionId = d.versionId ?? current;
+        if (d.versionId !== undefined) {
+          const owner = await tx.get<{ item_id: number }>(sql`SELECT item_id FROM drafts WHERE id = ${d.versionId}`);
+          if (owner?.item_id !== storyId) throw new EditorialError(`version ${d.versionId} is not a version of story ${storyId}`, 'unknown_version');
+        }
+        if (d.action === 'reject' && !d.reason) throw new EditorialError('a rejection needs a reason code', 'invalid');
+        if (d.reason && !(REASON_CODES as readonly string[]).includes(d.reason)) {
+          throw new EditorialError(`reason: expected one of ${REASON_CODES.join(', ')}, got "${d.reason}"`, 'invalid');
+        }
+        if (d.action === 'snooze' && !d.until) throw new EditorialError('snooze needs a date', 'invalid');
+        const at = isoOf(d.now);
+        const row = await tx.get<DecisionRow>(
+          sql`INSERT INTO decisions (item_id, draft_id, action, reason, note, snoozed_until, decided_by, created_at)
+              VALUES (${storyId}, ${versionId}, ${d.action}, ${d.action === 'reject' ? d.reason! : null}, ${d.note || null},
+                      ${d.until ? isoOf(d.until) : null}, ${d.by}, ${at})
+              RETURNING *`,
+        );
+        const status = STATUS_AFTER[d.action];
+        if (status) await tx.run(sql`UPDATE stories SET status = ${status}, updated_at = ${at} WHERE id = ${storyId}`);
+        return toDecision(row!);
+      }),
+
+    decisions: (storyId) =>
+      db.read(async (tx) => (await tx.all<DecisionRow>(sql`SELECT * FROM decisions WHERE item_id = ${storyId} ORDER BY id`)).map(toDecision)),
+
+    versions: (storyId) =>
+      db.read(async (tx) => {
+        const rows = await tx.all<VersionRow>(sql`SELECT * FROM drafts WHERE item_id = ${storyId} ORDER BY id`);
+        const out: Version[] = [];
+        for (const r of rows) out.push(await toVersion(tx, r));
+        return out;
+      }),
+
+    labels: (opts = {}) =>
+      db.read(async (tx) => {
+        if (opts.ids?.length === 0) return [];
+        const rows = await tx.all<DecisionRow>(
+          sql`SELECT d.* FROM decisions d
+              WHERE d.id = (SELECT MAX(id) FROM decisions WHERE item_id = d.item_id AND action IN ('approve', 'reject', 'reopen'))
+                AND d.action IN ('approve', 'reject')
+                ${opts.ids ? sql`AND d.item_id IN (${sql.join(opts.ids)})` : sql``}
+                ${opts.decidedSince ? sql`AND d.created_at >= ${isoOf(opts.decidedSince)}` : sql``}
+              ORDER BY d.item_id`,
+        );
+        const labels: EditorLabel[] = [];
+        for (const r of rows) {
+          labels.push({
+            storyId: r.item_id,
+            decision: r.action as 'approve' | 'reject',
+            reason: r.action === 'reject' ? r.reason : null,
+            at: new Date(r.created_at),
+            approved: r.action === 'approve' && r.draft_id !== null ? await draftById(tx, r.draft_id) : null,
+          });
+        }
+        return labels;
+      }),
+
+    decisionsByFeed: () =>
+      db.read(async (tx) => {
+        const rows = await tx.all<{ feed_id: number; approved: number; rejected: number }>(
+          sql`SELECT i.feed_id, COUNT(*) FILTER (WHERE d.action = 'approve') AS approved, COUNT(*) FILTER (WHERE d.action = 'reject') AS rejected
+              FROM decisions d JOIN stories i ON i.id = d.item_id
+              WHERE d.id = (SELECT MAX(id) FROM decisions WHERE item_id = d.item_id AND action IN ('approve', 'reject', 'reopen'))
+                AND d.action IN ('approve', 'reject')
+              GROUP BY i.feed_id`,
+        );
+        return new Map(rows.map((r) => [r.feed_id, { approved: r.approved, rejected: r.rejected }]));
+      }),
+
+    review: (storyId) => db.read((tx) => reviewState(tx, storyId)),
+
+    saveEdit: (storyId, baseVersionId, edit, by, now) =>
+      db.write(async (tx): Promise<{ ok: true; version: Version } | { ok: false; current: Version }> => {
+        const base = await tx.get<Selectable<DraftsTable>>(sql`SELECT * FROM drafts WHERE id = ${baseVersionId} AND item_id = ${storyId}`);
+        if (!base) throw new EditorialError(`version ${baseVersionId} is not a version of story ${storyId}`, 'unknown_version');
+        await refuseIfSent(tx, storyId);
+        const currentId = (await currentVersionId(tx, storyId))!;
+        if (currentId !== baseVersionId) {
+          return { ok: false, current: await toVersion(tx, (await tx.get<VersionRow>(sql`SELECT * FROM drafts WHERE id = ${currentId}`))!) };
+        }
+        // Copy every column of the base (columns added later included), then the edited fields.
+        // JSON columns come back as text on both backends, which PostgreSQL's jsonb takes as it is.
+        const { id: _baseId, ...copied } = base;
+        const { id } = await tx.k
+          .insertInto('drafts')
+          .values({
+            ...copied,
+            headline: edit.headline,
+            tldr: edit.tldr,
+            takeaways: JSON.stringify(edit.takeaways),
+            why_it_matters: edit.whyItMatters,
+            category: edit.category,
+            deck: edit.deck,
+            body: JSON.stringify(edit.body),
+            implications: JSON.stringify(edit.implications),
+            reader_note: edit.readerNote,
+            unsupported_claims: JSON.stringify(edit.unsupportedClaims),
+            needs_review: edit.needsReview ? 1 : 0,
+            reading_minutes: edit.readingMinutes,
+            // The editor's judgement, with who and when; without one, the base's (copied above) stands.
+            ...(edit.judgement && {
+              judgement: JSON.stringify({ verdict: edit.judgement.verdict, recommendation: edit.judgement.recommendation, by, at: isoOf(now) }),
+            }),
+            origin: 'editor',
+            edited_by: by,
+            based_on: base.id,
+            run_id: null,
+            created_at: isoOf(now),
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        return { ok: true, version: await toVersion(tx, (await tx.get<VersionRow>(sql`SELECT * FROM drafts WHERE id = ${id}`))!) };
+      }),
+
+    queue: (f = {}) =>
+      db.read(async (tx) => {
+        const status = f.status || 'candidate';
+        const where: RawBuilder<unknown>[] = [sql`d.id IS NOT NULL`];
+        if (status !== 'all') where.push(sql`i.status = ${status}`);
+        if (f.feed) where.push(sql`f.name = ${f.feed}`);
+        if (f.category) where.push(sql`d.category = ${f.category}`);
+        if (f.engine) where.push(sql`d.engine = ${f.engine}`);
+        if (f.verdict) where.push(sql`${judged(tx.dialect, 'verdict')} = ${f.verdict}`);
+        if (f.q) {
+          const search = searchFilter(tx.dialect, f.q);
+          if (search) where.push(search);
+        }
+        const rows = await tx.all<QueueRow>(
+          sql`SELECT i.id, i.title, i.url, i.status, i.published_at, f.name AS feed_name, d.headline, d.tldr, d.category, d.engine,
+                d.takeaways, d.unsupported_claims, d.needs_review, ${judged(tx.dialect, 'verdict')} AS verdict,
+                ${judged(tx.dialect, 'recommendation')} AS recommendation, ${jsonField(tx.dialect, 'd.judgement', 'by')} AS judged_by,
+                (SELECT snoozed_until FROM decisions x WHERE x.item_id = i.id ORDER BY x.id DESC LIMIT 1) AS snoozed_until,
+                sent.issue_id AS sent_issue, sent.sent_at
+              FROM stories i JOIN feeds f ON f.id = i.feed_id
+              LEFT JOIN drafts d ON d.id = (SELECT MAX(id) FROM drafts WHERE item_id = i.id)
+              LEFT JOIN (SELECT s.item_id, s.issue_id, x.sent_at FROM issue_stories s JOIN issues x ON x.id = s.issue_id
+                         WHERE s.sent_draft_id IS NOT NULL) sent ON sent.item_id = i.id
+              WHERE ${sql.join(where, sql` AND `)}
+              ORDER BY COALESCE(i.published_at, i.discovered_at) DESC, i.id DESC`,
+        );
+        const now = f.now ?? new Date();
+        const entries = rows.map(toQueueEntry).filter((e) => status !== 'candidate' || !e.snoozedUntil || e.snoozedUntil <= now);
+        return [...entries.filter((e) => e.flags.length === 0), ...entries.filter((e) => e.flags.length > 0)];
+      }),
+
+    queueFacets: () =>
+      db.read(async (tx) => {
+        // Sorted here, not in SQL: the backends collate text differently, the desk shows one order.
+        const values = async (q: RawBuilder<unknown>) =>
+          (await tx.all<{ v: string | null }>(q))
+            .map((r) => r.v)
+            .filter((v): v is string => !!v)
+            .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        return {
+          feeds: await values(sql`SELECT DISTINCT name AS v FROM feeds`),
+          categories: await values(sql`SELECT DISTINCT category AS v FROM drafts`),
+          engines: await values(sql`SELECT DISTINCT engine AS v FROM drafts`),
+          verdicts: await values(sql`SELECT DISTINCT ${judged(tx.dialect, 'verdict', '')} AS v FROM drafts`),
+        };
+      }),
+  };
 }
 
-class SqliteEditorial implements EditorialStore {
-  constructor(private readonly db: Connection) {}
+interface QueueRow {
+  id: number;
+  title: string | null;
+  url: string | null;
+  status: string;
+  published_at: string | null;
+  feed_name: string;
+  headline: string | null;
+  tldr: string | null;
+  category: string | null;
+  engine: string | null;
+  takeaways: string | null;
+  unsupported_claims: string | null;
+  needs_review: number | null;
+  verdict: string | null;
+  recommendation: string | null;
+  judged_by: string | null;
+  snoozed_until: string | null;
+  sent_issue: number | null;
+  sent_at: string | null;
+}
 
-  async decide(
-    storyId: number,
-    d: { action: DecisionAction; by: string; now: Date; versionId?: number; reason?: ReasonCode; note?: string; until?: Date },
-  ): Promise<Decision> {
-    return this.db.write(() => {
-      const item = this.db.get('SELECT id, status FROM stories WHERE id = ?', storyId) as { id: number; status: string } | undefined;
-      if (!item) throw new EditorialError(`no story ${storyId} (see \`aiwins stories\`)`, 'unknown_story');
-      refuseIfSent(this.db, storyId);
-      const current = this.currentVersionId(storyId);
-      if (current === null) {
-        throw new EditorialError(`story ${storyId} has no draft yet (status ${item.status}); nothing to decide on`, 'no_draft');
-      }
-      const versionId = d.versionId ?? current;
-      if (d.versionId !== undefined) {
-        const owner = this.db.get('SELECT item_id FROM drafts WHERE id = ?', d.versionId) as { item_id: number } | undefined;
-        if (owner?.item_id !== storyId) throw new EditorialError(`version ${d.versionId} is not a version of story ${storyId}`, 'unknown_version');
-      }
-      if (d.action === 'reject' && !d.reason) throw new EditorialError('a rejection needs a reason code', 'invalid');
-      if (d.reason && !(REASON_CODES as readonly string[]).includes(d.reason)) {
-        throw new EditorialError(`reason: expected one of ${REASON_CODES.join(', ')}, got "${d.reason}"`, 'invalid');
-      }
-      if (d.action === 'snooze' && !d.until) throw new EditorialError('snooze needs a date', 'invalid');
-      const at = d.now.toISOString();
-      const r = this.db.run(`INSERT INTO decisions (item_id, draft_id, action, reason, note, snoozed_until, decided_by, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, storyId, versionId, d.action, d.action === 'reject' ? d.reason : null, d.note || null, d.until?.toISOString() ?? null, d.by, at);
-      const status = STATUS_AFTER[d.action];
-      if (status) this.db.run('UPDATE stories SET status = ?, updated_at = ? WHERE id = ?', status, at, storyId);
-      return toDecision(this.db.get('SELECT * FROM decisions WHERE id = ?', r.lastInsertRowid) as DecisionRow);
-    });
-  }
+const toQueueEntry = (r: QueueRow): QueueEntry => ({
+  id: r.id,
+  title: r.title,
+  url: r.url,
+  feed: r.feed_name,
+  status: r.status,
+  published: r.published_at,
+  headline: r.headline,
+  tldr: r.tldr,
+  category: r.category,
+  verdict: r.verdict,
+  recommendation: r.recommendation,
+  judgedBy: r.judged_by,
+  engine: r.engine,
+  flags: reviewFlags({
+    verdict: r.verdict,
+    recommendation: r.recommendation,
+    needsReview: r.needs_review === 1,
+    takeaways: r.takeaways ? (JSON.parse(r.takeaways) as Takeaway[]) : [],
+    unsupportedClaims: r.unsupported_claims ? (JSON.parse(r.unsupported_claims) as UnsupportedClaim[]) : [],
+  }),
+  snoozedUntil: r.snoozed_until ? new Date(r.snoozed_until) : null,
+  sent: r.sent_issue !== null && r.sent_at ? { issue: r.sent_issue, at: new Date(r.sent_at) } : null,
+});
 
-  async decisions(storyId: number): Promise<Decision[]> {
-    return this.db.read(() => (this.db.all('SELECT * FROM decisions WHERE item_id = ? ORDER BY id', storyId) as DecisionRow[]).map(toDecision));
+/**
+ * The queue's full-text condition on story `i`: every word typed must occur in the story's title,
+ * newest version or article text (see search-query.ts, which gives both backends the same words).
+ * SQLite asks its FTS5 table; PostgreSQL its tsvector table, each word a phrase of its tokens.
+ * Null when the search has no words (no condition).
+ *
+ * Where the two can still differ, all in rare multi-token words: PostgreSQL indexes title, version
+ * and article as one text where FTS5 has three columns, so a phrase may run from one into the next;
+ * its parser also indexes a hyphenated compound whole before its parts ("gpt-4o" is gpt-4o, gpt,
+ * 4o), so a phrase from the word before into the compound is not adjacent there; jsonb prints the
+ * takeaways' keys in its own order; and unaccent folds ß and æ, which FTS5 keeps.
+ */
+function searchFilter(dialect: Dialect, q: string): RawBuilder<unknown> | null {
+  if (dialect === 'sqlite') {
+    const match = ftsQuery(q);
+    return match === null ? null : sql`i.id IN (SELECT rowid FROM story_search WHERE story_search MATCH ${match})`;
   }
-
-  async versions(storyId: number): Promise<Version[]> {
-    return this.db.read(() =>
-      (this.db.all('SELECT * FROM drafts WHERE item_id = ? ORDER BY id', storyId) as VersionRow[]).map((r) => toVersion(this.db, r)),
-    );
-  }
-
-  async labels(opts: { ids?: number[]; decidedSince?: Date } = {}): Promise<EditorLabel[]> {
-    return this.db.read(() => {
-      const where: string[] = [];
-      const params: unknown[] = [];
-      if (opts.ids) {
-        where.push(`d.item_id IN (${opts.ids.map(() => '?').join(', ') || 'NULL'})`);
-        params.push(...opts.ids);
-      }
-      if (opts.decidedSince) {
-        where.push('d.created_at >= ?');
-        params.push(opts.decidedSince.toISOString());
-      }
-      const rows = this.db.all<DecisionRow>(
-        `SELECT d.* FROM decisions d
-         WHERE d.id = (SELECT MAX(id) FROM decisions WHERE item_id = d.item_id AND action IN ('approve', 'reject', 'reopen'))
-           AND d.action IN ('approve', 'reject') ${where.map((w) => `AND ${w}`).join(' ')}
-         ORDER BY d.item_id`,
-        ...params,
-      );
-      return rows.map((r) => ({
-        storyId: r.item_id,
-        decision: r.action as 'approve' | 'reject',
-        reason: r.action === 'reject' ? r.reason : null,
-        at: new Date(r.created_at),
-        approved: r.action === 'approve' && r.draft_id !== null ? draftById(this.db, r.draft_id) : null,
-      }));
-    });
-  }
-
-  async decisionsByFeed(): Promise<Map<number, { approved: number; rejected: number }>> {
-    return this.db.read(() => {
-      const rows = this.db.all<{ feed_id: number; approved: number; rejected: number }>(
-        `SELECT i.feed_id, SUM(d.action = 'approve') AS approved, SUM(d.action = 'reject') AS rejected
-         FROM decisions d JOIN stories i ON i.id = d.item_id
-         WHERE d.id = (SELECT MAX(id) FROM decisions WHERE item_id = d.item_id AND action IN ('approve', 'reject', 'reopen'))
-           AND d.action IN ('approve', 'reject')
-         GROUP BY i.feed_id`,
-      );
-      return new Map(rows.map((r) => [r.feed_id, { approved: r.approved, rejected: r.rejected }]));
-    });
-  }
-
-  async review(storyId: number): Promise<ReviewState> {
-    return reviewState(this.db, storyId);
-  }
-
-  async saveEdit(
-    storyId: number,
-    baseVersionId: number,
-    edit: DraftEdit,
-    by: string,
-    now: Date,
-  ): Promise<{ ok: true; version: Version } | { ok: false; current: Version }> {
-    return this.db.write(() => {
-      const base = this.db.get('SELECT * FROM drafts WHERE id = ? AND item_id = ?', baseVersionId, storyId) as
-        | VersionRow
-        | undefined;
-      if (!base) throw new EditorialError(`version ${baseVersionId} is not a version of story ${storyId}`, 'unknown_version');
-      refuseIfSent(this.db, storyId);
-      const currentId = this.currentVersionId(storyId)!;
-      if (currentId !== baseVersionId) {
-        return { ok: false as const, current: toVersion(this.db, this.db.get('SELECT * FROM drafts WHERE id = ?', currentId) as VersionRow) };
-      }
-      // Copy every column of the base (columns added later included), then the edited fields.
-      const row: Record<string, unknown> = { ...base };
-      delete row.id;
-      Object.assign(row, {
-        headline: edit.headline,
-        tldr: edit.tldr,
-        takeaways: JSON.stringify(edit.takeaways),
-        why_it_matters: edit.whyItMatters,
-        category: edit.category,
-        deck: edit.deck,
-        body: JSON.stringify(edit.body),
-        implications: JSON.stringify(edit.implications),
-        reader_note: edit.readerNote,
-        unsupported_claims: JSON.stringify(edit.unsupportedClaims),
-        needs_review: edit.needsReview ? 1 : 0,
-        reading_minutes: edit.readingMinutes,
-        // The editor's judgement, with who and when; without one, the base's (copied above) stands.
-        ...(edit.judgement && { judgement: JSON.stringify({ verdict: edit.judgement.verdict, recommendation: edit.judgement.recommendation, by, at: now.toISOString() }) }),
-        origin: 'editor',
-        edited_by: by,
-        based_on: base.id,
-        run_id: null,
-        created_at: now.toISOString(),
-      });
-      const cols = Object.keys(row);
-      const r = this.db.run(`INSERT INTO drafts (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`, row);
-      return { ok: true as const, version: toVersion(this.db, this.db.get('SELECT * FROM drafts WHERE id = ?', r.lastInsertRowid) as VersionRow) };
-    });
-  }
-
-  async queue(f: QueueFilters = {}): Promise<QueueEntry[]> {
-    const where: string[] = ['d.id IS NOT NULL'];
-    const params: Record<string, unknown> = {};
-    const status = f.status || 'candidate';
-    if (status !== 'all') {
-      where.push('i.status = @status');
-      params.status = status;
-    }
-    if (f.feed) (where.push('f.name = @feed'), (params.feed = f.feed));
-    if (f.category) (where.push('d.category = @category'), (params.category = f.category));
-    if (f.engine) (where.push('d.engine = @engine'), (params.engine = f.engine));
-    if (f.verdict) (where.push(`${JUDGED('verdict')} = @verdict`), (params.verdict = f.verdict));
-    const match = f.q ? ftsQuery(f.q) : null;
-    if (match) (where.push('i.id IN (SELECT rowid FROM story_search WHERE story_search MATCH @match)'), (params.match = match));
-    const rows = this.db.guard(() => this.db.all(`SELECT i.id, i.title, i.url, i.status, i.published_at, f.name AS feed_name, d.headline, d.tldr, d.category, d.engine,
-           d.takeaways, d.unsupported_claims, d.needs_review, ${JUDGED('verdict')} AS verdict,
-           ${JUDGED('recommendation')} AS recommendation, json_extract(d.judgement, '$.by') AS judged_by,
-           (SELECT snoozed_until FROM decisions x WHERE x.item_id = i.id ORDER BY x.id DESC LIMIT 1) AS snoozed_until,
-           sent.issue_id AS sent_issue, sent.sent_at
-         FROM stories i JOIN feeds f ON f.id = i.feed_id
-         LEFT JOIN drafts d ON d.id = (SELECT MAX(id) FROM drafts WHERE item_id = i.id)
-         LEFT JOIN (SELECT s.item_id, s.issue_id, x.sent_at FROM issue_stories s JOIN issues x ON x.id = s.issue_id
-                    WHERE s.sent_draft_id IS NOT NULL) sent ON sent.item_id = i.id
-         WHERE ${where.join(' AND ')}
-         ORDER BY COALESCE(i.published_at, i.discovered_at) DESC, i.id DESC`, params)) as {
-      id: number;
-      title: string | null;
-      url: string | null;
-      status: string;
-      published_at: string | null;
-      feed_name: string;
-      headline: string | null;
-      tldr: string | null;
-      category: string | null;
-      engine: string | null;
-      takeaways: string | null;
-      unsupported_claims: string | null;
-      needs_review: number | null;
-      verdict: string | null;
-      recommendation: string | null;
-      judged_by: string | null;
-      snoozed_until: string | null;
-      sent_issue: number | null;
-      sent_at: string | null;
-    }[];
-    const now = f.now ?? new Date();
-    const entries = rows
-      .map((r) => ({
-        id: r.id,
-        title: r.title,
-        url: r.url,
-        feed: r.feed_name,
-        status: r.status,
-        published: r.published_at,
-        headline: r.headline,
-        tldr: r.tldr,
-        category: r.category,
-        verdict: r.verdict,
-        recommendation: r.recommendation,
-        judgedBy: r.judged_by,
-        engine: r.engine,
-        flags: reviewFlags({
-          verdict: r.verdict,
-          recommendation: r.recommendation,
-          needsReview: r.needs_review === 1,
-          takeaways: r.takeaways ? (JSON.parse(r.takeaways) as Takeaway[]) : [],
-          unsupportedClaims: r.unsupported_claims ? (JSON.parse(r.unsupported_claims) as UnsupportedClaim[]) : [],
-        }),
-        snoozedUntil: r.snoozed_until ? new Date(r.snoozed_until) : null,
-        sent: r.sent_issue !== null && r.sent_at ? { issue: r.sent_issue, at: new Date(r.sent_at) } : null,
-      }))
-      .filter((e) => status !== 'candidate' || !e.snoozedUntil || e.snoozedUntil <= now);
-    return [...entries.filter((e) => e.flags.length === 0), ...entries.filter((e) => e.flags.length > 0)];
-  }
-
-  async queueFacets(): Promise<{ feeds: string[]; categories: string[]; engines: string[]; verdicts: string[] }> {
-    const col = (sql: string) => this.db.all<{ v: string }>(sql).map((r) => r.v).filter(Boolean);
-    return this.db.read(() => ({
-      feeds: col('SELECT DISTINCT name AS v FROM feeds ORDER BY name'),
-      categories: col('SELECT DISTINCT category AS v FROM drafts ORDER BY category'),
-      engines: col('SELECT DISTINCT engine AS v FROM drafts ORDER BY engine'),
-      verdicts: col(`SELECT DISTINCT ${JUDGED('verdict', '')} AS v FROM drafts ORDER BY 1`),
-    }));
-  }
-
-  private currentVersionId(storyId: number): number | null {
-    const r = this.db.get('SELECT MAX(id) AS id FROM drafts WHERE item_id = ?', storyId) as { id: number | null };
-    return r.id;
-  }
+  const phrases = searchPhrases(q);
+  if (phrases === null) return null;
+  // Words typed, none of them with a letter or digit: FTS5 finds nothing, so neither does this.
+  if (phrases.length === 0) return sql`1 = 0`;
+  // The same folding as the indexed text (aiwins_search_text in pg-migrations.ts): unaccent, then the simple configuration.
+  const tsquery = sql.join(
+    phrases.map((p) => sql`phraseto_tsquery('simple', public.unaccent('public.unaccent'::regdictionary, CAST(${p} AS TEXT)))`),
+    sql` && `,
+  );
+  return sql`i.id IN (SELECT story_id FROM story_search WHERE document @@ (${tsquery}))`;
 }
 
 /**
@@ -518,20 +563,6 @@ export function reviewFlags(d: {
   return flags;
 }
 
-/** The review state of a story; synchronous, for the story JSON built inside other reads. */
-export function reviewState(db: Connection, storyId: number): ReviewState {
-  const latest = db.get<DecisionRow>('SELECT * FROM decisions WHERE item_id = ? ORDER BY id DESC LIMIT 1', storyId);
-  const decision = latest ? toDecision(latest) : null;
-  // No decision at all: nothing to fold.
-  const approvedVersionId = decision ? standingVersionOf(db, storyId) : null;
-  let changedSinceApproval = false;
-  if (approvedVersionId !== null) {
-    const cur = db.get<{ id: number | null }>('SELECT MAX(id) AS id FROM drafts WHERE item_id = ?', storyId)!;
-    changedSinceApproval = cur.id !== approvedVersionId;
-  }
-  return { decision, approvedVersionId, changedSinceApproval };
-}
-
 /** Decision as the story JSON shows it (dates as ISO strings). */
 export function decisionJson(d: Decision) {
   return {
@@ -545,9 +576,18 @@ export function decisionJson(d: Decision) {
   };
 }
 
+/**
+ * A field of a JSON column in SQL, as text: the one place the backends' JSON differs (SQLite keeps
+ * JSON as text and reads it with json_extract; PostgreSQL's columns are jsonb). `column` and
+ * `field` are names the code chooses, never input.
+ */
+function jsonField(dialect: Dialect, column: string, field: 'verdict' | 'recommendation' | 'by'): RawBuilder<string | null> {
+  return dialect === 'sqlite' ? sql`json_extract(${sql.ref(column)}, ${sql.lit(`$.${field}`)})` : sql`(${sql.ref(column)} ->> ${sql.lit(field)})`;
+}
+
 /** A draft's verdict or recommendation in SQL: an editor's judgement over the model's framing. */
-const JUDGED = (field: 'verdict' | 'recommendation', table = 'd.') =>
-  `COALESCE(json_extract(${table}judgement, '$.${field}'), json_extract(${table}framing, '$.${field}'))`;
+const judged = (dialect: Dialect, field: 'verdict' | 'recommendation', table = 'd.') =>
+  sql`COALESCE(${jsonField(dialect, `${table}judgement`, field)}, ${jsonField(dialect, `${table}framing`, field)})`;
 
 function toDecision(r: DecisionRow): Decision {
   return {
@@ -563,7 +603,7 @@ function toDecision(r: DecisionRow): Decision {
   };
 }
 
-function toVersion(db: Connection, r: VersionRow): Version {
+async function toVersion(tx: Tx, r: VersionRow): Promise<Version> {
   return {
     id: r.id,
     storyId: r.item_id,
@@ -571,6 +611,6 @@ function toVersion(db: Connection, r: VersionRow): Version {
     editedBy: r.edited_by,
     basedOn: r.based_on,
     createdAt: new Date(r.created_at),
-    draft: draftById(db, r.id)!,
+    draft: (await draftById(tx, r.id))!,
   };
 }

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db, Tx } from './sql.ts';
 import { draftById } from './drafts.ts';
 import { storiesOf, storyOf, type Story } from './stories.ts';
-import { sentOfTx as sentOf, standingVersionOfTx as standingVersionOf, standingVersionsTx as standingVersions } from './editorial-tx.ts';
+import { sentOf, standingVersionOf, standingVersions } from './editorial.ts';
 import { dateOf, isoOf } from './values.ts';
 
 /** A newsletter issue: an ordered set of approved stories. Its id is the number readers see. */

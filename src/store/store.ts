@@ -8,7 +8,7 @@ import { draftStore, type DraftStore } from './drafts.ts';
 import { runStore, type RunStore } from './runs.ts';
 import { storyStore, type StoryStore } from './stories.ts';
 import { coverageStore, type CoverageStore } from './coverage.ts';
-import { sqliteEditorial, type EditorialStore } from './editorial.ts';
+import { editorialStore, type EditorialStore } from './editorial.ts';
 import { sqliteUsers, type UserStore } from './users.ts';
 import { issueStore, type IssueStore } from './issues.ts';
 import { trialStore, type TrialStore } from './trials.ts';
@@ -209,7 +209,7 @@ function composeStore(db: Db, parts: BackendParts, conn?: Connection): Store {
     runs: runStore(db),
     stories: storyStore(db),
     coverage: coverageStore(db),
-    editorial: old(sqliteEditorial),
+    editorial: editorialStore(db),
     users: old(sqliteUsers),
     issues: issueStore(db),
     trials: trialStore(db),

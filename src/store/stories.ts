@@ -5,7 +5,7 @@ import { articleOf, type StoredArticle } from './articles.ts';
 import type { ItemStatus } from './items.ts';
 import { dateOf } from './values.ts';
 import type { ReviewState, SentIn } from './editorial.ts';
-import { reviewStateTx as reviewState, sentOfTx as sentOf } from './editorial-tx.ts';
+import { reviewState, sentOf } from './editorial.ts';
 import { coverageOf, duplicateOf, type CoverageLink, type DuplicateOf } from './coverage.ts';
 
 /** A story: a feed item with its current draft, as `stories --json` shows it. */
