@@ -9,7 +9,7 @@ import { runStore, type RunStore } from './runs.ts';
 import { sqliteStories, type StoryStore } from './stories.ts';
 import { sqliteCoverage, type CoverageStore } from './coverage.ts';
 import { sqliteEditorial, type EditorialStore } from './editorial.ts';
-import { sqliteUsers, type UserStore } from './users.ts';
+import { userStore, type UserStore } from './users.ts';
 import { sqliteIssues, type IssueStore } from './issues.ts';
 import { sqliteTrials, type TrialStore } from './trials.ts';
 import { sqliteDb } from './sqlite-db.ts';
@@ -210,7 +210,7 @@ function composeStore(db: Db, parts: BackendParts, conn?: Connection): Store {
     stories: old(sqliteStories),
     coverage: old(sqliteCoverage),
     editorial: old(sqliteEditorial),
-    users: old(sqliteUsers),
+    users: userStore(db),
     issues: old(sqliteIssues),
     trials: old(sqliteTrials),
     maintenance: parts.maintenance,
