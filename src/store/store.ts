@@ -30,6 +30,11 @@ export interface Store {
   /** Where the store lives, for messages: the database file, or the server's URL without its password. */
   readonly location: string;
   readonly dialect: Dialect;
+  /**
+   * The database under the table files, for work on whole tables that no table file owns: copies
+   * (copy.ts) and maintenance. Everything else goes through the methods below.
+   */
+  readonly db: Db;
   readonly feeds: FeedStore;
   readonly items: ItemStore;
   readonly articles: ArticleStore;
@@ -202,6 +207,7 @@ function composeStore(db: Db, parts: BackendParts, conn?: Connection): Store {
   return {
     location: parts.location,
     dialect: db.dialect,
+    db,
     feeds: feedStore(db),
     items: itemStore(db),
     articles: old(sqliteArticles),
