@@ -1,7 +1,7 @@
 /** The database of a command: opened from --db with the access it needs. */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { openStore, StoreError, type Store } from '../store/index.ts';
+import { isPostgresUrl, openStore, StoreError, type Store } from '../store/index.ts';
 import { EXIT_FAILED, EXIT_INVALID, UsageError } from './errors.ts';
 
 /** `check` reads the file as it is, without migrating it. */
@@ -12,7 +12,8 @@ export type StoreAccess = 'write' | 'read' | 'check';
  * error naming the path, and a file the user may not write is read as it is.
  */
 export async function openCliStore(dbPath: string, access: StoreAccess): Promise<Store> {
-  if (access !== 'write' && !existsSync(dbPath)) {
+  // A PostgreSQL database is asked whether it has aiwins' tables when opened (openStore says so if not).
+  if (access !== 'write' && !isPostgresUrl(dbPath) && !existsSync(dbPath)) {
     throw new UsageError(`no database at ${resolve(dbPath)}: check --db (or AIWINS_DB); \`aiwins run\` creates it`, EXIT_INVALID);
   }
   try {

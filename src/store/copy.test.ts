@@ -138,6 +138,26 @@ describe.each(pairs)('copyStore %s → %s', (fromBackend, toBackend) => {
   });
 });
 
+describe('copyStore verification', () => {
+  it('a table whose copy differs from its source is reported with both sides', async () => {
+    const [from, to] = [await tempDatabase('sqlite'), await tempDatabase('sqlite')];
+    try {
+      const source = await from.open();
+      await seed(source);
+      const dest = await to.open();
+      // Stands for a copy that went wrong: the destination changes a user's row as it is inserted.
+      await dest.db.write((tx) => tx.run(sql`CREATE TRIGGER garble AFTER INSERT ON users BEGIN UPDATE users SET password_hash = 'x' WHERE id = NEW.id; END`));
+      const results = await copyStore(source, dest);
+      expect(results.filter((r) => !r.ok)).toEqual([{ table: 'users', rows: 1, hash: expect.any(String), ok: false, dest: { rows: 1, hash: expect.any(String) } }]);
+      const users = results.find((r) => r.table === 'users')!;
+      expect(users.dest!.hash).not.toBe(users.hash);
+    } finally {
+      await from.remove();
+      await to.remove();
+    }
+  });
+});
+
 describe.runIf(BACKENDS.includes('postgres'))('copyStore sqlite → postgres → sqlite', () => {
   const dbs: TempDatabase[] = [];
   afterEach(async () => {
