@@ -158,18 +158,19 @@ describe('copyStore verification', () => {
   });
 });
 
-describe.runIf(BACKENDS.includes('postgres'))('copyStore sqlite → postgres → sqlite', () => {
+describe.runIf(BACKENDS.includes('postgres'))('copyStore sqlite → postgres → postgres → sqlite', () => {
   const dbs: TempDatabase[] = [];
   afterEach(async () => {
     for (const d of dbs.splice(0)) await d.remove();
   });
 
   it('comes back row for row and hash for hash, and the store reads it as before', async () => {
-    for (const b of ['sqlite', 'postgres', 'sqlite'] as const) dbs.push(await tempDatabase(b));
-    const [first, pg, last] = await Promise.all(dbs.map((d) => d.open()));
+    for (const b of ['sqlite', 'postgres', 'postgres', 'sqlite'] as const) dbs.push(await tempDatabase(b));
+    const [first, pg, pg2, last] = await Promise.all(dbs.map((d) => d.open()));
     const ids = await seed(first!);
     const there = await copyStore(first!, pg!);
-    const back = await copyStore(pg!, last!);
+    expect(await copyStore(pg!, pg2!)).toEqual(there);
+    const back = await copyStore(pg2!, last!);
     expect(back).toEqual(there);
     expect(back.every((r) => r.ok)).toBe(true);
     expect(await allRows(last!)).toEqual(await allRows(first!));
