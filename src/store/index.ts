@@ -42,3 +42,4 @@ export {
 export { UserExistsError, type UserStore, type User, type Session } from './users.ts';
 export type { Issue, IssueWithStories, IssueChange, IssueStore } from './issues.ts';
 export type { Trial, TrialResult, TrialDraft, TrialSource, TrialStore, EvaluationRecord } from './trials.ts';
+export { copyStore, tablesWithRows, DestinationNotEmptyError, type TableCopy } from './copy.ts';

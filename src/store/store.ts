@@ -9,7 +9,7 @@ import { runStore, type RunStore } from './runs.ts';
 import { storyStore, type StoryStore } from './stories.ts';
 import { coverageStore, type CoverageStore } from './coverage.ts';
 import { editorialStore, type EditorialStore } from './editorial.ts';
-import { sqliteUsers, type UserStore } from './users.ts';
+import { userStore, type UserStore } from './users.ts';
 import { issueStore, type IssueStore } from './issues.ts';
 import { trialStore, type TrialStore } from './trials.ts';
 import { sqliteDb } from './sqlite-db.ts';
@@ -30,6 +30,11 @@ export interface Store {
   /** Where the store lives, for messages: the database file, or the server's URL without its password. */
   readonly location: string;
   readonly dialect: Dialect;
+  /**
+   * The database under the table files, for work on whole tables that no table file owns: copies
+   * (copy.ts) and maintenance. Everything else goes through the methods below.
+   */
+  readonly db: Db;
   readonly feeds: FeedStore;
   readonly items: ItemStore;
   readonly articles: ArticleStore;
@@ -184,7 +189,6 @@ function sqliteStore(conn: Connection): Store {
         conn.close();
       },
     },
-    conn,
   );
 }
 
@@ -196,12 +200,11 @@ interface BackendParts {
 }
 
 /** One store over either backend: the table files see only `db`. */
-function composeStore(db: Db, parts: BackendParts, conn?: Connection): Store {
-  // TRANSITIONAL: the table files not yet converted to `Db` still need SQLite's Connection.
-  const old = <T extends object>(make: (c: Connection) => T): T => (conn ? make(conn) : notYet<T>());
+function composeStore(db: Db, parts: BackendParts): Store {
   return {
     location: parts.location,
     dialect: db.dialect,
+    db,
     feeds: feedStore(db),
     items: itemStore(db),
     articles: articleStore(db),
@@ -210,15 +213,10 @@ function composeStore(db: Db, parts: BackendParts, conn?: Connection): Store {
     stories: storyStore(db),
     coverage: coverageStore(db),
     editorial: editorialStore(db),
-    users: old(sqliteUsers),
+    users: userStore(db),
     issues: issueStore(db),
     trials: trialStore(db),
     maintenance: parts.maintenance,
     close: parts.close,
   };
 }
-
-const notYet = <T extends object>(): T =>
-  new Proxy({} as T, {
-    get: (_, name) => () => Promise.reject(new Error(`store.${String(name)} is not on PostgreSQL yet`)),
-  });

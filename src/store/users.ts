@@ -1,4 +1,6 @@
-import type { Connection } from './db.ts';
+import { sql } from 'kysely';
+import type { Db, Query } from './sql.ts';
+import { isoOf } from './values.ts';
 
 /** An editor who can log in to the desk. */
 export interface User {
@@ -30,8 +32,7 @@ interface UserRow {
 const toUser = (r: { id: number; name: string; created_at: string }): User => ({ id: r.id, name: r.name, createdAt: new Date(r.created_at) });
 
 /**
- * Editors, their sessions and login attempts. Each method is one transaction. A second backend
- * implements this interface; the SQLite one is below.
+ * Editors, their sessions and login attempts. Each method is one transaction, on either backend.
  */
 export interface UserStore {
   /** Adds an editor with a password hash (see src/review/password.ts); UserExistsError when the name is taken. */
@@ -79,92 +80,110 @@ export interface LoginReservation {
 /** The counted attempt (with the account's failures, to slow down by), or the limit that refused it. */
 export type LoginReserved = { reserved: true; id: number; accountFailures: number } | { reserved: false; limit: 'account_address' | 'address' };
 
-/** The user store over SQLite. */
-export function sqliteUsers(db: Connection): UserStore {
-  return new SqliteUsers(db);
+/** The user store over either backend. */
+export function userStore(db: Db): UserStore {
+  return {
+    addUser: (name, passwordHash, now) =>
+      db.write(async (tx) => {
+        if (await tx.get(sql`SELECT 1 AS one FROM users WHERE lower(name) = lower(${name})`)) throw new UserExistsError(`user "${name}" already exists`);
+        try {
+          const r = await tx.get<UserRow>(sql`INSERT INTO users (name, password_hash, created_at) VALUES (${name}, ${passwordHash}, ${isoOf(now)}) RETURNING *`);
+          return toUser(r!);
+        } catch (err) {
+          // Another desk added the name between the check and the insert: the unique index says so.
+          if (isUniqueViolation(err)) throw new UserExistsError(`user "${name}" already exists`);
+          throw err;
+        }
+      }),
+
+    listUsers: () => db.read(async (tx) => (await tx.all<UserRow>(sql`SELECT * FROM users ORDER BY lower(name), id`)).map(toUser)),
+
+    removeUser: (name) => db.write(async (tx) => (await tx.run(sql`DELETE FROM users WHERE lower(name) = lower(${name})`)) === 1),
+
+    credentials: async (name) => {
+      const r = await db.read((tx) => tx.get<UserRow>(sql`SELECT * FROM users WHERE lower(name) = lower(${name})`));
+      return r ? { user: toUser(r), passwordHash: r.password_hash } : null;
+    },
+
+    createSession: (s) =>
+      db.write(async (tx) => {
+        await tx.run(sql`DELETE FROM sessions WHERE expires_at <= ${isoOf(s.now)}`);
+        await tx.run(
+          sql`INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at)
+              VALUES (${s.tokenHash}, ${s.userId}, ${s.csrfToken}, ${isoOf(s.now)}, ${isoOf(s.now)}, ${isoOf(s.expiresAt)})`,
+        );
+      }),
+
+    useSession: (tokenHash, now, idleMs) =>
+      db.write(async (tx): Promise<Session | null> => {
+        const r = await tx.get<SessionRow>(
+          sql`SELECT s.token_hash, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, u.id AS uid, u.name, u.created_at AS user_created_at
+              FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ${tokenHash}`,
+        );
+        if (!r) return null;
+        const expired = Date.parse(r.expires_at) <= now.getTime() || Date.parse(r.last_seen_at) + idleMs <= now.getTime();
+        if (expired) {
+          await tx.run(sql`DELETE FROM sessions WHERE token_hash = ${tokenHash}`);
+          return null;
+        }
+        await tx.run(sql`UPDATE sessions SET last_seen_at = ${isoOf(now)} WHERE token_hash = ${tokenHash}`);
+        return {
+          tokenHash: r.token_hash,
+          user: toUser({ id: r.uid, name: r.name, created_at: r.user_created_at }),
+          csrfToken: r.csrf_token,
+          createdAt: new Date(r.created_at),
+          lastSeenAt: now,
+          expiresAt: new Date(r.expires_at),
+        };
+      }),
+
+    endSession: async (tokenHash) => {
+      await db.write((tx) => tx.run(sql`DELETE FROM sessions WHERE token_hash = ${tokenHash}`));
+    },
+
+    // The counts and the insert are one write: SQLite has one writer at a time, and PostgreSQL runs
+    // it SERIALIZABLE, so two desks sharing the database cannot both count below the limit and both
+    // insert (the loser of the race is run again and counts the winner's attempt).
+    reserveLoginAttempt: (a) =>
+      db.write(async (tx): Promise<LoginReserved> => {
+        const since = isoOf(a.since);
+        const count = async (q: Query) => Number((await tx.get<{ n: number }>(q))!.n);
+        // Ids, not times, order a failure against a success: both may share a millisecond.
+        const pair = await count(sql`SELECT COUNT(*) AS n FROM login_attempts
+           WHERE lower(username) = lower(${a.username}) AND address = ${a.address} AND ok = 0 AND at >= ${since}
+             AND id > COALESCE((SELECT MAX(id) FROM login_attempts WHERE lower(username) = lower(${a.username}) AND address = ${a.address} AND ok = 1), 0)`);
+        if (pair >= a.perPair) return { reserved: false, limit: 'account_address' };
+        const address = await count(sql`SELECT COUNT(*) AS n FROM login_attempts WHERE address = ${a.address} AND ok = 0 AND at >= ${since}`);
+        if (address >= a.perAddress) return { reserved: false, limit: 'address' };
+        const accountFailures = await count(sql`SELECT COUNT(*) AS n FROM login_attempts
+           WHERE lower(username) = lower(${a.username}) AND ok = 0 AND at >= ${since}
+             AND id > COALESCE((SELECT MAX(id) FROM login_attempts WHERE lower(username) = lower(${a.username}) AND ok = 1), 0)`);
+        const r = await tx.get<{ id: number }>(
+          sql`INSERT INTO login_attempts (username, address, ok, at) VALUES (${a.username}, ${a.address}, 0, ${isoOf(a.now)}) RETURNING id`,
+        );
+        await tx.run(sql`DELETE FROM login_attempts WHERE at < ${isoOf(a.forgetBefore)}`);
+        return { reserved: true, id: r!.id, accountFailures };
+      }),
+
+    settleLoginAttempt: async (id, ok) => {
+      if (ok) await db.write((tx) => tx.run(sql`UPDATE login_attempts SET ok = 1 WHERE id = ${id}`));
+    },
+  };
 }
 
-class SqliteUsers implements UserStore {
-  constructor(private readonly db: Connection) {}
+interface SessionRow {
+  token_hash: string;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  uid: number;
+  name: string;
+  user_created_at: string;
+}
 
-  async addUser(name: string, passwordHash: string, now: Date): Promise<User> {
-    return this.db.write(() => {
-      if (this.db.get('SELECT 1 FROM users WHERE name = ?', name)) throw new UserExistsError(`user "${name}" already exists`);
-      const r = this.db.run('INSERT INTO users (name, password_hash, created_at) VALUES (?, ?, ?)', name, passwordHash, now.toISOString());
-      return toUser(this.db.get('SELECT * FROM users WHERE id = ?', r.lastInsertRowid) as UserRow);
-    });
-  }
-
-  async listUsers(): Promise<User[]> {
-    return this.db.read(() => this.db.all<UserRow>('SELECT * FROM users ORDER BY name').map(toUser));
-  }
-
-  async removeUser(name: string): Promise<boolean> {
-    return this.db.write(() => this.db.run('DELETE FROM users WHERE name = ?', name).changes === 1);
-  }
-
-  async credentials(name: string): Promise<{ user: User; passwordHash: string } | null> {
-    const r = await this.db.read(() => this.db.get('SELECT * FROM users WHERE name = ?', name) as UserRow | undefined);
-    return r ? { user: toUser(r), passwordHash: r.password_hash } : null;
-  }
-
-  async createSession(s: { tokenHash: string; userId: number; csrfToken: string; now: Date; expiresAt: Date }): Promise<void> {
-    await this.db.write(() => {
-      this.db.run('DELETE FROM sessions WHERE expires_at <= ?', s.now.toISOString());
-      this.db.run('INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)', s.tokenHash, s.userId, s.csrfToken, s.now.toISOString(), s.now.toISOString(), s.expiresAt.toISOString());
-    });
-  }
-
-  async useSession(tokenHash: string, now: Date, idleMs: number): Promise<Session | null> {
-    return this.db.write(() => {
-      const r = this.db.get(`SELECT s.*, u.id AS uid, u.name, u.created_at AS user_created_at FROM sessions s JOIN users u ON u.id = s.user_id
-           WHERE s.token_hash = ?`, tokenHash) as
-        | { token_hash: string; csrf_token: string; created_at: string; last_seen_at: string; expires_at: string; uid: number; name: string; user_created_at: string }
-        | undefined;
-      if (!r) return null;
-      const expired = Date.parse(r.expires_at) <= now.getTime() || Date.parse(r.last_seen_at) + idleMs <= now.getTime();
-      if (expired) {
-        this.db.run('DELETE FROM sessions WHERE token_hash = ?', tokenHash);
-        return null;
-      }
-      this.db.run('UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?', now.toISOString(), tokenHash);
-      return {
-        tokenHash: r.token_hash,
-        user: toUser({ id: r.uid, name: r.name, created_at: r.user_created_at }),
-        csrfToken: r.csrf_token,
-        createdAt: new Date(r.created_at),
-        lastSeenAt: now,
-        expiresAt: new Date(r.expires_at),
-      };
-    });
-  }
-
-  async endSession(tokenHash: string): Promise<void> {
-    await this.db.write(() => this.db.run('DELETE FROM sessions WHERE token_hash = ?', tokenHash));
-  }
-
-  async reserveLoginAttempt(a: LoginReservation): Promise<LoginReserved> {
-    return this.db.write(() => {
-      const p = { u: a.username, a: a.address, since: a.since.toISOString() };
-      const count = (sql: string) => (this.db.get(sql, p) as { n: number }).n;
-      // Ids, not times, order a failure against a success: both may share a millisecond.
-      const pair = count(`SELECT COUNT(*) AS n FROM login_attempts
-         WHERE username = @u AND address = @a AND ok = 0 AND at >= @since
-           AND id > COALESCE((SELECT MAX(id) FROM login_attempts WHERE username = @u AND address = @a AND ok = 1), 0)`);
-      if (pair >= a.perPair) return { reserved: false as const, limit: 'account_address' as const };
-      if (count('SELECT COUNT(*) AS n FROM login_attempts WHERE address = @a AND ok = 0 AND at >= @since') >= a.perAddress) {
-        return { reserved: false as const, limit: 'address' as const };
-      }
-      const accountFailures = count(`SELECT COUNT(*) AS n FROM login_attempts
-         WHERE username = @u AND ok = 0 AND at >= @since
-           AND id > COALESCE((SELECT MAX(id) FROM login_attempts WHERE username = @u AND ok = 1), 0)`);
-      const r = this.db.run('INSERT INTO login_attempts (username, address, ok, at) VALUES (?, ?, 0, ?)', a.username, a.address, a.now.toISOString());
-      this.db.run('DELETE FROM login_attempts WHERE at < ?', a.forgetBefore.toISOString());
-      return { reserved: true as const, id: r.lastInsertRowid, accountFailures };
-    });
-  }
-
-  async settleLoginAttempt(id: number, ok: boolean): Promise<void> {
-    if (ok) await this.db.write(() => this.db.run('UPDATE login_attempts SET ok = 1 WHERE id = ?', id));
-  }
+/** A unique constraint refused the row: SQLite's SQLITE_CONSTRAINT_UNIQUE, PostgreSQL's SQLSTATE 23505. */
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
 }
