@@ -48,15 +48,15 @@ describe.skipIf(!BACKENDS.includes('postgres'))('aiwins on PostgreSQL', () => {
     expect(stories).toHaveLength(N);
     expect(stories.every((s) => s.status === 'candidate')).toBe(true);
     const [a, b] = stories;
-    expect((await cli(['approve', String(a!.id), '--by', 'ann'])).code).toBe(0);
-    expect((await cli(['approve', String(b!.id), '--by', 'ann'])).code).toBe(0);
+    expect((await cli(['approve', String(a!.id)])).code).toBe(0);
+    expect((await cli(['approve', String(b!.id)])).code).toBe(0);
     const issue = await cli(['issue', 'new', '--title', 'First issue', '--json']);
     expect(issue.code, issue.stderr).toBe(0);
     expect(JSON.parse(issue.stdout).stories.map((s: { id: number }) => s.id).sort()).toEqual([a!.id, b!.id].sort());
     const sent = await cli(['issue', 'send', '1', '--json']);
     expect(sent.code, sent.stderr).toBe(0);
     // A sent story is final on this backend too.
-    const reject = await cli(['reject', String(a!.id), '--reason', 'spin', '--by', 'bob']);
+    const reject = await cli(['reject', String(a!.id), '--reason', 'spin']);
     expect(reject.code).toBe(2);
     expect(reject.stderr).toContain('Sent in issue 1');
     const exported = await cli(['export', '--status', 'approved', '--format', 'json']);
