@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { hashPassword, type ScryptCost } from '../../src/review/password.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { seedStories, type SeedStory } from './stories.ts';
+import { tempDatabase, type Backend } from './stores.ts';
 
 /**
  * A lower scrypt cost for test editors (about 1 MiB and a millisecond instead of 128 MiB and a
@@ -14,8 +15,17 @@ export const TEST_SCRYPT_COST: ScryptCost = { N: 2 ** 10, r: 8, p: 1 };
 /** A password hash for a test editor, at TEST_SCRYPT_COST. */
 export const hashTestPassword = (password: string): Promise<string> => hashPassword(password, TEST_SCRYPT_COST);
 
-/** A temp database with editors added through the store, as `aiwins users add` does (at the test cost). */
-export async function deskDb(users: Record<string, string>): Promise<{ store: Store; path: string; remove(): Promise<void> }> {
+/**
+ * A temp database with editors added through the store, as `aiwins users add` does (at the test
+ * cost): a SQLite file, or a PostgreSQL database of its own (`path` is then its URL).
+ */
+export async function deskDb(users: Record<string, string>, backend: Backend = 'sqlite'): Promise<{ store: Store; path: string; remove(): Promise<void> }> {
+  if (backend === 'postgres') {
+    const db = await tempDatabase('postgres');
+    const store = await db.open();
+    for (const [name, password] of Object.entries(users)) await store.users.addUser(name, await hashTestPassword(password), new Date());
+    return { store, path: db.location, remove: () => db.remove() };
+  }
   const dir = mkdtempSync(join(tmpdir(), 'aiwins-desk-'));
   const path = join(dir, 'aiwins.db');
   const store = await openStore(path);
