@@ -12,7 +12,10 @@ import { openStore } from '../src/store/index.ts';
 import { demoConfig, startDemoWorld, type DemoWorld } from './helpers/demo-world.ts';
 import { csrfOf, deskLogin, hashTestPassword } from './helpers/desk.ts';
 import { createTestDatabase, dropTestDatabase } from './helpers/postgres.ts';
+import pg from 'pg';
 import { lastJsonLine, runCli } from './helpers/project.ts';
+import { validDraftReply } from './helpers/openai-server.ts';
+import { waitFor } from './helpers/wait-for.ts';
 import { serveDesk } from './helpers/serve.ts';
 import { loadDemoArticles } from '../scripts/demo-site.ts';
 import { BACKENDS } from './helpers/stores.ts';
@@ -111,6 +114,47 @@ describe.skipIf(!BACKENDS.includes('postgres'))('aiwins on PostgreSQL', () => {
       expect(shown.status).toBe('approved');
     } finally {
       await Promise.all([deskA.stop(), deskB.stop()]);
+    }
+  });
+
+  it('a database lost mid-run: the run exits 1 naming the server, keeps the paid drafts, and the next run finishes without drafting twice', async () => {
+    await world.close();
+    world = await startDemoWorld({ llmHandler: ({ body }) => ({ ...validDraftReply(body), delayMs: 1500 }) });
+    world.project.writeConfig(demoConfig(world));
+    const name = new URL(db).pathname.slice(1);
+    const admin = new pg.Client({ connectionString: db.replace(`/${name}`, '/postgres') });
+    await admin.connect();
+    try {
+      const run = runCli(['--config', world.project.configPath, '--db', db, 'run', '--json'], {}, 120_000, world.project.dir);
+      // While the first drafts are with the model, the database stops taking connections.
+      await waitFor(() => world.llm.requests.length >= 1, 'the first request to the model', { timeoutMs: 60_000 });
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+      const first = await run;
+      expect(first.code, first.stderr).toBe(1);
+      expect(first.stderr).toContain('127.0.0.1:5432');
+      expect(first.stderr).toMatch(/unavailable/);
+      expect(first.stderr).not.toMatch(/\n\s+at /);
+
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+      const second = await runCli(['--config', world.project.configPath, '--db', db, 'run', '--json'], {}, 120_000, world.project.dir);
+      expect(second.code, second.stderr).toBe(0);
+      const stories = JSON.parse((await cli(['stories', '--json'])).stdout) as { id: number; draft: unknown }[];
+      expect(stories).toHaveLength(N);
+      expect(stories.every((s) => s.draft !== null)).toBe(true);
+      // Every story has one model draft: an answer paid for before the outage was kept, not asked again.
+      const check = new pg.Client({ connectionString: db });
+      await check.connect();
+      try {
+        const { rows } = await check.query(`SELECT item_id, count(*)::int AS n FROM drafts GROUP BY item_id HAVING count(*) > 1`);
+        expect(rows).toEqual([]);
+      } finally {
+        await check.end();
+      }
+      expect(world.llm.calls).toBe(N);
+    } finally {
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`).catch(() => {});
+      await admin.end();
     }
   });
 

@@ -190,6 +190,28 @@ describe.skipIf(!BACKENDS.includes('postgres'))('PostgreSQL', () => {
     expect((await s.feeds.active()).map((f) => f.name)).toEqual(['F']);
   });
 
+  it('a database that stops taking connections is db.unavailable; once it takes them again, the same store works', async () => {
+    const s = await t.open({ postgres: { connectTimeoutMs: 2000 } });
+    await seedItem(s);
+    const name = new URL(t.location).pathname.slice(1);
+    const admin = await client(t.location.replace(`/${name}`, '/postgres'));
+    try {
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [name]);
+      await new Promise((r) => setTimeout(r, 100));
+      const err = await s.feeds.active().catch((e) => e);
+      expect(err).toBeInstanceOf(StoreError);
+      expect(err.failure.kind).toBe('db.unavailable');
+      expect(err.message).toContain('127.0.0.1:5432');
+      expect(err.message).toContain('not currently accepting connections');
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+      expect((await s.feeds.active()).map((f) => f.name)).toEqual(['F']);
+    } finally {
+      await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`).catch(() => {});
+      await admin.end();
+    }
+  });
+
   it('a server that goes away mid-use is db.unavailable, not a raw error', async () => {
     const s = await t.open({ postgres: { connectTimeoutMs: 1000 } });
     await seedItem(s);

@@ -88,6 +88,18 @@ export function postgresDb(location: string, opts: PostgresOptions = {}): Postgr
   // A connection the server drops while idle in the pool is an 'error' on the pool: the next query
   // gets a new connection (or fails as db.unavailable). Without a listener it would crash the process.
   pool.on('error', () => {});
+  // The same for a connection the server ends while it is checked out between two queries: the
+  // next query on it fails (db.unavailable), which is where the store reports it.
+  pool.on('connect', (client) => client.on('error', () => {}));
+  // Whatever stops a connection from being made (refused, a database that does not accept
+  // connections now, shutting down, bad credentials) means the server is unavailable to us; the
+  // error alone does not always say it happened while connecting, so it is marked here.
+  const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+  (pool as { connect: () => Promise<pg.PoolClient> }).connect = () =>
+    connect().catch((err: unknown) => {
+      if (err && typeof err === 'object') (err as { whileConnecting?: boolean }).whileConnecting = true;
+      throw err;
+    });
   const k = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   const where = redactUrl(location);
 
@@ -151,6 +163,9 @@ export function pgFailure(err: unknown, location: string): Failure | null {
   const detail = (err as Error)?.message ?? String(err);
   const server = serverOf(location);
   const where = redactUrl(location);
+  if ((err as { whileConnecting?: boolean })?.whileConnecting) {
+    return { kind: 'db.unavailable', message: `database server ${server} is unavailable (${detail || code}): check that PostgreSQL runs there and --db (${where}); the next run resumes` };
+  }
   if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
     if (RACE_CODES.has(code) || code === '55P03' || code === '57014') {
       return {
