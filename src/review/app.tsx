@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { DeskEnv, DeskOptions } from './context.ts';
 import { ConfigSchema, DEFAULT_CATEGORIES } from '../config/schema.ts';
 import { HttpError } from './errors.ts';
+import { StoreError } from '../store/index.ts';
 import { checkCsrf, checkHost, requireSession, securityHeaders } from './security.ts';
 import { ErrorPage } from './views/pages.tsx';
 import { approve } from './routes/approve.ts';
@@ -67,9 +68,19 @@ export function createDeskApp(options: DeskOptions): Hono<DeskEnv> {
   for (const routes of [feed, issue, issueOpen, issueOrder, issuePreview, issueSend]) app.route('/', routes);
 
   app.notFound((c) => c.html(<ErrorPage nonce={c.get('nonce')} session={c.get('session')} status={404} message={`nothing at ${c.req.path}`} />, 404));
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   app.onError((err, c) => {
+    const where = `desk: ${c.req.method} ${c.req.path}`;
+    // A fault of the database (locked, unreachable, full) is expected, not a bug: the editor is
+    // told what it is and to try again, and the log has one line for it, without a stack.
+    if (err instanceof StoreError) {
+      log(`${where}: ${err.failure.kind}: ${err.message}`);
+      c.header('Retry-After', '5');
+      const message = `the database could not do this now: ${err.message}. Nothing was changed; try again in a moment.`;
+      return c.html(<ErrorPage nonce={c.get('nonce') ?? ''} session={c.get('session') ?? null} status={503} message={message} />, 503);
+    }
     const status = err instanceof HttpError ? err.status : 500;
-    if (status === 500) process.stderr.write(`desk: ${c.req.method} ${c.req.path}: ${err.stack ?? err}\n`);
+    if (status === 500) log(`${where}: ${err.stack ?? err}`);
     const message = err instanceof HttpError ? err.message : 'an unexpected error; it was logged on the server';
     return c.html(<ErrorPage nonce={c.get('nonce') ?? ''} session={c.get('session') ?? null} status={status} message={message} />, status);
   });

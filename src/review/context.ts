@@ -38,6 +38,8 @@ export interface DeskOptions {
   newsletter?: NewsletterSettings;
   /** Prices per model (`llm.pricing`): a draft's provenance shows its estimated cost when its model has one. */
   pricing?: Pricing;
+  /** Where the desk says what went wrong on the server, one line each (default: stderr). */
+  log?: (line: string) => void;
   /** `llm.model`: prices a draft whose server reported a dated name for it (src/render/provenance.ts). */
   model?: string | null;
   now?: () => Date;
