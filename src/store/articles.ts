@@ -1,7 +1,8 @@
 import type { Article } from '../core/types.ts';
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db, Tx } from './sql.ts';
 import { isoOf } from './values.ts';
+import type { ArticlesTable } from './schema.ts';
 
 /** An item's extracted article as stored: the article, where it was fetched from and when. */
 export interface StoredArticle extends Article {
@@ -18,23 +19,7 @@ export interface ArticleStore {
   get(itemId: number): Promise<StoredArticle | null>;
 }
 
-interface ArticleRow {
-  item_id: number;
-  final_url: string | null;
-  title: string | null;
-  byline: string | null;
-  site_name: string | null;
-  published_time: string | null;
-  lang: string | null;
-  lead_image: string | null;
-  text: string;
-  html: string | null;
-  word_count: number;
-  reading_minutes: number;
-  method: Article['method'];
-  confidence: number;
-  extracted_at: string;
-}
+type ArticleRow = Selectable<ArticlesTable> & { method: Article['method'] };
 
 const toArticle = (a: ArticleRow): StoredArticle => ({
   itemId: a.item_id,

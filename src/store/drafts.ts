@@ -1,9 +1,10 @@
 import type { Draft, Engine, Framing, FramingVerdict, Recommendation, ResponseFormatKind, Takeaway, UnsupportedClaim } from '../core/types.ts';
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db, Tx } from './sql.ts';
 import { claimOwner, holdsClaim } from './items.ts';
 import { readSpool, removeSpooled, spoolDraft } from './spool.ts';
 import { isoOf } from './values.ts';
+import type { DraftsTable } from './schema.ts';
 
 /**
  * A stored draft, as the `stories --json` contract shows it (plus its ids): the engine's draft
@@ -83,37 +84,8 @@ export interface DraftStore {
   tokensByFeed(): Promise<{ feedId: number; model: string | null; drafts: number; inputTokens: number; outputTokens: number }[]>;
 }
 
-interface DraftRow {
-  id: number;
-  item_id: number;
-  run_id: number | null;
-  engine: Engine;
-  model: string | null;
-  prompt_id: string;
-  prompt_hash: string;
-  headline: string;
-  tldr: string;
-  takeaways: string;
-  why_it_matters: string;
-  category: string;
-  framing: string;
-  input_tokens: number;
-  output_tokens: number;
-  latency_ms: number;
-  input_truncated: number;
-  reading_minutes: number;
-  created_at: string;
-  response_format: ResponseFormatKind | null;
-  deck: string;
-  body: string;
-  implications: string;
-  reader_note: string | null;
-  unsupported_claims: string;
-  needs_review: number;
-  origin: 'model' | 'editor';
-  edited_by: string | null;
-  judgement: string | null;
-}
+/** A row of drafts, with the columns whose text is one of a few values typed as such. */
+type DraftRow = Selectable<DraftsTable> & { engine: Engine; response_format: ResponseFormatKind | null; origin: 'model' | 'editor' };
 
 const toDraft = (r: DraftRow): StoredDraft => ({
   id: r.id,

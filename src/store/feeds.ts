@@ -1,5 +1,6 @@
 import type { Failure } from '../core/failure.ts';
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
+import type { FeedsTable } from './schema.ts';
 import type { Db } from './sql.ts';
 import { dateOf, isoOf } from './values.ts';
 import { insertItems, type NewItem } from './items.ts';
@@ -86,29 +87,7 @@ export interface FeedStore {
   statuses(): Promise<FeedStatus[]>;
 }
 
-interface FeedRow {
-  id: number;
-  url: string;
-  name: string;
-  category: string | null;
-  active: number;
-  title: string | null;
-  site_url: string | null;
-  etag: string | null;
-  last_modified: string | null;
-  content_hash: string | null;
-  last_fetch_at: string | null;
-  last_status: number | null;
-  last_result: Feed['lastResult'];
-  last_error_kind: string | null;
-  last_error_message: string | null;
-  error_count: number;
-  next_check_at: string | null;
-  permanent_url: string | null;
-  gone_at: string | null;
-  parse_warnings: string | null;
-  items_in_feed: number | null;
-}
+type FeedRow = Selectable<FeedsTable> & { last_result: Feed['lastResult'] };
 
 const toFeed = (r: FeedRow): Feed => ({
   id: r.id,

@@ -1,7 +1,8 @@
 import type { Failure } from '../core/failure.ts';
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db, Tx } from './sql.ts';
 import { dateOf, isoOf, isoOrNull } from './values.ts';
+import type { StoriesTable } from './schema.ts';
 
 /** Pipeline states an item can be in before editors see it. */
 export const WORK_STATUSES = ['pending', 'failed', 'deferred', 'blocked'] as const;
@@ -94,26 +95,8 @@ export interface ItemStore {
   unseen(feedId: number | null, items: readonly Pick<NewItem, 'key' | 'canonicalUrl'>[]): Promise<boolean[]>;
 }
 
-interface ItemRow {
-  id: number;
-  feed_id: number;
-  feed_name: string;
-  item_key: string;
-  url: string | null;
-  canonical_url: string | null;
-  title: string | null;
-  published_at: string | null;
-  author: string | null;
-  summary: string | null;
-  feed_content: string | null;
-  status: ItemStatus;
-  attempts: number;
-  next_attempt_at: string | null;
-  last_error_kind: string | null;
-  last_error_message: string | null;
-  last_error_raw: string | null;
-  discovered_at: string;
-}
+/** A story row as a run reads it, with its feed's name. */
+type ItemRow = Selectable<StoriesTable> & { feed_name: string; status: ItemStatus };
 
 const toItem = (r: ItemRow): WorkItem => ({
   id: r.id,

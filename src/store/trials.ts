@@ -1,7 +1,8 @@
 import type { Draft } from '../core/types.ts';
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db, Tx } from './sql.ts';
 import { isoOf } from './values.ts';
+import type { TrialDraftsTable, TrialsTable } from './schema.ts';
 
 /** A named prompt trial: drafts of stored articles made with one prompt and model, apart from the live drafts. */
 export interface Trial {
@@ -79,30 +80,9 @@ export interface TrialStore {
 /** Failures that belong to the prompt and model, not to the moment: reused like drafts. */
 const REUSABLE_FAILURES = ['llm.invalid_output', 'llm.refused', 'llm.truncated'];
 
-interface TrialRow {
-  id: number;
-  name: string;
-  prompt_id: string;
-  prompt_hash: string;
-  prompt_path: string;
-  model: string;
-  created_at: string;
-  updated_at: string;
-}
+type TrialRow = Selectable<TrialsTable>;
 
-interface TrialDraftRow {
-  item_id: number;
-  cache_key: string;
-  draft: string | null;
-  failure_kind: string | null;
-  failure_message: string | null;
-  input_tokens: number;
-  output_tokens: number;
-  latency_ms: number;
-  cost: number | null;
-  from_cache: number;
-  created_at: string;
-}
+type TrialDraftRow = Omit<Selectable<TrialDraftsTable>, 'trial_id'>;
 
 const toTrial = (r: TrialRow): Trial => ({
   id: r.id,

@@ -33,27 +33,16 @@ export interface TempDatabase {
 
 export async function tempDatabase(backend: Backend): Promise<TempDatabase> {
   const opened: Store[] = [];
-  const closeAll = async () => {
-    for (const s of opened.splice(0)) await s.close().catch(() => {});
-  };
+  let location: string;
+  let drop: () => Promise<void>;
   if (backend === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'aiwins-store-'));
-    const location = join(dir, 'aiwins.db');
-    return {
-      backend,
-      location,
-      open: async (opts) => {
-        const s = await openStore(location, opts);
-        opened.push(s);
-        return s;
-      },
-      remove: async () => {
-        await closeAll();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
+    location = join(dir, 'aiwins.db');
+    drop = async () => rmSync(dir, { recursive: true, force: true });
+  } else {
+    location = await createTestDatabase();
+    drop = () => dropTestDatabase(location);
   }
-  const location = await createTestDatabase();
   return {
     backend,
     location,
@@ -63,8 +52,8 @@ export async function tempDatabase(backend: Backend): Promise<TempDatabase> {
       return s;
     },
     remove: async () => {
-      await closeAll();
-      await dropTestDatabase(location);
+      for (const s of opened.splice(0)) await s.close().catch(() => {});
+      await drop();
     },
   };
 }
