@@ -86,6 +86,13 @@ describe.skipIf(!BACKENDS.includes('postgres'))('PostgreSQL', () => {
     const readErr = await t.open({ access: 'read' }).catch((e) => e);
     expect(readErr).toBeInstanceOf(StoreOpenError);
     expect(readErr.message).toMatch(/no aiwins database at .*aiwins run/);
+    // Looking wrote nothing: not even the table of versions.
+    const probe = await client(t.location);
+    try {
+      expect((await probe.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'`)).rows[0].n).toBe(0);
+    } finally {
+      await probe.end();
+    }
     await t.open();
     const c = await client(t.location);
     try {

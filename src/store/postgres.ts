@@ -216,11 +216,15 @@ export async function migratePostgres(db: PostgresDb, apply = true): Promise<Sch
     try {
       await client.query('SELECT pg_advisory_lock(hashtext($1))', [MIGRATION_LOCK]);
       try {
-        await client.query(`CREATE TABLE IF NOT EXISTS aiwins_migrations (
-          version integer PRIMARY KEY,
-          applied_at timestamptz NOT NULL DEFAULT now()
-        )`);
-        const { rows } = await client.query<{ v: number | null }>('SELECT MAX(version) AS v FROM aiwins_migrations');
+        // A reader never writes: it only looks for the table of versions; a writer makes it.
+        if (apply) {
+          await client.query(`CREATE TABLE IF NOT EXISTS aiwins_migrations (
+            version integer PRIMARY KEY,
+            applied_at timestamptz NOT NULL DEFAULT now()
+          )`);
+        }
+        const { rows: found } = await client.query<{ t: string | null }>(`SELECT to_regclass('aiwins_migrations')::text AS t`);
+        const { rows } = found[0]?.t ? await client.query<{ v: number | null }>('SELECT MAX(version) AS v FROM aiwins_migrations') : { rows: [{ v: 0 }] };
         const applied = rows[0]?.v ?? 0;
         if (applied > PG_MIGRATIONS.length) {
           throw new StoreOpenError({
