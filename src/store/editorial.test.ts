@@ -125,7 +125,7 @@ describeEachBackend('versions and decisions', (backend) => {
     expect((await store.editorial.queue({ verdict: 'mixed', now })).entries.map((e) => e.id)).toEqual([flagged]);
     expect((await store.editorial.queue({ q: 'charges seconds', now })).entries.map((e) => e.id)).toEqual([other]);
     // FTS syntax in what an editor types is just text.
-    expect(await store.editorial.queue({ q: '"unbalanced AND (', now })).toEqual({ entries: [], next: null, prev: null, total: 0 });
+    expect(await store.editorial.queue({ q: '"unbalanced AND (', now })).toEqual({ entries: [], next: null, prev: null, total: 0, totalCapped: false });
   });
 
   it('flagged: uncertain verdicts, skip recommendations, unsupported claims and takeaways, ungrounded quotes, failed checks', async () => {
@@ -276,6 +276,13 @@ describeEachBackend('the queue in pages', (backend) => {
     expect(found.flatMap((p) => p.entries).every((e) => e.verdict === 'mixed')).toBe(true);
     expect(found[0]!.total).toBe(39);
     expect((await store.editorial.queue({ now, status: 'all' })).total).toBe(120);
+  });
+
+  it('the count stops at its cap and says there are more', async () => {
+    await seed120();
+    expect(await store.editorial.queue({ now, countUpTo: 100 })).toMatchObject({ total: 100, totalCapped: true });
+    expect(await store.editorial.queue({ now, countUpTo: 120 })).toMatchObject({ total: 120, totalCapped: false });
+    expect(await store.editorial.queue({ now, q: 'Story', countUpTo: 119 })).toMatchObject({ total: 119, totalCapped: true });
   });
 
   it('a page link that is not one the queue made is refused, never read as SQL', async () => {

@@ -91,17 +91,30 @@ export interface QueuePageRequest {
   before?: string;
   /** Stories per page: QUEUE_PAGE_SIZE unless given (at most 500). */
   limit?: number;
+  /** Count the matching stories up to this many: QUEUE_COUNT_CAP unless given. */
+  countUpTo?: number;
 }
+
+/**
+ * How far the queue counts. A count reads every matching story: 20,000 candidates take about 70 ms
+ * on either backend, a search matching nearly all of 100,000 stories 0.2 to 0.6 s; capped, the
+ * count costs what a page of 10,000 would, and the desk says "more than 10,000".
+ */
+export const QUEUE_COUNT_CAP = 10_000;
 
 /** The queue's default page size: a page an editor reads and acts on, well under 300 KB of HTML. */
 export const QUEUE_PAGE_SIZE = 50;
 
-/** One page of the queue and where it sits: `next`/`prev` are opaque cursors (null at either end), `total` counts every matching story. */
+/**
+ * One page of the queue and where it sits: `next`/`prev` are opaque cursors (null at either end),
+ * `total` counts the matching stories up to the cap, `totalCapped` says more than `total` match.
+ */
 export interface QueuePage {
   entries: QueueEntry[];
   next: string | null;
   prev: string | null;
   total: number;
+  totalCapped: boolean;
 }
 
 export interface QueueEntry {
@@ -441,7 +454,8 @@ export function editorialStore(db: Db): EditorialStore {
         const after = f.after ? decodeCursor(f.after) : null;
         const before = !after && f.before ? decodeCursor(f.before) : null;
         const where = queueConditions(tx.dialect, f);
-        const total = await countQueue(tx, where);
+        const cap = f.countUpTo ?? QUEUE_COUNT_CAP;
+        const counted = await countQueue(tx, where, cap);
         // Clean stories, then flagged ones: each group is one keyset walk down the index on
         // (status, time, id); a page that runs past the end of one group goes on into the next.
         const backward = before !== null;
@@ -462,7 +476,8 @@ export function editorialStore(db: Db): EditorialStore {
         const last = page[page.length - 1];
         return {
           entries,
-          total,
+          total: Math.min(counted, cap),
+          totalCapped: counted > cap,
           // Older: after the last row, when more rows were read (or, going back, when we came from there).
           next: last && (backward || more) ? encodeCursor(last) : null,
           // Newer: before the first row, when a cursor brought us here (or, going back, when more rows were read).
@@ -645,14 +660,23 @@ async function toVersion(tx: Tx, r: VersionRow): Promise<Version> {
   };
 }
 
-/** The time the queue orders by; the index stories_queue (migration 13) is on this very expression. */
+/** The time the queue orders by; the indexes stories_queue and stories_queue_all (SQLite migration 13, PostgreSQL 2) are on this very expression. */
 const SORT_AT = sql`COALESCE(i.published_at, i.discovered_at)`;
 
-/** A story with its feed and its current (newest) version, if any: what the queue reads and counts. */
-const QUEUE_FROM = sql`stories i JOIN feeds f ON f.id = i.feed_id
-  LEFT JOIN drafts d ON d.id = (SELECT MAX(id) FROM drafts WHERE item_id = i.id)`;
+/**
+ * A story with its feed and its current (newest) version, if any: what the queue reads and counts.
+ * PostgreSQL's planner turns `d.id = (SELECT MAX(id) ...)` into a hash join over every version
+ * (and their flags), 100,000 of them at a year's size, instead of walking the queue's index and
+ * stopping at a page: a LATERAL join, one index probe per story, keeps it on the index (about 3 ms
+ * for a page where the other form took 200). SQLite has no LATERAL and plans the first form well.
+ */
+function queueFrom(dialect: Dialect): RawBuilder<unknown> {
+  return dialect === 'sqlite'
+    ? sql`stories i JOIN feeds f ON f.id = i.feed_id LEFT JOIN drafts d ON d.id = (SELECT MAX(id) FROM drafts WHERE item_id = i.id)`
+    : sql`stories i JOIN feeds f ON f.id = i.feed_id LEFT JOIN LATERAL (SELECT * FROM drafts WHERE item_id = i.id ORDER BY id DESC LIMIT 1) d ON true`;
+}
 
-/** The queue's filters as SQL conditions on QUEUE_FROM; the same for a page and for its count. */
+/** The queue's filters as SQL conditions on queueFrom's; the same for a page and for its count. */
 function queueConditions(dialect: Dialect, f: QueueFilters): RawBuilder<unknown>[] {
   const status = f.status || 'candidate';
   const where: RawBuilder<unknown>[] = [sql`d.id IS NOT NULL`];
@@ -675,8 +699,11 @@ function queueConditions(dialect: Dialect, f: QueueFilters): RawBuilder<unknown>
   return where;
 }
 
-async function countQueue(tx: Tx, where: RawBuilder<unknown>[]): Promise<number> {
-  const row = await tx.get<{ n: number | string }>(sql`SELECT COUNT(*) AS n FROM ${QUEUE_FROM} WHERE ${sql.join(where, sql` AND `)}`);
+/** How many stories match, counting no further than one past `cap`. */
+async function countQueue(tx: Tx, where: RawBuilder<unknown>[], cap: number): Promise<number> {
+  const row = await tx.get<{ n: number | string }>(
+    sql`SELECT COUNT(*) AS n FROM (SELECT i.id FROM ${queueFrom(tx.dialect)} WHERE ${sql.join(where, sql` AND `)} LIMIT ${cap + 1}) matching`,
+  );
   return Number(row?.n ?? 0);
 }
 
@@ -707,7 +734,7 @@ async function queueGroup(tx: Tx, where: RawBuilder<unknown>[], flagged: 0 | 1, 
           ${judged(tx.dialect, 'recommendation')} AS recommendation, ${jsonField(tx.dialect, 'd.judgement', 'by')} AS judged_by,
           (SELECT snoozed_until FROM decisions x WHERE x.item_id = i.id ORDER BY x.id DESC LIMIT 1) AS snoozed_until,
           sent.issue_id AS sent_issue, sent.sent_at
-        FROM ${QUEUE_FROM}
+        FROM ${queueFrom(tx.dialect)}
         LEFT JOIN (SELECT s.item_id, s.issue_id, x.sent_at FROM issue_stories s JOIN issues x ON x.id = s.issue_id
                    WHERE s.sent_draft_id IS NOT NULL) sent ON sent.item_id = i.id
         WHERE ${sql.join(conds, sql` AND `)}

@@ -40,6 +40,7 @@ export {
   type QueuePage,
   type QueuePageRequest,
   QUEUE_PAGE_SIZE,
+  QUEUE_COUNT_CAP,
   type EditorLabel,
 } from './editorial.ts';
 export { UserExistsError, type UserStore, type User, type Session } from './users.ts';

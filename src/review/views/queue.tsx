@@ -98,6 +98,14 @@ function counted(status: string, n: number): string {
   return status === 'all' ? noun : `${status} ${noun}`;
 }
 
+/** "12 candidates", "50 of 1,234 candidates", or past the count's cap "50 of more than 10,000 candidates". */
+function QueueCount(props: { shown: number; page: Page; status: string }) {
+  const { total, totalCapped } = props.page;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const of = totalCapped ? `more than ${n(total)}` : n(total);
+  return <>{props.shown === total && !totalCapped ? `${of} ${counted(props.status, total)}` : `${n(props.shown)} of ${of} ${counted(props.status, total)}`}</>;
+}
+
 /** Newer and Older pages of the same filters, each link only where there is such a page. */
 function PageLinks(props: { page: Page; filters: string }) {
   const href = (k: 'after' | 'before', cursor: string) => `/?${props.filters ? `${props.filters}&` : ''}${k}=${cursor}`;
@@ -166,9 +174,7 @@ export function QueuePage(props: {
       </form>
       <Notice notice={props.notice} session={props.session} />
       <p class="count">
-        {entries.length === props.page.total
-          ? `${props.page.total.toLocaleString('en-US')} ${counted(status, props.page.total)}`
-          : `${entries.length.toLocaleString('en-US')} of ${props.page.total.toLocaleString('en-US')} ${counted(status, props.page.total)}`}{' '}
+        <QueueCount shown={entries.length} page={props.page} status={status} />{' '}
         · press <kbd>?</kbd> for keys
       </p>
       {entries.length === 0 &&
