@@ -285,6 +285,35 @@ describeEachBackend('the queue in pages', (backend) => {
     expect(await store.editorial.queue({ now, q: 'Story', countUpTo: 119 })).toMatchObject({ total: 119, totalCapped: true });
   });
 
+  it("the database's grouping is reviewFlags': each reason alone puts a story among the flagged, an editor's positive verdict clears the model's", async () => {
+    const positive = { verdict: 'positive' as const, score: 0.8, rationale: 'r', concerns: [], angle: 'a', confidence: 0.8, recommendation: 'include' as const };
+    const grounded = { text: 'Early signs.', quote: 'found early signs of diabetic eye disease', grounded: true, supported: true };
+    const ids = await seedStories(store, [
+      { title: 'clean', draft: { framing: positive, takeaways: [grounded] } },
+      { title: 'needs review', draft: { framing: positive, needsReview: true } },
+      { title: 'uncertain', draft: { framing: { ...positive, verdict: 'uncertain' } } },
+      { title: 'skip', draft: { framing: { ...positive, recommendation: 'skip' } } },
+      { title: 'ungrounded', draft: { framing: positive, takeaways: [grounded, { ...grounded, grounded: false, supported: false }] } },
+      { title: 'unsupported takeaway', draft: { framing: positive, takeaways: [{ ...grounded, supported: false }] } },
+      { title: 'claim', draft: { framing: positive, unsupportedClaims: [{ field: 'tldr', claim: '300' }] } },
+      { title: 'judged positive', draft: { framing: { ...positive, verdict: 'mixed' } } },
+    ]);
+    const [v] = await store.editorial.versions(ids[7]!);
+    await store.editorial.saveEdit(ids[7]!, v!.id, { ...v!.draft, judgement: { verdict: 'positive', recommendation: 'include' } }, 'ann', now);
+    // One story a page, so each page's group comes from the database alone.
+    const order = (await allPages({ limit: 1 })).flatMap((p) => p.entries.map((e) => [e.title, e.flags.length > 0]));
+    expect(order).toEqual([
+      ['judged positive', false],
+      ['clean', false],
+      ['claim', true],
+      ['unsupported takeaway', true],
+      ['ungrounded', true],
+      ['skip', true],
+      ['uncertain', true],
+      ['needs review', true],
+    ]);
+  });
+
   it('a page link that is not one the queue made is refused, never read as SQL', async () => {
     await seed120();
     const { next } = await store.editorial.queue({ now });
