@@ -56,7 +56,7 @@ describe('aiwins db copy', () => {
     const copied = await openStore(dest, { access: 'read' });
     try {
       expect((await copied.users.listUsers()).map((u) => u.name)).toEqual(['ann']);
-      expect((await copied.editorial.queue({ q: 'seabirds', status: 'all' })).map((e) => e.title)).toEqual(['Lighthouse keepers count seabirds']);
+      expect((await copied.editorial.queue({ q: 'seabirds', status: 'all' })).entries.map((e) => e.title)).toEqual(['Lighthouse keepers count seabirds']);
     } finally {
       await copied.close();
     }

@@ -28,6 +28,9 @@ const back = z.enum(['queue', 'story']).default('story');
 /** The queue's filter parameters, as its URL has them. */
 export const QUEUE_FILTER_KEYS = ['q', 'feed', 'category', 'verdict', 'engine', 'status'] as const;
 
+/** The queue's page cursors (see the queue route): kept with the filters when a form returns to the queue. */
+const QUEUE_PAGE_KEYS = ['after', 'before'] as const;
+
 /** The filters of the queue a form was sent from, as a query string of its known keys only (each cut to 200 characters). */
 const queueFilters = z
   .string()
@@ -36,7 +39,7 @@ const queueFilters = z
   .transform((s) => {
     const from = new URLSearchParams(s ?? '');
     const kept = new URLSearchParams();
-    for (const k of QUEUE_FILTER_KEYS) {
+    for (const k of [...QUEUE_FILTER_KEYS, ...QUEUE_PAGE_KEYS]) {
       const v = from.get(k)?.trim().slice(0, 200);
       if (v) kept.set(k, v);
     }

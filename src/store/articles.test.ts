@@ -33,7 +33,7 @@ describeEachBackend('articles', (backend) => {
 
   /** The stories whose search entry holds `word`: the desk's search on SQLite; on PostgreSQL, the index it will read. */
   async function storiesFound(s: Store, word: string): Promise<number[]> {
-    if (backend === 'sqlite') return (await s.editorial.queue({ q: word, status: 'all' })).map((e) => e.id);
+    if (backend === 'sqlite') return (await s.editorial.queue({ q: word, status: 'all' })).entries.map((e) => e.id);
     // TRANSITIONAL: the desk's search (editorial.ts) is not on PostgreSQL yet; ask its index directly.
     const c = new pg.Client({ connectionString: t.location });
     await c.connect();

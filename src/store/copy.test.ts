@@ -77,7 +77,7 @@ async function throughApi(store: Store, ids: number[]) {
 
 /** The story ids a search for `word` finds, read from the backend's own index. */
 async function searchIndex(store: Store, word: string): Promise<number[]> {
-  if (store.dialect === 'sqlite') return (await store.editorial.queue({ q: word, status: 'all', now: NOW })).map((e) => e.id);
+  if (store.dialect === 'sqlite') return (await store.editorial.queue({ q: word, status: 'all', now: NOW })).entries.map((e) => e.id);
   return store.db.read(async (tx) =>
     (await tx.all<{ story_id: number }>(sql`SELECT story_id FROM story_search WHERE document @@ to_tsquery('simple', ${word}) ORDER BY story_id`)).map((r) => r.story_id),
   );

@@ -37,6 +37,10 @@ export {
   type ReviewState,
   type QueueFilters,
   type QueueEntry,
+  type QueuePage,
+  type QueuePageRequest,
+  QUEUE_PAGE_SIZE,
+  QUEUE_COUNT_CAP,
   type EditorLabel,
 } from './editorial.ts';
 export { UserExistsError, type UserStore, type User, type Session } from './users.ts';

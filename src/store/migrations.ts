@@ -328,6 +328,13 @@ export const MIGRATIONS: readonly string[] = [
     ${storySearchRow('NEW.id', 'stories')};
   END;
   `,
+  // 13: the review queue a page at a time (editorial.ts): newest first by this expression, then id,
+  // within a status (the second index: every status), so a page is a walk down an index however
+  // many stories wait
+  `
+  CREATE INDEX stories_queue ON stories(status, COALESCE(published_at, discovered_at), id);
+  CREATE INDEX stories_queue_all ON stories(COALESCE(published_at, discovered_at), id);
+  `,
 ];
 
 /** Applies pending migrations, one transaction each, so a killed migration leaves the old version. */

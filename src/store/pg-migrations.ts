@@ -310,4 +310,10 @@ export const PG_MIGRATIONS: readonly string[] = [
   CREATE TRIGGER story_search_articles AFTER INSERT OR UPDATE ON articles
     FOR EACH ROW EXECUTE FUNCTION aiwins_index_story_trigger('item_id');
   `,
+  // 2: SQLite's migration 13, the review queue a page at a time: newest first by this expression,
+  // then id, within a status (the second index: every status)
+  `
+  CREATE INDEX stories_queue ON stories(status, COALESCE(published_at, discovered_at), id);
+  CREATE INDEX stories_queue_all ON stories(COALESCE(published_at, discovered_at), id);
+  `,
 ];

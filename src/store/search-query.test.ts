@@ -129,7 +129,7 @@ describe.runIf(BACKENDS.includes('postgres'))('search: SQLite and PostgreSQL fin
   it('fuzz: 300 random searches give the same stories on both', async () => {
     const random = seededRandom(20261208);
     const pick = () => PARTS[Math.floor(random() * PARTS.length)]!;
-    const found = async (store: Store, q: string) => (await store.editorial.queue({ q, now: new Date('2026-12-01T00:00:00Z') })).map((e) => e.title).sort();
+    const found = async (store: Store, q: string) => (await store.editorial.queue({ q, now: new Date('2026-12-01T00:00:00Z') })).entries.map((e) => e.title).sort();
     let foundSome = 0;
     for (let n = 0; n < 300; n++) {
       let q = '';

@@ -9,6 +9,8 @@ export interface SeedStory {
   text?: string;
   html?: string | null;
   draft?: Partial<Draft>;
+  /** When the feed says it was published; default 2026-11-30 10:00 UTC, the seed's "now". */
+  published?: Date;
 }
 
 const ARTICLE_TEXT =
@@ -91,7 +93,7 @@ export async function seedStories(store: Store, stories: SeedStory[]): Promise<n
     const { newIds } = await store.feeds.recordFetch(
       feedIds.get(s.feed ?? 'Test Feed')!,
       { status: 200, notModified: false, etag: null, lastModified: null, contentHash: `seed-${seeded}-${i}`, permanentUrl: null, nextCheckAt: now },
-      [{ key: `${url}#${seeded}`, url, canonicalUrl: s.url ? null : url, title: s.title ?? `Story ${i + 1}`, published: now.toISOString(), author: null, summary: null, content: null }],
+      [{ key: `${url}#${seeded}`, url, canonicalUrl: s.url ? null : url, title: s.title ?? `Story ${i + 1}`, published: (s.published ?? now).toISOString(), author: null, summary: null, content: null }],
       now,
     );
     const id = newIds[0]!;

@@ -1,5 +1,5 @@
 import type { JSX } from 'hono/jsx/jsx-runtime';
-import { sentSentence, type QueueEntry, type QueueFilters, type Session } from '../../store/index.ts';
+import { sentSentence, type QueueEntry, type QueueFilters, type QueuePage as Page, type Session } from '../../store/index.ts';
 import { QUEUE_FILTER_KEYS } from '../forms.ts';
 import { Csrf, Layout, Notice, SafeLink, type DeskNotice } from './layout.tsx';
 
@@ -91,11 +91,49 @@ function RowMeta(props: { e: QueueEntry }) {
   );
 }
 
-/** The review queue: filters, search, and one row per story with its quick actions. */
+/** What the queue's stories are called in its count: "candidates", "approved stories", "stories". */
+function counted(status: string, n: number): string {
+  if (status === 'candidate') return n === 1 ? 'candidate' : 'candidates';
+  const noun = n === 1 ? 'story' : 'stories';
+  return status === 'all' ? noun : `${status} ${noun}`;
+}
+
+/** "12 candidates", "50 of 1,234 candidates", or past the count's cap "50 of more than 10,000 candidates". */
+function QueueCount(props: { shown: number; page: Page; status: string }) {
+  const { total, totalCapped } = props.page;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const of = totalCapped ? `more than ${n(total)}` : n(total);
+  return <>{props.shown === total && !totalCapped ? `${of} ${counted(props.status, total)}` : `${n(props.shown)} of ${of} ${counted(props.status, total)}`}</>;
+}
+
+/** Newer and Older pages of the same filters, each link only where there is such a page. */
+function PageLinks(props: { page: Page; filters: string }) {
+  const href = (k: 'after' | 'before', cursor: string) => `/?${props.filters ? `${props.filters}&` : ''}${k}=${cursor}`;
+  if (!props.page.prev && !props.page.next) return null;
+  return (
+    <nav class="pages" aria-label="Pages of the queue">
+      {props.page.prev && (
+        <a href={href('before', props.page.prev)} rel="prev">
+          ← Newer
+        </a>
+      )}
+      {props.page.prev && props.page.next && ' · '}
+      {props.page.next && (
+        <a href={href('after', props.page.next)} rel="next">
+          Older →
+        </a>
+      )}
+    </nav>
+  );
+}
+
+/** The review queue: filters, search, one row per story of this page with its quick actions, and links to the pages around it. */
 export function QueuePage(props: {
   nonce: string;
   session: Session;
-  entries: QueueEntry[];
+  page: Page;
+  /** The cursor this page was asked with (none: the first page), carried by each approve form so the queue comes back on this page. */
+  position: { after?: string; before?: string };
   filters: QueueFilters;
   facets: Facets;
   notice?: string | DeskNotice;
@@ -103,10 +141,16 @@ export function QueuePage(props: {
   selected?: number;
 }) {
   const f = props.filters;
-  // Carried by each approve form, so the queue comes back with the same filters.
+  const entries = props.page.entries;
+  // Kept in the page links, and (with the page's cursor) carried by each approve form, so the queue comes back as the editor left it.
   const kept = new URLSearchParams();
   for (const k of QUEUE_FILTER_KEYS) if (f[k]) kept.set(k, f[k]);
   const filters = kept.toString();
+  const here = new URLSearchParams(kept);
+  if (props.position.after) here.set('after', props.position.after);
+  else if (props.position.before) here.set('before', props.position.before);
+  const returnTo = here.toString();
+  const status = f.status || 'candidate';
   return (
     <Layout title="Queue" nonce={props.nonce} session={props.session}>
       <h1 class="page-title">Queue</h1>
@@ -130,12 +174,20 @@ export function QueuePage(props: {
       </form>
       <Notice notice={props.notice} session={props.session} />
       <p class="count">
-        {props.entries.length} {props.entries.length === 1 ? 'story' : 'stories'} · press <kbd>?</kbd> for keys
+        <QueueCount shown={entries.length} page={props.page} status={status} />{' '}
+        · press <kbd>?</kbd> for keys
       </p>
-      {props.entries.length === 0 && <Empty filters={f} />}
+      {entries.length === 0 &&
+        (props.page.total > 0 ? (
+          <p class="empty">
+            Nothing left on this page. <a href={`/?${filters}`}>Back to the first page</a>.
+          </p>
+        ) : (
+          <Empty filters={f} />
+        ))}
       <ol class="queue">
-        {props.entries.map((e, i) => {
-          const next = props.entries[i + 1];
+        {entries.map((e, i) => {
+          const next = entries[i + 1];
           return (
             <li data-row data-selected={e.id === props.selected ? '' : undefined} class={e.flags.length ? 'flagged' : ''}>
               <div class="what">
@@ -152,7 +204,7 @@ export function QueuePage(props: {
                   <Csrf session={props.session} />
                   <input type="hidden" name="back" value="queue" />
                   {next && <input type="hidden" name="next" value={String(next.id)} />}
-                  {filters && <input type="hidden" name="filters" value={filters} />}
+                  {returnTo && <input type="hidden" name="filters" value={returnTo} />}
                   <button type="submit" data-key="a">
                     Approve
                   </button>
@@ -169,6 +221,7 @@ export function QueuePage(props: {
           );
         })}
       </ol>
+      <PageLinks page={props.page} filters={filters} />
     </Layout>
   );
 }
