@@ -4,6 +4,10 @@ import type { DeskEnv, DeskOptions } from './context.ts';
 import { ConfigSchema, DEFAULT_CATEGORIES } from '../config/schema.ts';
 import { HttpError } from './errors.ts';
 import { StoreError } from '../store/index.ts';
+import { keptFor } from './facets.ts';
+
+/** How long the queue's filter options are kept before they are read again (see facets.ts). */
+const FACETS_KEPT_MS = 30_000;
 import { checkCsrf, checkHost, requireSession, securityHeaders } from './security.ts';
 import { ErrorPage } from './views/pages.tsx';
 import { approve } from './routes/approve.ts';
@@ -46,8 +50,10 @@ export function createDeskApp(options: DeskOptions): Hono<DeskEnv> {
     ...options,
   };
   const app = new Hono<DeskEnv>();
+  const facets = keptFor(FACETS_KEPT_MS, () => resolved.store.editorial.queueFacets());
   app.use(async (c, next) => {
     c.set('options', resolved);
+    c.set('facets', facets);
     c.set('session', null);
     c.set('emailPreview', false);
     await next();

@@ -56,6 +56,8 @@ export interface DeskOptions {
 
 export type DeskEnv = {
   Variables: {
+    /** The queue's filter options, read at most every 30 s (facets.ts). */
+    facets: () => ReturnType<DeskStore['editorial']['queueFacets']>;
     options: Required<Pick<DeskOptions, 'now' | 'sessionIdleMinutes' | 'sessionMaxHours' | 'loginLimits' | 'categories' | 'newsletter' | 'pricing'>> & DeskOptions;
     /** A fresh nonce per response: the only inline script allowed is the one carrying it. */
     nonce: string;

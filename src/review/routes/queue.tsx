@@ -29,7 +29,7 @@ queue.get('/', async (c) => {
     if (e instanceof EditorialError && e.code === 'invalid') throw new HttpError(400, e.message);
     throw e;
   });
-  const [found, facets, notice] = await Promise.all([page, o.store.editorial.queueFacets(), decisionNotice(c)]);
+  const [found, facets, notice] = await Promise.all([page, c.get('facets')(), decisionNotice(c)]);
   return c.html(
     <QueuePage
       nonce={c.get('nonce')}
