@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
-import { isPostgresUrl } from '../src/store/postgres.ts';
+import { isPostgresUrl } from '../src/store/location.ts';
 
 export type BenchBackend = 'sqlite' | 'postgres';
 

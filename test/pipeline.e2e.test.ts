@@ -69,6 +69,8 @@ describe('aiwins run, end to end', () => {
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toContain('node_modules'); // the debug log is there to read
     expect(second.stderr).not.toContain('gpt-tokenizer');
+    // A run on a SQLite file never loads the PostgreSQL driver.
+    expect(second.stderr).not.toContain('node_modules/pg/');
     const s2 = lastJsonLine(second.stdout);
     expect(s2.feeds).toMatchObject({ fetched: 0, notModified: 1, failed: 0 });
     expect(s2.items.new).toBe(0);

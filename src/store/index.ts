@@ -1,7 +1,8 @@
 /** The store: one typed object (`Store`) over SQLite, one file per table. Nothing outside src/store writes SQL. */
 export { openStore, type Store, type OpenStoreOptions, type Maintenance, type SqliteMaintenance } from './store.ts';
 export { StoreError, StoreOpenError, NoDatabaseError } from './db.ts';
-export { isPostgresUrl, redactUrl, type PostgresOptions } from './postgres.ts';
+export { isPostgresUrl, redactUrl } from './location.ts';
+export type { PostgresOptions } from './postgres.ts';
 export type { Feed, FeedFetched, FeedStatus, FeedStore } from './feeds.ts';
 export {
   WORK_STATUSES,

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { openStore, StoreError, StoreOpenError, type Store } from './index.ts';
 import { PG_MIGRATIONS } from './pg-migrations.ts';
-import { pgFailure, redactUrl } from './postgres.ts';
+import { pgFailure } from './postgres.ts';
+import { redactUrl } from './location.ts';
 import { BACKENDS, tempDatabase, type TempDatabase } from '../../test/helpers/stores.ts';
 import { dropTestDatabase } from '../../test/helpers/postgres.ts';
 

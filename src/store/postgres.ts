@@ -12,6 +12,7 @@ import { StoreError, StoreOpenError } from './db.ts';
 import { PG_MIGRATIONS } from './pg-migrations.ts';
 import type { Schema } from './schema.ts';
 import { Tx, type Db } from './sql.ts';
+import { redactUrl, serverOf } from './location.ts';
 import type { Maintenance } from './store.ts';
 
 /** The pool and timeouts of a PostgreSQL store (config `database`). */
@@ -24,30 +25,6 @@ export interface PostgresOptions {
   lockTimeoutMs?: number;
   /** How long opening a connection may take before the server counts as unavailable (default 10 s). */
   connectTimeoutMs?: number;
-}
-
-/** Whether `location` (a --db value) names a PostgreSQL database rather than a SQLite file. */
-export const isPostgresUrl = (location: string): boolean => /^postgres(ql)?:\/\//i.test(location);
-
-/** The URL without its password, for messages and logs. */
-export function redactUrl(location: string): string {
-  try {
-    const url = new URL(location);
-    if (url.password) url.password = '***';
-    return url.toString();
-  } catch {
-    return location.replace(/:[^:@/]*@/, ':***@');
-  }
-}
-
-/** "host:port" of a URL, as messages name the server. */
-function serverOf(location: string): string {
-  try {
-    const url = new URL(location);
-    return `${url.hostname || 'localhost'}:${url.port || '5432'}`;
-  } catch {
-    return 'the server';
-  }
 }
 
 // Rows as SQLite gives them: one type parser set per pool, never pg's global one.

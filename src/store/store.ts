@@ -15,7 +15,8 @@ import { trialStore, type TrialStore } from './trials.ts';
 import { sqliteDb } from './sqlite-db.ts';
 import { sqliteSpoolDir } from './spool.ts';
 import type { Db, Dialect } from './sql.ts';
-import { isPostgresUrl, migratePostgres, postgresDb, postgresMaintenance, type PostgresOptions } from './postgres.ts';
+import type { PostgresOptions } from './postgres.ts';
+import { isPostgresUrl } from './location.ts';
 import { NoDatabaseError, StoreError } from './db.ts';
 import { join } from 'node:path';
 
@@ -127,6 +128,8 @@ async function openSqliteStore(path: string, opts: OpenStoreOptions): Promise<St
 }
 
 async function openPostgresStore(location: string, opts: OpenStoreOptions): Promise<Store> {
+  // Loaded only here: a SQLite store never loads node-postgres.
+  const { migratePostgres, postgresDb, postgresMaintenance } = await import('./postgres.ts');
   const db = postgresDb(location, opts.postgres);
   try {
     const state = await migratePostgres(db, opts.migrate !== false && opts.access !== 'read');
