@@ -160,6 +160,28 @@ describe.skipIf(!BACKENDS.includes('postgres'))('PostgreSQL', () => {
     expect(claims.filter((c) => c !== null)).toHaveLength(1);
   });
 
+  it('many feeds storing their items at once all succeed (writers take turns; none fails for racing another)', async () => {
+    const stores = await Promise.all([t.open(), t.open()]);
+    const feeds = Array.from({ length: 24 }, (_, i) => ({ name: `F${i}`, url: `https://f${i}.example/feed` }));
+    await stores[0]!.feeds.sync(feeds, at(0));
+    const stored = await stores[0]!.feeds.active();
+    const fetched = { status: 200, notModified: false, etag: null, lastModified: null, contentHash: null, permanentUrl: null, nextCheckAt: at(30) };
+    const results = await Promise.all(
+      stored.map((f, n) =>
+        stores[n % 2]!.feeds.recordFetch(
+          f.id,
+          fetched,
+          Array.from({ length: 20 }, (_, i) => {
+            const url = `https://f${n}.example/${i}`;
+            return { key: url, url, canonicalUrl: url, title: url, published: null, author: null, summary: null, content: 'c' };
+          }),
+          at(1),
+        ),
+      ),
+    );
+    expect(results.map((r) => r.newIds.length)).toEqual(stored.map(() => 20));
+  });
+
   it('a write blocked by another connection past lock_timeout is db.busy, naming the database', async () => {
     const s = await t.open({ postgres: { lockTimeoutMs: 200 } });
     await seedItem(s);

@@ -1,11 +1,17 @@
 /**
  * The PostgreSQL backend of a `Db`: a node-postgres pool under Kysely's PostgreSQL dialect. Rows
  * come back in the shape the table files read from SQLite (see schema.ts): timestamptz as ISO 8601
- * text in UTC, jsonb as its JSON text, bigint counts as numbers. Writes are SERIALIZABLE, so the
- * rules SQLite keeps by having one writer at a time (a claim checked and taken, a lease, a version
- * numbered) hold here across processes and machines; a transaction that loses a race is run again.
+ * text in UTC, jsonb as its JSON text, bigint counts as numbers.
+ *
+ * Writers take turns, as on SQLite: each write transaction first takes one transaction-scoped
+ * advisory lock, so the rules SQLite keeps by having one writer at a time (a claim checked and
+ * taken, a lease, a version numbered, a login counted) hold here across processes and machines,
+ * with no write failing for having raced another. SERIALIZABLE was tried first: with 16 feeds
+ * storing their items at once, its predicate locks failed most of them after 8 retries
+ * (`npm run bench:pipeline -- --db postgres://...`). Write transactions are a few statements each,
+ * so taking turns costs little; reads are snapshots and never wait.
  */
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Failure } from '../core/failure.ts';
 import { StoreError, StoreOpenError } from './db.ts';
@@ -37,7 +43,13 @@ const types = {
   }) as typeof pg.types.getTypeParser,
 };
 
-/** How many times a write that lost a serialization race is run again before it is `db.busy`. */
+/** The advisory lock every write transaction takes first: one writer at a time per database. */
+const WRITE_LOCK = 'aiwins.write';
+
+/**
+ * How many times a write is run again after a deadlock or serialization failure (possible only
+ * against other programs writing to the database, since aiwins' own writers take turns).
+ */
 const WRITE_ATTEMPTS = 8;
 
 export interface PostgresDb extends Db {
@@ -108,10 +120,11 @@ export function postgresDb(location: string, opts: PostgresOptions = {}): Postgr
     write: async (fn) => {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await k
-            .transaction()
-            .setIsolationLevel('serializable')
-            .execute((t) => fn(new Tx(t, 'postgres')));
+          return await k.transaction().execute(async (t) => {
+            // Held until commit or rollback; waiting past lock_timeout is db.busy.
+            await sql`SELECT pg_advisory_xact_lock(hashtext(${WRITE_LOCK}))`.execute(t);
+            return fn(new Tx(t, 'postgres'));
+          });
         } catch (err) {
           const code = (err as { code?: unknown })?.code;
           if (typeof code === 'string' && RACE_CODES.has(code) && attempt < WRITE_ATTEMPTS) {

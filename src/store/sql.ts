@@ -46,9 +46,10 @@ const isRaw = (q: Query): q is RawBuilder<unknown> => (q as { isRawBuilder?: boo
 
 /**
  * A database that holds a store. `write` is one transaction in which this process is the only
- * writer (SQLite's BEGIN IMMEDIATE; PostgreSQL's SERIALIZABLE, run again on a serialization
- * failure, so `fn` must not do anything but queries); `read` is one consistent snapshot. Both
- * reject with a StoreError carrying a `db.*` failure when the database fails.
+ * writer (SQLite's BEGIN IMMEDIATE; on PostgreSQL an advisory lock every writer takes first; it may
+ * be run again after a deadlock with another program, so `fn` must do nothing but queries);
+ * `read` is one consistent snapshot. Both reject with a StoreError carrying a `db.*` failure when
+ * the database fails.
  */
 export interface Db {
   readonly dialect: Dialect;

@@ -141,9 +141,8 @@ export function userStore(db: Db): UserStore {
       await db.write((tx) => tx.run(sql`DELETE FROM sessions WHERE token_hash = ${tokenHash}`));
     },
 
-    // The counts and the insert are one write: SQLite has one writer at a time, and PostgreSQL runs
-    // it SERIALIZABLE, so two desks sharing the database cannot both count below the limit and both
-    // insert (the loser of the race is run again and counts the winner's attempt).
+    // The counts and the insert are one write, and writers take turns on both backends, so two
+    // desks sharing the database cannot both count below the limit and both insert.
     reserveLoginAttempt: (a) =>
       db.write(async (tx): Promise<LoginReserved> => {
         const since = isoOf(a.since);
