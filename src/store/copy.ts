@@ -117,6 +117,9 @@ export async function copyStore(source: Store, dest: Store, onTable: (t: TableCo
       return digests;
     }),
   );
+  // A bulk load leaves PostgreSQL's planner without statistics until autovacuum comes by: the
+  // desk's first searches on a copied database would be planned blind. ANALYZE gives it them now.
+  if (dest.dialect === 'postgres') await dest.db.write((dst) => dst.run(sql`ANALYZE`));
   const results: TableCopy[] = [];
   await dest.db.read(async (dst) => {
     for (const table of COPIED_TABLES) {

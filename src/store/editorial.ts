@@ -453,7 +453,7 @@ export function editorialStore(db: Db): EditorialStore {
         const limit = Math.max(1, Math.min(f.limit ?? QUEUE_PAGE_SIZE, 500));
         const after = f.after ? decodeCursor(f.after) : null;
         const before = !after && f.before ? decodeCursor(f.before) : null;
-        const where = queueConditions(tx.dialect, f);
+        const where = queueConditions(tx.dialect, f, await fewMatches(tx, f.q));
         const cap = f.countUpTo ?? QUEUE_COUNT_CAP;
         const counted = await countQueue(tx, where, cap);
         // Clean stories, then flagged ones: each group is one keyset walk down the index on
@@ -570,16 +570,41 @@ function searchFilter(dialect: Dialect, q: string): RawBuilder<unknown> | null {
     const match = ftsQuery(q);
     return match === null ? null : sql`i.id IN (SELECT rowid FROM story_search WHERE story_search MATCH ${match})`;
   }
+  const found = pgSearch(q);
+  return found && sql`i.id IN (${found})`;
+}
+
+/** The ids of the stories a search matches on PostgreSQL, as a subquery; null when the search has no words. */
+function pgSearch(q: string): RawBuilder<unknown> | null {
   const phrases = searchPhrases(q);
   if (phrases === null) return null;
   // Words typed, none of them with a letter or digit: FTS5 finds nothing, so neither does this.
-  if (phrases.length === 0) return sql`1 = 0`;
+  if (phrases.length === 0) return sql`SELECT story_id FROM story_search WHERE false`;
   // The same folding as the indexed text (aiwins_search_text in pg-migrations.ts): unaccent, then the simple configuration.
   const tsquery = sql.join(
     phrases.map((p) => sql`phraseto_tsquery('simple', public.unaccent('public.unaccent'::regdictionary, CAST(${p} AS TEXT)))`),
     sql` && `,
   );
-  return sql`i.id IN (SELECT story_id FROM story_search WHERE document @@ (${tsquery}))`;
+  return sql`SELECT story_id FROM story_search WHERE document @@ (${tsquery})`;
+}
+
+/** Up to this many stories matching a search are read first, by id, on PostgreSQL (see fewMatches). */
+const FEW_MATCHES = 2000;
+
+/**
+ * The stories a search matches, when they are few; null when they are many (or on SQLite, whose
+ * FTS5 plan is good either way). PostgreSQL's planner cannot tell from its statistics how rare a
+ * word is in the stories on the queue: for a rare one it walks the whole queue's index testing each
+ * story (1.4 s at 100,000 stories, `npm run bench:desk`), where reading the few matches from the
+ * GIN index first and sorting them takes milliseconds. For a common word the walk is the right
+ * plan and stops after a page, so it is left to the planner.
+ */
+async function fewMatches(tx: Tx, q: string | undefined): Promise<number[] | null> {
+  if (tx.dialect !== 'postgres' || !q) return null;
+  const found = pgSearch(q);
+  if (!found) return null;
+  const rows = await tx.all<{ story_id: number }>(sql`${found} LIMIT ${FEW_MATCHES + 1}`);
+  return rows.length > FEW_MATCHES ? null : rows.map((r) => r.story_id);
 }
 
 /**
@@ -677,7 +702,7 @@ function queueFrom(dialect: Dialect): RawBuilder<unknown> {
 }
 
 /** The queue's filters as SQL conditions on queueFrom's; the same for a page and for its count. */
-function queueConditions(dialect: Dialect, f: QueueFilters): RawBuilder<unknown>[] {
+function queueConditions(dialect: Dialect, f: QueueFilters, matches: number[] | null = null): RawBuilder<unknown>[] {
   const status = f.status || 'candidate';
   const where: RawBuilder<unknown>[] = [sql`d.id IS NOT NULL`];
   if (status !== 'all') where.push(sql`i.status = ${status}`);
@@ -693,7 +718,8 @@ function queueConditions(dialect: Dialect, f: QueueFilters): RawBuilder<unknown>
   if (f.engine) where.push(sql`d.engine = ${f.engine}`);
   if (f.verdict) where.push(sql`${judged(dialect, 'verdict')} = ${f.verdict}`);
   if (f.q) {
-    const search = searchFilter(dialect, f.q);
+    // The few stories a search matches, by id (fewMatches), else the search itself.
+    const search = matches === null ? searchFilter(dialect, f.q) : matches.length === 0 ? sql`1 = 0` : sql`i.id IN (${sql.join(matches)})`;
     if (search) where.push(search);
   }
   return where;
