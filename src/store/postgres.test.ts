@@ -106,6 +106,34 @@ describe.skipIf(!BACKENDS.includes('postgres'))('PostgreSQL', () => {
     expect(err.message).toContain('newer than this aiwins');
   });
 
+  it('maintenance: check reads every table and says ok, vacuum runs, and a stale schema is named', async () => {
+    const s = await t.open();
+    await seedItem(s);
+    expect(await s.maintenance.check()).toEqual(['ok']);
+    await s.maintenance.vacuum();
+    await s.maintenance.afterRun();
+    const c = await client(t.location);
+    try {
+      await c.query('DELETE FROM aiwins_migrations WHERE version = (SELECT MAX(version) FROM aiwins_migrations)');
+    } finally {
+      await c.end();
+    }
+    expect((await s.maintenance.check()).join('\n')).toMatch(/schema version \d+ of \d+: run `aiwins run`/);
+    // Closed, a store that only checked leaves no connection open (an idle one kept the CLI alive 10 s).
+    const checker = await t.open({ access: 'read', migrate: false });
+    await checker.maintenance.check();
+    await checker.close();
+    await s.close();
+    const probe = await client(t.location);
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      const { rows } = await probe.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+      expect(rows[0].n).toBe(0);
+    } finally {
+      await probe.end();
+    }
+  });
+
   it('keeps versions immutable and decisions append-only in the database itself', async () => {
     const s = await t.open();
     const id = await seedItem(s);

@@ -83,12 +83,14 @@ export function postgresDb(location: string, opts: PostgresOptions = {}): Postgr
   // Whatever stops a connection from being made (refused, a database that does not accept
   // connections now, shutting down, bad credentials) means the server is unavailable to us; the
   // error alone does not always say it happened while connecting, so it is marked here.
-  const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
-  (pool as { connect: () => Promise<pg.PoolClient> }).connect = () =>
-    connect().catch((err: unknown) => {
-      if (err && typeof err === 'object') (err as { whileConnecting?: boolean }).whileConnecting = true;
-      throw err;
-    });
+  // pool.query() calls connect with a callback, Kysely with none: both forms are kept.
+  const connect = pool.connect.bind(pool) as (cb?: (err: Error | undefined, client?: pg.PoolClient, done?: () => void) => void) => Promise<pg.PoolClient> | void;
+  const marked = (err: unknown) => {
+    if (err && typeof err === 'object') (err as { whileConnecting?: boolean }).whileConnecting = true;
+    return err;
+  };
+  (pool as { connect: unknown }).connect = (cb?: (err: Error | undefined, client?: pg.PoolClient, done?: () => void) => void) =>
+    cb ? connect((err, client, done) => cb(err && (marked(err) as Error), client, done)) : (connect() as Promise<pg.PoolClient>).catch((err: unknown) => Promise.reject(marked(err)));
   const k = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   const where = redactUrl(location);
 
@@ -137,6 +139,9 @@ export function postgresDb(location: string, opts: PostgresOptions = {}): Postgr
     },
     close: async () => {
       await k.destroy();
+      // Kysely ends the pool only if it ever used it; migrations and maintenance use it directly,
+      // and an idle connection left open would keep the process alive for the idle timeout.
+      if (!pool.ended) await pool.end();
     },
   };
 }
