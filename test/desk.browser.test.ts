@@ -125,6 +125,10 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
     const { context, page } = await loggedIn('ann', 'ann-password-1');
     await page.goto(`${deskUrl}/stories/${ids.eyes}`);
     await page.click('#edit summary');
+    // Opening the form focuses the headline with the caret at its end (the page's 'toggle'
+    // handler); filling before that lands lets the handler move the caret mid-fill, and the new
+    // headline is typed after the old one (seen on a loaded CI machine).
+    await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'headline');
     await page.fill('input[name=headline]', 'Eye scans read by AI catch disease early');
     await page.fill('input[name=deck]', 'Screening without a specialist in the room');
     await page.fill('textarea[name=body]', 'Clinics photograph the retina.\n\nThe model reads the scan in seconds.');
@@ -351,6 +355,10 @@ describe.skipIf(!haveChromium)('the desk in a browser', () => {
     await expect(page.locator('input[name=headline]').isVisible()).resolves.toBe(false);
     expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThan(2000);
     await page.click('#edit summary');
+    // Opening the form focuses the headline with the caret at its end (the page's 'toggle'
+    // handler); filling before that lands lets the handler move the caret mid-fill, and the new
+    // headline is typed after the old one (seen on a loaded CI machine).
+    await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'headline');
     await expect(page.locator('input[name=headline]').isVisible()).resolves.toBe(true);
     await context.close();
   });
