@@ -86,7 +86,7 @@ describe.skipIf(!BACKENDS.includes('postgres'))('aiwins on PostgreSQL', () => {
     expect(stories).toHaveLength(N);
   });
 
-  it('two desks on one database share sessions, CSRF tokens and decisions', async () => {
+  it('two desks on one database share sessions, CSRF tokens, decisions, edit conflicts and login limits', async () => {
     expect((await cli(['run', '--json'])).code).toBe(0);
     const store = await openStore(db);
     try {
@@ -112,6 +112,49 @@ describe.skipIf(!BACKENDS.includes('postgres'))('aiwins on PostgreSQL', () => {
       expect(approved.status).toBe(303);
       const shown = JSON.parse((await cli(['show', String(stories[0]!.id), '--json'])).stdout);
       expect(shown.status).toBe('approved');
+
+      // An edit saved on desk A makes the same edit from desk B, on the same base version, a 409.
+      const other = JSON.parse((await cli(['show', String(stories[1]!.id), '--json'])).stdout);
+      const edit = (url: string, headline: string) =>
+        fetch(`${url}/stories/${other.id}/edit`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { origin: url, cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            _csrf: session.csrf,
+            version: String(other.draft.id),
+            headline,
+            tldr: other.draft.tldr,
+            'takeaways.0.text': other.draft.takeaways[0].text,
+            'takeaways.0.quote': other.draft.takeaways[0].quote,
+            whyItMatters: other.draft.whyItMatters,
+            category: other.draft.category,
+            deck: '',
+            body: '',
+            implications: '',
+            readerNote: '',
+          }),
+        });
+      expect((await edit(deskA.url, 'Saved on desk A')).status).toBe(303);
+      expect((await edit(deskB.url, 'Saved on desk B')).status).toBe(409);
+
+      // Failed logins counted by one desk lock the account on the other.
+      for (let i = 0; i < 5; i++) {
+        const r = await fetch(`${deskA.url}/login`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { origin: deskA.url, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ username: 'ann', password: 'wrong-password' }),
+        });
+        expect(r.status).toBe(401);
+      }
+      const locked = await fetch(`${deskB.url}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { origin: deskB.url, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ username: 'ann', password: 'ann-password-1' }),
+      });
+      expect(locked.status).toBe(429);
     } finally {
       await Promise.all([deskA.stop(), deskB.stop()]);
     }
