@@ -75,6 +75,19 @@ describe.skipIf(!BACKENDS.includes('postgres'))('aiwins on PostgreSQL', () => {
     expect(existsSync(dump) && statSync(dump).size).toBeGreaterThan(1000);
   });
 
+  it('a dry run on a database with no aiwins tables yet plans as on a new SQLite file, creating nothing', async () => {
+    const plan = await cli(['run', '--dry-run', '--json']);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(lastJsonLine(plan.stdout).feeds).toHaveLength(1);
+    const probe = new pg.Client({ connectionString: db });
+    await probe.connect();
+    try {
+      expect((await probe.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'`)).rows[0].n).toBe(0);
+    } finally {
+      await probe.end();
+    }
+  });
+
   it('two runs started together: one runs, the other says another run is in progress; nothing is drafted twice', async () => {
     const [r1, r2] = await Promise.all([cli(['run', '--json']), cli(['run', '--json'])]);
     expect(r1.code, r1.stderr).toBe(0);

@@ -12,7 +12,7 @@ import { loadCliConfig, type CliConfigFailure } from './config.ts';
 import { EXIT_INVALID, UsageError } from './errors.ts';
 import { createLogger, defaultLogFormat, type LogFormat, type Logger } from './log.ts';
 import { configProblemsJson, formatConfigProblems } from './output.ts';
-import { dbNamed, mayHoldDb, withStore, type StoreAccess } from './store.ts';
+import { dbNamed, openCliStoreIfAny, withStore, type StoreAccess } from './store.ts';
 import { isPostgresUrl, type PostgresOptions } from '../store/index.ts';
 
 export interface GlobalOptions {
@@ -42,8 +42,12 @@ export interface CliContext {
   prices(): Promise<{ pricing: Pricing; model: string | null }>;
   /** The database a command looked in, as a full path (or a URL without its password): a story that is not found may be in another one. */
   dbShown(): string;
-  /** Whether --db may hold a database to read: a file that exists, or a PostgreSQL URL. */
-  dbMayExist(): boolean;
+  /**
+   * Runs `fn` with the store at --db opened for reading, or with null when there is no database
+   * there yet (no file; a PostgreSQL database without aiwins' tables): for commands that look in
+   * the database when there is one and never create it.
+   */
+  withStoreIfAny<T>(fn: (db: Store | null) => Promise<T>): Promise<T>;
   /** A store's "no story N" or "no issue N" with the database it looked in. */
   namingDb(message: string): string;
   /** Runs `fn` with the store at --db and closes it after, also when `fn` throws. */
@@ -102,7 +106,14 @@ export function createCliContext(program: Command): CliContext {
       return { pricing: {}, model: null };
     },
     dbShown,
-    dbMayExist: () => mayHoldDb(globals().db),
+    withStoreIfAny: async (fn) => {
+      const store = await openCliStoreIfAny(globals().db, await postgresOptions());
+      try {
+        return await fn(store);
+      } finally {
+        await store?.close();
+      }
+    },
     namingDb: (message) => message.replace(/^no (story|issue) (\d+)/, (found) => `${found} in ${dbShown()}`),
     withStore: async (access, fn) => withStore(access, globals().db, fn, await postgresOptions()),
   };

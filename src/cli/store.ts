@@ -14,7 +14,7 @@ export const dbNamed = (db: string): string => (isPostgresUrl(db) ? redactUrl(db
  * Whether --db may hold a database a command that only reads can look in: a SQLite file that
  * exists, or any PostgreSQL URL (whether it holds aiwins' tables is known once connected).
  */
-export const mayHoldDb = (db: string): boolean => isPostgresUrl(db) || existsSync(db);
+const mayHoldDb = (db: string): boolean => isPostgresUrl(db) || existsSync(db);
 
 /**
  * The store at `db` (a SQLite file or a postgres:// URL). Commands that only read never create a
@@ -29,9 +29,28 @@ export async function openCliStore(db: string, access: StoreAccess, postgres?: P
     // A check reads the database as it is: no migration writes to one that may be damaged.
     return await openStore(db, { ...(access === 'check' ? { access: 'read', migrate: false } : { access }), postgres });
   } catch (err) {
-    if (err instanceof NoDatabaseError) throw new UsageError(err.message, EXIT_INVALID);
-    if (err instanceof StoreError) throw new UsageError(err.message, EXIT_FAILED, { kind: err.failure.kind });
-    throw new UsageError(`cannot open database ${dbNamed(db)}: ${(err as Error).message}`, EXIT_FAILED);
+    throw openFailure(err, db);
+  }
+}
+
+/** Why the database at `db` could not be opened, as the usage error (message, exit code) a command ends with. */
+function openFailure(err: unknown, db: string): UsageError {
+  if (err instanceof NoDatabaseError) return new UsageError(err.message, EXIT_INVALID);
+  if (err instanceof StoreError) return new UsageError(err.message, EXIT_FAILED, { kind: err.failure.kind });
+  return new UsageError(`cannot open database ${dbNamed(db)}: ${(err as Error).message}`, EXIT_FAILED);
+}
+
+/**
+ * The store at `db` opened for reading, or null when there is no database there yet: no file, or a
+ * PostgreSQL database without aiwins' tables. Any other failure ends the command as openCliStore's does.
+ */
+export async function openCliStoreIfAny(db: string, postgres?: PostgresOptions): Promise<Store | null> {
+  if (!mayHoldDb(db)) return null;
+  try {
+    return await openStore(db, { access: 'read', postgres });
+  } catch (err) {
+    if (err instanceof NoDatabaseError) return null;
+    throw openFailure(err, db);
   }
 }
 

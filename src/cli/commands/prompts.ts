@@ -198,11 +198,9 @@ export function registerPromptsCommands(program: Command, ctx: CliContext): void
       const { formatLastEvaluation } = await import('../prompts.ts');
       // Its evaluations: in the database (when there is one; none is created) and in every golden set.
       const found = setTrialDirs(configPath).map((dir) => lastEvaluationIn(dir, prompt.value.hash));
-      if (ctx.dbMayExist()) {
-        await ctx.withStore('read', async (db) => {
-          found.push(await db.trials.lastEvaluation(prompt.value.hash));
-        });
-      }
+      await ctx.withStoreIfAny(async (db) => {
+        if (db) found.push(await db.trials.lastEvaluation(prompt.value.hash));
+      });
       const last = found.filter((e) => e !== null).sort((a, b) => b.at.getTime() - a.at.getTime())[0] ?? null;
 
       const { setPromptInConfigText } = await import('../../config/set-prompt.ts');

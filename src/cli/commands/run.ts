@@ -19,8 +19,7 @@ async function dryRun(ctx: CliContext, config: Config, opts: { json?: boolean; r
     const plan = await planRun(config, db, { allFeeds: opts.allFeeds, retryFailed: opts.retryFailed, signal: abort.signal });
     process.stdout.write(opts.json ? jsonOutput(dryRunJson(plan)) : formatDryRun(plan));
   };
-  if (ctx.dbMayExist()) await ctx.withStore('read', plan);
-  else await plan(null);
+  await ctx.withStoreIfAny(plan);
 }
 
 export function registerRunCommand(program: Command, ctx: CliContext): void {
