@@ -77,7 +77,7 @@ export function createCliContext(program: Command): CliContext {
     if (!isPostgresUrl(globals().db)) return undefined;
     const loaded = await loadCliConfig(globals().config);
     if (!loaded.ok && loaded.failure.kind !== 'config.not_found') throw invalidConfig(loaded.failure);
-    const d = loaded.ok ? loaded.config.database : { poolSize: 10, statementTimeoutSeconds: 30, lockTimeoutSeconds: 10 };
+    const d = loaded.ok ? loaded.config.database : (await import('../config/schema.ts')).ConfigSchema.shape.database.parse({});
     return { poolSize: d.poolSize, statementTimeoutMs: d.statementTimeoutSeconds * 1000, lockTimeoutMs: d.lockTimeoutSeconds * 1000 };
   };
 

@@ -161,25 +161,11 @@ export class Connection {
     this.db.exec(sql);
   }
 
-  /** Runs fn in BEGIN IMMEDIATE: writers queue on the busy timeout instead of failing mid-way. */
+  /** Runs fn in BEGIN IMMEDIATE (the migrations; the store's transactions are sqlite-db.ts's): writers queue on the busy timeout instead of failing mid-way. */
   writeSync<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
   }
 
-  /** Runs fn in one read transaction, so its reads see one snapshot. */
-  readSync<T>(fn: () => T): T {
-    return this.db.transaction(fn).deferred();
-  }
-
-  /** One write transaction, its SQLite errors turned into a StoreError with a kind and what to do. */
-  async write<T>(fn: () => T): Promise<T> {
-    return this.guard(() => this.writeSync(fn));
-  }
-
-  /** One read transaction, errors typed as for write. */
-  async read<T>(fn: () => T): Promise<T> {
-    return this.guard(() => this.readSync(fn));
-  }
 
   /** Calls fn, turning a SQLite error into a StoreError. */
   guard<T>(fn: () => T): T {
